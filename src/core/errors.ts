@@ -1,0 +1,81 @@
+/**
+ * The registry of coded errors. Every error the daemon, the client or the CLI reports carries one
+ * of these codes; docs/errors.md documents each (a test keeps the two in step).
+ * `hint` says what the user should change; the thrower adds the specifics.
+ */
+export const ERRORS = {
+  VALIDATION_FAILED: { status: 400, hint: 'Fix the request body or query so that it matches the API schema.' },
+  STACK_INVALID: { status: 400, hint: 'Fix the stack file at the path named in the message.' },
+  STACK_REFERENCE_UNKNOWN: {
+    status: 400,
+    hint: 'A ${service.field} reference must name a service of the same stack and a field of its endpoint.',
+  },
+  DEPENDENCY_CYCLE: { status: 400, hint: 'Remove one of the dependencies so that the graph has no cycle.' },
+  PACKAGE_NOT_FOUND: { status: 404, hint: 'Run `flotilla package list` to see the packages in the catalog.' },
+  PACKAGE_OPTIONS_INVALID: {
+    status: 400,
+    hint: 'Run `flotilla package describe <package>` to see the options the package accepts.',
+  },
+  APP_INVALID: { status: 400, hint: 'Fix the app definition field named in the message.' },
+  APP_FIELD_UNSUPPORTED: {
+    status: 400,
+    hint: 'Remove the field from the app definition; Flotilla does not support it (see docs/api.md#apps).',
+  },
+  NAME_CONFLICT: { status: 409, hint: 'Choose another name, or remove the existing one first.' },
+  PORT_IN_USE: { status: 409, hint: 'Choose another port, or use 0 to let Flotilla assign a free one.' },
+  PORTS_EXHAUSTED: { status: 503, hint: 'Free some ports, or widen the port range (FLOTILLA_PORT_RANGE).' },
+  BINARY_MISSING: { status: 422, hint: 'Install the program named in the message, then try again.' },
+  APP_NOT_FOUND: { status: 404, hint: 'Run `flotilla app list` to see the apps.' },
+  SERVICE_NOT_FOUND: { status: 404, hint: 'Run `flotilla ps` to see the services.' },
+  STACK_NOT_FOUND: { status: 404, hint: 'Run `flotilla stack list` to see the stacks.' },
+  TASK_NOT_FOUND: { status: 404, hint: 'Run `flotilla task list` to see the tasks.' },
+  ROUTE_NOT_FOUND: { status: 404, hint: 'See /v1/openapi.json for the routes the API offers.' },
+  DRIVER_UNSUPPORTED: { status: 501, hint: 'This driver cannot do that; see its capabilities.' },
+  TASK_NOT_RUNNING: { status: 409, hint: 'The task has no running process; wait until it is running.' },
+  DAEMON_UNREACHABLE: {
+    status: 503,
+    hint: 'Start it with `flotilla daemon`, or check FLOTILLA_ADDR and the log in $FLOTILLA_HOME/logs/daemon.log.',
+  },
+  DAEMON_ALREADY_RUNNING: { status: 409, hint: 'Stop it first with `flotilla daemon stop`.' },
+  INTERNAL: { status: 500, hint: 'This is a bug in Flotilla; the daemon log has the details.' },
+} as const satisfies Record<string, { status: number; hint: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+  hint: string;
+  details?: unknown;
+}
+
+export class FlotillaError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly hint: string;
+  readonly details: unknown;
+
+  constructor(code: ErrorCode, message: string, details?: unknown) {
+    super(message);
+    this.name = 'FlotillaError';
+    this.code = code;
+    this.status = ERRORS[code].status;
+    this.hint = ERRORS[code].hint;
+    this.details = details;
+  }
+
+  toJSON(): ErrorBody {
+    const body: ErrorBody = { code: this.code, message: this.message, hint: this.hint };
+    if (this.details !== undefined) body.details = this.details;
+    return body;
+  }
+
+  static fromBody(body: ErrorBody): FlotillaError {
+    const code: ErrorCode = body.code in ERRORS ? body.code : 'INTERNAL';
+    return new FlotillaError(code, body.message, body.details);
+  }
+}
+
+export function isFlotillaError(err: unknown): err is FlotillaError {
+  return err instanceof FlotillaError;
+}

@@ -1,0 +1,44 @@
+/** An installed package instance, owned by a tenant. */
+export interface ServiceRecord {
+  tenant: string;
+  name: string;
+  package: string;
+  version: string;
+  /** Validated and defaulted options; secret options included (the API redacts them). */
+  options: Record<string, unknown>;
+  stack: string | null;
+  dependencies: string[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface AppRecord {
+  tenant: string;
+  id: string;
+  spec: import('./app.js').AppSpec;
+  stack: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface StackRecord {
+  tenant: string;
+  name: string;
+  /** The stack file as the user gave it. */
+  source: string;
+  services: string[];
+  apps: string[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** How clients reach a service: addresses and ready-made connection strings. */
+export interface Endpoint {
+  name: string;
+  /** "host:port" of every task that serves it. */
+  addresses: string[];
+  /** Ready-made connection strings, e.g. { url: "redis://..." }. */
+  values: Record<string, string>;
+}
+
+export const DEFAULT_TENANT = 'default';

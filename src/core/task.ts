@@ -1,0 +1,119 @@
+import type { HealthCheckSpec } from './health.js';
+
+/**
+ * staging: accepted, not launched yet (waiting for dependencies or a backoff delay)
+ * starting: launched, health checks not passed yet
+ * running: alive, no health checks defined
+ * healthy / unhealthy: alive, as its health checks say
+ * failed: exited on its own or was killed for failing health checks
+ * killed: stopped on request
+ * finished: exited with status 0
+ * lost: vanished while the daemon was not watching (exit status unknown)
+ */
+export const TASK_STATES = [
+  'staging',
+  'starting',
+  'running',
+  'healthy',
+  'unhealthy',
+  'failed',
+  'killed',
+  'finished',
+  'lost',
+] as const;
+export type TaskState = (typeof TASK_STATES)[number];
+
+export const ALIVE_STATES: ReadonlySet<TaskState> = new Set(['starting', 'running', 'healthy', 'unhealthy']);
+
+export type OwnerKind = 'app' | 'service';
+
+export interface Backoff {
+  backoffSeconds: number;
+  backoffFactor: number;
+  maxLaunchDelaySeconds: number;
+}
+
+/** Marathon's defaults. */
+export const BACKOFF_DEFAULTS: Backoff = { backoffSeconds: 1, backoffFactor: 1.15, maxLaunchDelaySeconds: 300 };
+
+export interface ConfigFile {
+  /** Relative to the task's sandbox. */
+  path: string;
+  content: string;
+  mode?: number;
+}
+
+/** Everything needed to (re)launch one task; fully resolved (no references left). */
+export interface LaunchSpec {
+  /** Run by /bin/sh -c (explicitly a shell). Exactly one of cmd and args is set. */
+  cmd?: string;
+  /** argv, run without a shell. */
+  args?: string[];
+  env: Record<string, string>;
+  /** Names of env entries that are secrets: never shown by the API nor logged. */
+  secretEnv: string[];
+  files: ConfigFile[];
+  cpus: number;
+  mem: number;
+  disk: number;
+  healthChecks: HealthCheckSpec[];
+  killGracePeriodSeconds: number;
+  backoff: Backoff;
+  /** Owners (apps or services of the same tenant) that must be ready before this task launches. */
+  dependsOn: string[];
+}
+
+/** What a driver returns to find a task again, after a daemon restart too. */
+export interface TaskHandle {
+  driver: string;
+  launchId: string;
+  pid: number;
+  /** Process start time in clock ticks since boot (from /proc/<pid>/stat), to never adopt a reused PID. */
+  startTime: string;
+  bootId: string;
+  startedAt: number;
+}
+
+export interface TaskRecord {
+  /** "<owner>.<name>", unique within a tenant: "cache.redis-0", "web.0". */
+  id: string;
+  tenant: string;
+  ownerKind: OwnerKind;
+  owner: string;
+  /** Stable instance name within the owner: "redis-0", "0". */
+  name: string;
+  role: string;
+  index: number;
+  stack: string | null;
+  nodeId: string;
+  host: string;
+  ports: number[];
+  spec: LaunchSpec;
+  specHash: string;
+  desired: 'running' | 'stopped';
+  state: TaskState;
+  handle: TaskHandle | null;
+  launchedSpecHash: string | null;
+  exitCode: number | null;
+  exitSignal: string | null;
+  message: string | null;
+  /** Consecutive failed launches, for the backoff delay. */
+  restarts: number;
+  launches: number;
+  nextLaunchAt: number | null;
+  healthFailures: number;
+  stateSince: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export function taskId(owner: string, name: string): string {
+  return `${owner}.${name}`;
+}
+
+/** Delay before launch number `restarts + 1`, as Marathon computes it. */
+export function backoffDelayMs(b: Backoff, restarts: number): number {
+  if (restarts <= 0) return 0;
+  const seconds = b.backoffSeconds * Math.pow(b.backoffFactor, restarts - 1);
+  return Math.round(Math.min(seconds, b.maxLaunchDelaySeconds) * 1000);
+}

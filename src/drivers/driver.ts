@@ -1,0 +1,69 @@
+import type { TaskHandle } from '../core/task.js';
+
+/**
+ * How tasks run. Shaped after Nomad's driver plugin interface: lifecycle calls plus capabilities.
+ * A call a driver cannot do throws FlotillaError('DRIVER_UNSUPPORTED'), never silently succeeds.
+ */
+export interface Driver {
+  readonly name: string;
+  capabilities(): DriverCapabilities;
+  /** Launches the task. The handle is what the caller persists to recover the task later. */
+  startTask(config: TaskConfig): Promise<TaskHandle>;
+  /** Resolves when the task exits (at once, not by slow polling); works for recovered tasks too. */
+  waitTask(taskKey: string): Promise<ExitResult>;
+  /** SIGTERM (or `signal`) to the whole task, SIGKILL after `gracePeriodMs`; resolves once it is gone. */
+  stopTask(taskKey: string, gracePeriodMs: number, signal?: NodeJS.Signals): Promise<void>;
+  /** Kills the task if still alive and forgets it. The sandbox stays; removing data is the caller's call. */
+  destroyTask(taskKey: string): Promise<void>;
+  inspectTask(taskKey: string): TaskStatus | null;
+  /**
+   * Re-attaches to a task launched by an earlier daemon. Returns true when the very same process
+   * (PID and start time) is still running. Safe to call twice.
+   */
+  recoverTask(taskKey: string, handle: TaskHandle): Promise<boolean>;
+  /** Runs a command in the task's environment (COMMAND health checks). */
+  execTask(taskKey: string, command: string, timeoutMs: number): Promise<ExecResult>;
+  signalTask(taskKey: string, signal: NodeJS.Signals): Promise<void>;
+}
+
+export interface DriverCapabilities {
+  exec: boolean;
+  signals: boolean;
+  recover: boolean;
+  /** Whether cpus/mem become enforced limits. */
+  resourceLimits: boolean;
+}
+
+export interface TaskConfig {
+  /** Unique key of the task across tenants, e.g. "default/cache.redis-0". */
+  taskKey: string;
+  /** A fresh id for this launch, recorded before the launch so a crash mid-launch can be recovered. */
+  launchId: string;
+  /** Absolute path; the driver creates data/, logs/ and run/ inside it. */
+  sandbox: string;
+  cmd?: string;
+  args?: string[];
+  env: Record<string, string>;
+  cpus: number;
+  mem: number;
+}
+
+export interface ExitResult {
+  exitCode: number | null;
+  signal: string | null;
+  /** True when the exit status could not be known (the task was adopted, not our child). */
+  unknownStatus: boolean;
+  at: number;
+}
+
+export interface TaskStatus {
+  running: boolean;
+  pid: number;
+  startedAt: number;
+}
+
+export interface ExecResult {
+  exitCode: number | null;
+  output: string;
+  timedOut: boolean;
+}
