@@ -1,0 +1,50 @@
+import type { Endpoint } from '../core/service.js';
+import type { LaunchSpec } from '../core/task.js';
+
+/**
+ * A catalog entry: a versioned service definition. Rendering happens in two passes because a task's
+ * config may name other tasks' addresses: `layout` says which tasks exist and which ports they ask for;
+ * after placement and port assignment, `render` produces each task's launch spec and `endpoints`
+ * the service's connection strings.
+ */
+export interface PackageDefinition {
+  name: string;
+  version: string;
+  description: string;
+  /** JSON Schema (draft 2020-12 subset Ajv understands) for the options; `writeOnly: true` marks secrets. */
+  optionsSchema: Record<string, unknown>;
+  /** System programs the package runs, each with the command that installs it. */
+  binaries: { name: string; install: string }[];
+  layout(options: Record<string, unknown>): TaskSlot[];
+  render(ctx: RenderContext): Record<string, LaunchSpec>;
+  endpoints(ctx: EndpointContext): Endpoint[];
+}
+
+export interface TaskSlot {
+  /** Stable instance name: "redis-0". */
+  name: string;
+  role: string;
+  index: number;
+  /** Ports the task needs: 0 = any free port, anything else = exactly that port. */
+  ports: number[];
+}
+
+export interface PlacedTask extends TaskSlot {
+  host: string;
+  /** Assigned ports, same order as requested. */
+  ports: number[];
+  /** Absolute sandbox path; the task's data lives in `${sandbox}/data`. */
+  sandbox: string;
+}
+
+export interface EndpointContext {
+  service: string;
+  tenant: string;
+  options: Record<string, unknown>;
+  tasks: PlacedTask[];
+}
+
+export interface RenderContext extends EndpointContext {
+  /** Absolute paths of the binaries the package declared, by name. */
+  binaries: Record<string, string>;
+}
