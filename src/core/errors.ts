@@ -4,7 +4,10 @@
  * `hint` says what the user should change; the thrower adds the specifics.
  */
 export const ERRORS = {
-  VALIDATION_FAILED: { status: 400, hint: 'Fix the request body or query so that it matches the API schema.' },
+  VALIDATION_FAILED: {
+    status: 400,
+    hint: 'Fix the request body or query so that it matches the API schema.',
+  },
   STACK_INVALID: { status: 400, hint: 'Fix the stack file at the path named in the message.' },
   STACK_REFERENCE_UNKNOWN: {
     status: 400,

@@ -1,3 +1,5 @@
+import type { AppSpec } from './app.js';
+
 /** An installed package instance, owned by a tenant. */
 export interface ServiceRecord {
   tenant: string;
@@ -15,7 +17,7 @@ export interface ServiceRecord {
 export interface AppRecord {
   tenant: string;
   id: string;
-  spec: import('./app.js').AppSpec;
+  spec: AppSpec;
   stack: string | null;
   createdAt: number;
   updatedAt: number;

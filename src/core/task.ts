@@ -34,7 +34,11 @@ export interface Backoff {
 }
 
 /** Marathon's defaults. */
-export const BACKOFF_DEFAULTS: Backoff = { backoffSeconds: 1, backoffFactor: 1.15, maxLaunchDelaySeconds: 300 };
+export const BACKOFF_DEFAULTS: Backoff = {
+  backoffSeconds: 1,
+  backoffFactor: 1.15,
+  maxLaunchDelaySeconds: 300,
+};
 
 export interface ConfigFile {
   /** Relative to the task's sandbox. */
@@ -72,6 +76,8 @@ export interface TaskHandle {
   startTime: string;
   bootId: string;
   startedAt: number;
+  /** The task's sandbox, where the process driver finds run/alive.fifo again after a restart. */
+  sandbox?: string;
 }
 
 export interface TaskRecord {
@@ -90,7 +96,8 @@ export interface TaskRecord {
   ports: number[];
   spec: LaunchSpec;
   specHash: string;
-  desired: 'running' | 'stopped';
+  /** removed: stop, then forget the task (its data stays); purged: also delete its sandbox. */
+  desired: TaskDesired;
   state: TaskState;
   handle: TaskHandle | null;
   launchedSpecHash: string | null;
@@ -116,4 +123,29 @@ export function backoffDelayMs(b: Backoff, restarts: number): number {
   if (restarts <= 0) return 0;
   const seconds = b.backoffSeconds * Math.pow(b.backoffFactor, restarts - 1);
   return Math.round(Math.min(seconds, b.maxLaunchDelaySeconds) * 1000);
+}
+
+export type TaskDesired = 'running' | 'stopped' | 'removed' | 'purged';
+
+/** An owner (app or service) is ready when every task it wants running is alive and passing its checks. */
+export function isTaskReady(t: Pick<TaskRecord, 'state' | 'spec' | 'desired'>): boolean {
+  if (t.desired !== 'running') return false;
+  return t.spec.healthChecks.length > 0
+    ? t.state === 'healthy'
+    : t.state === 'running' || t.state === 'healthy';
+}
+
+export type OwnerStatus = 'deploying' | 'ready' | 'degraded' | 'failing' | 'stopped';
+
+/** One word for an owner's tasks, shown by `ps` and waited on by `up --wait`. */
+export function ownerStatus(
+  tasks: Pick<TaskRecord, 'state' | 'spec' | 'desired' | 'launches' | 'restarts'>[],
+): OwnerStatus {
+  const wanted = tasks.filter((t) => t.desired === 'running');
+  if (wanted.length === 0) return 'stopped';
+  const ready = wanted.filter(isTaskReady).length;
+  if (ready === wanted.length) return 'ready';
+  if (wanted.some((t) => t.restarts >= 3)) return 'failing';
+  if (wanted.every((t) => t.launches === 0) || ready === 0) return 'deploying';
+  return 'degraded';
 }

@@ -1,0 +1,43 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Writable } from 'node:stream';
+
+/** The last `lines` lines of a log file, reading only its tail. */
+export function tailFile(file: string, lines: number): { text: string; size: number } {
+  if (!fs.existsSync(file)) return { text: '', size: 0 };
+  const size = fs.statSync(file).size;
+  const chunk = Math.min(size, Math.max(64 * 1024, lines * 512));
+  const buf = Buffer.alloc(chunk);
+  const fd = fs.openSync(file, 'r');
+  try {
+    fs.readSync(fd, buf, 0, chunk, size - chunk);
+  } finally {
+    fs.closeSync(fd);
+  }
+  const all = buf.toString('utf8').split('\n');
+  if (all[all.length - 1] === '') all.pop();
+  return { text: all.slice(-lines).join('\n') + (all.length > 0 ? '\n' : ''), size };
+}
+
+/** Writes what is appended to `file` from `offset` on, until `signal` aborts. */
+export function follow(file: string, offset: number, out: Writable, signal: AbortSignal): void {
+  let position = offset;
+  const pump = () => {
+    if (signal.aborted || !fs.existsSync(file)) return;
+    const size = fs.statSync(file).size;
+    if (size < position) position = 0; // truncated
+    if (size === position) return;
+    const fd = fs.openSync(file, 'r');
+    try {
+      const buf = Buffer.alloc(size - position);
+      fs.readSync(fd, buf, 0, buf.length, position);
+      position = size;
+      out.write(buf);
+    } finally {
+      fs.closeSync(fd);
+    }
+  };
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const timer = setInterval(pump, 200);
+  signal.addEventListener('abort', () => clearInterval(timer), { once: true });
+}

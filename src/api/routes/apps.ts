@@ -1,0 +1,90 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import { AppView, DeployResultView, IdParams, PurgeQuery, errorResponses } from '../../core/api-schemas.js';
+import type { ApiDeps } from '../deps.js';
+
+/** A Marathon app definition: checked field by field by the app parser, which names what it rejects. */
+const MarathonApp = Type.Record(Type.String(), Type.Unknown(), {
+  description: 'A Marathon app definition (JSON)',
+});
+
+export const appRoutes =
+  ({ control }: ApiDeps): FastifyPluginAsync =>
+  async (app) => {
+    const id = (req: { params: unknown }) => (req.params as { id: string }).id;
+    app.get('/v1/apps', { schema: { tags: ['apps'], response: { 200: Type.Array(AppView) } } }, async (req) =>
+      control.listApps(req.tenant),
+    );
+    app.post(
+      '/v1/apps',
+      {
+        schema: {
+          tags: ['apps'],
+          summary: 'Create an app from a Marathon app definition',
+          body: MarathonApp,
+          response: { 201: DeployResultView, ...errorResponses },
+        },
+      },
+      async (req, reply) => reply.status(201).send(await control.addApp(req.tenant, req.body)),
+    );
+    app.get(
+      '/v1/apps/:id',
+      { schema: { tags: ['apps'], params: IdParams, response: { 200: AppView, ...errorResponses } } },
+      async (req) => control.getApp(req.tenant, id(req)),
+    );
+    app.put(
+      '/v1/apps/:id',
+      {
+        schema: {
+          tags: ['apps'],
+          summary: 'Create or replace an app definition',
+          params: IdParams,
+          body: MarathonApp,
+          response: { 200: DeployResultView, ...errorResponses },
+        },
+      },
+      async (req) => control.putApp(req.tenant, id(req), req.body),
+    );
+    app.post(
+      '/v1/apps/:id/scale',
+      {
+        schema: {
+          tags: ['apps'],
+          params: IdParams,
+          body: Type.Object(
+            { instances: Type.Integer({ minimum: 0, maximum: 1000 }) },
+            { additionalProperties: false },
+          ),
+          response: { 200: DeployResultView, ...errorResponses },
+        },
+      },
+      async (req) => control.scaleApp(req.tenant, id(req), (req.body as { instances: number }).instances),
+    );
+    app.post(
+      '/v1/apps/:id/restart',
+      {
+        schema: {
+          tags: ['apps'],
+          summary: 'Rolling restart: instances are replaced one at a time',
+          params: IdParams,
+          response: { 200: AppView, ...errorResponses },
+        },
+      },
+      async (req) => control.restartApp(req.tenant, id(req)),
+    );
+    app.delete(
+      '/v1/apps/:id',
+      {
+        schema: {
+          tags: ['apps'],
+          params: IdParams,
+          querystring: PurgeQuery,
+          response: { 204: Type.Null(), ...errorResponses },
+        },
+      },
+      async (req, reply) => {
+        control.removeApp(req.tenant, id(req), (req.query as { purge?: boolean }).purge === true);
+        return reply.status(204).send();
+      },
+    );
+  };

@@ -1,0 +1,47 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import { HealthView, errorResponses } from '../../core/api-schemas.js';
+import type { ApiDeps } from '../deps.js';
+
+export const daemonRoutes =
+  (deps: ApiDeps): FastifyPluginAsync =>
+  async (app) => {
+    app.get(
+      '/v1/health',
+      { schema: { tags: ['daemon'], summary: 'Whether the daemon answers', response: { 200: HealthView } } },
+      async (req) => ({
+        status: 'ok' as const,
+        version: deps.version,
+        pid: process.pid,
+        uptimeSeconds: (Date.now() - deps.startedAt) / 1000,
+        home: deps.paths.home,
+        tasks: deps.control.listTasks(req.tenant).length,
+      }),
+    );
+
+    app.post(
+      '/v1/daemon/shutdown',
+      {
+        schema: {
+          tags: ['daemon'],
+          summary: 'Stop the daemon; tasks keep running and are adopted by the next daemon unless stopTasks',
+          body: Type.Optional(Type.Object({ stopTasks: Type.Optional(Type.Boolean()) })),
+          response: { 202: Type.Object({ stopping: Type.Boolean() }), ...errorResponses },
+        },
+      },
+      async (req, reply) => {
+        const body = (req.body ?? {}) as { stopTasks?: boolean };
+        setImmediate(() => deps.shutdown(body.stopTasks === true));
+        return reply.status(202).send({ stopping: true });
+      },
+    );
+
+    app.get(
+      '/metrics',
+      { schema: { tags: ['daemon'], summary: 'Prometheus metrics' } },
+      async (_req, reply) => {
+        reply.header('content-type', deps.metrics.contentType);
+        return deps.metrics.metrics();
+      },
+    );
+  };

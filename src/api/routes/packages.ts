@@ -1,0 +1,34 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import { describePackage, getPackage, listPackages } from '../../catalog/registry.js';
+import { NameParams, PackageSummaryView, PackageView, errorResponses } from '../../core/api-schemas.js';
+import type { ApiDeps } from '../deps.js';
+
+export const packageRoutes =
+  (_deps: ApiDeps): FastifyPluginAsync =>
+  async (app) => {
+    app.get(
+      '/v1/packages',
+      {
+        schema: {
+          tags: ['packages'],
+          summary: 'The catalog',
+          response: { 200: Type.Array(PackageSummaryView) },
+        },
+      },
+      async () =>
+        listPackages().map((p) => ({ name: p.name, version: p.version, description: p.description })),
+    );
+    app.get(
+      '/v1/packages/:name',
+      {
+        schema: {
+          tags: ['packages'],
+          summary: 'A package, with its options schema',
+          params: NameParams,
+          response: { 200: PackageView, ...errorResponses },
+        },
+      },
+      async (req) => describePackage(getPackage((req.params as { name: string }).name)),
+    );
+  };

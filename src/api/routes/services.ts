@@ -1,0 +1,99 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import {
+  DeployResultView,
+  EndpointView,
+  NameParams,
+  PurgeQuery,
+  ServiceView,
+  errorResponses,
+} from '../../core/api-schemas.js';
+import type { ApiDeps } from '../deps.js';
+
+const InstallBody = Type.Object(
+  {
+    name: Type.String(),
+    package: Type.String(),
+    version: Type.Optional(Type.String()),
+    options: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    dependsOn: Type.Optional(Type.Array(Type.String())),
+  },
+  { additionalProperties: false },
+);
+
+export const serviceRoutes =
+  ({ control }: ApiDeps): FastifyPluginAsync =>
+  async (app) => {
+    app.get(
+      '/v1/services',
+      { schema: { tags: ['services'], response: { 200: Type.Array(ServiceView) } } },
+      async (req) => control.listServices(req.tenant),
+    );
+    app.post(
+      '/v1/services',
+      {
+        schema: {
+          tags: ['services'],
+          summary: 'Install a package as a service',
+          body: InstallBody,
+          response: { 201: DeployResultView, ...errorResponses },
+        },
+      },
+      async (req, reply) => {
+        const b = req.body as {
+          name: string;
+          package: string;
+          version?: string;
+          options?: Record<string, unknown>;
+          dependsOn?: string[];
+        };
+        const result = await control.installService(req.tenant, {
+          name: b.name,
+          package: b.package,
+          ...(b.version ? { version: b.version } : {}),
+          options: b.options ?? {},
+          dependsOn: b.dependsOn ?? [],
+        });
+        return reply.status(201).send(result);
+      },
+    );
+    app.get(
+      '/v1/services/:name',
+      {
+        schema: { tags: ['services'], params: NameParams, response: { 200: ServiceView, ...errorResponses } },
+      },
+      async (req) => control.getService(req.tenant, (req.params as { name: string }).name),
+    );
+    app.get(
+      '/v1/services/:name/endpoints',
+      {
+        schema: {
+          tags: ['services'],
+          summary: 'How clients reach the service: addresses and connection strings',
+          params: NameParams,
+          response: { 200: Type.Array(EndpointView), ...errorResponses },
+        },
+      },
+      async (req) => control.getService(req.tenant, (req.params as { name: string }).name).endpoints,
+    );
+    app.delete(
+      '/v1/services/:name',
+      {
+        schema: {
+          tags: ['services'],
+          summary: 'Uninstall; data is kept unless purge=true',
+          params: NameParams,
+          querystring: PurgeQuery,
+          response: { 204: Type.Null(), ...errorResponses },
+        },
+      },
+      async (req, reply) => {
+        control.removeService(
+          req.tenant,
+          (req.params as { name: string }).name,
+          (req.query as { purge?: boolean }).purge === true,
+        );
+        return reply.status(204).send();
+      },
+    );
+  };

@@ -1,0 +1,251 @@
+import http from 'node:http';
+import type {
+  AppView,
+  DeployResultView,
+  HealthView,
+  ServiceView,
+  StackView,
+  TaskView,
+} from '../core/api-schemas.js';
+import { FlotillaError, type ErrorBody } from '../core/errors.js';
+import type { Endpoint } from '../core/service.js';
+
+export interface PackageSummary {
+  name: string;
+  version: string;
+  description: string;
+}
+
+export interface PackageDescription extends PackageSummary {
+  optionsSchema: Record<string, unknown>;
+  binaries: { name: string; install: string }[];
+}
+
+export interface FlotillaEvent {
+  id: number;
+  type: string;
+  data: Record<string, unknown>;
+}
+
+/**
+ * The typed HTTP client of the Flotilla API: the only door the CLI (and any dashboard) uses to reach
+ * the daemon. Errors come back as FlotillaError with the daemon's code.
+ */
+export class FlotillaClient {
+  private readonly base: URL;
+
+  constructor(address: string) {
+    this.base = new URL(address);
+  }
+
+  get address(): string {
+    return this.base.origin;
+  }
+
+  health(): Promise<HealthView> {
+    return this.request('GET', '/v1/health');
+  }
+
+  shutdown(stopTasks = false): Promise<{ stopping: boolean }> {
+    return this.request('POST', '/v1/daemon/shutdown', { stopTasks });
+  }
+
+  // stacks
+  applyStack(name: string, source: string): Promise<DeployResultView> {
+    return this.request('PUT', `/v1/stacks/${enc(name)}`, { source });
+  }
+  downStack(name: string, purge = false): Promise<DeployResultView> {
+    return this.request('DELETE', `/v1/stacks/${enc(name)}${purge ? '?purge=true' : ''}`);
+  }
+  listStacks(): Promise<StackView[]> {
+    return this.request('GET', '/v1/stacks');
+  }
+  getStack(name: string): Promise<StackView> {
+    return this.request('GET', `/v1/stacks/${enc(name)}`);
+  }
+
+  // packages and services
+  listPackages(): Promise<PackageSummary[]> {
+    return this.request('GET', '/v1/packages');
+  }
+  describePackage(name: string): Promise<PackageDescription> {
+    return this.request('GET', `/v1/packages/${enc(name)}`);
+  }
+  installService(body: {
+    name: string;
+    package: string;
+    version?: string;
+    options?: Record<string, unknown>;
+  }): Promise<DeployResultView> {
+    return this.request('POST', '/v1/services', body);
+  }
+  uninstallService(name: string, purge = false): Promise<void> {
+    return this.request('DELETE', `/v1/services/${enc(name)}${purge ? '?purge=true' : ''}`);
+  }
+  listServices(): Promise<ServiceView[]> {
+    return this.request('GET', '/v1/services');
+  }
+  getService(name: string): Promise<ServiceView> {
+    return this.request('GET', `/v1/services/${enc(name)}`);
+  }
+  endpoints(name: string): Promise<Endpoint[]> {
+    return this.request('GET', `/v1/services/${enc(name)}/endpoints`);
+  }
+
+  // apps
+  addApp(definition: unknown): Promise<DeployResultView> {
+    return this.request('POST', '/v1/apps', definition);
+  }
+  putApp(id: string, definition: unknown): Promise<DeployResultView> {
+    return this.request('PUT', `/v1/apps/${enc(id)}`, definition);
+  }
+  listApps(): Promise<AppView[]> {
+    return this.request('GET', '/v1/apps');
+  }
+  getApp(id: string): Promise<AppView> {
+    return this.request('GET', `/v1/apps/${enc(id)}`);
+  }
+  scaleApp(id: string, instances: number): Promise<DeployResultView> {
+    return this.request('POST', `/v1/apps/${enc(id)}/scale`, { instances });
+  }
+  restartApp(id: string): Promise<AppView> {
+    return this.request('POST', `/v1/apps/${enc(id)}/restart`, {});
+  }
+  removeApp(id: string, purge = false): Promise<void> {
+    return this.request('DELETE', `/v1/apps/${enc(id)}${purge ? '?purge=true' : ''}`);
+  }
+
+  // tasks
+  listTasks(filter: { owner?: string; stack?: string } = {}): Promise<TaskView[]> {
+    const q = new URLSearchParams(
+      Object.entries(filter).filter(([, v]) => v) as [string, string][],
+    ).toString();
+    return this.request('GET', `/v1/tasks${q ? `?${q}` : ''}`);
+  }
+  getTask(id: string): Promise<TaskView> {
+    return this.request('GET', `/v1/tasks/${enc(id)}`);
+  }
+  killTask(id: string): Promise<TaskView> {
+    return this.request('POST', `/v1/tasks/${enc(id)}/kill`, {});
+  }
+  logs(id: string, opts: { stream?: 'stdout' | 'stderr'; tail?: number } = {}): Promise<string> {
+    return this.request('GET', `/v1/tasks/${enc(id)}/logs?${logQuery(opts, false)}`);
+  }
+
+  /** Streams a task's log as it grows; resolves when `signal` aborts or the daemon goes away. */
+  followLogs(
+    id: string,
+    opts: { stream?: 'stdout' | 'stderr'; tail?: number },
+    onChunk: (text: string) => void,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    return this.stream(`/v1/tasks/${enc(id)}/logs?${logQuery(opts, true)}`, onChunk, signal);
+  }
+
+  /** Subscribes to the event stream (server-sent events). */
+  events(onEvent: (e: FlotillaEvent) => void, signal?: AbortSignal, since?: number): Promise<void> {
+    let buffer = '';
+    return this.stream(
+      `/v1/events${since !== undefined ? `?since=${since}` : ''}`,
+      (chunk) => {
+        buffer += chunk;
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const frame = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const fields = Object.fromEntries(
+            frame
+              .split('\n')
+              .filter((l) => !l.startsWith(':') && l.includes(': '))
+              .map((l) => [l.slice(0, l.indexOf(': ')), l.slice(l.indexOf(': ') + 2)]),
+          );
+          if (fields.data)
+            onEvent({
+              id: Number(fields.id),
+              type: fields.event ?? 'message',
+              data: JSON.parse(fields.data),
+            });
+        }
+      },
+      signal,
+    );
+  }
+
+  private stream(path: string, onChunk: (text: string) => void, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const req = http.get(new URL(path, this.base), { signal }, (res) => {
+        if ((res.statusCode ?? 500) >= 400) {
+          collect(res).then((text) => reject(toError(res.statusCode ?? 500, text)), reject);
+          return;
+        }
+        res.setEncoding('utf8');
+        res.on('data', onChunk);
+        res.on('end', resolve);
+        res.on('error', () => resolve());
+      });
+      req.on('error', (err) => (signal?.aborted ? resolve() : reject(unreachable(this.address, err))));
+    });
+  }
+
+  private request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    return new Promise<T>((resolve, reject) => {
+      const req = http.request(
+        new URL(path, this.base),
+        {
+          method,
+          headers: payload
+            ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
+            : {},
+        },
+        (res) => {
+          collect(res).then((text) => {
+            const status = res.statusCode ?? 500;
+            if (status >= 400) return reject(toError(status, text));
+            if (status === 204 || text === '') return resolve(undefined as T);
+            const type = String(res.headers['content-type'] ?? '');
+            resolve((type.includes('json') ? JSON.parse(text) : text) as T);
+          }, reject);
+        },
+      );
+      req.on('error', (err) => reject(unreachable(this.address, err)));
+      if (payload) req.write(payload);
+      req.end();
+    });
+  }
+}
+
+function enc(s: string): string {
+  return encodeURIComponent(s.replace(/^\//, ''));
+}
+
+function logQuery(opts: { stream?: string; tail?: number }, follow: boolean): string {
+  const q = new URLSearchParams();
+  if (opts.stream) q.set('stream', opts.stream);
+  if (opts.tail !== undefined) q.set('tail', String(opts.tail));
+  if (follow) q.set('follow', 'true');
+  return q.toString();
+}
+
+function collect(res: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    res.on('error', reject);
+  });
+}
+
+function toError(status: number, text: string): FlotillaError {
+  try {
+    const body = JSON.parse(text) as ErrorBody;
+    if (body && typeof body.code === 'string') return FlotillaError.fromBody(body);
+  } catch {
+    // not JSON: fall through
+  }
+  return new FlotillaError('INTERNAL', `the daemon answered ${status}: ${text.slice(0, 200)}`);
+}
+
+function unreachable(address: string, err: Error): FlotillaError {
+  return new FlotillaError('DAEMON_UNREACHABLE', `no Flotilla daemon answers at ${address} (${err.message})`);
+}

@@ -1,0 +1,139 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { TASK_STATES } from './task.js';
+
+/** JSON Schemas of the API's bodies (TypeBox: one definition gives the schema and the TS type). */
+
+export const ErrorSchema = Type.Object({
+  code: Type.String(),
+  message: Type.String(),
+  hint: Type.String(),
+  details: Type.Optional(Type.Unknown()),
+});
+
+const Dict = Type.Record(Type.String(), Type.Unknown());
+const StringMap = Type.Record(Type.String(), Type.String());
+
+export const TaskView = Type.Object({
+  id: Type.String(),
+  tenant: Type.String(),
+  owner: Type.String(),
+  ownerKind: Type.Union([Type.Literal('app'), Type.Literal('service')]),
+  name: Type.String(),
+  role: Type.String(),
+  stack: Type.Union([Type.String(), Type.Null()]),
+  node: Type.String(),
+  host: Type.String(),
+  ports: Type.Array(Type.Integer()),
+  state: Type.Union(TASK_STATES.map((s) => Type.Literal(s))),
+  desired: Type.String(),
+  ready: Type.Boolean(),
+  pid: Type.Union([Type.Integer(), Type.Null()]),
+  exitCode: Type.Union([Type.Integer(), Type.Null()]),
+  exitSignal: Type.Union([Type.String(), Type.Null()]),
+  message: Type.Union([Type.String(), Type.Null()]),
+  restarts: Type.Integer(),
+  launches: Type.Integer(),
+  healthFailures: Type.Integer(),
+  stateSince: Type.String({ format: 'date-time' }),
+  startedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  cmd: Type.Optional(Type.String()),
+  args: Type.Optional(Type.Array(Type.String())),
+  env: StringMap,
+  sandbox: Type.String(),
+});
+export type TaskView = Static<typeof TaskView>;
+
+export const OwnerStatusSchema = Type.Union(
+  ['deploying', 'ready', 'degraded', 'failing', 'stopped'].map((s) => Type.Literal(s)),
+);
+
+export const EndpointView = Type.Object({
+  name: Type.String(),
+  addresses: Type.Array(Type.String()),
+  values: StringMap,
+});
+
+export const ServiceView = Type.Object({
+  name: Type.String(),
+  tenant: Type.String(),
+  package: Type.String(),
+  version: Type.String(),
+  options: Dict,
+  stack: Type.Union([Type.String(), Type.Null()]),
+  dependencies: Type.Array(Type.String()),
+  status: OwnerStatusSchema,
+  tasks: Type.Array(TaskView),
+  endpoints: Type.Array(EndpointView),
+});
+export type ServiceView = Static<typeof ServiceView>;
+
+export const AppView = Type.Object({
+  id: Type.String(),
+  tenant: Type.String(),
+  stack: Type.Union([Type.String(), Type.Null()]),
+  spec: Dict,
+  status: OwnerStatusSchema,
+  instances: Type.Integer(),
+  tasksRunning: Type.Integer(),
+  tasksHealthy: Type.Integer(),
+  tasks: Type.Array(TaskView),
+});
+export type AppView = Static<typeof AppView>;
+
+export const StackView = Type.Object({
+  name: Type.String(),
+  tenant: Type.String(),
+  services: Type.Array(Type.String()),
+  apps: Type.Array(Type.String()),
+  status: OwnerStatusSchema,
+  tasks: Type.Array(TaskView),
+  createdAt: Type.String({ format: 'date-time' }),
+  updatedAt: Type.String({ format: 'date-time' }),
+});
+export type StackView = Static<typeof StackView>;
+
+export const DeployResultView = Type.Object({
+  stack: Type.Union([Type.String(), Type.Null()]),
+  created: Type.Array(Type.String()),
+  updated: Type.Array(Type.String()),
+  unchanged: Type.Array(Type.String()),
+  removed: Type.Array(Type.String()),
+});
+export type DeployResultView = Static<typeof DeployResultView>;
+
+export const PackageSummaryView = Type.Object({
+  name: Type.String(),
+  version: Type.String(),
+  description: Type.String(),
+});
+
+export const PackageView = Type.Object({
+  name: Type.String(),
+  version: Type.String(),
+  description: Type.String(),
+  optionsSchema: Dict,
+  binaries: Type.Array(Type.Object({ name: Type.String(), install: Type.String() })),
+});
+
+export const HealthView = Type.Object({
+  status: Type.Literal('ok'),
+  version: Type.String(),
+  pid: Type.Integer(),
+  uptimeSeconds: Type.Number(),
+  home: Type.String(),
+  tasks: Type.Integer(),
+});
+export type HealthView = Static<typeof HealthView>;
+
+export const PurgeQuery = Type.Object({ purge: Type.Optional(Type.Boolean()) });
+export const NameParams = Type.Object({ name: Type.String() });
+export const IdParams = Type.Object({ id: Type.String() });
+
+export const errorResponses = {
+  400: ErrorSchema,
+  404: ErrorSchema,
+  409: ErrorSchema,
+  422: ErrorSchema,
+  500: ErrorSchema,
+  503: ErrorSchema,
+};

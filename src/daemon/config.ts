@@ -1,0 +1,51 @@
+import os from 'node:os';
+import path from 'node:path';
+import { FlotillaError } from '../core/errors.js';
+
+export interface DaemonConfig {
+  home: string;
+  host: string;
+  /** 0 = any free port (the address is published in $FLOTILLA_HOME/daemon.json). */
+  port: number;
+  portRange: [number, number];
+}
+
+export const DEFAULT_PORT = 4740;
+
+export function flotillaHome(env: NodeJS.ProcessEnv = process.env): string {
+  return path.resolve(env.FLOTILLA_HOME ?? path.join(os.homedir(), '.flotilla'));
+}
+
+/** Reads the daemon's settings from the environment; every setting has a working default. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): DaemonConfig {
+  const [host, portText] = splitHostPort(env.FLOTILLA_LISTEN ?? `127.0.0.1:${DEFAULT_PORT}`);
+  if (!isLoopback(host)) {
+    // Until tokens exist, nothing but this machine may reach the API.
+    throw new FlotillaError(
+      'VALIDATION_FAILED',
+      `FLOTILLA_LISTEN=${env.FLOTILLA_LISTEN}: the daemon listens on loopback addresses only (127.0.0.0/8, ::1)`,
+    );
+  }
+  const range = (env.FLOTILLA_PORT_RANGE ?? '20000-29999').split('-').map(Number);
+  if (
+    range.length !== 2 ||
+    !range.every((n) => Number.isInteger(n) && n > 0 && n < 65536) ||
+    range[0]! > range[1]!
+  ) {
+    throw new FlotillaError(
+      'VALIDATION_FAILED',
+      `FLOTILLA_PORT_RANGE=${env.FLOTILLA_PORT_RANGE}: write it as LOW-HIGH, e.g. 20000-29999`,
+    );
+  }
+  return { home: flotillaHome(env), host, port: Number(portText), portRange: [range[0]!, range[1]!] };
+}
+
+function splitHostPort(value: string): [string, string] {
+  const i = value.lastIndexOf(':');
+  if (i < 0) return ['127.0.0.1', value];
+  return [value.slice(0, i).replace(/^\[|\]$/g, ''), value.slice(i + 1)];
+}
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}

@@ -1,0 +1,107 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { buildServer } from '../api/server.js';
+import { pathsFor } from '../core/paths.js';
+import { PortAllocator } from '../deploy/ports.js';
+import { ProcessDriver } from '../drivers/process/driver.js';
+import { EventBus } from '../reconciler/events.js';
+import { Reconciler } from '../reconciler/reconciler.js';
+import { taskKey } from '../reconciler/supervisor.js';
+import { createStore } from '../state/store.js';
+import type { DaemonConfig } from './config.js';
+import { ControlPlane } from './control-plane.js';
+import { acquireLock } from './lock.js';
+import { createMetrics } from './metrics.js';
+import { VERSION } from './version.js';
+
+/** The single node of the embedded default; virtual nodes come with the multi-node packages. */
+const LOCAL_NODE = { id: 'local', host: '127.0.0.1' };
+
+export interface DaemonInfo {
+  pid: number;
+  address: string;
+  home: string;
+  version: string;
+  startedAt: number;
+}
+
+export interface RunningDaemon {
+  info: DaemonInfo;
+  stop(stopTasks?: boolean): Promise<void>;
+  done: Promise<void>;
+}
+
+/** Wires the store, driver, reconciler and API together and serves until stopped. */
+export async function startDaemon(config: DaemonConfig, log: (msg: string) => void): Promise<RunningDaemon> {
+  const paths = pathsFor(config.home);
+  fs.mkdirSync(paths.home, { recursive: true, mode: 0o700 });
+  fs.mkdirSync(paths.logs, { recursive: true });
+  const releaseLock = acquireLock(paths.daemonLock);
+  const store = createStore(paths.db);
+  const events = new EventBus(store.events);
+  const metrics = createMetrics(store);
+  const driver = new ProcessDriver();
+  const reconciler = new Reconciler({
+    store,
+    driver,
+    paths,
+    events,
+    log,
+    onRestart: (t) => metrics.restarts.inc({ tenant: t.tenant, owner: t.owner }),
+  });
+  // Start allocating at a random point of the range: daemons of several homes rarely race for a port.
+  const [lo, hi] = config.portRange;
+  const ports = new PortAllocator(
+    config.portRange,
+    undefined,
+    lo + Math.floor(Math.random() * (hi - lo + 1)),
+  );
+  const control = new ControlPlane(store, paths, { store, paths, ports, node: LOCAL_NODE }, reconciler);
+  const startedAt = Date.now();
+
+  const recovered = await reconciler.start();
+  log(
+    `recovered state: ${recovered.adopted} task(s) adopted, ${recovered.lost} lost while the daemon was down`,
+  );
+
+  let resolveDone!: () => void;
+  const done = new Promise<void>((r) => (resolveDone = r));
+  let stopping: Promise<void> | null = null;
+  const stop = (stopTasks = false): Promise<void> => {
+    stopping ??= (async () => {
+      log(stopTasks ? 'stopping the daemon and its tasks' : 'stopping the daemon; tasks keep running');
+      await server.close();
+      if (stopTasks) {
+        await Promise.all(
+          store.tasks
+            .listAll()
+            .map((t) => reconciler.supervisor.kill(taskKey(t.tenant, t.id), 'daemon stopped')),
+        );
+      }
+      reconciler.stop();
+      store.close();
+      fs.rmSync(paths.daemonInfo, { force: true });
+      releaseLock();
+      resolveDone();
+    })();
+    return stopping;
+  };
+
+  const server = await buildServer({
+    control,
+    events,
+    metrics: metrics.registry,
+    paths,
+    version: VERSION,
+    startedAt,
+    log,
+    shutdown: (stopTasks) => void stop(stopTasks),
+  });
+  const address = await server.listen({ host: config.host, port: config.port });
+  const info: DaemonInfo = { pid: process.pid, address, home: paths.home, version: VERSION, startedAt };
+  const tmp = path.join(paths.home, `.daemon.json.${process.pid}`);
+  fs.writeFileSync(tmp, JSON.stringify(info, null, 2), { mode: 0o600 });
+  fs.renameSync(tmp, paths.daemonInfo);
+  log(`flotilla daemon ${VERSION} listening on ${address} (home ${paths.home})`);
+  return { info, stop, done };
+}

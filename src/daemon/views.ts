@@ -1,0 +1,93 @@
+import { sandboxPath, type Paths } from '../core/paths.js';
+import type { AppRecord, ServiceRecord, StackRecord } from '../core/service.js';
+import { isTaskReady, ownerStatus, type TaskRecord } from '../core/task.js';
+import type { AppView, ServiceView, StackView, TaskView } from '../core/api-schemas.js';
+
+const REDACTED = '********';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** What the API shows of a task: secrets in its environment are redacted. */
+export function taskView(paths: Paths, t: TaskRecord): TaskView {
+  const env = Object.fromEntries(
+    Object.entries(t.spec.env).map(([k, v]) => [k, t.spec.secretEnv.includes(k) ? REDACTED : v]),
+  );
+  return {
+    id: t.id,
+    tenant: t.tenant,
+    owner: t.owner,
+    ownerKind: t.ownerKind,
+    name: t.name,
+    role: t.role,
+    stack: t.stack,
+    node: t.nodeId,
+    host: t.host,
+    ports: t.ports,
+    state: t.state,
+    desired: t.desired,
+    ready: isTaskReady(t),
+    pid: t.handle && t.handle.pid > 0 ? t.handle.pid : null,
+    exitCode: t.exitCode,
+    exitSignal: t.exitSignal,
+    message: t.message,
+    restarts: t.restarts,
+    launches: t.launches,
+    healthFailures: t.healthFailures,
+    stateSince: iso(t.stateSince),
+    startedAt: t.handle ? iso(t.handle.startedAt) : null,
+    ...(t.spec.cmd !== undefined ? { cmd: t.spec.cmd } : {}),
+    ...(t.spec.args !== undefined ? { args: t.spec.args } : {}),
+    env,
+    sandbox: sandboxPath(paths, t.tenant, t.owner, t.name),
+  };
+}
+
+export function serviceView(
+  paths: Paths,
+  s: ServiceRecord,
+  tasks: TaskRecord[],
+  options: Record<string, unknown>,
+  endpoints: ServiceView['endpoints'],
+): ServiceView {
+  return {
+    name: s.name,
+    tenant: s.tenant,
+    package: s.package,
+    version: s.version,
+    options,
+    stack: s.stack,
+    dependencies: s.dependencies,
+    status: ownerStatus(tasks),
+    tasks: tasks.map((t) => taskView(paths, t)),
+    endpoints,
+  };
+}
+
+export function appView(paths: Paths, a: AppRecord, tasks: TaskRecord[]): AppView {
+  const wanted = tasks.filter((t) => t.desired === 'running');
+  return {
+    id: a.id,
+    tenant: a.tenant,
+    stack: a.stack,
+    spec: { ...a.spec, id: `/${a.spec.id}` },
+    status: ownerStatus(tasks),
+    instances: a.spec.instances,
+    tasksRunning: wanted.filter((t) => ['running', 'healthy', 'unhealthy', 'starting'].includes(t.state))
+      .length,
+    tasksHealthy: wanted.filter((t) => t.state === 'healthy').length,
+    tasks: tasks.map((t) => taskView(paths, t)),
+  };
+}
+
+export function stackView(paths: Paths, s: StackRecord, tasks: TaskRecord[]): StackView {
+  return {
+    name: s.name,
+    tenant: s.tenant,
+    services: s.services,
+    apps: s.apps,
+    status: ownerStatus(tasks),
+    tasks: tasks.map((t) => taskView(paths, t)),
+    createdAt: iso(s.createdAt),
+    updatedAt: iso(s.updatedAt),
+  };
+}

@@ -1,0 +1,114 @@
+import { resolveBinary } from '../catalog/binaries.js';
+import type { PlacedTask, TaskSlot } from '../catalog/package.js';
+import { getPackage, validateOptions } from '../catalog/registry.js';
+import { FlotillaError } from '../core/errors.js';
+import { sandboxPath, type Paths } from '../core/paths.js';
+import type { Endpoint, ServiceRecord } from '../core/service.js';
+import type { LaunchSpec, TaskRecord } from '../core/task.js';
+import { interpolate } from '../specs/interpolate.js';
+import type { ServiceEntry } from '../specs/stack.js';
+
+export interface PlacedSlot {
+  id: string;
+  host: string;
+  ports: number[];
+  sandbox: string;
+}
+
+export interface RenderedService {
+  record: Omit<ServiceRecord, 'createdAt' | 'updatedAt' | 'stack'>;
+  values: Record<string, string>;
+  tasks: {
+    id: string;
+    name: string;
+    role: string;
+    index: number;
+    host: string;
+    ports: number[];
+    spec: LaunchSpec;
+  }[];
+}
+
+/** A package's tasks, placed and rendered, for one service entry. */
+export async function renderService(
+  tenant: string,
+  entry: ServiceEntry,
+  endpoints: Map<string, Record<string, string>>,
+  place: (slot: TaskSlot) => Promise<PlacedSlot>,
+): Promise<RenderedService> {
+  const where = `services.${entry.name}`;
+  const pkg = getPackage(entry.package, entry.version);
+  const options = withPlace(where, () =>
+    validateOptions(pkg, interpolate(entry.options, endpoints, `${where}.options`)),
+  );
+  const binaries = Object.fromEntries(pkg.binaries.map((b) => [b.name, resolveBinary(b.name, b.install)]));
+  const placed: (PlacedTask & { id: string })[] = [];
+  for (const slot of pkg.layout(options)) placed.push({ ...slot, ...(await place(slot)) });
+  const specs = pkg.render({ service: entry.name, tenant, options, tasks: placed, binaries });
+  const eps = pkg.endpoints({ service: entry.name, tenant, options, tasks: placed });
+  return {
+    record: {
+      tenant,
+      name: entry.name,
+      package: pkg.name,
+      version: pkg.version,
+      options,
+      dependencies: entry.dependsOn,
+    },
+    values: mergeValues(eps),
+    tasks: placed.map((p) => {
+      const spec = specs[p.name];
+      if (!spec)
+        throw new FlotillaError('INTERNAL', `package ${pkg.name} rendered no launch spec for ${p.name}`);
+      return {
+        id: p.id,
+        name: p.name,
+        role: p.role,
+        index: p.index,
+        host: p.host,
+        ports: p.ports,
+        spec: { ...spec, dependsOn: entry.dependsOn },
+      };
+    }),
+  };
+}
+
+/** A deployed service's endpoints, from the tasks the store holds. */
+export function serviceEndpoints(
+  paths: Paths,
+  service: ServiceRecord,
+  tasks: TaskRecord[],
+): { endpoints: Endpoint[]; values: Record<string, string> } {
+  const pkg = getPackage(service.package, service.version);
+  const placed: PlacedTask[] = tasks.map((t) => ({
+    name: t.name,
+    role: t.role,
+    index: t.index,
+    host: t.host,
+    ports: t.ports,
+    sandbox: sandboxPath(paths, t.tenant, t.owner, t.name),
+  }));
+  const endpoints = pkg.endpoints({
+    service: service.name,
+    tenant: service.tenant,
+    options: service.options,
+    tasks: placed,
+  });
+  return { endpoints, values: mergeValues(endpoints) };
+}
+
+function mergeValues(endpoints: Endpoint[]): Record<string, string> {
+  return Object.assign({}, ...endpoints.map((e) => e.values)) as Record<string, string>;
+}
+
+/** Prefixes a package's option error with where in the stack file the options are. */
+function withPlace<T>(where: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof FlotillaError && !err.message.startsWith(where)) {
+      throw new FlotillaError(err.code, `${where}: ${err.message}`, err.details);
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,191 @@
+import os from 'node:os';
+import { FlotillaError } from '../../core/errors.js';
+import type { TaskHandle } from '../../core/task.js';
+import type {
+  Driver,
+  DriverCapabilities,
+  ExecResult,
+  ExitResult,
+  TaskConfig,
+  TaskStatus,
+} from '../driver.js';
+import { TaskRunner } from './handle.js';
+import { launchTask } from './spawn.js';
+import {
+  findByLaunchId,
+  isSameProcessAlive,
+  readBootId,
+  readCwd,
+  readEnviron,
+  readTaskFile,
+  reopenAliveFifo,
+  writeTaskFile,
+} from './state.js';
+
+export interface ProcessDriverOptions {
+  /** HOME for tasks whose env sets none; defaults to the daemon's own home. */
+  home?: string;
+}
+
+/**
+ * The embedded default: each task is a plain process group on this host. Output goes straight to
+ * files and exit is watched through a FIFO the task holds as fd 3, so a daemon crash neither stalls
+ * nor kills tasks, and a later daemon notices their exit at once.
+ */
+export class ProcessDriver implements Driver {
+  readonly name = 'process';
+  private readonly tasks = new Map<string, TaskRunner>();
+  private readonly home: string;
+
+  constructor(options: ProcessDriverOptions = {}) {
+    this.home = options.home ?? os.homedir();
+  }
+
+  capabilities(): DriverCapabilities {
+    return { exec: true, signals: true, recover: true, resourceLimits: false };
+  }
+
+  async startTask(config: TaskConfig): Promise<TaskHandle> {
+    const previous = this.tasks.get(config.taskKey);
+    if (previous?.running) {
+      throw new FlotillaError(
+        'NAME_CONFLICT',
+        `Task ${config.taskKey} is already running (pid ${previous.pid}); stop it before starting it again.`,
+      );
+    }
+    previous?.dispose();
+    this.tasks.delete(config.taskKey);
+
+    const env = this.taskEnv(config);
+    const { child, pid, startTime, aliveFd } = await launchTask(config, env);
+    // Written after a successful spawn only: the file must describe the launch that runs now.
+    writeTaskFile(config.sandbox, { taskKey: config.taskKey, launchId: config.launchId, env });
+    const startedAt = Date.now();
+    const runner = new TaskRunner({
+      taskKey: config.taskKey,
+      launchId: config.launchId,
+      pid,
+      startTime,
+      startedAt,
+      sandbox: config.sandbox,
+      env,
+      child,
+      aliveFd,
+    });
+    this.tasks.set(config.taskKey, runner);
+    return {
+      driver: this.name,
+      launchId: config.launchId,
+      pid,
+      startTime,
+      bootId: readBootId(),
+      startedAt,
+      sandbox: config.sandbox,
+    };
+  }
+
+  async waitTask(taskKey: string): Promise<ExitResult> {
+    return this.get(taskKey).wait();
+  }
+
+  async stopTask(taskKey: string, gracePeriodMs: number, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    await this.get(taskKey).stop(gracePeriodMs, signal);
+  }
+
+  async destroyTask(taskKey: string): Promise<void> {
+    const runner = this.tasks.get(taskKey);
+    if (!runner) return;
+    await runner.stop(0, 'SIGKILL');
+    runner.dispose();
+    if (this.tasks.get(taskKey) === runner) this.tasks.delete(taskKey);
+  }
+
+  /** Also how a caller learns the PID of a task adopted by its launch id (recoverTask with pid 0). */
+  inspectTask(taskKey: string): TaskStatus | null {
+    const runner = this.tasks.get(taskKey);
+    return runner ? { running: runner.running, pid: runner.pid, startedAt: runner.startedAt } : null;
+  }
+
+  /**
+   * A handle with pid 0 (the daemon died between recording the launch id and the PID) is looked up
+   * by FLOTILLA_LAUNCH_ID in /proc; when found, pid, startTime, bootId and sandbox are written into
+   * `handle` in place, for the caller to persist.
+   */
+  async recoverTask(taskKey: string, handle: TaskHandle): Promise<boolean> {
+    const known = this.tasks.get(taskKey);
+    if (known) {
+      // A second call answers from the watcher we have instead of opening another one.
+      if (known.launchId !== handle.launchId) return false;
+      if (known.running) fillHandle(handle, known);
+      return known.running;
+    }
+    if (handle.driver !== this.name) return false;
+    let { pid, startTime } = handle;
+    if (pid === 0) {
+      const found = findByLaunchId(handle.launchId);
+      if (!found) return false;
+      ({ pid, startTime } = found);
+    } else if (handle.bootId !== readBootId()) {
+      return false;
+    }
+    if (!isSameProcessAlive(pid, startTime)) return false;
+
+    const environ = readEnviron(pid);
+    // The environ can be rewritten by the program (setproctitle); trust it only if it is still ours.
+    const ownEnviron = environ?.FLOTILLA_LAUNCH_ID === handle.launchId ? environ : null;
+    const sandbox = handle.sandbox ?? ownEnviron?.FLOTILLA_SANDBOX ?? readCwd(pid);
+    const env = (sandbox ? readTaskFile(sandbox, handle.launchId)?.env : undefined) ?? ownEnviron ?? {};
+    const runner = new TaskRunner({
+      taskKey,
+      launchId: handle.launchId,
+      pid,
+      startTime,
+      startedAt: handle.startedAt,
+      sandbox,
+      env,
+      aliveFd: sandbox ? reopenAliveFifo(sandbox) : null,
+    });
+    this.tasks.set(taskKey, runner);
+    fillHandle(handle, runner);
+    return true;
+  }
+
+  async execTask(taskKey: string, command: string, timeoutMs: number): Promise<ExecResult> {
+    return this.getRunning(taskKey).exec(command, timeoutMs);
+  }
+
+  async signalTask(taskKey: string, signal: NodeJS.Signals): Promise<void> {
+    this.getRunning(taskKey).signal(signal);
+  }
+
+  private taskEnv(config: TaskConfig): Record<string, string> {
+    const env: Record<string, string> = { ...config.env };
+    env.HOME ??= this.home;
+    if (env.PATH === undefined && process.env.PATH !== undefined) env.PATH = process.env.PATH;
+    // Set last so that a task cannot hide from the launch-id scan nor be misled about its sandbox.
+    env.FLOTILLA_LAUNCH_ID = config.launchId;
+    env.FLOTILLA_TASK = config.taskKey;
+    env.FLOTILLA_SANDBOX = config.sandbox;
+    env.MESOS_SANDBOX = config.sandbox;
+    return env;
+  }
+
+  private get(taskKey: string): TaskRunner {
+    const runner = this.tasks.get(taskKey);
+    if (!runner) throw new FlotillaError('TASK_NOT_FOUND', `The process driver knows no task ${taskKey}.`);
+    return runner;
+  }
+
+  private getRunning(taskKey: string): TaskRunner {
+    const runner = this.get(taskKey);
+    if (!runner.running) throw new FlotillaError('TASK_NOT_RUNNING', `Task ${taskKey} has exited.`);
+    return runner;
+  }
+}
+
+function fillHandle(handle: TaskHandle, runner: TaskRunner): void {
+  handle.pid = runner.pid;
+  handle.startTime = runner.startTime;
+  handle.bootId = readBootId();
+  if (runner.sandbox) handle.sandbox = runner.sandbox;
+}

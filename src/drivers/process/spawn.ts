@@ -1,0 +1,165 @@
+import { execFileSync, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import fs from 'node:fs';
+import path from 'node:path';
+import { FlotillaError } from '../../core/errors.js';
+import type { ExecResult, TaskConfig } from '../driver.js';
+import { aliveFifoPath, processStartTime } from './state.js';
+
+const EXEC_OUTPUT_CAP = 4096;
+/** How long an exec command's pipes may stay open after its shell exited. */
+const EXEC_LINGER_MS = 200;
+
+export interface Launched {
+  child: ChildProcess;
+  pid: number;
+  startTime: string;
+  /** Read end of run/alive.fifo, for the exit watcher. */
+  aliveFd: number;
+}
+
+/**
+ * Starts the task: output goes to files, not pipes, and the task leads a group of its own, so that
+ * a crash of this daemon neither stalls nor kills it. The task holds the write end of
+ * run/alive.fifo as fd 3; the read end reaches EOF once the task and every descendant are gone.
+ */
+export async function launchTask(config: TaskConfig, env: Record<string, string>): Promise<Launched> {
+  const argv = commandLine(config);
+  const program = argv[0] ?? '';
+  const { sandbox } = config;
+  for (const dir of ['data', 'logs', 'run']) fs.mkdirSync(path.join(sandbox, dir), { recursive: true });
+
+  const fifo = openAliveFifo(sandbox);
+  const fds: number[] = [fifo.writeFd];
+  let child: ChildProcess;
+  try {
+    const stdout = fs.openSync(path.join(sandbox, 'logs', 'stdout'), 'a');
+    fds.push(stdout);
+    const stderr = fs.openSync(path.join(sandbox, 'logs', 'stderr'), 'a');
+    fds.push(stderr);
+    child = spawn(program, argv.slice(1), {
+      cwd: sandbox,
+      env,
+      detached: true,
+      stdio: ['ignore', stdout, stderr, fifo.writeFd],
+    });
+  } catch (err) {
+    fs.closeSync(fifo.readFd);
+    throw spawnError(err, program);
+  } finally {
+    // Only the task may hold the write end, or EOF would never come.
+    for (const fd of fds) fs.closeSync(fd);
+  }
+  if (child.pid === undefined) {
+    // Node reports a missing program through 'error' on the next tick, with no pid.
+    fs.closeSync(fifo.readFd);
+    const [err] = (await once(child, 'error').catch((e: unknown) => [e])) as unknown[];
+    throw spawnError(err, program);
+  }
+  child.unref();
+  // Read before our event loop runs again: until then the child is not reaped, so /proc/<pid>
+  // exists even if it already exited.
+  const startTime = processStartTime(child.pid) ?? '';
+  return { child, pid: child.pid, startTime, aliveFd: fifo.readFd };
+}
+
+function commandLine(config: TaskConfig): string[] {
+  const hasCmd = typeof config.cmd === 'string' && config.cmd.trim() !== '';
+  const hasArgs = Array.isArray(config.args) && config.args.length > 0 && config.args[0] !== '';
+  if (hasCmd === hasArgs) {
+    throw new FlotillaError('VALIDATION_FAILED', `Task ${config.taskKey}: set exactly one of cmd and args.`);
+  }
+  if (!path.isAbsolute(config.sandbox)) {
+    throw new FlotillaError('VALIDATION_FAILED', `Task ${config.taskKey}: sandbox must be absolute.`);
+  }
+  return hasCmd ? ['/bin/sh', '-c', config.cmd ?? ''] : [...(config.args ?? [])];
+}
+
+function spawnError(err: unknown, program: string): FlotillaError {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOENT' || code === 'EACCES') {
+    const why = code === 'ENOENT' ? 'was not found' : 'is not executable';
+    return new FlotillaError('BINARY_MISSING', `The program ${program} ${why} (searched the task's PATH).`);
+  }
+  return new FlotillaError('INTERNAL', `Could not start ${program}: ${String(err)}`);
+}
+
+/**
+ * A fresh FIFO for each launch, read end opened first so that opening the write end does not block,
+ * and so that the kernel reports hang-up once the last writer goes.
+ */
+function openAliveFifo(sandbox: string): { readFd: number; writeFd: number } {
+  const fifo = aliveFifoPath(sandbox);
+  // Recreated rather than reused: a leftover of an earlier launch may still hold the old write
+  // end, and would hold back this launch's EOF.
+  fs.rmSync(fifo, { force: true });
+  execFileSync('mkfifo', ['-m', '600', fifo]);
+  const readFd = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  try {
+    return { readFd, writeFd: fs.openSync(fifo, fs.constants.O_WRONLY) };
+  } catch (err) {
+    fs.closeSync(readFd);
+    throw err;
+  }
+}
+
+/** `/bin/sh -c command` with the task's env and cwd; combined output, its last 4 KiB kept. */
+export function runExec(
+  command: string,
+  timeoutMs: number,
+  env: Record<string, string>,
+  cwd: string,
+): Promise<ExecResult> {
+  return new Promise((resolve) => {
+    // Its own process group, so that a timeout also kills whatever the command started.
+    const child = spawn('/bin/sh', ['-c', command], {
+      cwd,
+      env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = Buffer.alloc(0);
+    const collect = (chunk: Buffer): void => {
+      output = Buffer.concat([output, chunk]);
+      if (output.length > EXEC_OUTPUT_CAP * 2) output = output.subarray(-EXEC_OUTPUT_CAP);
+    };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
+    let settled = false;
+    let linger: NodeJS.Timeout | undefined;
+    const killGroup = (): void => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    };
+    const finish = (exitCode: number | null, timedOut: boolean, extra = ''): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      clearTimeout(linger);
+      child.stdout.destroy();
+      child.stderr.destroy();
+      // The tail, because errors tend to be printed last.
+      const text = Buffer.concat([output, Buffer.from(extra)])
+        .subarray(-EXEC_OUTPUT_CAP)
+        .toString('utf8');
+      resolve({ exitCode, output: text, timedOut });
+    };
+    const timer = setTimeout(() => {
+      killGroup();
+      finish(null, true);
+    }, timeoutMs);
+    child.on('error', (err) => finish(null, false, err.message));
+    child.on('close', (code) => finish(code, false));
+    // A background process the command left behind can keep the pipes open after the shell exits.
+    child.on('exit', (code) => {
+      linger = setTimeout(() => {
+        killGroup();
+        finish(code, false);
+      }, EXEC_LINGER_MS);
+    });
+  });
+}

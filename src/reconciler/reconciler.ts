@@ -1,0 +1,102 @@
+import type { Paths } from '../core/paths.js';
+import type { TaskRecord } from '../core/task.js';
+import type { Driver } from '../drivers/driver.js';
+import type { Store } from '../state/store.js';
+import type { EventBus } from './events.js';
+import { HealthMonitor } from './health/monitor.js';
+import { WorkQueue } from './queue.js';
+import { Supervisor, taskKey } from './supervisor.js';
+
+export interface ReconcilerOptions {
+  store: Store;
+  driver: Driver;
+  paths: Paths;
+  events: EventBus;
+  log: (msg: string) => void;
+  onRestart?: (t: TaskRecord, reason: string) => void;
+  workers?: number;
+}
+
+/** The control loop: a keyed queue of tasks, a supervisor that syncs each, and the health monitor. */
+export class Reconciler {
+  readonly supervisor: Supervisor;
+  readonly queue: WorkQueue;
+  readonly health: HealthMonitor;
+  private resync: NodeJS.Timeout | null = null;
+
+  constructor(private readonly o: ReconcilerOptions) {
+    this.health = new HealthMonitor((r) => this.supervisor.onHealth(r));
+    this.queue = new WorkQueue((key) => this.supervisor.sync(key), {
+      workers: o.workers ?? 8,
+      baseDelayMs: 50,
+      maxDelayMs: 30_000,
+      onError: (key, err) =>
+        o.log(`sync ${key} failed, will retry: ${err instanceof Error ? err.stack : String(err)}`),
+    });
+    this.supervisor = new Supervisor({
+      store: o.store,
+      driver: o.driver,
+      paths: o.paths,
+      events: o.events,
+      health: this.health,
+      queue: () => this.queue,
+      log: o.log,
+      ...(o.onRestart ? { onRestart: o.onRestart } : {}),
+    });
+  }
+
+  /**
+   * Adopts every task an earlier daemon left running (same PID and start time: nothing is restarted),
+   * marks the ones that died meanwhile as lost, then syncs everything once.
+   */
+  async start(): Promise<{ adopted: number; lost: number }> {
+    let adopted = 0;
+    let lost = 0;
+    const now = Date.now();
+    for (const t of this.o.store.tasks.listAll()) {
+      const key = taskKey(t.tenant, t.id);
+      if (!t.handle) continue;
+      const handle = { ...t.handle };
+      if (await this.o.driver.recoverTask(key, handle)) {
+        adopted++;
+        if (handle.pid !== t.handle.pid) this.o.store.tasks.update(t.tenant, t.id, { handle }, now);
+        this.supervisor.watch(key, { ...t, handle }, handle.launchId, handle.startedAt);
+        continue;
+      }
+      lost++;
+      this.o.store.tasks.update(
+        t.tenant,
+        t.id,
+        { handle: null, state: 'lost', message: 'exited while the daemon was down' },
+        now,
+      );
+      this.o.events.publish(
+        t.tenant,
+        'task_state',
+        t.id,
+        { task: t.id, owner: t.owner, state: 'lost', previous: t.state },
+        now,
+      );
+    }
+    this.enqueueAll();
+    // A slow full resync catches anything an event missed; events remain the fast path.
+    this.resync = setInterval(() => this.enqueueAll(), 30_000);
+    this.resync.unref();
+    return { adopted, lost };
+  }
+
+  enqueue(tenant: string, ids: string[]): void {
+    for (const id of ids) this.queue.add(taskKey(tenant, id));
+  }
+
+  enqueueAll(): void {
+    for (const t of this.o.store.tasks.listAll()) this.queue.add(taskKey(t.tenant, t.id));
+  }
+
+  /** Stops the loop; tasks keep running, to be adopted by the next daemon. */
+  stop(): void {
+    if (this.resync) clearInterval(this.resync);
+    this.queue.shutdown();
+    this.health.stopAll();
+  }
+}

@@ -1,0 +1,352 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { isFlotillaError } from '../core/errors.js';
+import { sandboxPath, type Paths } from '../core/paths.js';
+import { ALIVE_STATES, backoffDelayMs, isTaskReady, type TaskRecord, type TaskState } from '../core/task.js';
+import type { Driver, ExitResult } from '../drivers/driver.js';
+import type { Store } from '../state/store.js';
+import type { EventBus } from './events.js';
+import type { HealthMonitor, HealthReport } from './health/monitor.js';
+import type { WorkQueue } from './queue.js';
+
+/** A run that lasted this long was a success: the next failure starts the backoff afresh. */
+const BACKOFF_RESET_MS = 60_000;
+
+export interface SupervisorDeps {
+  store: Store;
+  driver: Driver;
+  paths: Paths;
+  events: EventBus;
+  health: HealthMonitor;
+  queue: () => WorkQueue;
+  log: (msg: string) => void;
+  now?: () => number;
+  onRestart?: (t: TaskRecord, reason: string) => void;
+}
+
+export function taskKey(tenant: string, id: string): string {
+  return `${tenant}/${id}`;
+}
+
+function splitKey(key: string): [string, string] {
+  const slash = key.indexOf('/');
+  return [key.slice(0, slash), key.slice(slash + 1)];
+}
+
+/**
+ * Converges each task's actual state (the driver's process) on its desired state (the store's row).
+ * Called by the work queue with one key at a time; everything it learns goes back into the store.
+ */
+export class Supervisor {
+  /** Why we are stopping a task on purpose, so its exit is not counted as a failure. */
+  private readonly stopping = new Map<string, { state: TaskState; message: string; failure: boolean }>();
+  private readonly watched = new Set<string>();
+  private readonly now: () => number;
+
+  constructor(private readonly d: SupervisorDeps) {
+    this.now = d.now ?? Date.now;
+  }
+
+  async sync(key: string): Promise<void> {
+    const [tenant, id] = splitKey(key);
+    const t = this.d.store.tasks.get(tenant, id);
+    const alive = this.d.driver.inspectTask(key)?.running ?? false;
+    if (!t) {
+      if (alive) await this.d.driver.destroyTask(key);
+      return;
+    }
+    if (t.desired !== 'running') return this.retire(key, t, alive);
+    if (alive) {
+      if (t.launchedSpecHash !== t.specHash) await this.replace(key, t);
+      return;
+    }
+    const waitingFor = this.unreadyDependencies(t);
+    if (waitingFor.length > 0) {
+      this.setState(t, 'staging', `waiting for ${waitingFor.join(', ')} to be ready`);
+      return;
+    }
+    const now = this.now();
+    if (t.nextLaunchAt !== null && t.nextLaunchAt > now) {
+      if (t.state !== 'staging')
+        this.setState(
+          t,
+          'staging',
+          `relaunch in ${Math.ceil((t.nextLaunchAt - now) / 1000)}s (backoff after ${t.restarts} failure(s))`,
+        );
+      this.d.queue().addAfter(key, t.nextLaunchAt - now);
+      return;
+    }
+    await this.launch(key, t);
+  }
+
+  /** Stops a task on request; its exit is recorded as killed, not as a failure. */
+  async kill(key: string, message: string, failure = false, state: TaskState = 'killed'): Promise<void> {
+    const [tenant, id] = splitKey(key);
+    const t = this.d.store.tasks.get(tenant, id);
+    if (!t || !(this.d.driver.inspectTask(key)?.running ?? false)) return;
+    this.stopping.set(key, { state, message, failure });
+    await this.d.driver.stopTask(key, t.spec.killGracePeriodSeconds * 1000);
+  }
+
+  /** Starts watching a task the driver already runs (just launched, or adopted after a restart). */
+  watch(key: string, t: TaskRecord, launchId: string, startedAt: number): void {
+    if (!this.watched.has(launchId)) {
+      this.watched.add(launchId);
+      void this.d.driver.waitTask(key).then(
+        (exit) => this.onExit(key, launchId, exit),
+        (err: unknown) => this.d.log(`wait ${key}: ${String(err)}`),
+      );
+    }
+    this.d.health.start(
+      key,
+      launchId,
+      startedAt,
+      t.spec.healthChecks,
+      {
+        host: t.host,
+        ports: t.ports,
+        exec: (command, timeoutMs) => this.d.driver.execTask(key, command, timeoutMs),
+      },
+      t.state === 'healthy',
+    );
+  }
+
+  onHealth(r: HealthReport): void {
+    const [tenant, id] = splitKey(r.key);
+    const t = this.d.store.tasks.get(tenant, id);
+    if (!t || t.handle?.launchId !== r.launchId || !ALIVE_STATES.has(t.state)) return;
+    if (r.healthy) {
+      if (t.state !== 'healthy') {
+        this.d.store.tasks.update(tenant, id, { healthFailures: 0 }, this.now());
+        this.setState(t, 'healthy', null);
+        this.wakeDependents(t);
+      }
+      return;
+    }
+    if (r.failures === 0) return;
+    if (t.state !== 'unhealthy' || t.healthFailures !== r.failures) {
+      this.d.store.tasks.update(tenant, id, { healthFailures: r.failures }, this.now());
+      this.setState(t, 'unhealthy', r.message);
+    }
+    if (r.exhausted) {
+      const blocker = this.disruptionBlocker(t);
+      if (blocker) {
+        this.d.log(`${r.key}: unhealthy, but not killed while ${blocker} is down too`);
+        return;
+      }
+      this.d.log(`${r.key}: killed after ${r.failures} failed health checks (${r.message})`);
+      void this.kill(r.key, `killed after ${r.failures} failed health checks: ${r.message}`, true, 'failed');
+    }
+  }
+
+  private async launch(key: string, t: TaskRecord): Promise<void> {
+    const now = this.now();
+    const launchId = randomUUID();
+    const sandbox = sandboxPath(this.d.paths, t.tenant, t.owner, t.name);
+    // Record the launch id before spawning: a daemon that dies in between finds the process by it.
+    const pending = {
+      driver: this.d.driver.name,
+      launchId,
+      pid: 0,
+      startTime: '',
+      bootId: '',
+      startedAt: now,
+      sandbox,
+    };
+    this.d.store.tasks.update(t.tenant, t.id, { handle: pending }, now);
+    try {
+      writeFiles(sandbox, t.spec.files);
+      const handle = await this.d.driver.startTask({
+        taskKey: key,
+        launchId,
+        sandbox,
+        ...(t.spec.cmd !== undefined ? { cmd: t.spec.cmd } : { args: t.spec.args ?? [] }),
+        env: t.spec.env,
+        cpus: t.spec.cpus,
+        mem: t.spec.mem,
+      });
+      const state: TaskState = t.spec.healthChecks.length > 0 ? 'starting' : 'running';
+      this.d.store.tasks.update(
+        t.tenant,
+        t.id,
+        {
+          handle,
+          launchedSpecHash: t.specHash,
+          launches: t.launches + 1,
+          nextLaunchAt: null,
+          exitCode: null,
+          exitSignal: null,
+          healthFailures: 0,
+        },
+        this.now(),
+      );
+      const fresh = this.setState(t, state, null);
+      if (state === 'running') this.wakeDependents(t);
+      this.watch(key, { ...fresh, state }, launchId, handle.startedAt);
+    } catch (err) {
+      const message = isFlotillaError(err) ? err.message : String(err);
+      this.d.store.tasks.update(t.tenant, t.id, { handle: null }, this.now());
+      this.fail(key, t, message, null, null);
+    }
+  }
+
+  private onExit(key: string, launchId: string, exit: ExitResult): void {
+    this.watched.delete(launchId);
+    const [tenant, id] = splitKey(key);
+    const t = this.d.store.tasks.get(tenant, id);
+    if (!t || t.handle?.launchId !== launchId) return;
+    this.d.health.stop(key);
+    const purpose = this.stopping.get(key);
+    this.stopping.delete(key);
+    const how = exit.unknownStatus
+      ? 'exited (status unknown: it was adopted after a daemon restart)'
+      : exit.signal
+        ? `killed by ${exit.signal}`
+        : `exited with status ${exit.exitCode}`;
+    if (purpose && !purpose.failure) {
+      this.d.store.tasks.update(
+        tenant,
+        id,
+        { handle: null, exitCode: exit.exitCode, exitSignal: exit.signal },
+        this.now(),
+      );
+      this.setState(t, purpose.state, purpose.message);
+      this.d.queue().add(key);
+      return;
+    }
+    const lastedMs = this.now() - (t.handle?.startedAt ?? this.now());
+    const base = lastedMs >= BACKOFF_RESET_MS ? { ...t, restarts: 0 } : t;
+    this.d.store.tasks.update(tenant, id, { handle: null }, this.now());
+    this.fail(
+      key,
+      base,
+      purpose?.message ?? how,
+      exit.exitCode,
+      exit.signal,
+      !purpose && exit.exitCode === 0,
+    );
+  }
+
+  /** Records a failed (or finished) run and schedules the relaunch after the backoff delay. */
+  private fail(
+    key: string,
+    t: TaskRecord,
+    message: string,
+    exitCode: number | null,
+    signal: string | null,
+    finished = false,
+  ): void {
+    const restarts = t.restarts + 1;
+    const delay = backoffDelayMs(t.spec.backoff, restarts);
+    const now = this.now();
+    this.d.store.tasks.update(
+      t.tenant,
+      t.id,
+      { restarts, nextLaunchAt: now + delay, exitCode, exitSignal: signal },
+      now,
+    );
+    this.setState(t, finished ? 'finished' : 'failed', message);
+    this.d.onRestart?.(t, message);
+    this.d.queue().addAfter(key, delay);
+  }
+
+  private async retire(key: string, t: TaskRecord, alive: boolean): Promise<void> {
+    if (alive) {
+      this.stopping.set(key, { state: 'killed', message: 'stopped on request', failure: false });
+      await this.d.driver.stopTask(key, t.spec.killGracePeriodSeconds * 1000);
+    }
+    this.d.health.stop(key);
+    if (t.desired === 'stopped') {
+      if (t.state !== 'killed') this.setState(t, 'killed', 'stopped on request');
+      return;
+    }
+    await this.d.driver.destroyTask(key).catch(() => undefined);
+    this.d.store.tasks.remove(t.tenant, t.id);
+    if (t.desired === 'purged') purgeSandbox(sandboxPath(this.d.paths, t.tenant, t.owner, t.name));
+    this.d.events.publish(
+      t.tenant,
+      'task_removed',
+      t.id,
+      { task: t.id, owner: t.owner, purged: t.desired === 'purged' },
+      this.now(),
+    );
+  }
+
+  /** A changed definition replaces instances one at a time, so an app never loses all of them at once. */
+  private async replace(key: string, t: TaskRecord): Promise<void> {
+    const blocker = this.disruptionBlocker(t);
+    if (blocker) {
+      this.d.queue().addAfter(key, 500);
+      return;
+    }
+    await this.kill(key, 'replaced by its new definition');
+  }
+
+  /** Another instance of the same owner that is not ready: while it is down, this one stays up. */
+  private disruptionBlocker(t: TaskRecord): string | null {
+    const siblings = this.d.store.tasks
+      .byOwner(t.tenant, t.owner)
+      .filter((s) => s.id !== t.id && s.desired === 'running');
+    const down = siblings.find((s) => !isTaskReady(s));
+    return down ? down.id : null;
+  }
+
+  private unreadyDependencies(t: TaskRecord): string[] {
+    return t.spec.dependsOn.filter((owner) => {
+      const tasks = this.d.store.tasks.byOwner(t.tenant, owner).filter((x) => x.desired === 'running');
+      return tasks.length === 0 || !tasks.every(isTaskReady);
+    });
+  }
+
+  private wakeDependents(t: TaskRecord): void {
+    for (const other of this.d.store.tasks.list(t.tenant)) {
+      if (other.state === 'staging' && other.spec.dependsOn.includes(t.owner))
+        this.d.queue().add(taskKey(other.tenant, other.id));
+    }
+  }
+
+  private setState(t: TaskRecord, state: TaskState, message: string | null): TaskRecord {
+    const now = this.now();
+    const previous = this.d.store.tasks.get(t.tenant, t.id);
+    if (!previous) return t;
+    this.d.store.tasks.update(t.tenant, t.id, { state, message }, now);
+    if (previous.state !== state || previous.message !== message) {
+      this.d.events.publish(
+        t.tenant,
+        'task_state',
+        t.id,
+        {
+          task: t.id,
+          owner: t.owner,
+          state,
+          previous: previous.state,
+          message,
+          exitCode: this.d.store.tasks.get(t.tenant, t.id)?.exitCode ?? null,
+        },
+        now,
+      );
+    }
+    return { ...previous, state, message };
+  }
+}
+
+function writeFiles(sandbox: string, files: TaskRecord['spec']['files']): void {
+  for (const f of files) {
+    const file = path.join(sandbox, f.path);
+    if (!file.startsWith(sandbox + path.sep)) throw new Error(`config file ${f.path} escapes the sandbox`);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, f.content, { mode: f.mode ?? 0o644 });
+    fs.chmodSync(file, f.mode ?? 0o644);
+  }
+}
+
+/** Deletes a task's sandbox, and its owner's folder once the last instance is gone. */
+function purgeSandbox(sandbox: string): void {
+  fs.rmSync(sandbox, { recursive: true, force: true });
+  try {
+    fs.rmdirSync(path.dirname(sandbox));
+  } catch {
+    // other instances still have data there
+  }
+}

@@ -1,0 +1,133 @@
+import { parseDocument } from 'yaml';
+import type { AppSpec } from '../core/app.js';
+import { FlotillaError } from '../core/errors.js';
+import { parseApp } from './app.js';
+import { Reader, checkName } from './check.js';
+import { referencesIn } from './interpolate.js';
+
+export interface ServiceEntry {
+  name: string;
+  package: string;
+  version?: string;
+  /** Options as written: `${svc.field}` references are resolved at deploy time. */
+  options: Record<string, unknown>;
+  dependsOn: string[];
+}
+
+export interface StackSpec {
+  name: string;
+  services: ServiceEntry[];
+  apps: AppSpec[];
+}
+
+const TOP_LEVEL = new Set(['name', 'version', 'services', 'apps']);
+const SERVICE_KEYS = new Set(['package', 'version', 'options', 'dependsOn', 'depends_on']);
+
+/** Parses a stack file (YAML). Every problem names its place in the file. */
+export function parseStack(source: string, fallbackName?: string): StackSpec {
+  const doc = parseDocument(source, { prettyErrors: true });
+  if (doc.errors.length > 0) {
+    throw new FlotillaError('STACK_INVALID', `the stack file is not valid YAML: ${doc.errors[0]!.message}`);
+  }
+  const r = new Reader('STACK_INVALID', 'stack');
+  const top = r.object(doc.toJS(), '');
+  for (const key of Object.keys(top)) {
+    if (!TOP_LEVEL.has(key)) r.fail(key, `unknown key; a stack has ${[...TOP_LEVEL].join(', ')}`);
+  }
+  if (top.name === undefined && !fallbackName) r.fail('name', 'is required');
+  const name = checkName(r, top.name ?? fallbackName, 'name');
+  const services = Object.entries(top.services === undefined ? {} : r.object(top.services, 'services')).map(
+    ([key, value]) => parseService(r, key, value),
+  );
+  const apps = Object.entries(top.apps === undefined ? {} : r.object(top.apps, 'apps')).map(
+    ([key, value]) => {
+      const body = r.object(value, `apps.${key}`);
+      if (body.id !== undefined && String(body.id).replace(/^\//, '') !== key) {
+        r.fail(`apps.${key}.id`, `must match its key "${key}" (or be left out)`);
+      }
+      return parseApp({ ...body, id: key }, `stack.apps.${key}`);
+    },
+  );
+  const spec: StackSpec = { name, services, apps };
+  addImplicitDependencies(spec);
+  checkGraph(r, spec);
+  return spec;
+}
+
+function parseService(r: Reader, key: string, value: unknown): ServiceEntry {
+  const where = `services.${key}`;
+  checkName(r, key, where);
+  const body = r.object(value, where);
+  for (const k of Object.keys(body)) {
+    if (!SERVICE_KEYS.has(k))
+      r.fail(`${where}.${k}`, `unknown key; a service has package, version, options, dependsOn`);
+  }
+  const deps = body.dependsOn ?? body.depends_on;
+  return {
+    name: key,
+    package: r.string(body.package, `${where}.package`),
+    ...(body.version === undefined ? {} : { version: String(body.version) }),
+    options:
+      body.options === undefined || body.options === null ? {} : r.object(body.options, `${where}.options`),
+    dependsOn: deps === undefined ? [] : r.stringArray(deps, `${where}.dependsOn`),
+  };
+}
+
+/** A `${cache.url}` reference implies a dependency on `cache`: it cannot start before cache is ready. */
+function addImplicitDependencies(spec: StackSpec): void {
+  for (const s of spec.services) {
+    for (const ref of referencesIn(s.options))
+      if (!s.dependsOn.includes(ref.owner)) s.dependsOn.push(ref.owner);
+  }
+  for (const a of spec.apps) {
+    for (const ref of referencesIn([a.cmd, a.args, a.env])) {
+      if (!a.dependencies.includes(ref.owner)) a.dependencies.push(ref.owner);
+    }
+  }
+}
+
+function checkGraph(r: Reader, spec: StackSpec): void {
+  const deps = new Map<string, string[]>();
+  for (const s of spec.services) {
+    if (deps.has(s.name)) r.fail(`services.${s.name}`, 'is declared twice');
+    deps.set(s.name, s.dependsOn);
+  }
+  for (const a of spec.apps) {
+    if (deps.has(a.id))
+      r.fail(`apps.${a.id}`, `has the same name as a service; names are shared by services and apps`);
+    deps.set(a.id, a.dependencies);
+  }
+  for (const [name, list] of deps) {
+    for (const d of list)
+      if (!deps.has(d)) r.fail(name, `depends on "${d}", which the stack does not declare`);
+  }
+  const done = new Set<string>();
+  const visiting: string[] = [];
+  const visit = (n: string): void => {
+    if (done.has(n)) return;
+    if (visiting.includes(n)) {
+      const cycle = [...visiting.slice(visiting.indexOf(n)), n].join(' -> ');
+      throw new FlotillaError('DEPENDENCY_CYCLE', `stack ${spec.name}: dependency cycle ${cycle}`);
+    }
+    visiting.push(n);
+    for (const d of deps.get(n) ?? []) visit(d);
+    visiting.pop();
+    done.add(n);
+  };
+  for (const n of deps.keys()) visit(n);
+}
+
+/** Services and apps in an order where each comes after everything it depends on. */
+export function deployOrder(services: ServiceEntry[], apps: AppSpec[]): string[] {
+  const deps = new Map<string, string[]>();
+  for (const s of services) deps.set(s.name, s.dependsOn);
+  for (const a of apps) deps.set(a.id, a.dependencies);
+  const order: string[] = [];
+  const visit = (n: string): void => {
+    if (order.includes(n)) return;
+    for (const d of deps.get(n) ?? []) visit(d);
+    order.push(n);
+  };
+  for (const n of deps.keys()) visit(n);
+  return order;
+}

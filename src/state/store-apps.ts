@@ -1,0 +1,49 @@
+import type { Db } from './db.js';
+import type { AppRecord } from '../core/service.js';
+import type { AppSpec } from '../core/app.js';
+
+interface AppRow {
+  tenant: string;
+  id: string;
+  spec: string;
+  stack: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+function fromRow(r: AppRow): AppRecord {
+  return {
+    tenant: r.tenant,
+    id: r.id,
+    spec: JSON.parse(r.spec) as AppSpec,
+    stack: r.stack,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+export function appsStore(db: Db) {
+  const all = db.prepare('SELECT * FROM apps WHERE tenant = ? ORDER BY id');
+  const one = db.prepare('SELECT * FROM apps WHERE tenant = ? AND id = ?');
+  const del = db.prepare('DELETE FROM apps WHERE tenant = ? AND id = ?');
+  const upsert = db.prepare(`
+    INSERT INTO apps (tenant, id, spec, stack, created_at, updated_at) VALUES (@tenant, @id, @spec, @stack, @now, @now)
+    ON CONFLICT (tenant, id) DO UPDATE SET spec = excluded.spec, stack = excluded.stack, updated_at = excluded.updated_at`);
+  return {
+    list(tenant: string): AppRecord[] {
+      return (all.all(tenant) as AppRow[]).map(fromRow);
+    },
+    get(tenant: string, id: string): AppRecord | null {
+      const row = one.get(tenant, id) as AppRow | undefined;
+      return row ? fromRow(row) : null;
+    },
+    put(a: Omit<AppRecord, 'createdAt' | 'updatedAt'>, now: number): void {
+      upsert.run({ tenant: a.tenant, id: a.id, spec: JSON.stringify(a.spec), stack: a.stack, now });
+    },
+    remove(tenant: string, id: string): void {
+      del.run(tenant, id);
+    },
+  };
+}
+
+export type AppsStore = ReturnType<typeof appsStore>;

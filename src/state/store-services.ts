@@ -1,0 +1,62 @@
+import type { Db } from './db.js';
+import type { ServiceRecord } from '../core/service.js';
+
+interface ServiceRow {
+  tenant: string;
+  name: string;
+  package: string;
+  version: string;
+  options: string;
+  stack: string | null;
+  dependencies: string;
+  created_at: number;
+  updated_at: number;
+}
+
+function fromRow(r: ServiceRow): ServiceRecord {
+  return {
+    tenant: r.tenant,
+    name: r.name,
+    package: r.package,
+    version: r.version,
+    options: JSON.parse(r.options) as Record<string, unknown>,
+    stack: r.stack,
+    dependencies: JSON.parse(r.dependencies) as string[],
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+export function servicesStore(db: Db) {
+  const all = db.prepare('SELECT * FROM services WHERE tenant = ? ORDER BY name');
+  const one = db.prepare('SELECT * FROM services WHERE tenant = ? AND name = ?');
+  const del = db.prepare('DELETE FROM services WHERE tenant = ? AND name = ?');
+  const upsert = db.prepare(`
+    INSERT INTO services (tenant, name, package, version, options, stack, dependencies, created_at, updated_at)
+    VALUES (@tenant, @name, @package, @version, @options, @stack, @dependencies, @now, @now)
+    ON CONFLICT (tenant, name) DO UPDATE SET package = excluded.package, version = excluded.version,
+      options = excluded.options, stack = excluded.stack, dependencies = excluded.dependencies,
+      updated_at = excluded.updated_at`);
+  return {
+    list(tenant: string): ServiceRecord[] {
+      return (all.all(tenant) as ServiceRow[]).map(fromRow);
+    },
+    get(tenant: string, name: string): ServiceRecord | null {
+      const row = one.get(tenant, name) as ServiceRow | undefined;
+      return row ? fromRow(row) : null;
+    },
+    put(s: Omit<ServiceRecord, 'createdAt' | 'updatedAt'>, now: number): void {
+      upsert.run({
+        ...s,
+        options: JSON.stringify(s.options),
+        dependencies: JSON.stringify(s.dependencies),
+        now,
+      });
+    },
+    remove(tenant: string, name: string): void {
+      del.run(tenant, name);
+    },
+  };
+}
+
+export type ServicesStore = ReturnType<typeof servicesStore>;

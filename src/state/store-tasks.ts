@@ -1,0 +1,186 @@
+import type { Db } from './db.js';
+import type { TaskHandle, TaskRecord, TaskState } from '../core/task.js';
+
+interface TaskRow {
+  tenant: string;
+  id: string;
+  owner_kind: string;
+  owner: string;
+  name: string;
+  role: string;
+  idx: number;
+  stack: string | null;
+  node_id: string;
+  host: string;
+  ports: string;
+  spec: string;
+  spec_hash: string;
+  desired: string;
+  state: string;
+  handle: string | null;
+  launched_spec_hash: string | null;
+  exit_code: number | null;
+  exit_signal: string | null;
+  message: string | null;
+  restarts: number;
+  launches: number;
+  next_launch_at: number | null;
+  health_failures: number;
+  state_since: number;
+  created_at: number;
+  updated_at: number;
+}
+
+function fromRow(r: TaskRow): TaskRecord {
+  return {
+    tenant: r.tenant,
+    id: r.id,
+    ownerKind: r.owner_kind as TaskRecord['ownerKind'],
+    owner: r.owner,
+    name: r.name,
+    role: r.role,
+    index: r.idx,
+    stack: r.stack,
+    nodeId: r.node_id,
+    host: r.host,
+    ports: JSON.parse(r.ports) as number[],
+    spec: JSON.parse(r.spec) as TaskRecord['spec'],
+    specHash: r.spec_hash,
+    desired: r.desired as TaskRecord['desired'],
+    state: r.state as TaskState,
+    handle: r.handle ? (JSON.parse(r.handle) as TaskHandle) : null,
+    launchedSpecHash: r.launched_spec_hash,
+    exitCode: r.exit_code,
+    exitSignal: r.exit_signal,
+    message: r.message,
+    restarts: r.restarts,
+    launches: r.launches,
+    nextLaunchAt: r.next_launch_at,
+    healthFailures: r.health_failures,
+    stateSince: r.state_since,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+/** Fields the reconciler changes as a task lives; everything else is set at deploy time. */
+export type TaskUpdate = Partial<
+  Pick<
+    TaskRecord,
+    | 'state'
+    | 'handle'
+    | 'launchedSpecHash'
+    | 'exitCode'
+    | 'exitSignal'
+    | 'message'
+    | 'restarts'
+    | 'launches'
+    | 'nextLaunchAt'
+    | 'healthFailures'
+    | 'desired'
+  >
+>;
+
+const COLUMNS: Record<keyof TaskUpdate, string> = {
+  state: 'state',
+  handle: 'handle',
+  launchedSpecHash: 'launched_spec_hash',
+  exitCode: 'exit_code',
+  exitSignal: 'exit_signal',
+  message: 'message',
+  restarts: 'restarts',
+  launches: 'launches',
+  nextLaunchAt: 'next_launch_at',
+  healthFailures: 'health_failures',
+  desired: 'desired',
+};
+
+export function tasksStore(db: Db) {
+  const all = db.prepare('SELECT * FROM tasks WHERE tenant = ? ORDER BY owner, idx');
+  const everywhere = db.prepare('SELECT * FROM tasks ORDER BY tenant, owner, idx');
+  const one = db.prepare('SELECT * FROM tasks WHERE tenant = ? AND id = ?');
+  const byOwner = db.prepare('SELECT * FROM tasks WHERE tenant = ? AND owner = ? ORDER BY idx');
+  const del = db.prepare('DELETE FROM tasks WHERE tenant = ? AND id = ?');
+  const usedPorts = db.prepare('SELECT host, ports FROM tasks');
+  const upsert = db.prepare(`
+    INSERT INTO tasks (tenant, id, owner_kind, owner, name, role, idx, stack, node_id, host, ports, spec, spec_hash,
+      desired, state, handle, launched_spec_hash, exit_code, exit_signal, message, restarts, launches,
+      next_launch_at, health_failures, state_since, created_at, updated_at)
+    VALUES (@tenant, @id, @ownerKind, @owner, @name, @role, @index, @stack, @nodeId, @host, @ports, @spec, @specHash,
+      @desired, @state, NULL, NULL, NULL, NULL, NULL, 0, 0, NULL, 0, @now, @now, @now)
+    ON CONFLICT (tenant, id) DO UPDATE SET
+      role = excluded.role, stack = excluded.stack, ports = excluded.ports, spec = excluded.spec,
+      spec_hash = excluded.spec_hash, desired = excluded.desired, updated_at = excluded.updated_at`);
+
+  return {
+    list(tenant: string): TaskRecord[] {
+      return (all.all(tenant) as TaskRow[]).map(fromRow);
+    },
+    listAll(): TaskRecord[] {
+      return (everywhere.all() as TaskRow[]).map(fromRow);
+    },
+    get(tenant: string, id: string): TaskRecord | null {
+      const row = one.get(tenant, id) as TaskRow | undefined;
+      return row ? fromRow(row) : null;
+    },
+    byOwner(tenant: string, owner: string): TaskRecord[] {
+      return (byOwner.all(tenant, owner) as TaskRow[]).map(fromRow);
+    },
+    /** Creates the task, or updates its desired spec; its runtime state is kept. */
+    put(
+      t: Pick<
+        TaskRecord,
+        | 'tenant'
+        | 'id'
+        | 'ownerKind'
+        | 'owner'
+        | 'name'
+        | 'role'
+        | 'index'
+        | 'stack'
+        | 'nodeId'
+        | 'host'
+        | 'ports'
+        | 'spec'
+        | 'specHash'
+        | 'desired'
+      >,
+      now: number,
+    ): void {
+      upsert.run({
+        ...t,
+        ports: JSON.stringify(t.ports),
+        spec: JSON.stringify(t.spec),
+        state: 'staging',
+        now,
+      });
+    },
+    update(tenant: string, id: string, changes: TaskUpdate, now: number): void {
+      const sets: string[] = ['updated_at = @now'];
+      const params: Record<string, unknown> = { tenant, id, now };
+      for (const [key, value] of Object.entries(changes) as [keyof TaskUpdate, unknown][]) {
+        if (value === undefined) continue;
+        const column = COLUMNS[key];
+        sets.push(`${column} = @${column}`);
+        params[column] = key === 'handle' ? (value === null ? null : JSON.stringify(value)) : value;
+      }
+      if (changes.state) sets.push('state_since = CASE WHEN state = @state THEN state_since ELSE @now END');
+      db.prepare(`UPDATE tasks SET ${sets.join(', ')} WHERE tenant = @tenant AND id = @id`).run(params);
+    },
+    remove(tenant: string, id: string): void {
+      del.run(tenant, id);
+    },
+    /** Every port held by a task, per host: the allocator never hands one out twice. */
+    portsInUse(): Map<string, Set<number>> {
+      const used = new Map<string, Set<number>>();
+      for (const row of usedPorts.all() as { host: string; ports: string }[]) {
+        const set = used.get(row.host) ?? new Set<number>();
+        for (const p of JSON.parse(row.ports) as number[]) set.add(p);
+        used.set(row.host, set);
+      }
+      return used;
+    },
+  };
+}
+
+export type TasksStore = ReturnType<typeof tasksStore>;

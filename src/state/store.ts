@@ -1,0 +1,28 @@
+import { openDb, type Db } from './db.js';
+import { appsStore } from './store-apps.js';
+import { eventsStore } from './store-events.js';
+import { servicesStore } from './store-services.js';
+import { stacksStore } from './store-stacks.js';
+import { tasksStore } from './store-tasks.js';
+
+/** The state store: one module per resource over one SQLite database. */
+export function createStore(file: string) {
+  const db: Db = openDb(file);
+  return {
+    db,
+    stacks: stacksStore(db),
+    services: servicesStore(db),
+    apps: appsStore(db),
+    tasks: tasksStore(db),
+    events: eventsStore(db),
+    /** Runs `fn` in one transaction: all of its writes land, or none do. */
+    atomically<T>(fn: () => T): T {
+      return db.transaction(fn)();
+    },
+    close(): void {
+      db.close();
+    },
+  };
+}
+
+export type Store = ReturnType<typeof createStore>;
