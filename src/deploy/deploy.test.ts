@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { after, beforeEach, describe, it } from 'node:test';
+import { FlotillaError } from '../core/errors.js';
+import { pathsFor } from '../core/paths.js';
+import { parseStack } from '../specs/stack.js';
+import { createStore, type Store } from '../state/store.js';
+import { deploy, type DeployContext } from './apply.js';
+import { PortAllocator } from './ports.js';
+
+const STACK = `
+name: demo
+services:
+  cache: { package: redis, options: { replicas: 1, password: pw } }
+apps:
+  web:
+    cmd: serve --redis \${cache.url}
+    instances: 2
+    ports: [0]
+    env: { URL: "\${cache.url}" }
+`;
+
+describe('deploy', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-deploy-'));
+  let store: Store;
+  let ctx: DeployContext;
+  let n = 0;
+  const apply = (source: string) => {
+    const spec = parseStack(source);
+    return deploy(
+      ctx,
+      {
+        tenant: 'default',
+        stack: spec.name,
+        source,
+        services: spec.services,
+        apps: spec.apps,
+        prune: true,
+        createOnly: false,
+      },
+      ++n,
+    );
+  };
+
+  beforeEach(() => {
+    store?.close();
+    const paths = pathsFor(fs.mkdtempSync(path.join(dir, 'home-')));
+    store = createStore(paths.db);
+    ctx = {
+      store,
+      paths,
+      ports: new PortAllocator([41000, 41999]),
+      node: { id: 'local', host: '127.0.0.1' },
+    };
+  });
+  after(() => {
+    store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('renders tasks with resolved references, and keeps secrets out of the stored app', async () => {
+    const r = await apply(STACK);
+    assert.deepEqual(r.created.sort(), ['cache', 'web']);
+    const tasks = store.tasks.list('default');
+    assert.deepEqual(
+      tasks.map((t) => t.id),
+      ['cache.redis-0', 'cache.redis-1', 'web.0', 'web.1'],
+    );
+    const primary = tasks[0]!;
+    const web = tasks[2]!;
+    assert.equal(web.spec.env.URL, `redis://:pw@127.0.0.1:${primary.ports[0]}`);
+    assert.deepEqual(web.spec.env.PORT0, String(web.ports[0]));
+    assert.deepEqual(web.spec.secretEnv, ['URL']);
+    assert.deepEqual(web.spec.dependsOn, ['cache']);
+    assert.equal(store.apps.get('default', 'web')!.spec.env.URL, '${cache.url}');
+    const ports = tasks.flatMap((t) => t.ports);
+    assert.equal(new Set(ports).size, ports.length, 'no port handed out twice');
+  });
+
+  it('is idempotent, and an edit changes only what changed', async () => {
+    await apply(STACK);
+    const first = store.tasks.list('default');
+    const again = await apply(STACK);
+    assert.deepEqual(again.unchanged.sort(), ['cache', 'web']);
+    assert.deepEqual(again.touched, []);
+    const edited = await apply(STACK.replace('instances: 2', 'instances: 3'));
+    assert.deepEqual(edited.updated, ['web']);
+    assert.deepEqual(edited.unchanged, ['cache']);
+    assert.deepEqual(edited.touched, ['web.2']);
+    const after = store.tasks.list('default');
+    for (const t of first)
+      assert.deepEqual(after.find((a) => a.id === t.id)!.ports, t.ports, 'ports are stable');
+    const shrunk = await apply(STACK.replace('instances: 2', 'instances: 1'));
+    assert.deepEqual(shrunk.touched.sort(), ['web.1', 'web.2']);
+    assert.equal(store.tasks.get('default', 'web.2')!.desired, 'removed');
+  });
+
+  it('removes what the stack no longer declares', async () => {
+    await apply(STACK);
+    const r = await apply(
+      'name: demo\nservices:\n  cache: { package: redis, options: { replicas: 1, password: pw } }\n',
+    );
+    assert.deepEqual(r.removed, ['web']);
+    assert.equal(store.apps.get('default', 'web'), null);
+    assert.equal(store.tasks.get('default', 'web.0')!.desired, 'removed');
+  });
+
+  it('commits nothing when a fixed port is taken, and names the port', async () => {
+    await apply(STACK);
+    const before = JSON.stringify(store.tasks.list('default'));
+    const squatter = net.createServer();
+    await new Promise<void>((r) => squatter.listen({ host: '127.0.0.1', port: 0 }, r));
+    const port = (squatter.address() as net.AddressInfo).port;
+    try {
+      await assert.rejects(
+        apply(`${STACK}  extra:\n    cmd: x\n    ports: [${port}]\n`),
+        (err: FlotillaError) => err.code === 'PORT_IN_USE' && err.message.includes(String(port)),
+      );
+    } finally {
+      squatter.close();
+    }
+    assert.equal(JSON.stringify(store.tasks.list('default')), before);
+    assert.equal(store.apps.get('default', 'extra'), null);
+  });
+
+  it('refuses a name owned by another stack', async () => {
+    await apply(STACK);
+    await assert.rejects(
+      apply(STACK.replace('name: demo', 'name: other')),
+      (err: FlotillaError) => err.code === 'NAME_CONFLICT' && /stack "demo"/.test(err.message),
+    );
+  });
+});

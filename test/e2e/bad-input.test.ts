@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { TestHome } from '../helpers/flotilla.js';
+
+const RUNNING = `
+name: steady
+apps:
+  web:
+    cmd: exec python3 -m http.server "$PORT0" --bind 127.0.0.1
+    ports: [0]
+    cpus: 0.1
+    mem: 32
+    healthChecks:
+      - { protocol: HTTP, path: /, gracePeriodSeconds: 15, intervalSeconds: 1 }
+`;
+
+/** Bad input gets its coded error, and nothing that runs is disturbed. */
+describe('bad input', () => {
+  const home = new TestHome();
+  const file = (name: string, text: string) => {
+    const p = path.join(home.home, name);
+    fs.writeFileSync(p, text);
+    return p;
+  };
+  let before_: { pid: number | null; launches: number };
+
+  before(async () => {
+    await home.ok(['up', '-f', file('steady.yml', RUNNING), '--wait', '--timeout', '60']);
+    const t = await home.client().getTask('web.0');
+    before_ = { pid: t.pid, launches: t.launches };
+  });
+  after(async () => {
+    assert.equal(await home.cleanup(), 0);
+  });
+
+  async function expectError(args: string[], code: string, mentions: RegExp): Promise<void> {
+    const r = await home.cli(args);
+    assert.equal(r.code, 1, `exit code for ${code}: ${r.stdout}${r.stderr}`);
+    assert.match(r.stderr, new RegExp(`error ${code}: `));
+    assert.match(r.stderr, mentions);
+    const t = await home.client().getTask('web.0');
+    assert.equal(t.pid, before_.pid, 'the running task was not touched');
+    assert.equal(t.launches, before_.launches);
+    assert.equal(t.state, 'healthy');
+    assert.deepEqual(
+      (await home.client().listTasks()).map((x) => x.id),
+      ['web.0'],
+      'nothing else was created',
+    );
+  }
+
+  it('an invalid stack file', async () => {
+    await expectError(
+      ['up', '-f', file('broken.yml', 'name: broken\nservices: [oops\n')],
+      'STACK_INVALID',
+      /YAML/,
+    );
+    await expectError(
+      ['up', '-f', file('typo.yml', 'name: typo\nservice:\n  cache: { package: redis }\n')],
+      'STACK_INVALID',
+      /stack\.service: unknown key/,
+    );
+  });
+
+  it('an unknown package option, named with a suggestion', async () => {
+    await expectError(
+      [
+        'up',
+        '-f',
+        file('opt.yml', 'name: opt\nservices:\n  cache:\n    package: redis\n    options: { replica: 1 }\n'),
+      ],
+      'PACKAGE_OPTIONS_INVALID',
+      /"replica".*"replicas"/,
+    );
+  });
+
+  it('an unsupported Marathon field', async () => {
+    const app = file(
+      'app.json',
+      JSON.stringify({ id: '/pinned', cmd: 'sleep 100', constraints: [['hostname', 'UNIQUE']] }),
+    );
+    await expectError(['app', 'add', app], 'APP_FIELD_UNSUPPORTED', /constraints/);
+  });
+
+  it('a port already taken by another program', async () => {
+    const squatter = net.createServer();
+    await new Promise<void>((r) => squatter.listen({ host: '127.0.0.1', port: 0 }, r));
+    const port = (squatter.address() as net.AddressInfo).port;
+    try {
+      const stack = `name: clash\napps:\n  fixed:\n    args: [sleep, "100"]\n    ports: [${port}]\n    requirePorts: true\n`;
+      await expectError(['up', '-f', file('clash.yml', stack)], 'PORT_IN_USE', new RegExp(`port ${port}`));
+    } finally {
+      squatter.close();
+    }
+  });
+
+  it('a change to a running stack that fails leaves the stack as it was', async () => {
+    const edited = RUNNING.replace('name: steady', 'name: steady').concat(
+      '  extra:\n    cmd: sleep 100\n    dependencies: [nowhere]\n',
+    );
+    await expectError(['up', '-f', file('steady-edit.yml', edited)], 'STACK_INVALID', /nowhere/);
+  });
+});

@@ -1,0 +1,143 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FlotillaClient } from '../../src/client/client.js';
+
+/** The real CLI, as users run it. */
+export const CLI = fileURLToPath(new URL('../../../bin/flotilla', import.meta.url));
+export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * A Flotilla home of its own for one test file: its own daemon (autostarted by the CLI on a free
+ * port) and its own slice of the task port range, so test files can run side by side.
+ */
+export class TestHome {
+  readonly home: string;
+  readonly env: NodeJS.ProcessEnv;
+
+  constructor() {
+    this.home = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-test-'));
+    const lo = 20000 + Math.floor(Math.random() * 24) * 500;
+    this.env = {
+      ...process.env,
+      FLOTILLA_HOME: this.home,
+      FLOTILLA_LISTEN: '127.0.0.1:0',
+      FLOTILLA_PORT_RANGE: `${lo}-${lo + 499}`,
+    };
+    delete this.env.FLOTILLA_ADDR;
+  }
+
+  cli(args: string[], timeoutMs = 120_000): Promise<CliResult> {
+    return new Promise((resolve) => {
+      execFile(CLI, args, { env: this.env, cwd: REPO, timeout: timeoutMs }, (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      });
+    });
+  }
+
+  /** Runs the CLI and fails with its output unless it exits 0. */
+  async ok(args: string[], timeoutMs?: number): Promise<string> {
+    const r = await this.cli(args, timeoutMs);
+    if (r.code !== 0)
+      throw new Error(`flotilla ${args.join(' ')} exited ${r.code}\n${r.stdout}\n${r.stderr}`);
+    return r.stdout;
+  }
+
+  daemonInfo(): { pid: number; address: string } | null {
+    try {
+      return JSON.parse(fs.readFileSync(path.join(this.home, 'daemon.json'), 'utf8')) as {
+        pid: number;
+        address: string;
+      };
+    } catch {
+      return null;
+    }
+  }
+
+  client(): FlotillaClient {
+    const info = this.daemonInfo();
+    if (!info) throw new Error('no daemon running for this home');
+    return new FlotillaClient(info.address);
+  }
+
+  /** Pids of every process that belongs to this home: tasks (by their sandbox) and the daemon. */
+  processes(): number[] {
+    return processesWithEnv([
+      `FLOTILLA_SANDBOX=${path.join(this.home, 'sandboxes')}`,
+      `FLOTILLA_HOME=${this.home}`,
+    ]);
+  }
+
+  /** Stops the daemon and every task, then removes the home; returns how many processes had to be killed. */
+  async cleanup(): Promise<number> {
+    const info = this.daemonInfo();
+    if (info) {
+      await this.client()
+        .shutdown(true)
+        .catch(() => undefined);
+      await waitFor(() => !isAlive(info.pid), 15_000).catch(() => undefined);
+    }
+    const leftovers = this.processes();
+    for (const pid of leftovers) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    fs.rmSync(this.home, { recursive: true, force: true });
+    return leftovers.length;
+  }
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat[stat.lastIndexOf(')') + 2] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+function processesWithEnv(markers: string[]): number[] {
+  const found: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const env = fs.readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0');
+      if (env.some((e) => markers.some((m) => e.startsWith(m))) && isAlive(Number(entry)))
+        found.push(Number(entry));
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return found;
+}
+
+export async function waitFor<T>(
+  probe: () => T | Promise<T>,
+  timeoutMs: number,
+  what = 'condition',
+): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value) return value as NonNullable<T>;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
