@@ -71,6 +71,8 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
     stopping ??= (async () => {
       log(stopTasks ? 'stopping the daemon and its tasks' : 'stopping the daemon; tasks keep running');
       await server.close();
+      // The loop stops first, or it would relaunch the tasks being stopped.
+      reconciler.stop();
       if (stopTasks) {
         await Promise.all(
           store.tasks
@@ -78,7 +80,6 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
             .map((t) => reconciler.supervisor.kill(taskKey(t.tenant, t.id), 'daemon stopped')),
         );
       }
-      reconciler.stop();
       store.close();
       fs.rmSync(paths.daemonInfo, { force: true });
       releaseLock();

@@ -4,7 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, beforeEach, describe, it } from 'node:test';
-import { FlotillaError } from '../core/errors.js';
+import type { FlotillaError } from '../core/errors.js';
 import { pathsFor } from '../core/paths.js';
 import { parseStack } from '../specs/stack.js';
 import { createStore, type Store } from '../state/store.js';
@@ -71,7 +71,7 @@ describe('deploy', () => {
     );
     const primary = tasks[0]!;
     const web = tasks[2]!;
-    assert.equal(web.spec.env.URL, `redis://:pw@127.0.0.1:${primary.ports[0]}`);
+    assert.equal(web.spec.env.URL, `redis://default:pw@127.0.0.1:${primary.ports[0]}`);
     assert.deepEqual(web.spec.env.PORT0, String(web.ports[0]));
     assert.deepEqual(web.spec.secretEnv, ['URL']);
     assert.deepEqual(web.spec.dependsOn, ['cache']);

@@ -98,5 +98,6 @@ export class Reconciler {
     if (this.resync) clearInterval(this.resync);
     this.queue.shutdown();
     this.health.stopAll();
+    this.supervisor.stop();
   }
 }

@@ -43,9 +43,15 @@ export class Supervisor {
   private readonly stopping = new Map<string, { state: TaskState; message: string; failure: boolean }>();
   private readonly watched = new Set<string>();
   private readonly now: () => number;
+  /** Set when the daemon stops: late exits and probes must not touch a closing store. */
+  private stopped = false;
 
   constructor(private readonly d: SupervisorDeps) {
     this.now = d.now ?? Date.now;
+  }
+
+  stop(): void {
+    this.stopped = true;
   }
 
   async sync(key: string): Promise<void> {
@@ -94,7 +100,7 @@ export class Supervisor {
     if (!this.watched.has(launchId)) {
       this.watched.add(launchId);
       void this.d.driver.waitTask(key).then(
-        (exit) => this.onExit(key, launchId, exit),
+        (exit) => void this.onExit(key, launchId, exit),
         (err: unknown) => this.d.log(`wait ${key}: ${String(err)}`),
       );
     }
@@ -113,6 +119,7 @@ export class Supervisor {
   }
 
   onHealth(r: HealthReport): void {
+    if (this.stopped) return;
     const [tenant, id] = splitKey(r.key);
     const t = this.d.store.tasks.get(tenant, id);
     if (!t || t.handle?.launchId !== r.launchId || !ALIVE_STATES.has(t.state)) return;
@@ -191,12 +198,16 @@ export class Supervisor {
     }
   }
 
-  private onExit(key: string, launchId: string, exit: ExitResult): void {
+  private async onExit(key: string, launchId: string, exit: ExitResult): Promise<void> {
     this.watched.delete(launchId);
+    if (this.stopped) return;
     const [tenant, id] = splitKey(key);
     const t = this.d.store.tasks.get(tenant, id);
     if (!t || t.handle?.launchId !== launchId) return;
     this.d.health.stop(key);
+    // The task is its whole process group: what its leader left behind must not hold its ports.
+    await this.d.driver.destroyTask(key).catch(() => undefined);
+    if (this.stopped) return;
     const purpose = this.stopping.get(key);
     this.stopping.delete(key);
     const how = exit.unknownStatus

@@ -22,7 +22,7 @@ describe('redis stack through the CLI', () => {
   });
 
   it('serves redis-cli and a real client at the endpoint, and replicates to the replica', async () => {
-    assert.match(url, /^redis:\/\/:change-me@127\.0\.0\.1:\d+$/);
+    assert.match(url, /^redis:\/\/default:change-me@127\.0\.0\.1:\d+$/);
     const pong = execFileSync('redis-cli', ['-u', url, '--no-auth-warning', 'ping'], { encoding: 'utf8' });
     assert.equal(pong.trim(), 'PONG');
     const primary = createClient({ url });
@@ -31,21 +31,29 @@ describe('redis stack through the CLI', () => {
     await primary.quit();
     const tasks = await home.client().listTasks({ owner: 'cache' });
     const replica = tasks.find((t) => t.role === 'replica')!;
-    const replicaClient = createClient({ url: `redis://:change-me@${replica.host}:${replica.ports[0]}` });
+    const replicaClient = createClient({
+      url: `redis://default:change-me@${replica.host}:${replica.ports[0]}`,
+    });
     await replicaClient.connect();
-    assert.equal(
-      await waitFor(() => replicaClient.get('greeting'), 10_000, 'the replica to have the key'),
-      'hello from the test',
-    );
-    await replicaClient.quit();
+    try {
+      assert.equal(
+        await waitFor(() => replicaClient.get('greeting'), 10_000, 'the replica to have the key'),
+        'hello from the test',
+      );
+    } finally {
+      replicaClient.destroy();
+    }
   });
 
   it('gives the app the service URL through ${cache.url}', async () => {
     const client = createClient({ url });
     await client.connect();
-    const beat = await waitFor(() => client.get('heartbeat'), 10_000, 'the app to write its heartbeat');
-    assert.ok(Math.abs(Number(beat) - Date.now() / 1000) < 30);
-    await client.quit();
+    try {
+      const beat = await waitFor(() => client.get('heartbeat'), 10_000, 'the app to write its heartbeat');
+      assert.ok(Math.abs(Number(beat) - Date.now() / 1000) < 30);
+    } finally {
+      client.destroy();
+    }
   });
 
   it('sees a SIGKILLed primary dead within a second and heals it', async () => {

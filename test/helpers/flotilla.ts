@@ -88,6 +88,7 @@ export class TestHome {
     }
     const leftovers = this.processes();
     for (const pid of leftovers) {
+      console.error(`left behind: ${pid} ${describeProcess(pid)}`);
       try {
         process.kill(pid, 'SIGKILL');
       } catch {
@@ -140,4 +141,12 @@ export async function waitFor<T>(
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+function describeProcess(pid: number): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+  } catch {
+    return '(gone)';
+  }
 }

@@ -93,7 +93,8 @@ export const redis: PackageDefinition = {
     const { primary, replicas } = splitRoles(ctx);
     const primaryPort = portOf(primary);
     const primaryAddr = hostPort(primary.host, primaryPort);
-    const auth = o.password === undefined ? '' : `:${encodeURIComponent(o.password)}@`;
+    // The `default` user, spelled out: redis-cli 7.0 ignores a password given with an empty user.
+    const auth = o.password === undefined ? '' : `default:${encodeURIComponent(o.password)}@`;
     const values: Record<string, string> = {
       url: `redis://${auth}${primaryAddr}`,
       host: primary.host,

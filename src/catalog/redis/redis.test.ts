@@ -19,6 +19,8 @@ const PASSWORD = 'p@ss w"rd/#\\1';
 
 const root = mkdtempSync(path.join(tmpdir(), 'flotilla-redis-'));
 const children: ChildProcess[] = [];
+/** Everything the servers printed: what would land in the tasks' log files. */
+let logs = '';
 
 after(async () => {
   await Promise.all(
@@ -61,7 +63,13 @@ async function deploy(service: string, given: Record<string, unknown>, hosts: st
       writeFileSync(file, f.content, { mode: f.mode ?? 0o644 });
     }
     const [cmd, ...args] = spec.args as string[];
-    const child = spawn(cmd as string, args, { cwd: task.sandbox, env: spec.env, stdio: 'ignore' });
+    const child = spawn(cmd as string, args, {
+      cwd: task.sandbox,
+      env: spec.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.on('data', (d: Buffer) => (logs += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (logs += d.toString()));
     child.on('error', (err) => assert.fail(`cannot start ${cmd}: ${err.message}`));
     children.push(child);
   }
@@ -113,7 +121,7 @@ describe('redis package on the real redis-server', () => {
     assert.ok(endpoint);
     assert.equal(
       endpoint.values.url,
-      `redis://:${encodeURIComponent(PASSWORD)}@127.0.0.1:${primary.ports[0]}`,
+      `redis://default:${encodeURIComponent(PASSWORD)}@127.0.0.1:${primary.ports[0]}`,
     );
     assert.equal(endpoint.values.replicas, `127.0.0.1:${replica.ports[0]}`);
     assert.deepEqual(endpoint.addresses, [`127.0.0.1:${primary.ports[0]}`, `127.0.0.1:${replica.ports[0]}`]);
@@ -148,6 +156,9 @@ describe('redis package on the real redis-server', () => {
     const anonymous = await runCheck({ ...primaryCheck, redis: { replica: false } }, target(primary));
     assert.equal(anonymous.ok, false);
     assert.match(anonymous.message, /NOAUTH/);
+
+    assert.match(logs, /MASTER <-> REPLICA sync: Finished with success/);
+    assert.ok(!logs.includes(PASSWORD));
 
     // appendonly yes: Redis 7 keeps the AOF as files in data/appendonlydir.
     const aofDir = path.join(primary.sandbox, 'data', 'appendonlydir');

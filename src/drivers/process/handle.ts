@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import type { ExecResult, ExitResult } from '../driver.js';
 import { runExec } from './spawn.js';
-import { isSameProcessAlive } from './state.js';
+import { groupMembers, isSameProcessAlive } from './state.js';
 
 /** Once fd 3 is closed while the process lives on, only polling is left for that task. */
 const DRAIN_POLL_MS = 250;
@@ -75,8 +75,9 @@ export class TaskRunner {
 
   /** Sends `signal` to the whole process group; false when there is nobody left to signal. */
   signal(signal: NodeJS.Signals): boolean {
-    // Once the leader is reaped and no member holds fd 3, the PGID may belong to someone else.
-    if (this.isGone()) return false;
+    // A PGID is not reused while any member of the group lives, so it is safe to signal until the
+    // group is empty — even after the leader is gone and fd 3 is closed.
+    if (this.isGone() && groupMembers(this.pid).length === 0) return false;
     try {
       process.kill(-this.pid, signal);
       return true;
@@ -85,15 +86,21 @@ export class TaskRunner {
     }
   }
 
+  /**
+   * Stops the whole task: the leader and every member of its process group, even members that
+   * closed fd 3 (wrappers such as pyenv's shims fork the real program and close inherited fds).
+   */
   async stop(graceMs: number, signal: NodeJS.Signals): Promise<void> {
-    if (this.isGone()) return;
+    if (this.isGone() && groupMembers(this.pid).length === 0) return;
     if (signal !== 'SIGKILL') {
+      const deadline = Date.now() + graceMs;
       this.signal(signal);
-      if (await this.waitGone(graceMs)) return;
+      if ((await this.waitGone(graceMs)) && (await waitGroupEmpty(this.pid, deadline - Date.now()))) return;
     }
-    // The leader may be gone while other members of its group ignore the signal: SIGKILL them all.
+    // Members may ignore the signal: SIGKILL them all.
     this.signal('SIGKILL');
     await this.waitGone(KILL_WAIT_MS);
+    await waitGroupEmpty(this.pid, KILL_WAIT_MS);
   }
 
   exec(command: string, timeoutMs: number): Promise<ExecResult> {
@@ -108,7 +115,7 @@ export class TaskRunner {
     this.socket = null;
   }
 
-  private isGone(): boolean {
+  isGone(): boolean {
     return this.exit !== null && this.drained;
   }
 
@@ -184,5 +191,14 @@ export class TaskRunner {
   private stopPoll(): void {
     if (this.poll) clearInterval(this.poll);
     this.poll = null;
+  }
+}
+
+async function waitGroupEmpty(pgid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + Math.max(0, timeoutMs);
+  for (;;) {
+    if (groupMembers(pgid).length === 0) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((r) => setTimeout(r, 20));
   }
 }

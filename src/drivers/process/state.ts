@@ -35,6 +35,17 @@ export function readProcStat(pid: number): ProcStat | null {
   return { state, ppid: Number(ppid), pgrp: Number(pgrp), startTime };
 }
 
+/** Live (non-zombie) members of a process group: what is left of a task once its leader is gone. */
+export function groupMembers(pgid: number): number[] {
+  const members: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = readProcStat(Number(entry));
+    if (stat && stat.pgrp === pgid && stat.state !== 'Z') members.push(Number(entry));
+  }
+  return members;
+}
+
 export function processStartTime(pid: number): string | null {
   return readProcStat(pid)?.startTime ?? null;
 }

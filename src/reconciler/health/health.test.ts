@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
@@ -20,16 +20,24 @@ function spec(protocol: HealthProtocol, extra: Partial<HealthCheckSpec> = {}): H
   };
 }
 
-/** Our own stand-in for a driver's execTask: the checker's logic is what is under test. */
+/**
+ * Our own stand-in for a driver's execTask: the checker's logic is what is under test. It runs the
+ * shell in its own process group so that a timeout kills the command too, not just /bin/sh.
+ */
 function shExec(command: string, timeoutMs: number): Promise<ExecResult> {
   return new Promise((resolve) => {
-    execFile('/bin/sh', ['-c', command], { timeout: timeoutMs }, (err, stdout, stderr) => {
-      const e = err as (Error & { code?: unknown; killed?: boolean }) | null;
-      resolve({
-        exitCode: e ? (typeof e.code === 'number' ? e.code : null) : 0,
-        output: stdout + stderr,
-        timedOut: Boolean(e?.killed),
-      });
+    const child = spawn('/bin/sh', ['-c', command], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    let timedOut = false;
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      process.kill(-(child.pid as number), 'SIGKILL');
+    }, timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ exitCode: code, output, timedOut });
     });
   });
 }
@@ -54,17 +62,20 @@ async function closedPort(): Promise<number> {
 
 describe('health checks', () => {
   const sockets = new Set<net.Socket>();
-  const tcpServer = net.createServer((s) => s.end());
+  // resume(): an unread socket never notices the client's FIN and would keep the server open.
+  const tcpServer = net.createServer((s) => s.resume().end());
   const httpServer = http.createServer((req, res) => {
     if (req.url === '/ok') res.writeHead(200).end('fine');
     else if (req.url === '/moved') res.writeHead(302, { location: '/ok' }).end();
     else if (req.url === '/broken') res.writeHead(500).end('no');
     // '/hang' never answers: the probe has to give up on its own.
   });
-  httpServer.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
+  for (const server of [tcpServer, httpServer]) {
+    server.on('connection', (s: net.Socket) => {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+    });
+  }
   let tcpPort = 0;
   let httpPort = 0;
 
@@ -101,7 +112,7 @@ describe('health checks', () => {
     const hung = await runCheck(spec('HTTP', { path: '/hang', timeoutSeconds: 0.3 }), target(httpPort));
     assert.deepEqual(hung, { ok: false, message: 'timed out after 0.3s' });
     assert.ok(Date.now() - started < 1000);
-    // The probe's socket must be gone, not parked in a pool.
+    // Every probe's socket must be gone, not parked in a pool.
     for (let i = 0; i < 50 && sockets.size > 0; i++) await new Promise((r) => setTimeout(r, 10));
     assert.equal(sockets.size, 0);
   });

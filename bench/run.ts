@@ -1,0 +1,11 @@
+/** `npm run bench`: every figure, one script each; `npm run bench -- redis-up` runs one. */
+const FIGURES: Record<string, () => Promise<{ main: () => Promise<void> }>> = {
+  'redis-up': () => import('./redis-up.js'),
+  'ps-200-apps': () => import('./ps-200-apps.js'),
+};
+
+const wanted = process.argv.slice(2);
+for (const [name, load] of Object.entries(FIGURES)) {
+  if (wanted.length > 0 && !wanted.includes(name)) continue;
+  await (await load()).main();
+}

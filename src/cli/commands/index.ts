@@ -1,0 +1,68 @@
+import type { Command } from 'commander';
+import { registerAppAdd } from './app-add.js';
+import { registerAppList } from './app-list.js';
+import { registerAppRemove } from './app-remove.js';
+import { registerAppRestart } from './app-restart.js';
+import { registerAppScale } from './app-scale.js';
+import { registerAppShow } from './app-show.js';
+import { registerDaemonRun } from './daemon-run.js';
+import { registerDaemonStart } from './daemon-start.js';
+import { registerDaemonStatus } from './daemon-status.js';
+import { registerDaemonStop } from './daemon-stop.js';
+import { registerPackageDescribe } from './package-describe.js';
+import { registerPackageInstall } from './package-install.js';
+import { registerPackageList } from './package-list.js';
+import { registerPackageUninstall } from './package-uninstall.js';
+import { registerServiceEndpoints } from './service-endpoints.js';
+import { registerServiceList } from './service-list.js';
+import { registerServiceShow } from './service-show.js';
+import { registerStackDown } from './stack-down.js';
+import { registerStackList } from './stack-list.js';
+import { registerStackShow } from './stack-show.js';
+import { registerStackUp } from './stack-up.js';
+import { registerTaskKill } from './task-kill.js';
+import { registerTaskList } from './task-list.js';
+import { registerTaskLogs } from './task-logs.js';
+import { registerTaskShow } from './task-show.js';
+
+/** Every command, in the order `flotilla --help` lists them. */
+export function registerCommands(program: Command): void {
+  registerStackUp(program);
+  registerStackDown(program);
+  registerTaskList(program, 'ps');
+  registerTaskLogs(program);
+
+  const pkg = program.command('package').description('the catalog: list, describe, install, uninstall');
+  registerPackageList(pkg);
+  registerPackageDescribe(pkg);
+  registerPackageInstall(pkg);
+  registerPackageUninstall(pkg);
+
+  const service = program.command('service').description('installed packages');
+  registerServiceList(service);
+  registerServiceShow(service);
+  registerServiceEndpoints(service);
+
+  const app = program.command('app').description('Marathon-style apps');
+  registerAppAdd(app);
+  registerAppList(app);
+  registerAppShow(app);
+  registerAppScale(app);
+  registerAppRestart(app);
+  registerAppRemove(app);
+
+  const stack = program.command('stack').description('stacks (see also up and down)');
+  registerStackList(stack);
+  registerStackShow(stack);
+
+  const task = program.command('task').description('tasks (see also ps and logs)');
+  registerTaskList(task, 'list');
+  registerTaskShow(task);
+  registerTaskKill(task);
+
+  const daemon = program.command('daemon').description('the daemon: run (default), start, stop, status');
+  registerDaemonRun(daemon);
+  registerDaemonStart(daemon);
+  registerDaemonStop(daemon);
+  registerDaemonStatus(daemon);
+}

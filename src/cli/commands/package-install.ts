@@ -1,0 +1,56 @@
+import fs from 'node:fs';
+import type { Command } from 'commander';
+import { parse } from 'yaml';
+import { FlotillaError } from '../../core/errors.js';
+import { context } from '../context.js';
+import { printDeployResult } from '../format.js';
+
+interface InstallOptions {
+  name?: string;
+  options?: string;
+  version?: string;
+}
+
+/** Options as a JSON or YAML file (YAML reads JSON too); they must form an object. */
+export function readOptionsFile(file: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new FlotillaError(
+      'PACKAGE_OPTIONS_INVALID',
+      `cannot read the options file ${file}: ${(err as Error).message}`,
+    );
+  }
+  if (value === null || value === undefined) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new FlotillaError(
+      'PACKAGE_OPTIONS_INVALID',
+      `${file}: the options must be an object of option: value`,
+    );
+  }
+  return value as Record<string, unknown>;
+}
+
+export function registerPackageInstall(pkg: Command): void {
+  pkg
+    .command('install')
+    .description('install a package as a service')
+    .argument('<package>', 'the package, e.g. redis')
+    .option('--name <service>', 'the service name (default: the package name)')
+    .option('--options <file>', 'the options, as a JSON or YAML file')
+    .option('--version <version>', 'the package version (default: the latest)')
+    .action(async (packageName: string, opts: InstallOptions, cmd: Command) => {
+      const ctx = context(cmd);
+      const options = opts.options ? readOptionsFile(opts.options) : undefined;
+      const result = await (
+        await ctx.client()
+      ).installService({
+        name: opts.name ?? packageName,
+        package: packageName,
+        ...(opts.version ? { version: opts.version } : {}),
+        ...(options ? { options } : {}),
+      });
+      ctx.emit(result, printDeployResult);
+    });
+}

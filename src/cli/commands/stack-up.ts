@@ -1,0 +1,88 @@
+import type { Command } from 'commander';
+import type { FlotillaClient } from '../../client/client.js';
+import type { StackView } from '../../core/api-schemas.js';
+import type { Endpoint } from '../../core/service.js';
+import { context } from '../context.js';
+import { CliError } from '../errors.js';
+import {
+  ENDPOINT_HEADERS,
+  endpointRows,
+  printDeployResult,
+  printTasks,
+  TASK_HEADERS,
+  taskRow,
+} from '../format.js';
+import { positiveSeconds } from '../options.js';
+import { printJson, printTable, renderTable } from '../output.js';
+import { readStackFile } from '../stack-file.js';
+import { waitForStack } from '../wait.js';
+
+interface UpOptions {
+  file: string;
+  name?: string;
+  wait?: boolean;
+  timeout: number;
+}
+
+export function registerStackUp(program: Command): void {
+  program
+    .command('up')
+    .description('create or update a stack from its file')
+    .requiredOption('-f, --file <file>', 'the stack file (YAML)')
+    .option('--name <name>', "the stack's name (default: the file's name:, else its base name)")
+    .option('--wait', 'wait until every task is ready, then print the endpoints')
+    .option('--timeout <seconds>', 'how long --wait waits', positiveSeconds, 300)
+    .action(async (opts: UpOptions, cmd: Command) => {
+      const ctx = context(cmd);
+      const { name, source } = readStackFile(opts.file, opts.name);
+      const client = await ctx.client();
+      const result = await client.applyStack(name, source);
+      if (!opts.wait) {
+        ctx.emit(result, printDeployResult);
+        return;
+      }
+      if (!ctx.json) printDeployResult(result);
+      const { stack, verdict } = await waitForStack(client, name, opts.timeout * 1000);
+      if (verdict.kind === 'ready') {
+        const endpoints = await serviceEndpoints(client, stack);
+        if (ctx.json) printJson({ result, stack, endpoints });
+        else printReady(stack, endpoints);
+        return;
+      }
+      if (ctx.json) printJson({ result, stack });
+      const notReady = stack.tasks.filter((t) => t.desired === 'running' && !t.ready);
+      if (notReady.length > 0) {
+        process.stderr.write(
+          `${renderTable(
+            TASK_HEADERS,
+            notReady.map((t) => taskRow(t)),
+          )}\n`,
+        );
+      }
+      throw new CliError(
+        verdict.kind === 'failed'
+          ? `stack ${name} is failing: task ${verdict.task.id} failed ${verdict.task.restarts} times` +
+              (verdict.task.message ? ` (${verdict.task.message})` : '') +
+              `; see \`flotilla logs ${verdict.task.id} --stderr\``
+          : `stack ${name} is not ready after ${opts.timeout} s (${stack.status})`,
+      );
+    });
+}
+
+async function serviceEndpoints(
+  client: FlotillaClient,
+  stack: StackView,
+): Promise<Record<string, Endpoint[]>> {
+  const entries = await Promise.all(stack.services.map(async (s) => [s, await client.endpoints(s)] as const));
+  return Object.fromEntries(entries);
+}
+
+function printReady(stack: StackView, endpoints: Record<string, Endpoint[]>): void {
+  process.stdout.write(`\nstack ${stack.name} is ready\n\n`);
+  printTasks(stack.tasks);
+  const rows = Object.entries(endpoints).flatMap(([s, e]) => endpointRows(s, e));
+  if (rows.length > 0) {
+    process.stdout.write('\n');
+    printTable(ENDPOINT_HEADERS, rows);
+  }
+}

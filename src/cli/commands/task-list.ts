@@ -1,0 +1,30 @@
+import type { Command } from 'commander';
+import type { TaskView } from '../../core/api-schemas.js';
+import { ALIVE_STATES } from '../../core/task.js';
+import { context } from '../context.js';
+import { printTasks } from '../format.js';
+
+interface ListOptions {
+  stack?: string;
+  all?: boolean;
+}
+
+/** Without --all, tasks on their way out that have already stopped are left out, as `docker ps` does. */
+export function visibleTasks(tasks: TaskView[], all: boolean): TaskView[] {
+  return all ? tasks : tasks.filter((t) => t.desired === 'running' || ALIVE_STATES.has(t.state));
+}
+
+/** Registers the listing as `name` on `parent`: both `flotilla ps` and `flotilla task list`. */
+export function registerTaskList(parent: Command, name: string): void {
+  parent
+    .command(name)
+    .description('list the tasks')
+    .option('--stack <stack>', 'only the tasks of this stack')
+    .option('--all', 'also the tasks that are stopped and being removed')
+    .action(async (opts: ListOptions, cmd: Command) => {
+      const ctx = context(cmd);
+      const client = await ctx.client();
+      const tasks = await client.listTasks(opts.stack ? { stack: opts.stack } : {});
+      ctx.emit(visibleTasks(tasks, opts.all === true), printTasks);
+    });
+}

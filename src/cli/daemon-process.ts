@@ -1,0 +1,111 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FlotillaClient } from '../client/client.js';
+import { FlotillaError } from '../core/errors.js';
+import { daemonInfo, daemonLogPath } from './home.js';
+import { sleep, spinner } from './output.js';
+
+/** Exit code of a daemon that found another one already running for its home. */
+export const EXIT_ALREADY_RUNNING = 3;
+
+export const START_TIMEOUT_MS = 20_000;
+
+/** A path, not an import: the daemon runs in its own process so that it outlives the CLI. */
+export function daemonEntry(): string {
+  return fileURLToPath(new URL('../daemon/main.js', import.meta.url));
+}
+
+export interface Started {
+  child: ChildProcess;
+  logOffset: number;
+}
+
+/**
+ * Starts a daemon for `home` in the background, as pm2 and Gradle do: detached from our process
+ * group (a Ctrl-C in this terminal must not reach it), output appended to its log file.
+ */
+export function spawnBackground(home: string, env: NodeJS.ProcessEnv = process.env): Started {
+  const log = daemonLogPath(home);
+  fs.mkdirSync(path.dirname(log), { recursive: true });
+  const fd = fs.openSync(log, 'a');
+  try {
+    // Where this run's lines begin, so that a failure shows them and not an older run's.
+    const logOffset = fs.fstatSync(fd).size;
+    const child = spawn(process.execPath, [daemonEntry()], {
+      detached: true,
+      stdio: ['ignore', fd, fd],
+      env: { ...env, FLOTILLA_HOME: home },
+    });
+    child.unref();
+    return { child, logOffset };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * Waits until the daemon of `home` has published daemon.json and answers. A child that exits with
+ * EXIT_ALREADY_RUNNING lost a start race: the winner's daemon.json is the one to wait for.
+ */
+export async function waitForDaemon(
+  home: string,
+  { child, logOffset }: Started,
+  timeoutMs = START_TIMEOUT_MS,
+): Promise<FlotillaClient> {
+  let exitCode: number | null = null;
+  child.on('exit', (code, signal) => (exitCode = code ?? (signal ? 128 : 1)));
+  const spin = spinner('waiting for the Flotilla daemon to start');
+  const deadline = Date.now() + timeoutMs;
+  try {
+    while (Date.now() < deadline) {
+      const info = daemonInfo(home);
+      if (info) {
+        const client = new FlotillaClient(info.address);
+        try {
+          await client.health();
+          return client;
+        } catch {
+          // listening soon: daemon.json is written once the socket is bound, but be patient
+        }
+      }
+      if (exitCode !== null && exitCode !== EXIT_ALREADY_RUNNING) {
+        throw notStarted(home, logOffset, `the daemon exited with code ${exitCode}`);
+      }
+      await sleep(100);
+    }
+    throw notStarted(home, logOffset, `no daemon answered within ${Math.round(timeoutMs / 1000)} s`);
+  } finally {
+    spin.stop();
+  }
+}
+
+function notStarted(home: string, logOffset: number, why: string): FlotillaError {
+  const log = daemonLogPath(home);
+  const tail = logTail(log, 15, logOffset);
+  return new FlotillaError(
+    'DAEMON_UNREACHABLE',
+    `could not start a Flotilla daemon for ${home}: ${why}; see ${log}` +
+      (tail ? `\n--- last lines of ${log} ---\n${tail}` : ''),
+  );
+}
+
+/** The last `lines` lines of `file` written after byte `from` (only the end is read: logs grow). */
+export function logTail(file: string, lines: number, from = 0): string {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch {
+    return '';
+  }
+  try {
+    const size = fs.fstatSync(fd).size;
+    const start = Math.max(from, size - 16_384);
+    const buf = Buffer.alloc(Math.max(0, size - start));
+    fs.readSync(fd, buf, 0, buf.length, start);
+    return buf.toString('utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } finally {
+    fs.closeSync(fd);
+  }
+}

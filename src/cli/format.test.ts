@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { StackView, TaskView } from '../core/api-schemas.js';
+import { visibleTasks } from './commands/task-list.js';
+import { optionRows } from './commands/package-describe.js';
+import { endpointRows, hostPorts, readyCount, taskRow } from './format.js';
+import { stackVerdict } from './wait.js';
+
+function task(over: Partial<TaskView> = {}): TaskView {
+  return {
+    id: 'cache.redis-0',
+    tenant: 'default',
+    owner: 'cache',
+    ownerKind: 'service',
+    name: 'redis-0',
+    role: 'primary',
+    stack: 'dev',
+    node: 'local',
+    host: '127.0.0.1',
+    ports: [20001],
+    state: 'healthy',
+    desired: 'running',
+    ready: true,
+    pid: 42,
+    exitCode: null,
+    exitSignal: null,
+    message: null,
+    restarts: 0,
+    launches: 1,
+    healthFailures: 0,
+    stateSince: '2030-01-01T00:00:00.000Z',
+    startedAt: '2030-01-01T00:00:00.000Z',
+    env: {},
+    sandbox: '/tmp/x',
+    ...over,
+  };
+}
+
+function stack(status: StackView['status'], tasks: TaskView[]): StackView {
+  const at = '2030-01-01T00:00:00.000Z';
+  return {
+    name: 'dev',
+    tenant: 'default',
+    services: [],
+    apps: [],
+    status,
+    tasks,
+    createdAt: at,
+    updatedAt: at,
+  };
+}
+
+describe('task rows', () => {
+  it('joins host and ports, and shows a bare host when there are none', () => {
+    assert.equal(hostPorts(task({ ports: [20001, 20002] })), '127.0.0.1:20001,20002');
+    assert.equal(hostPorts(task({ ports: [] })), '127.0.0.1');
+  });
+
+  it('fills every column, with the age from stateSince and a cut message', () => {
+    const now = Date.parse('2030-01-01T00:02:00.000Z');
+    const row = taskRow(task({ pid: null, message: 'm'.repeat(70), restarts: 2 }), now);
+    assert.deepEqual(row.slice(0, 7), ['cache.redis-0', 'dev', 'healthy', '127.0.0.1:20001', '-', '2', '2m']);
+    assert.equal(row[7]?.length, 50);
+  });
+
+  it('counts ready tasks among those meant to run', () => {
+    assert.equal(
+      readyCount([task(), task({ ready: false }), task({ desired: 'removed', ready: false })]),
+      '1/2',
+    );
+  });
+
+  it('hides stopped tasks on their way out unless --all', () => {
+    const gone = task({ desired: 'removed', state: 'killed' });
+    const stopping = task({ desired: 'removed', state: 'running' });
+    assert.deepEqual(visibleTasks([task(), gone, stopping], false), [task(), stopping]);
+    assert.equal(visibleTasks([task(), gone, stopping], true).length, 3);
+  });
+});
+
+describe('stackVerdict', () => {
+  it('is ready when the stack says so, or has nothing to run', () => {
+    assert.equal(stackVerdict(stack('ready', [task()])).kind, 'ready');
+    assert.equal(stackVerdict(stack('stopped', [])).kind, 'ready');
+  });
+
+  it('gives up on a task that failed three times, not before', () => {
+    const twice = task({ state: 'failed', ready: false, restarts: 2 });
+    assert.equal(stackVerdict(stack('deploying', [twice])).kind, 'waiting');
+    const thrice = task({ state: 'failed', ready: false, restarts: 3 });
+    const verdict = stackVerdict(stack('failing', [task(), thrice]));
+    assert.equal(verdict.kind, 'failed');
+    assert.equal(verdict.kind === 'failed' && verdict.task, thrice);
+  });
+});
+
+describe('endpointRows', () => {
+  const ep = {
+    name: 'redis',
+    addresses: ['127.0.0.1:1', '127.0.0.1:2'],
+    values: { url: 'redis://x', replicas: '' },
+  };
+
+  it('names values by key alone for a single endpoint, skips empty ones, adds the addresses', () => {
+    assert.deepEqual(endpointRows('cache', [ep]), [
+      ['cache', 'url', 'redis://x'],
+      ['cache', 'addresses', '127.0.0.1:1,127.0.0.1:2'],
+    ]);
+  });
+
+  it('prefixes the endpoint name when a service has several', () => {
+    const rows = endpointRows('k', [ep, { name: 'admin', addresses: [], values: { url: 'http://y' } }]);
+    assert.deepEqual(
+      rows.map((r) => r[1]),
+      ['redis.url', 'redis.addresses', 'admin.url'],
+    );
+  });
+});
+
+describe('optionRows', () => {
+  it('shows type, default, choices, required options and secrets', () => {
+    const rows = optionRows({
+      required: ['size'],
+      properties: {
+        size: { type: 'integer', description: 'How many.' },
+        mode: { type: 'string', enum: ['a', 'b'], default: 'a' },
+        password: { type: 'string', writeOnly: true, description: 'Auth.' },
+      },
+    });
+    assert.deepEqual(rows, [
+      ['size', 'integer', '(required)', 'How many.'],
+      ['mode', 'string', 'a', 'One of: a, b.'],
+      ['password', 'string', '-', 'Auth. (secret)'],
+    ]);
+  });
+});

@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { parse } from 'yaml';
+import { isFlotillaError } from '../core/errors.js';
+import { readStackFile, stackFromSource } from './stack-file.js';
+
+const NAMED = '# the dev stack\nname: dev\nservices:\n  cache:\n    package: redis\n';
+const UNNAMED = 'services:\n  cache:\n    package: redis\n';
+
+describe('stack name resolution', () => {
+  it("uses the file's top-level name:", () => {
+    assert.deepEqual(stackFromSource(NAMED, 'stacks/x.yaml'), { name: 'dev', source: NAMED });
+  });
+
+  it("falls back to the file's base name without its extension", () => {
+    assert.equal(stackFromSource(UNNAMED, '/a/b/kafka-dev.yaml').name, 'kafka-dev');
+    assert.equal(stackFromSource(UNNAMED, 'plain').name, 'plain');
+  });
+
+  it('prefers --name, and sends an unnamed file unchanged', () => {
+    assert.deepEqual(stackFromSource(UNNAMED, 'x.yml', 'acme'), { name: 'acme', source: UNNAMED });
+  });
+
+  it('rewrites a contradicting name: for --name, keeping the rest of the file and its comments', () => {
+    const { name, source } = stackFromSource(NAMED, 'x.yaml', 'acme');
+    assert.equal(name, 'acme');
+    assert.equal(parse(source).name, 'acme');
+    assert.deepEqual(parse(source).services, parse(NAMED).services);
+    assert.ok(source.includes('# the dev stack'));
+  });
+
+  it('sends invalid YAML as is, for the daemon to point at the error', () => {
+    const bad = 'name: [unclosed\n';
+    assert.deepEqual(stackFromSource(bad, 'bad.yaml'), { name: 'bad', source: bad });
+  });
+});
+
+describe('readStackFile', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-cli-stack-'));
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('reads the file and names the stack from it', () => {
+    const file = path.join(dir, 'web.yaml');
+    fs.writeFileSync(file, UNNAMED);
+    assert.equal(readStackFile(file).name, 'web');
+  });
+
+  it('reports a missing file as STACK_INVALID naming the path', () => {
+    const file = path.join(dir, 'missing.yaml');
+    assert.throws(
+      () => readStackFile(file),
+      (err) => isFlotillaError(err) && err.code === 'STACK_INVALID' && err.message.includes(file),
+    );
+  });
+});

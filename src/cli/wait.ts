@@ -1,0 +1,64 @@
+import type { FlotillaClient } from '../client/client.js';
+import type { StackView, TaskView } from '../core/api-schemas.js';
+import { readyCount } from './format.js';
+import { sleep, spinner } from './output.js';
+
+/** Marathon gives up on a task after this many failed launches in a row; so do we. */
+export const MAX_RESTARTS = 3;
+
+export type Verdict = { kind: 'ready' } | { kind: 'waiting' } | { kind: 'failed'; task: TaskView };
+
+/** Whether `up --wait` is done. A stack with nothing to run is ready: there is nothing to wait for. */
+export function stackVerdict(stack: StackView): Verdict {
+  if (stack.status === 'ready' || stack.status === 'stopped') return { kind: 'ready' };
+  const failed = stack.tasks.find(
+    (t) => t.desired === 'running' && t.state === 'failed' && t.restarts >= MAX_RESTARTS,
+  );
+  return failed ? { kind: 'failed', task: failed } : { kind: 'waiting' };
+}
+
+export interface WaitOutcome {
+  stack: StackView;
+  verdict: Verdict | { kind: 'timeout' };
+}
+
+export async function waitForStack(
+  client: FlotillaClient,
+  name: string,
+  timeoutMs: number,
+): Promise<WaitOutcome> {
+  const deadline = Date.now() + timeoutMs;
+  const spin = spinner(`waiting for stack ${name}`);
+  try {
+    for (;;) {
+      const stack = await client.getStack(name);
+      const verdict = stackVerdict(stack);
+      if (verdict.kind !== 'waiting') return { stack, verdict };
+      if (Date.now() >= deadline) return { stack, verdict: { kind: 'timeout' } };
+      spin.update(`waiting for stack ${name}: ${readyCount(stack.tasks)} tasks ready (${stack.status})`);
+      await sleep(250);
+    }
+  } finally {
+    spin.stop();
+  }
+}
+
+/** Waits until no task of the stack is left (they are forgotten once stopped); returns the rest. */
+export async function waitForNoTasks(
+  client: FlotillaClient,
+  stack: string,
+  timeoutMs: number,
+): Promise<TaskView[]> {
+  const deadline = Date.now() + timeoutMs;
+  const spin = spinner(`stopping the tasks of stack ${stack}`);
+  try {
+    for (;;) {
+      const left = await client.listTasks({ stack });
+      if (left.length === 0 || Date.now() >= deadline) return left;
+      spin.update(`stopping the tasks of stack ${stack}: ${left.length} left`);
+      await sleep(250);
+    }
+  } finally {
+    spin.stop();
+  }
+}
