@@ -6,7 +6,7 @@ import { ERRORS } from '../src/core/errors.js';
 test('docs/errors.md documents every error code with its status, and nothing else', () => {
   const doc = fs.readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8');
   const rows = new Map(
-    [...doc.matchAll(/^\| `([A-Z_]+)` \| (\d{3}) \|/gm)].map((m) => [m[1]!, Number(m[2])] as const),
+    [...doc.matchAll(/^\|\s*`([A-Z_]+)`\s*\|\s*(\d{3})\s*\|/gm)].map((m) => [m[1]!, Number(m[2])] as const),
   );
   for (const [code, { status }] of Object.entries(ERRORS)) {
     assert.equal(rows.get(code), status, `docs/errors.md must list ${code} with status ${status}`);

@@ -21,6 +21,7 @@ function task(over: Partial<TaskView> = {}): TaskView {
     state: 'healthy',
     desired: 'running',
     ready: true,
+    upToDate: true,
     pid: 42,
     exitCode: null,
     exitSignal: null,

@@ -202,8 +202,9 @@ export class FlotillaClient {
           collect(res).then((text) => {
             const status = res.statusCode ?? 500;
             if (status >= 400) return reject(toError(status, text));
-            if (status === 204 || text === '') return resolve(undefined as T);
+            if (status === 204) return resolve(undefined as T);
             const type = String(res.headers['content-type'] ?? '');
+            if (text === '') return resolve((type.includes('json') ? undefined : '') as T);
             resolve((type.includes('json') ? JSON.parse(text) : text) as T);
           }, reject);
         },

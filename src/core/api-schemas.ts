@@ -26,7 +26,10 @@ export const TaskView = Type.Object({
   ports: Type.Array(Type.Integer()),
   state: Type.Union(TASK_STATES.map((s) => Type.Literal(s))),
   desired: Type.String(),
+  /** Alive, passing its checks, and running its current definition. */
   ready: Type.Boolean(),
+  /** Running the definition it was last given (false while it waits to be replaced). */
+  upToDate: Type.Boolean(),
   pid: Type.Union([Type.Integer(), Type.Null()]),
   exitCode: Type.Union([Type.Integer(), Type.Null()]),
   exitSignal: Type.Union([Type.String(), Type.Null()]),

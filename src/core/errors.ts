@@ -39,6 +39,14 @@ export const ERRORS = {
     status: 503,
     hint: 'Start it with `flotilla daemon`, or check FLOTILLA_ADDR and the log in $FLOTILLA_HOME/logs/daemon.log.',
   },
+  WAIT_TIMEOUT: {
+    status: 504,
+    hint: 'Run `flotilla ps` and `flotilla logs <task>` to see what is slow, or wait longer with --timeout.',
+  },
+  DEPLOY_FAILING: {
+    status: 503,
+    hint: "Read the failing task's output with `flotilla logs <task> --stderr`, fix its definition, and apply again.",
+  },
   DAEMON_ALREADY_RUNNING: { status: 409, hint: 'Stop it first with `flotilla daemon stop`.' },
   INTERNAL: { status: 500, hint: 'This is a bug in Flotilla; the daemon log has the details.' },
 } as const satisfies Record<string, { status: number; hint: string }>;

@@ -138,12 +138,22 @@ export function isTaskReady(t: Pick<TaskRecord, 'state' | 'spec' | 'desired'>): 
 export type OwnerStatus = 'deploying' | 'ready' | 'degraded' | 'failing' | 'stopped';
 
 /** One word for an owner's tasks, shown by `ps` and waited on by `up --wait`. */
+/** Ready, and running the definition it was last given (not waiting to be replaced). */
+export function isTaskCurrent(
+  t: Pick<TaskRecord, 'state' | 'spec' | 'desired' | 'specHash' | 'launchedSpecHash'>,
+): boolean {
+  return isTaskReady(t) && t.launchedSpecHash === t.specHash;
+}
+
 export function ownerStatus(
-  tasks: Pick<TaskRecord, 'state' | 'spec' | 'desired' | 'launches' | 'restarts'>[],
+  tasks: Pick<
+    TaskRecord,
+    'state' | 'spec' | 'desired' | 'launches' | 'restarts' | 'specHash' | 'launchedSpecHash'
+  >[],
 ): OwnerStatus {
   const wanted = tasks.filter((t) => t.desired === 'running');
   if (wanted.length === 0) return 'stopped';
-  const ready = wanted.filter(isTaskReady).length;
+  const ready = wanted.filter(isTaskCurrent).length;
   if (ready === wanted.length) return 'ready';
   if (wanted.some((t) => t.restarts >= 3)) return 'failing';
   if (wanted.every((t) => t.launches === 0) || ready === 0) return 'deploying';

@@ -1,6 +1,6 @@
 import { sandboxPath, type Paths } from '../core/paths.js';
 import type { AppRecord, ServiceRecord, StackRecord } from '../core/service.js';
-import { isTaskReady, ownerStatus, type TaskRecord } from '../core/task.js';
+import { isTaskCurrent, ownerStatus, type TaskRecord } from '../core/task.js';
 import type { AppView, ServiceView, StackView, TaskView } from '../core/api-schemas.js';
 
 const REDACTED = '********';
@@ -25,7 +25,8 @@ export function taskView(paths: Paths, t: TaskRecord): TaskView {
     ports: t.ports,
     state: t.state,
     desired: t.desired,
-    ready: isTaskReady(t),
+    ready: isTaskCurrent(t),
+    upToDate: t.launchedSpecHash === t.specHash,
     pid: t.handle && t.handle.pid > 0 ? t.handle.pid : null,
     exitCode: t.exitCode,
     exitSignal: t.exitSignal,

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { context } from '../context.js';
-import { CliError, UsageError } from '../errors.js';
+import { FlotillaError } from '../../core/errors.js';
+import { UsageError } from '../errors.js';
 import { printDeployResult, TASK_HEADERS, taskRow } from '../format.js';
 import { printJson, renderTable } from '../output.js';
 import { readStackFile } from '../stack-file.js';
@@ -45,7 +46,8 @@ export function registerStackDown(program: Command): void {
           left.map((t) => taskRow(t)),
         )}\n`,
       );
-      throw new CliError(
+      throw new FlotillaError(
+        'WAIT_TIMEOUT',
         `${left.length} task(s) of stack ${name} still there after ${DOWN_TIMEOUT_MS / 1000} s`,
       );
     });

@@ -3,7 +3,7 @@ import type { FlotillaClient } from '../../client/client.js';
 import type { StackView } from '../../core/api-schemas.js';
 import type { Endpoint } from '../../core/service.js';
 import { context } from '../context.js';
-import { CliError } from '../errors.js';
+import { FlotillaError } from '../../core/errors.js';
 import {
   ENDPOINT_HEADERS,
   endpointRows,
@@ -59,7 +59,8 @@ export function registerStackUp(program: Command): void {
           )}\n`,
         );
       }
-      throw new CliError(
+      throw new FlotillaError(
+        verdict.kind === 'failed' ? 'DEPLOY_FAILING' : 'WAIT_TIMEOUT',
         verdict.kind === 'failed'
           ? `stack ${name} is failing: task ${verdict.task.id} failed ${verdict.task.restarts} times` +
               (verdict.task.message ? ` (${verdict.task.message})` : '') +
