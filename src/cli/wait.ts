@@ -36,7 +36,7 @@ export async function waitForStack(
       if (verdict.kind !== 'waiting') return { stack, verdict };
       if (Date.now() >= deadline) return { stack, verdict: { kind: 'timeout' } };
       spin.update(`waiting for stack ${name}: ${readyCount(stack.tasks)} tasks ready (${stack.status})`);
-      await sleep(250);
+      await sleep(100);
     }
   } finally {
     spin.stop();
@@ -56,7 +56,7 @@ export async function waitForNoTasks(
       const left = await client.listTasks({ stack });
       if (left.length === 0 || Date.now() >= deadline) return left;
       spin.update(`stopping the tasks of stack ${stack}: ${left.length} left`);
-      await sleep(250);
+      await sleep(100);
     }
   } finally {
     spin.stop();

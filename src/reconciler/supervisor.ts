@@ -10,6 +10,8 @@ import type { EventBus } from './events.js';
 import type { HealthMonitor, HealthReport } from './health/monitor.js';
 import type { WorkQueue } from './queue.js';
 
+const UP_STATES: ReadonlySet<TaskState> = new Set(['running', 'healthy', 'unhealthy']);
+
 /** A run that lasted this long was a success: the next failure starts the backoff afresh. */
 const BACKOFF_RESET_MS = 60_000;
 
@@ -294,12 +296,14 @@ export class Supervisor {
     await this.kill(key, 'replaced by its new definition');
   }
 
-  /** Another instance of the same owner that is not ready: while it is down, this one stays up. */
+  /** Another instance of the same owner that is down or being stopped: while it is, this one stays up. */
   private disruptionBlocker(t: TaskRecord): string | null {
     const siblings = this.d.store.tasks
       .byOwner(t.tenant, t.owner)
       .filter((s) => s.id !== t.id && s.desired === 'running');
-    const down = siblings.find((s) => !isTaskReady(s));
+    // Unhealthy siblings still run: they do not block. One being relaunched (not up, or up but not
+    // past its checks yet) does, so instances are killed one at a time and an app never loses all.
+    const down = siblings.find((s) => !UP_STATES.has(s.state) || this.stopping.has(taskKey(s.tenant, s.id)));
     return down ? down.id : null;
   }
 

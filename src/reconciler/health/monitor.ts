@@ -24,7 +24,7 @@ interface Watch {
 }
 
 /** Until a task first passes, probe it often, so "healthy" is seen soon after it really is. */
-const EAGER_INTERVAL_MS = 250;
+const EAGER_INTERVAL_MS = 100;
 
 /** Runs every health check of every live task on its own timer and reports each probe. */
 export class HealthMonitor {
