@@ -1,3 +1,4 @@
+import type { LockFile } from '../core/artifact.js';
 import type { Endpoint } from '../core/service.js';
 import type { LaunchSpec } from '../core/task.js';
 
@@ -15,6 +16,11 @@ export interface PackageDefinition {
   optionsSchema: Record<string, unknown>;
   /** System programs the package runs, each with the command that installs it. */
   binaries: { name: string; install: string }[];
+  /** A JVM package: the lock its tasks run from (chosen by the options) and the Java it needs. */
+  jvm?: {
+    lock(options: Record<string, unknown>): LockFile;
+    javaMajor: { min: number; max?: number };
+  };
   layout(options: Record<string, unknown>): TaskSlot[];
   render(ctx: RenderContext): Record<string, LaunchSpec>;
   endpoints(ctx: EndpointContext): Endpoint[];
@@ -27,6 +33,8 @@ export interface TaskSlot {
   index: number;
   /** Ports the task needs: 0 = any free port, anything else = exactly that port. */
   ports: number[];
+  /** Tasks of the service with the same spread group land on distinct nodes (one broker per node). */
+  spread?: string;
 }
 
 export interface PlacedTask extends TaskSlot {
@@ -47,4 +55,9 @@ export interface EndpointContext {
 export interface RenderContext extends EndpointContext {
   /** Absolute paths of the binaries the package declared, by name. */
   binaries: Record<string, string>;
+  /** JVM packages: the `java` to run and the classpath (verified cache paths of the lock's jars). */
+  java?: string;
+  classpath?: string[];
+  /** The service's persistent state kept across deploys (e.g. a KRaft cluster id), read and written by render. */
+  state: Record<string, string>;
 }

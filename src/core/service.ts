@@ -10,6 +10,8 @@ export interface ServiceRecord {
   options: Record<string, unknown>;
   stack: string | null;
   dependencies: string[];
+  /** Facts the package keeps for the service's life (a KRaft cluster id, say). */
+  state: Record<string, string>;
   createdAt: number;
   updatedAt: number;
 }

@@ -1,3 +1,4 @@
+import type { LockedArtifact } from './artifact.js';
 import type { HealthCheckSpec } from './health.js';
 
 /**
@@ -65,6 +66,8 @@ export interface LaunchSpec {
   backoff: Backoff;
   /** Owners (apps or services of the same tenant) that must be ready before this task launches. */
   dependsOn: string[];
+  /** JVM artifacts that must be in the verified cache before the task may launch. */
+  artifacts?: LockedArtifact[];
 }
 
 /** What a driver returns to find a task again, after a daemon restart too. */

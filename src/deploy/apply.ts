@@ -72,7 +72,10 @@ export async function deploy(ctx: DeployContext, req: DeployRequest, now: number
       return { id, host: ctx.node.host, ports, sandbox: sandboxPath(ctx.paths, req.tenant, name, slot.name) };
     };
     if (entry) {
-      const rendered = await renderService(req.tenant, entry, endpoints, place);
+      const rendered = await renderService(req.tenant, entry, endpoints, place, {
+        artifactsDir: ctx.paths.artifacts,
+        previousState: store.services.get(req.tenant, name)?.state ?? {},
+      });
       services.push({ ...rendered.record, stack: req.stack });
       endpoints.set(name, rendered.values);
       for (const t of rendered.tasks) tasks.push(desired(req, 'service', name, t, ctx.node.id));

@@ -1,4 +1,6 @@
 import { resolveBinary } from '../catalog/binaries.js';
+import { resolveJava } from '../catalog/java.js';
+import { cachePath } from '../core/artifact.js';
 import type { PlacedTask, TaskSlot } from '../catalog/package.js';
 import { getPackage, validateOptions } from '../catalog/registry.js';
 import { FlotillaError } from '../core/errors.js';
@@ -35,6 +37,7 @@ export async function renderService(
   entry: ServiceEntry,
   endpoints: Map<string, Record<string, string>>,
   place: (slot: TaskSlot) => Promise<PlacedSlot>,
+  context: { artifactsDir: string; previousState: Record<string, string> },
 ): Promise<RenderedService> {
   const where = `services.${entry.name}`;
   const pkg = getPackage(entry.package, entry.version);
@@ -42,9 +45,24 @@ export async function renderService(
     validateOptions(pkg, interpolate(entry.options, endpoints, `${where}.options`)),
   );
   const binaries = Object.fromEntries(pkg.binaries.map((b) => [b.name, resolveBinary(b.name, b.install)]));
+  const lock = pkg.jvm?.lock(options);
+  const java = pkg.jvm
+    ? resolveJava(pkg.jvm.javaMajor, `package ${pkg.name} ${pkg.version}`).path
+    : undefined;
+  const classpath = lock?.artifacts.map((a) => cachePath(context.artifactsDir, a));
   const placed: (PlacedTask & { id: string })[] = [];
   for (const slot of pkg.layout(options)) placed.push({ ...slot, ...(await place(slot)) });
-  const specs = pkg.render({ service: entry.name, tenant, options, tasks: placed, binaries });
+  const state = { ...context.previousState };
+  const specs = pkg.render({
+    service: entry.name,
+    tenant,
+    options,
+    tasks: placed,
+    binaries,
+    state,
+    ...(java ? { java } : {}),
+    ...(classpath ? { classpath } : {}),
+  });
   const eps = pkg.endpoints({ service: entry.name, tenant, options, tasks: placed });
   return {
     record: {
@@ -54,6 +72,7 @@ export async function renderService(
       version: pkg.version,
       options,
       dependencies: entry.dependsOn,
+      state,
     },
     values: mergeValues(eps),
     tasks: placed.map((p) => {
@@ -67,7 +86,7 @@ export async function renderService(
         index: p.index,
         host: p.host,
         ports: p.ports,
-        spec: { ...spec, dependsOn: entry.dependsOn },
+        spec: { ...spec, dependsOn: entry.dependsOn, ...(lock ? { artifacts: lock.artifacts } : {}) },
       };
     }),
   };

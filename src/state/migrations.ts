@@ -38,4 +38,6 @@ export const MIGRATIONS: string[] = [
     type TEXT NOT NULL, subject TEXT NOT NULL, data TEXT NOT NULL
   );
   `,
+  // A service's own persistent facts (e.g. a KRaft cluster id), kept across deploys.
+  `ALTER TABLE services ADD COLUMN state TEXT NOT NULL DEFAULT '{}';`,
 ];

@@ -9,6 +9,7 @@ interface ServiceRow {
   options: string;
   stack: string | null;
   dependencies: string;
+  state: string;
   created_at: number;
   updated_at: number;
 }
@@ -22,6 +23,7 @@ function fromRow(r: ServiceRow): ServiceRecord {
     options: JSON.parse(r.options) as Record<string, unknown>,
     stack: r.stack,
     dependencies: JSON.parse(r.dependencies) as string[],
+    state: JSON.parse(r.state) as Record<string, string>,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -32,11 +34,11 @@ export function servicesStore(db: Db) {
   const one = db.prepare('SELECT * FROM services WHERE tenant = ? AND name = ?');
   const del = db.prepare('DELETE FROM services WHERE tenant = ? AND name = ?');
   const upsert = db.prepare(`
-    INSERT INTO services (tenant, name, package, version, options, stack, dependencies, created_at, updated_at)
-    VALUES (@tenant, @name, @package, @version, @options, @stack, @dependencies, @now, @now)
+    INSERT INTO services (tenant, name, package, version, options, stack, dependencies, state, created_at, updated_at)
+    VALUES (@tenant, @name, @package, @version, @options, @stack, @dependencies, @state, @now, @now)
     ON CONFLICT (tenant, name) DO UPDATE SET package = excluded.package, version = excluded.version,
       options = excluded.options, stack = excluded.stack, dependencies = excluded.dependencies,
-      updated_at = excluded.updated_at`);
+      state = excluded.state, updated_at = excluded.updated_at`);
   return {
     list(tenant: string): ServiceRecord[] {
       return (all.all(tenant) as ServiceRow[]).map(fromRow);

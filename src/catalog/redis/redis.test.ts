@@ -53,7 +53,14 @@ async function deploy(service: string, given: Record<string, unknown>, hosts: st
     mkdirSync(path.join(sandbox, 'data'), { recursive: true });
     tasks.push({ ...slot, host, ports: [await freePort(host)], sandbox });
   }
-  const ctx = { service, tenant: 'default', options, tasks, binaries: resolveBinaries(redis.binaries) };
+  const ctx = {
+    service,
+    tenant: 'default',
+    options,
+    tasks,
+    binaries: resolveBinaries(redis.binaries),
+    state: {},
+  };
   const specs = redis.render(ctx);
   for (const task of tasks) {
     const spec = specs[task.name] as LaunchSpec;
