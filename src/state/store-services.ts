@@ -52,6 +52,7 @@ export function servicesStore(db: Db) {
         ...s,
         options: JSON.stringify(s.options),
         dependencies: JSON.stringify(s.dependencies),
+        state: JSON.stringify(s.state),
         now,
       });
     },
