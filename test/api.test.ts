@@ -18,7 +18,7 @@ describe('REST API', () => {
   before(async () => {
     const lo = 30000 + Math.floor(Math.random() * 20) * 100;
     daemon = await startDaemon(
-      { home, host: '127.0.0.1', port: 0, portRange: [lo, lo + 99] },
+      { home, host: '127.0.0.1', port: 0, portRange: [lo, lo + 99], nodes: 3 },
       () => undefined,
     );
     client = new FlotillaClient(daemon.info.address);
@@ -48,7 +48,7 @@ describe('REST API', () => {
     }, 10_000);
     assert.equal(running.spec.id, '/echo');
     const task = running.tasks[0]!;
-    assert.equal(await waitFor(() => client.logs(task.id), 5_000), `port ${task.ports[0]} on 127.0.0.1\n`);
+    assert.equal(await waitFor(() => client.logs(task.id), 5_000), `port ${task.ports[0]} on ${task.host}\n`);
     assert.ok(
       seen.some((e) => e.type === 'task_state' && e.data.task === 'echo.0' && e.data.state === 'running'),
     );
@@ -76,7 +76,10 @@ describe('REST API', () => {
       return s.status === 'ready' ? s : null;
     }, 20_000);
     assert.equal(svc.options.password, '********', 'secrets never leave the daemon in options');
-    assert.match((await client.endpoints('kv'))[0]!.values.url!, /^redis:\/\/default:pw@127\.0\.0\.1:\d+$/);
+    assert.match(
+      (await client.endpoints('kv'))[0]!.values.url!,
+      /^redis:\/\/default:pw@127\.0\.10\.\d+:\d+$/,
+    );
     await client.uninstallService('kv', true);
 
     process.env.FLOTILLA_BIN_REDIS_SERVER = path.join(home, 'no-such-redis-server');

@@ -27,6 +27,10 @@ export const ERRORS = {
   NAME_CONFLICT: { status: 409, hint: 'Choose another name, or remove the existing one first.' },
   PORT_IN_USE: { status: 409, hint: 'Choose another port, or use 0 to let Flotilla assign a free one.' },
   PORTS_EXHAUSTED: { status: 503, hint: 'Free some ports, or widen the port range (FLOTILLA_PORT_RANGE).' },
+  PLACEMENT_FAILED: {
+    status: 422,
+    hint: 'Use fewer instances of a spread role, or more virtual nodes (FLOTILLA_NODES).',
+  },
   BINARY_MISSING: { status: 422, hint: 'Install the program named in the message, then try again.' },
   APP_NOT_FOUND: { status: 404, hint: 'Run `flotilla app list` to see the apps.' },
   SERVICE_NOT_FOUND: { status: 404, hint: 'Run `flotilla ps` to see the services.' },
@@ -48,6 +52,18 @@ export const ERRORS = {
     hint: "Read the failing task's output with `flotilla logs <task> --stderr`, fix its definition, and apply again.",
   },
   DAEMON_ALREADY_RUNNING: { status: 409, hint: 'Stop it first with `flotilla daemon stop`.' },
+  ARTIFACT_UNREACHABLE: {
+    status: 502,
+    hint: 'Check the network, or point Flotilla at a reachable repository with FLOTILLA_MAVEN_REPO or a mirror in ~/.m2/settings.xml.',
+  },
+  ARTIFACT_NOT_FOUND: {
+    status: 502,
+    hint: 'The repository lacks a pinned artifact: use a repository that carries Maven Central (FLOTILLA_MAVEN_REPO or a mirror in ~/.m2/settings.xml).',
+  },
+  ARTIFACT_CORRUPT: {
+    status: 502,
+    hint: 'The repository served bytes whose SHA-256 differs from the lock file: fix or change the repository, or re-lock if the lock file is wrong.',
+  },
   INTERNAL: { status: 500, hint: 'This is a bug in Flotilla; the daemon log has the details.' },
 } as const satisfies Record<string, { status: number; hint: string }>;
 

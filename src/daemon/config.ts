@@ -8,6 +8,13 @@ export interface DaemonConfig {
   /** 0 = any free port (the address is published in $FLOTILLA_HOME/daemon.json). */
   port: number;
   portRange: [number, number];
+  /** How many virtual nodes this machine is split into. */
+  nodes: number;
+}
+
+/** Enough nodes for a 3-broker cluster and its ZooKeeper side by side, more on bigger machines. */
+export function defaultNodeCount(cpus = os.availableParallelism(), memMb = os.totalmem() / 2 ** 20): number {
+  return Math.max(3, Math.min(16, cpus * 2, Math.floor(memMb / 1024)));
 }
 
 export const DEFAULT_PORT = 4740;
@@ -37,7 +44,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DaemonConfig {
       `FLOTILLA_PORT_RANGE=${env.FLOTILLA_PORT_RANGE}: write it as LOW-HIGH, e.g. 20000-29999`,
     );
   }
-  return { home: flotillaHome(env), host, port: Number(portText), portRange: [range[0]!, range[1]!] };
+  const nodes = env.FLOTILLA_NODES === undefined ? defaultNodeCount() : Number(env.FLOTILLA_NODES);
+  if (!Number.isInteger(nodes) || nodes < 1 || nodes > 250) {
+    throw new FlotillaError(
+      'VALIDATION_FAILED',
+      `FLOTILLA_NODES=${env.FLOTILLA_NODES}: give a whole number from 1 to 250`,
+    );
+  }
+  return { home: flotillaHome(env), host, port: Number(portText), portRange: [range[0]!, range[1]!], nodes };
 }
 
 function splitHostPort(value: string): [string, string] {

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { buildServer } from '../api/server.js';
+import { virtualNodes } from '../core/node.js';
 import { pathsFor } from '../core/paths.js';
 import { PortAllocator } from '../deploy/ports.js';
 import { ProcessDriver } from '../drivers/process/driver.js';
@@ -13,9 +15,6 @@ import { ControlPlane } from './control-plane.js';
 import { acquireLock } from './lock.js';
 import { createMetrics } from './metrics.js';
 import { VERSION } from './version.js';
-
-/** The single node of the embedded default; virtual nodes come with the multi-node packages. */
-const LOCAL_NODE = { id: 'local', host: '127.0.0.1' };
 
 export interface DaemonInfo {
   pid: number;
@@ -56,7 +55,11 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
     undefined,
     lo + Math.floor(Math.random() * (hi - lo + 1)),
   );
-  const control = new ControlPlane(store, paths, { store, paths, ports, node: LOCAL_NODE }, reconciler);
+  const nodes = virtualNodes(config.nodes, {
+    cpus: os.availableParallelism(),
+    memMb: os.totalmem() / 2 ** 20,
+  });
+  const control = new ControlPlane(store, paths, { store, paths, ports, nodes }, reconciler);
   const startedAt = Date.now();
 
   const recovered = await reconciler.start();

@@ -1,5 +1,6 @@
 import type { AppSpec } from '../core/app.js';
 import { FlotillaError } from '../core/errors.js';
+import type { NodeInfo } from '../core/node.js';
 import { sandboxPath, type Paths } from '../core/paths.js';
 import type { ServiceRecord } from '../core/service.js';
 import { taskId, type LaunchSpec, type TaskRecord } from '../core/task.js';
@@ -7,20 +8,16 @@ import { deployOrder, type ServiceEntry } from '../specs/stack.js';
 import { interpolate } from '../specs/interpolate.js';
 import type { Store } from '../state/store.js';
 import { hashOf, stableJson } from './hash.js';
+import { Placer } from './placement.js';
 import type { PortAllocator } from './ports.js';
 import { renderApp } from './render-app.js';
 import { renderService, serviceEndpoints } from './render-service.js';
-
-export interface NodeView {
-  id: string;
-  host: string;
-}
 
 export interface DeployContext {
   store: Store;
   paths: Paths;
   ports: PortAllocator;
-  node: NodeView;
+  nodes: NodeInfo[];
 }
 
 export interface DeployRequest {
@@ -56,7 +53,15 @@ export async function deploy(ctx: DeployContext, req: DeployRequest, now: number
   const { store } = ctx;
   checkOwnership(store, req);
   const endpoints = existingEndpoints(ctx, req);
-  const held = store.tasks.portsInUse().get(ctx.node.host) ?? new Set<number>();
+  const held = store.tasks.portsInUse();
+  const declared = new Set([...req.services.map((s) => s.name), ...req.apps.map((a) => a.id)]);
+  const placer = new Placer(
+    ctx.nodes,
+    store.tasks
+      .list(req.tenant)
+      .filter((t) => t.desired === 'running' && !declared.has(t.owner))
+      .map((t) => ({ nodeId: t.nodeId })),
+  );
   const result: DeployResult = { created: [], updated: [], unchanged: [], removed: [], touched: [] };
   const services: Omit<ServiceRecord, 'createdAt' | 'updatedAt'>[] = [];
   const apps: AppSpec[] = [];
@@ -65,11 +70,22 @@ export async function deploy(ctx: DeployContext, req: DeployRequest, now: number
   for (const name of deployOrder(req.services, req.apps)) {
     const entry = req.services.find((s) => s.name === name);
     const current = store.tasks.byOwner(req.tenant, name);
-    const place = async (slot: { name: string; ports: number[] }) => {
+    const place = async (slot: { name: string; ports: number[]; spread?: string }) => {
       const id = taskId(name, slot.name);
       const mine = current.find((t) => t.id === id);
-      const ports = await ctx.ports.allocate(ctx.node.host, slot.ports, mine?.ports ?? [], held, id);
-      return { id, host: ctx.node.host, ports, sandbox: sandboxPath(ctx.paths, req.tenant, name, slot.name) };
+      const group = slot.spread ? `${name}/${slot.spread}` : undefined;
+      const node = placer.place(id, mine?.nodeId, group);
+      const hostPorts = held.get(node.host) ?? new Set<number>();
+      held.set(node.host, hostPorts);
+      const previous = mine && mine.host === node.host ? mine.ports : [];
+      const ports = await ctx.ports.allocate(node.host, slot.ports, previous, hostPorts, id);
+      return {
+        id,
+        nodeId: node.id,
+        host: node.host,
+        ports,
+        sandbox: sandboxPath(ctx.paths, req.tenant, name, slot.name),
+      };
     };
     if (entry) {
       const rendered = await renderService(req.tenant, entry, endpoints, place, {
@@ -78,7 +94,7 @@ export async function deploy(ctx: DeployContext, req: DeployRequest, now: number
       });
       services.push({ ...rendered.record, stack: req.stack });
       endpoints.set(name, rendered.values);
-      for (const t of rendered.tasks) tasks.push(desired(req, 'service', name, t, ctx.node.id));
+      for (const t of rendered.tasks) tasks.push(desired(req, 'service', name, t));
     } else {
       const raw = req.apps.find((a) => a.id === name)!;
       const app = interpolate(raw, endpoints, `apps.${name}`);
@@ -88,15 +104,12 @@ export async function deploy(ctx: DeployContext, req: DeployRequest, now: number
         const placed = await place({ name: String(i), ports: app.ports });
         const spec = renderApp(app, { taskId: placed.id, host: placed.host, ports: placed.ports });
         markSecrets(spec, endpoints);
-        tasks.push(
-          desired(req, 'app', name, { ...placed, name: String(i), role: 'app', index: i, spec }, ctx.node.id),
-        );
+        tasks.push(desired(req, 'app', name, { ...placed, name: String(i), role: 'app', index: i, spec }));
       }
     }
   }
 
   store.atomically(() => {
-    const declared = new Set([...services.map((s) => s.name), ...apps.map((a) => a.id)]);
     for (const s of services) {
       const before = store.services.get(req.tenant, s.name);
       const same = before && stableJson(before.options) === stableJson(s.options) && before.stack === s.stack;
@@ -194,11 +207,11 @@ function desired(
     name: string;
     role: string;
     index: number;
+    nodeId: string;
     host: string;
     ports: number[];
     spec: LaunchSpec;
   },
-  nodeId: string,
 ): DesiredTask {
   return {
     tenant: req.tenant,
@@ -209,7 +222,7 @@ function desired(
     role: t.role,
     index: t.index,
     stack: req.stack,
-    nodeId,
+    nodeId: t.nodeId,
     host: t.host,
     ports: t.ports,
     spec: t.spec,

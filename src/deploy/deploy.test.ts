@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, beforeEach, describe, it } from 'node:test';
 import type { FlotillaError } from '../core/errors.js';
+import { virtualNodes } from '../core/node.js';
 import { pathsFor } from '../core/paths.js';
 import { parseStack } from '../specs/stack.js';
 import { createStore, type Store } from '../state/store.js';
@@ -53,7 +54,7 @@ describe('deploy', () => {
       store,
       paths,
       ports: new PortAllocator([41000, 41999]),
-      node: { id: 'local', host: '127.0.0.1' },
+      nodes: virtualNodes(3, { cpus: 2, memMb: 4096 }),
     };
   });
   after(() => {
@@ -71,7 +72,7 @@ describe('deploy', () => {
     );
     const primary = tasks[0]!;
     const web = tasks[2]!;
-    assert.equal(web.spec.env.URL, `redis://default:pw@127.0.0.1:${primary.ports[0]}`);
+    assert.equal(web.spec.env.URL, `redis://default:pw@${primary.host}:${primary.ports[0]}`);
     assert.deepEqual(web.spec.env.PORT0, String(web.ports[0]));
     assert.deepEqual(web.spec.secretEnv, ['URL']);
     assert.deepEqual(web.spec.dependsOn, ['cache']);
@@ -112,7 +113,7 @@ describe('deploy', () => {
     await apply(STACK);
     const before = JSON.stringify(store.tasks.list('default'));
     const squatter = net.createServer();
-    await new Promise<void>((r) => squatter.listen({ host: '127.0.0.1', port: 0 }, r));
+    await new Promise<void>((r) => squatter.listen({ host: '0.0.0.0', port: 0 }, r));
     const port = (squatter.address() as net.AddressInfo).port;
     try {
       await assert.rejects(

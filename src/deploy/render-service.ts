@@ -12,6 +12,7 @@ import type { ServiceEntry } from '../specs/stack.js';
 
 export interface PlacedSlot {
   id: string;
+  nodeId: string;
   host: string;
   ports: number[];
   sandbox: string;
@@ -25,6 +26,7 @@ export interface RenderedService {
     name: string;
     role: string;
     index: number;
+    nodeId: string;
     host: string;
     ports: number[];
     spec: LaunchSpec;
@@ -50,7 +52,7 @@ export async function renderService(
     ? resolveJava(pkg.jvm.javaMajor, `package ${pkg.name} ${pkg.version}`).path
     : undefined;
   const classpath = lock?.artifacts.map((a) => cachePath(context.artifactsDir, a));
-  const placed: (PlacedTask & { id: string })[] = [];
+  const placed: (PlacedTask & { id: string; nodeId: string })[] = [];
   for (const slot of pkg.layout(options)) placed.push({ ...slot, ...(await place(slot)) });
   const state = { ...context.previousState };
   const specs = pkg.render({
@@ -81,6 +83,7 @@ export async function renderService(
         throw new FlotillaError('INTERNAL', `package ${pkg.name} rendered no launch spec for ${p.name}`);
       return {
         id: p.id,
+        nodeId: p.nodeId,
         name: p.name,
         role: p.role,
         index: p.index,

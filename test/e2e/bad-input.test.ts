@@ -9,7 +9,7 @@ const RUNNING = `
 name: steady
 apps:
   web:
-    cmd: exec python3 -m http.server "$PORT0" --bind 127.0.0.1
+    cmd: exec python3 -m http.server "$PORT0" --bind "$HOST"
     ports: [0]
     cpus: 0.1
     mem: 32
@@ -87,7 +87,7 @@ describe('bad input', () => {
 
   it('a port already taken by another program', async () => {
     const squatter = net.createServer();
-    await new Promise<void>((r) => squatter.listen({ host: '127.0.0.1', port: 0 }, r));
+    await new Promise<void>((r) => squatter.listen({ host: '0.0.0.0', port: 0 }, r));
     const port = (squatter.address() as net.AddressInfo).port;
     try {
       const stack = `name: clash\napps:\n  fixed:\n    args: [sleep, "100"]\n    ports: [${port}]\n    requirePorts: true\n`;

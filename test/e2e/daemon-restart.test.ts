@@ -8,7 +8,7 @@ const STACK = `
 name: survivors
 apps:
   web:
-    cmd: exec python3 -m http.server "$PORT0" --bind 127.0.0.1
+    cmd: exec python3 -m http.server "$PORT0" --bind "$HOST"
     instances: 2
     ports: [0]
     cpus: 0.1

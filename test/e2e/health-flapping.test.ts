@@ -10,7 +10,7 @@ const STACK = `
 name: flaky
 apps:
   web:
-    cmd: touch healthy && exec python3 -m http.server "$PORT0" --bind 127.0.0.1
+    cmd: touch healthy && exec python3 -m http.server "$PORT0" --bind "$HOST"
     instances: 3
     ports: [0]
     cpus: 0.1

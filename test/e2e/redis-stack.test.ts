@@ -22,7 +22,7 @@ describe('redis stack through the CLI', () => {
   });
 
   it('serves redis-cli and a real client at the endpoint, and replicates to the replica', async () => {
-    assert.match(url, /^redis:\/\/default:change-me@127\.0\.0\.1:\d+$/);
+    assert.match(url, /^redis:\/\/default:change-me@127\.0\.10\.\d+:\d+$/);
     const pong = execFileSync('redis-cli', ['-u', url, '--no-auth-warning', 'ping'], { encoding: 'utf8' });
     assert.equal(pong.trim(), 'PONG');
     const primary = createClient({ url });
