@@ -18,7 +18,15 @@ describe('REST API', () => {
   before(async () => {
     const lo = 30000 + Math.floor(Math.random() * 20) * 100;
     daemon = await startDaemon(
-      { home, host: '127.0.0.1', port: 0, portRange: [lo, lo + 99], nodes: 3 },
+      {
+        home,
+        host: '127.0.0.1',
+        port: 0,
+        portRange: [lo, lo + 99],
+        nodes: 3,
+        dns: { host: '127.0.0.1', port: 0 },
+        artifactsDir: null,
+      },
       () => undefined,
     );
     client = new FlotillaClient(daemon.info.address);

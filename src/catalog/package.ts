@@ -24,6 +24,11 @@ export interface PackageDefinition {
   layout(options: Record<string, unknown>): TaskSlot[];
   render(ctx: RenderContext): Record<string, LaunchSpec>;
   endpoints(ctx: EndpointContext): Endpoint[];
+  /**
+   * Runs when every task of the service has become ready (again after each restart or redeploy), e.g.
+   * Kafka creates the topics the options declare. Must be idempotent; a throw is retried.
+   */
+  afterReady?(ctx: EndpointContext): Promise<void>;
 }
 
 export interface TaskSlot {

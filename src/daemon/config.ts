@@ -10,7 +10,13 @@ export interface DaemonConfig {
   portRange: [number, number];
   /** How many virtual nodes this machine is split into. */
   nodes: number;
+  /** Where the DNS server listens (port 0 = any free port, published in daemon.json). */
+  dns: { host: string; port: number };
+  /** The verified artifact cache; shared between homes when set (FLOTILLA_ARTIFACTS). */
+  artifactsDir: string | null;
 }
+
+export const DEFAULT_DNS_PORT = 5354;
 
 /** Enough nodes for a 3-broker cluster and its ZooKeeper side by side, more on bigger machines. */
 export function defaultNodeCount(cpus = os.availableParallelism(), memMb = os.totalmem() / 2 ** 20): number {
@@ -51,7 +57,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DaemonConfig {
       `FLOTILLA_NODES=${env.FLOTILLA_NODES}: give a whole number from 1 to 250`,
     );
   }
-  return { home: flotillaHome(env), host, port: Number(portText), portRange: [range[0]!, range[1]!], nodes };
+  const [dnsHost, dnsPort] = splitHostPort(env.FLOTILLA_DNS_LISTEN ?? `127.0.0.1:${DEFAULT_DNS_PORT}`);
+  if (!isLoopback(dnsHost)) {
+    throw new FlotillaError(
+      'VALIDATION_FAILED',
+      `FLOTILLA_DNS_LISTEN=${env.FLOTILLA_DNS_LISTEN}: use a loopback address`,
+    );
+  }
+  return {
+    home: flotillaHome(env),
+    host,
+    port: Number(portText),
+    portRange: [range[0]!, range[1]!],
+    nodes,
+    dns: { host: dnsHost, port: Number(dnsPort) },
+    artifactsDir: env.FLOTILLA_ARTIFACTS ? path.resolve(env.FLOTILLA_ARTIFACTS) : null,
+  };
 }
 
 function splitHostPort(value: string): [string, string] {

@@ -4,7 +4,8 @@ import { FlotillaError } from '../core/errors.js';
 import type { Paths } from '../core/paths.js';
 import type { TaskRecord } from '../core/task.js';
 import { deploy, removeOwner, type DeployContext, type DeployResult } from '../deploy/apply.js';
-import { serviceEndpoints } from '../deploy/render-service.js';
+import { endpointContext, serviceEndpoints } from '../deploy/render-service.js';
+import type { EventBus } from '../reconciler/events.js';
 import type { Reconciler } from '../reconciler/reconciler.js';
 import { taskKey } from '../reconciler/supervisor.js';
 import { parseApp } from '../specs/app.js';
@@ -19,14 +20,55 @@ import { appView, serviceView, stackView, taskView } from './views.js';
  */
 export class ControlPlane {
   private deploying: Promise<unknown> = Promise.resolve();
+  private readonly hooks = new Map<string, Promise<void>>();
 
   constructor(
     private readonly store: Store,
     private readonly paths: Paths,
     private readonly deployCtx: DeployContext,
     private readonly reconciler: Reconciler,
+    private readonly events: EventBus,
+    private readonly log: (msg: string) => void,
     private readonly now: () => number = Date.now,
   ) {}
+
+  /** A service's tasks are all ready: run its package's post-ready step (retried a few times). */
+  onOwnerReady(tenant: string, owner: string): void {
+    const s = this.store.services.get(tenant, owner);
+    if (!s) return;
+    const pkg = getPackage(s.package, s.version);
+    const afterReady = pkg.afterReady?.bind(pkg);
+    if (!afterReady) return;
+    const key = `${tenant}/${owner}`;
+    const previous = this.hooks.get(key) ?? Promise.resolve();
+    const run = previous.then(async () => {
+      for (let attempt = 1; attempt <= 5; attempt++) {
+        const current = this.store.services.get(tenant, owner);
+        if (!current) return;
+        const tasks = this.store.tasks.byOwner(tenant, owner).filter((t) => t.desired === 'running');
+        try {
+          await afterReady(endpointContext(this.paths, current, tasks));
+          this.events.publish(tenant, 'service_ready', owner, { service: owner }, this.now());
+          return;
+        } catch (err) {
+          const message = err instanceof Error ? err.message : String(err);
+          this.log(`${key}: post-ready step failed (attempt ${attempt}/5): ${message}`);
+          this.events.publish(
+            tenant,
+            'service_hook_failed',
+            owner,
+            { service: owner, message, attempt },
+            this.now(),
+          );
+          await new Promise((r) => setTimeout(r, 1000 * attempt));
+        }
+      }
+    });
+    this.hooks.set(key, run);
+    void run.finally(() => {
+      if (this.hooks.get(key) === run) this.hooks.delete(key);
+    });
+  }
 
   // --- stacks
 

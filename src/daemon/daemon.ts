@@ -3,6 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildServer } from '../api/server.js';
 import { virtualNodes } from '../core/node.js';
+import { DnsServer } from '../discovery/dns-server.js';
+import { DOMAIN, DiscoverySource } from '../discovery/source.js';
 import { pathsFor } from '../core/paths.js';
 import { PortAllocator } from '../deploy/ports.js';
 import { ProcessDriver } from '../drivers/process/driver.js';
@@ -19,6 +21,8 @@ import { VERSION } from './version.js';
 export interface DaemonInfo {
   pid: number;
   address: string;
+  /** host:port of the DNS server, or null when its port was taken. */
+  dns: string | null;
   home: string;
   version: string;
   startedAt: number;
@@ -32,12 +36,15 @@ export interface RunningDaemon {
 
 /** Wires the store, driver, reconciler and API together and serves until stopped. */
 export async function startDaemon(config: DaemonConfig, log: (msg: string) => void): Promise<RunningDaemon> {
-  const paths = pathsFor(config.home);
+  const defaults = pathsFor(config.home);
+  const paths = { ...defaults, artifacts: config.artifactsDir ?? defaults.artifacts };
   fs.mkdirSync(paths.home, { recursive: true, mode: 0o700 });
   fs.mkdirSync(paths.logs, { recursive: true });
   const releaseLock = acquireLock(paths.daemonLock);
   const store = createStore(paths.db);
   const events = new EventBus(store.events);
+  const discovery = new DiscoverySource(store);
+  events.subscribe(() => discovery.invalidate());
   const metrics = createMetrics(store);
   const driver = new ProcessDriver();
   const reconciler = new Reconciler({
@@ -47,6 +54,7 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
     events,
     log,
     onRestart: (t) => metrics.restarts.inc({ tenant: t.tenant, owner: t.owner }),
+    onOwnerReady: (tenant, owner) => control.onOwnerReady(tenant, owner),
   });
   // Start allocating at a random point of the range: daemons of several homes rarely race for a port.
   const [lo, hi] = config.portRange;
@@ -59,7 +67,14 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
     cpus: os.availableParallelism(),
     memMb: os.totalmem() / 2 ** 20,
   });
-  const control = new ControlPlane(store, paths, { store, paths, ports, nodes }, reconciler);
+  const control: ControlPlane = new ControlPlane(
+    store,
+    paths,
+    { store, paths, ports, nodes },
+    reconciler,
+    events,
+    log,
+  );
   const startedAt = Date.now();
 
   const recovered = await reconciler.start();
@@ -74,6 +89,7 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
     stopping ??= (async () => {
       log(stopTasks ? 'stopping the daemon and its tasks' : 'stopping the daemon; tasks keep running');
       await server.close();
+      await dns?.stop();
       // The loop stops first, or it would relaunch the tasks being stopped.
       reconciler.stop();
       if (stopTasks) {
@@ -102,10 +118,39 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
     shutdown: (stopTasks) => void stop(stopTasks),
   });
   const address = await server.listen({ host: config.host, port: config.port });
-  const info: DaemonInfo = { pid: process.pid, address, home: paths.home, version: VERSION, startedAt };
+  const dns = await startDns(config, discovery, log);
+  const info: DaemonInfo = {
+    pid: process.pid,
+    address,
+    dns: dns ? `${dns.address.host}:${dns.address.port}` : null,
+    home: paths.home,
+    version: VERSION,
+    startedAt,
+  };
   const tmp = path.join(paths.home, `.daemon.json.${process.pid}`);
   fs.writeFileSync(tmp, JSON.stringify(info, null, 2), { mode: 0o600 });
   fs.renameSync(tmp, paths.daemonInfo);
   log(`flotilla daemon ${VERSION} listening on ${address} (home ${paths.home})`);
   return { info, stop, done };
+}
+
+/** DNS is a convenience: a taken port costs discovery by DNS (logged), not the whole daemon. */
+async function startDns(
+  config: DaemonConfig,
+  discovery: DiscoverySource,
+  log: (msg: string) => void,
+): Promise<{ address: { host: string; port: number }; stop: () => Promise<void> } | null> {
+  const server = new DnsServer({
+    host: config.dns.host,
+    port: config.dns.port,
+    records: () => discovery.records(),
+  });
+  try {
+    const address = await server.start();
+    log(`DNS for *.${DOMAIN} on ${address.host}:${address.port} (udp and tcp)`);
+    return { address, stop: () => server.stop() };
+  } catch (err) {
+    log(`DNS disabled: ${err instanceof Error ? err.message : String(err)} (set FLOTILLA_DNS_LISTEN)`);
+    return null;
+  }
 }

@@ -1,7 +1,7 @@
 import { resolveBinary } from '../catalog/binaries.js';
 import { resolveJava } from '../catalog/java.js';
 import { cachePath } from '../core/artifact.js';
-import type { PlacedTask, TaskSlot } from '../catalog/package.js';
+import type { EndpointContext, PlacedTask, TaskSlot } from '../catalog/package.js';
 import { getPackage, validateOptions } from '../catalog/registry.js';
 import { FlotillaError } from '../core/errors.js';
 import { sandboxPath, type Paths } from '../core/paths.js';
@@ -95,13 +95,8 @@ export async function renderService(
   };
 }
 
-/** A deployed service's endpoints, from the tasks the store holds. */
-export function serviceEndpoints(
-  paths: Paths,
-  service: ServiceRecord,
-  tasks: TaskRecord[],
-): { endpoints: Endpoint[]; values: Record<string, string> } {
-  const pkg = getPackage(service.package, service.version);
+/** What a package sees of a deployed service: its options and its placed tasks, from the store. */
+export function endpointContext(paths: Paths, service: ServiceRecord, tasks: TaskRecord[]): EndpointContext {
   const placed: PlacedTask[] = tasks.map((t) => ({
     name: t.name,
     role: t.role,
@@ -110,12 +105,17 @@ export function serviceEndpoints(
     ports: t.ports,
     sandbox: sandboxPath(paths, t.tenant, t.owner, t.name),
   }));
-  const endpoints = pkg.endpoints({
-    service: service.name,
-    tenant: service.tenant,
-    options: service.options,
-    tasks: placed,
-  });
+  return { service: service.name, tenant: service.tenant, options: service.options, tasks: placed };
+}
+
+/** A deployed service's endpoints, from the tasks the store holds. */
+export function serviceEndpoints(
+  paths: Paths,
+  service: ServiceRecord,
+  tasks: TaskRecord[],
+): { endpoints: Endpoint[]; values: Record<string, string> } {
+  const pkg = getPackage(service.package, service.version);
+  const endpoints = pkg.endpoints(endpointContext(paths, service, tasks));
   return { endpoints, values: mergeValues(endpoints) };
 }
 

@@ -5,7 +5,7 @@ import type { Store } from '../state/store.js';
 import type { EventBus } from './events.js';
 import { HealthMonitor } from './health/monitor.js';
 import { WorkQueue } from './queue.js';
-import { Supervisor, taskKey } from './supervisor.js';
+import { Supervisor, taskKey, type SupervisorDeps } from './supervisor.js';
 
 export interface ReconcilerOptions {
   store: Store;
@@ -14,6 +14,8 @@ export interface ReconcilerOptions {
   events: EventBus;
   log: (msg: string) => void;
   onRestart?: (t: TaskRecord, reason: string) => void;
+  onOwnerReady?: (tenant: string, owner: string) => void;
+  artifacts?: SupervisorDeps['artifacts'];
   workers?: number;
 }
 
@@ -42,6 +44,8 @@ export class Reconciler {
       queue: () => this.queue,
       log: o.log,
       ...(o.onRestart ? { onRestart: o.onRestart } : {}),
+      ...(o.onOwnerReady ? { onOwnerReady: o.onOwnerReady } : {}),
+      ...(o.artifacts ? { artifacts: o.artifacts } : {}),
     });
   }
 

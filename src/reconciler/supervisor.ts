@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { LockedArtifact } from '../core/artifact.js';
 import { isFlotillaError } from '../core/errors.js';
 import { sandboxPath, type Paths } from '../core/paths.js';
 import { ALIVE_STATES, backoffDelayMs, isTaskReady, type TaskRecord, type TaskState } from '../core/task.js';
@@ -25,6 +26,10 @@ export interface SupervisorDeps {
   log: (msg: string) => void;
   now?: () => number;
   onRestart?: (t: TaskRecord, reason: string) => void;
+  /** Called when every task of an owner has become ready (packages run their post-ready steps). */
+  onOwnerReady?: (tenant: string, owner: string) => void;
+  /** Brings a task's pinned JVM artifacts into the verified cache before it may launch. */
+  artifacts?: { ensure(artifacts: LockedArtifact[]): Promise<string[]> };
 }
 
 export function taskKey(tenant: string, id: string): string {
@@ -165,6 +170,12 @@ export class Supervisor {
     };
     this.d.store.tasks.update(t.tenant, t.id, { handle: pending }, now);
     try {
+      if (t.spec.artifacts?.length) {
+        if (!this.d.artifacts) throw new Error('this daemon has no artifact resolver');
+        this.setState(t, 'staging', `fetching ${t.spec.artifacts.length} artifacts`);
+        await this.d.artifacts.ensure(t.spec.artifacts);
+        if (this.stopped) return;
+      }
       writeFiles(sandbox, t.spec.files);
       const handle = await this.d.driver.startTask({
         taskKey: key,
@@ -315,6 +326,8 @@ export class Supervisor {
   }
 
   private wakeDependents(t: TaskRecord): void {
+    const siblings = this.d.store.tasks.byOwner(t.tenant, t.owner).filter((s) => s.desired === 'running');
+    if (siblings.every(isTaskReady)) this.d.onOwnerReady?.(t.tenant, t.owner);
     for (const other of this.d.store.tasks.list(t.tenant)) {
       if (other.state === 'staging' && other.spec.dependsOn.includes(t.owner))
         this.d.queue().add(taskKey(other.tenant, other.id));

@@ -31,6 +31,9 @@ export class TestHome {
       FLOTILLA_HOME: this.home,
       FLOTILLA_LISTEN: '127.0.0.1:0',
       FLOTILLA_PORT_RANGE: `${lo}-${lo + 499}`,
+      FLOTILLA_DNS_LISTEN: '127.0.0.1:0',
+      // One verified artifact cache for the whole test run: jars are fetched once, not per test.
+      FLOTILLA_ARTIFACTS: process.env.FLOTILLA_ARTIFACTS ?? path.join(os.tmpdir(), 'flotilla-test-artifacts'),
     };
     delete this.env.FLOTILLA_ADDR;
   }
