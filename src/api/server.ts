@@ -4,6 +4,7 @@ import { DEFAULT_TENANT } from '../core/service.js';
 import { FlotillaError, isFlotillaError } from '../core/errors.js';
 import type { ApiDeps } from './deps.js';
 import { appRoutes } from './routes/apps.js';
+import { artifactRoutes } from './routes/artifacts.js';
 import { daemonRoutes } from './routes/daemon.js';
 import { eventRoutes } from './routes/events.js';
 import { packageRoutes } from './routes/packages.js';
@@ -65,6 +66,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(appRoutes(deps));
   await app.register(taskRoutes(deps));
   await app.register(eventRoutes(deps));
+  await app.register(artifactRoutes(deps));
   app.get('/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.ready();
   return app;

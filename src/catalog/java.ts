@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { FlotillaError } from '../core/errors.js';
@@ -28,18 +28,9 @@ export function javaCandidates(env: NodeJS.ProcessEnv = process.env): string[] {
 export function inspectJava(javaPath: string): JavaInstall | null {
   const real = fs.realpathSync(javaPath);
   if (seen.has(real)) return seen.get(real)!;
-  let found: JavaInstall | null = null;
-  try {
-    const out = execFileSync(real, ['-version'], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 10_000,
-    });
-    found = parseVersion(real, out);
-  } catch (err) {
-    const stderr = (err as { stderr?: string }).stderr;
-    found = stderr ? parseVersion(real, stderr) : null;
-  }
+  // `java -version` writes to stderr.
+  const run = spawnSync(real, ['-version'], { encoding: 'utf8', timeout: 10_000 });
+  const found = run.error ? null : parseVersion(real, `${run.stderr}${run.stdout}`);
   seen.set(real, found);
   return found;
 }

@@ -1,9 +1,12 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import { FlotillaError } from '../core/errors.js';
+import { kafka3, kafka4 } from './kafka/index.js';
 import type { PackageDefinition } from './package.js';
 import { redis } from './redis/index.js';
+import { zookeeper } from './zookeeper/index.js';
 
-const PACKAGES: readonly PackageDefinition[] = [redis];
+/** The first entry of a name is its default version. */
+const PACKAGES: readonly PackageDefinition[] = [redis, zookeeper, kafka4, kafka3];
 
 export interface PackageSummary {
   name: string;
@@ -27,7 +30,7 @@ export function listPackages(): PackageSummary[] {
 export function getPackage(name: string, version?: string): PackageDefinition {
   const matches = PACKAGES.filter((p) => p.name === name);
   if (matches.length === 0) {
-    const known = PACKAGES.map((p) => p.name).sort();
+    const known = [...new Set(PACKAGES.map((p) => p.name))].sort();
     throw new FlotillaError('PACKAGE_NOT_FOUND', `no package named "${name}" (known: ${known.join(', ')})`);
   }
   if (version === undefined) return matches[0] as PackageDefinition;

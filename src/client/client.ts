@@ -21,6 +21,19 @@ export interface PackageDescription extends PackageSummary {
   binaries: { name: string; install: string }[];
 }
 
+export interface ArtifactFetchLine {
+  type: 'start' | 'progress' | 'done' | 'error';
+  artifacts?: number;
+  bytes?: number;
+  done?: number;
+  of?: number;
+  artifact?: string;
+  fromCache?: boolean;
+  downloaded?: number;
+  cache?: string;
+  error?: ErrorBody;
+}
+
 export interface FlotillaEvent {
   id: number;
   type: string;
@@ -48,6 +61,41 @@ export class FlotillaClient {
 
   shutdown(stopTasks = false): Promise<{ stopping: boolean }> {
     return this.request('POST', '/v1/daemon/shutdown', { stopTasks });
+  }
+
+  /** Checks this machine for what the catalog's packages need. */
+  doctor(): Promise<{ ok: boolean; checks: { name: string; ok: boolean; detail: string; fix?: string }[] }> {
+    return this.request('GET', '/v1/doctor');
+  }
+
+  /** Pre-fetches a package's JVM artifacts; `onLine` sees every progress line; rejects on a coded error. */
+  async fetchArtifacts(
+    pkg: string,
+    version: string | undefined,
+    onLine: (line: ArtifactFetchLine) => void,
+  ): Promise<ArtifactFetchLine> {
+    let buffer = '';
+    let last: ArtifactFetchLine | null = null;
+    await this.stream(
+      '/v1/artifacts/fetch',
+      (chunk) => {
+        buffer += chunk;
+        let end: number;
+        while ((end = buffer.indexOf('\n')) >= 0) {
+          const line = JSON.parse(buffer.slice(0, end)) as ArtifactFetchLine;
+          buffer = buffer.slice(end + 1);
+          last = line;
+          onLine(line);
+        }
+      },
+      undefined,
+      { method: 'POST', body: { package: pkg, ...(version ? { version } : {}) } },
+    );
+    const final = last as ArtifactFetchLine | null;
+    if (final?.type === 'error' && final.error) throw FlotillaError.fromBody(final.error);
+    if (final?.type !== 'done')
+      throw new FlotillaError('INTERNAL', 'the artifact fetch ended without a result');
+    return final;
   }
 
   // stacks
@@ -171,19 +219,33 @@ export class FlotillaClient {
     );
   }
 
-  private stream(path: string, onChunk: (text: string) => void, signal?: AbortSignal): Promise<void> {
+  private stream(
+    path: string,
+    onChunk: (text: string) => void,
+    signal?: AbortSignal,
+    post?: { method: 'POST'; body: unknown },
+  ): Promise<void> {
     return new Promise((resolve, reject) => {
-      const req = http.get(new URL(path, this.base), { signal }, (res) => {
-        if ((res.statusCode ?? 500) >= 400) {
-          collect(res).then((text) => reject(toError(res.statusCode ?? 500, text)), reject);
-          return;
-        }
-        res.setEncoding('utf8');
-        res.on('data', onChunk);
-        res.on('end', resolve);
-        res.on('error', () => resolve());
-      });
+      const payload = post ? JSON.stringify(post.body) : undefined;
+      const headers = payload
+        ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
+        : {};
+      const req = http.request(
+        new URL(path, this.base),
+        { method: post?.method ?? 'GET', headers, signal },
+        (res) => {
+          if ((res.statusCode ?? 500) >= 400) {
+            collect(res).then((text) => reject(toError(res.statusCode ?? 500, text)), reject);
+            return;
+          }
+          res.setEncoding('utf8');
+          res.on('data', onChunk);
+          res.on('end', resolve);
+          res.on('error', () => resolve());
+        },
+      );
       req.on('error', (err) => (signal?.aborted ? resolve() : reject(unreachable(this.address, err))));
+      req.end(payload);
     });
   }
 

@@ -1,9 +1,9 @@
-/** A health check as Marathon defines it, plus package-provided protocols (REDIS). */
-export type HealthProtocol = 'TCP' | 'HTTP' | 'COMMAND' | 'REDIS';
+/** A health check as Marathon defines it, plus package-provided protocols (REDIS, ZOOKEEPER, KAFKA). */
+export type HealthProtocol = 'TCP' | 'HTTP' | 'COMMAND' | 'REDIS' | 'ZOOKEEPER' | 'KAFKA';
 
 export interface HealthCheckSpec {
   protocol: HealthProtocol;
-  /** Index into the task's ports (TCP, HTTP, REDIS). */
+  /** Index into the task's ports (TCP, HTTP, REDIS, ZOOKEEPER, KAFKA). */
   portIndex: number;
   /** HTTP path, default "/". */
   path?: string;
@@ -11,6 +11,8 @@ export interface HealthCheckSpec {
   command?: string;
   /** REDIS: the password to AUTH with, and whether the replication link must be up. */
   redis?: { password?: string; replica: boolean };
+  /** KAFKA: the broker id that must appear in the broker's own Metadata answer; unset, any broker list does. */
+  kafka?: { brokerId?: number };
   gracePeriodSeconds: number;
   intervalSeconds: number;
   timeoutSeconds: number;

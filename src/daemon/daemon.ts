@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildServer } from '../api/server.js';
+import { ArtifactResolver } from '../artifacts/resolver.js';
 import { virtualNodes } from '../core/node.js';
 import { DnsServer } from '../discovery/dns-server.js';
 import { DOMAIN, DiscoverySource } from '../discovery/source.js';
@@ -47,6 +48,7 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
   events.subscribe(() => discovery.invalidate());
   const metrics = createMetrics(store);
   const driver = new ProcessDriver();
+  const artifacts = new ArtifactResolver({ cacheDir: paths.artifacts });
   const reconciler = new Reconciler({
     store,
     driver,
@@ -55,6 +57,7 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
     log,
     onRestart: (t) => metrics.restarts.inc({ tenant: t.tenant, owner: t.owner }),
     onOwnerReady: (tenant, owner) => control.onOwnerReady(tenant, owner),
+    artifacts,
   });
   // Start allocating at a random point of the range: daemons of several homes rarely race for a port.
   const [lo, hi] = config.portRange;

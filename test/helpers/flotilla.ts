@@ -55,11 +55,12 @@ export class TestHome {
     return r.stdout;
   }
 
-  daemonInfo(): { pid: number; address: string } | null {
+  daemonInfo(): { pid: number; address: string; dns: string | null } | null {
     try {
       return JSON.parse(fs.readFileSync(path.join(this.home, 'daemon.json'), 'utf8')) as {
         pid: number;
         address: string;
+        dns: string | null;
       };
     } catch {
       return null;
@@ -87,7 +88,8 @@ export class TestHome {
       await this.client()
         .shutdown(true)
         .catch(() => undefined);
-      await waitFor(() => !isAlive(info.pid), 15_000).catch(() => undefined);
+      // Brokers shut down in a controlled way (moving their leaders first): give them time.
+      await waitFor(() => !isAlive(info.pid), 90_000).catch(() => undefined);
     }
     const leftovers = this.processes();
     for (const pid of leftovers) {

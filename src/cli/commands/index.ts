@@ -5,6 +5,8 @@ import { registerAppRemove } from './app-remove.js';
 import { registerAppRestart } from './app-restart.js';
 import { registerAppScale } from './app-scale.js';
 import { registerAppShow } from './app-show.js';
+import { registerArtifactsFetch } from './artifacts-fetch.js';
+import { registerDoctor } from './doctor.js';
 import { registerDaemonRun } from './daemon-run.js';
 import { registerDaemonStart } from './daemon-start.js';
 import { registerDaemonStatus } from './daemon-status.js';
@@ -31,6 +33,9 @@ export function registerCommands(program: Command): void {
   registerStackDown(program);
   registerTaskList(program, 'ps');
   registerTaskLogs(program);
+
+  registerDoctor(program);
+  registerArtifactsFetch(program.command('artifacts').description('the verified JVM artifact cache'));
 
   const pkg = program.command('package').description('the catalog: list, describe, install, uninstall');
   registerPackageList(pkg);

@@ -2,8 +2,10 @@ import type { HealthCheckSpec, HealthProtocol, HealthResult } from '../../core/h
 import type { CheckTarget, HealthChecker } from './checker.js';
 import { commandCheck } from './command.js';
 import { httpCheck } from './http.js';
+import { kafkaCheck } from './kafka.js';
 import { redisCheck } from './redis.js';
 import { tcpCheck } from './tcp.js';
+import { zookeeperCheck } from './zookeeper.js';
 
 export type { CheckTarget, HealthChecker } from './checker.js';
 
@@ -12,6 +14,8 @@ export const checkers: Record<HealthProtocol, HealthChecker> = {
   HTTP: httpCheck,
   COMMAND: commandCheck,
   REDIS: redisCheck,
+  ZOOKEEPER: zookeeperCheck,
+  KAFKA: kafkaCheck,
 };
 
 /**

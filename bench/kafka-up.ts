@@ -1,0 +1,60 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathsFor, sandboxPath } from '../src/core/paths.js';
+import { launchByHand, recordedTasks } from './hand.js';
+import { TestHome, median, ms, report, timed } from './util.js';
+
+/**
+ * Time from `flotilla up --wait` to "all brokers ready" for each Kafka example, next to launching the
+ * very same JVM commands by hand on the critical path (ZooKeeper, then the brokers in parallel); and
+ * the same `up` from a cold artifact cache (every jar downloaded and verified) and a warm one.
+ */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const EXAMPLES = [
+  { file: 'examples/kafka-zookeeper.yml', stack: 'kafka-zookeeper' },
+  { file: 'examples/kafka-kraft.yml', stack: 'kafka-kraft' },
+];
+
+async function measure(file: string, stack: string): Promise<[string, string][]> {
+  const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-bench-cache-'));
+  const home = new TestHome();
+  home.env.FLOTILLA_ARTIFACTS = cache;
+  const warm: number[] = [];
+  const hand: number[] = [];
+  let cold = 0;
+  try {
+    await home.ok(['daemon', 'start']);
+    [cold] = await timed(() => home.ok(['up', '-f', file, '--wait', '--timeout', '900'], 1_000_000));
+    await home.ok(['down', stack, '--purge']);
+    for (let i = 0; i < ROUNDS; i++) {
+      const [t] = await timed(() => home.ok(['up', '-f', file, '--wait', '--timeout', '600'], 700_000));
+      warm.push(t);
+      const tasks = recordedTasks(pathsFor(home.home).db);
+      await home.ok(['down', stack, '--purge']);
+      hand.push(
+        await launchByHand(tasks, (task) =>
+          sandboxPath(pathsFor(home.home), task.tenant, task.owner, task.name),
+        ),
+      );
+    }
+  } finally {
+    await home.cleanup();
+    fs.rmSync(cache, { recursive: true, force: true });
+  }
+  return [
+    [`rounds`, String(ROUNDS)],
+    ['flotilla up --wait, cold artifact cache', ms(cold)],
+    ['flotilla up --wait, warm cache (median)', ms(median(warm))],
+    ['same commands by hand (median)', ms(median(hand))],
+    ['ratio warm / by hand', (median(warm) / median(hand)).toFixed(2)],
+    ['ratio cold / warm', (cold / median(warm)).toFixed(2)],
+  ];
+}
+
+export async function main(): Promise<void> {
+  for (const { file, stack } of EXAMPLES) {
+    if (!fs.existsSync(file)) continue;
+    report(`${file}: up --wait to all brokers ready vs by hand`, await measure(file, stack));
+  }
+}

@@ -1,0 +1,113 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import { ArtifactResolver } from '../../artifacts/resolver.js';
+import { getPackage } from '../../catalog/registry.js';
+import { errorResponses } from '../../core/api-schemas.js';
+import { FlotillaError, isFlotillaError } from '../../core/errors.js';
+import { runDoctor } from '../../daemon/doctor.js';
+import type { ApiDeps } from '../deps.js';
+
+const FetchBody = Type.Object(
+  { package: Type.String(), version: Type.Optional(Type.String()) },
+  { additionalProperties: false },
+);
+
+const DoctorView = Type.Object({
+  ok: Type.Boolean(),
+  checks: Type.Array(
+    Type.Object({
+      name: Type.String(),
+      ok: Type.Boolean(),
+      detail: Type.String(),
+      fix: Type.Optional(Type.String()),
+    }),
+  ),
+});
+
+export const artifactRoutes =
+  ({ paths }: ApiDeps): FastifyPluginAsync =>
+  async (app) => {
+    app.post(
+      '/v1/artifacts/fetch',
+      {
+        schema: {
+          tags: ['artifacts'],
+          summary:
+            "Pre-fetch a package's pinned JVM artifacts into the verified cache. Answers newline-delimited JSON: " +
+            '{"type":"progress",…} lines, then {"type":"done",…} or {"type":"error","error":{code,message,hint}}',
+          body: FetchBody,
+          response: { ...errorResponses },
+        },
+      },
+      async (req, reply) => {
+        const body = req.body as { package: string; version?: string };
+        const pkg = getPackage(body.package, body.version);
+        if (!pkg.jvm) {
+          throw new FlotillaError(
+            'PACKAGE_NOT_FOUND',
+            `package ${pkg.name} ${pkg.version} runs no JVM artifacts`,
+          );
+        }
+        const lock = pkg.jvm.lock({});
+        reply.hijack();
+        const res = reply.raw;
+        res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-cache' });
+        const line = (o: unknown) => res.write(`${JSON.stringify(o)}\n`);
+        const total = lock.artifacts.reduce((s, a) => s + a.size, 0);
+        line({
+          type: 'start',
+          package: pkg.name,
+          version: pkg.version,
+          artifacts: lock.artifacts.length,
+          bytes: total,
+        });
+        let done = 0;
+        let downloaded = 0;
+        const resolver = new ArtifactResolver({
+          cacheDir: paths.artifacts,
+          onProgress: (p) => {
+            if (!p.done) return;
+            done++;
+            if (!p.fromCache) downloaded++;
+            line({
+              type: 'progress',
+              artifact: p.artifact.artifactId,
+              done,
+              of: lock.artifacts.length,
+              fromCache: p.fromCache,
+            });
+          },
+        });
+        try {
+          await resolver.ensure(lock.artifacts);
+          line({
+            type: 'done',
+            artifacts: lock.artifacts.length,
+            downloaded,
+            bytes: total,
+            cache: paths.artifacts,
+          });
+        } catch (err) {
+          const e = isFlotillaError(err) ? err : new FlotillaError('INTERNAL', String(err));
+          line({ type: 'error', error: e.toJSON() });
+        }
+        res.end();
+      },
+    );
+
+    app.get(
+      '/v1/doctor',
+      {
+        schema: {
+          tags: ['daemon'],
+          summary:
+            "Checks this machine for what the catalog's packages need, and says how to fix each problem",
+          response: { 200: DoctorView },
+        },
+      },
+      async () => {
+        const checks = await runDoctor(paths.artifacts);
+        return { ok: checks.every((c) => c.ok), checks };
+      },
+    );
+  };

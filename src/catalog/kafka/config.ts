@@ -1,0 +1,111 @@
+import path from 'node:path';
+import type { KafkaOptions } from './options.js';
+import { hostPort, type KafkaNode, quorumVoters } from './topology.js';
+
+/**
+ * A value as java.util.Properties reads it back verbatim (Kafka loads server.properties with it):
+ * escapes backslashes and line breaks, and writes non-ASCII as \uXXXX (the file is read as ISO-8859-1).
+ */
+export function propValue(value: string): string {
+  let out = '';
+  for (const ch of value) {
+    const code = ch.codePointAt(0) ?? 0;
+    if (ch === '\\') out += '\\\\';
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (ch === '\f') out += '\\f';
+    else if (code < 0x20 || code > 0x7e) {
+      for (const unit of ch.split('')) out += `\\u${unit.charCodeAt(0).toString(16).padStart(4, '0')}`;
+    } else out += ch;
+  }
+  // Leading blanks would be taken for the separator.
+  return out.startsWith(' ') ? `\\${out}` : out;
+}
+
+/** The connection string Kafka uses: the user's, or under a per-service chroot when it has none. */
+export function zookeeperConnect(given: string, tenant: string, service: string): string {
+  if (given.includes('/')) return given;
+  const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, '_');
+  // Several Kafka clusters may share one ZooKeeper: each gets its own subtree (Kafka creates it).
+  return `${given}/flotilla/${safe(tenant)}/${safe(service)}`;
+}
+
+/**
+ * Kafka's 18 s default is sized for real networks; on one machine 6 s still rides out GC pauses of a
+ * small heap, lets the cluster notice a dead broker sooner, and shortens the wait before a crashed
+ * broker can register its id again.
+ */
+export const ZK_SESSION_TIMEOUT_MS = 6000;
+
+export interface PropertiesInput {
+  /** "<tenant>/<service>", for the header only. */
+  owner: string;
+  node: KafkaNode;
+  nodes: KafkaNode[];
+  options: KafkaOptions;
+  major: number;
+  /** ZooKeeper mode: the connection string, chroot included. */
+  zookeeper?: string;
+}
+
+export function renderServerProperties({
+  owner,
+  node,
+  nodes,
+  options,
+  major,
+  zookeeper,
+}: PropertiesInput): string {
+  const { task } = node;
+  const brokers = options.brokers;
+  const lines = [
+    `# ${owner} ${task.name} (${task.role}), rendered by Flotilla on every launch: edits are lost.`,
+  ];
+  const set = (key: string, value: string | number | boolean) =>
+    lines.push(`${key}=${propValue(String(value))}`);
+  const listeners: string[] = [];
+  if (node.broker) listeners.push(`PLAINTEXT://${hostPort(task.host, node.clientPort as number)}`);
+  if (node.controller) listeners.push(`CONTROLLER://${hostPort(task.host, node.controllerPort as number)}`);
+
+  if (options.mode === 'zookeeper') {
+    set('broker.id', node.nodeId);
+    set('zookeeper.connect', zookeeper ?? '');
+    set('zookeeper.session.timeout.ms', ZK_SESSION_TIMEOUT_MS);
+  } else {
+    set('node.id', node.nodeId);
+    set(
+      'process.roles',
+      [node.broker && 'broker', node.controller && 'controller'].filter(Boolean).join(','),
+    );
+    set('controller.quorum.voters', quorumVoters(nodes));
+    set('controller.listener.names', 'CONTROLLER');
+    set('listener.security.protocol.map', 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT');
+    if (node.broker) set('inter.broker.listener.name', 'PLAINTEXT');
+  }
+  set('listeners', listeners.join(','));
+  if (node.broker) {
+    // Each broker has its own loopback address: advertising exactly that address is what lets clients
+    // on this machine reach every broker, as on a real cluster.
+    set('advertised.listeners', listeners[0] as string);
+  }
+  set('log.dirs', path.join(task.sandbox, 'data', 'logs'));
+
+  if (node.broker) {
+    set('num.partitions', options.partitions);
+    set('default.replication.factor', options.replicationFactor);
+    set('min.insync.replicas', options.minInsyncReplicas);
+    // Internal topics default to 3 replicas and would never be created on a smaller cluster.
+    set('offsets.topic.replication.factor', Math.min(3, brokers));
+    set('transaction.state.log.replication.factor', Math.min(3, brokers));
+    set('transaction.state.log.min.isr', Math.min(2, brokers));
+    if (major >= 4) {
+      set('share.coordinator.state.topic.replication.factor', Math.min(3, brokers));
+      set('share.coordinator.state.topic.min.isr', Math.min(2, brokers));
+    }
+    // The 3 s default waits for more consumers to join; a dev stack wants its first poll answered now.
+    set('group.initial.rebalance.delay.ms', 0);
+    set('auto.create.topics.enable', true);
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,20 @@
+import type { Command } from 'commander';
+import { context } from '../context.js';
+
+/** `flotilla doctor`: what this machine lacks for the catalog, and the fix for each problem. */
+export function registerDoctor(program: Command): void {
+  program
+    .command('doctor')
+    .description('check Java, system programs and artifact repositories; print the fix for each problem')
+    .action(async (_opts, cmd: Command) => {
+      const ctx = context(cmd);
+      const report = await (await ctx.client()).doctor();
+      ctx.emit(report, (r) => {
+        for (const c of r.checks) {
+          process.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}: ${c.detail}\n`);
+          if (!c.ok && c.fix) process.stdout.write(`      fix: ${c.fix}\n`);
+        }
+      });
+      if (!report.ok) process.exitCode = 1;
+    });
+}

@@ -1,0 +1,81 @@
+import fs from 'node:fs';
+import https from 'node:https';
+import http from 'node:http';
+import { resolveBinary } from '../catalog/binaries.js';
+import { resolveJava } from '../catalog/java.js';
+import { getPackage, listPackages } from '../catalog/registry.js';
+import { repositorySettings } from '../artifacts/settings.js';
+import { repositoryPath } from '../core/artifact.js';
+import { isFlotillaError } from '../core/errors.js';
+
+export interface DoctorCheck {
+  name: string;
+  ok: boolean;
+  detail: string;
+  /** What to do when the check fails. */
+  fix?: string;
+}
+
+/** What `flotilla doctor` reports: every package's programs and Java, the repositories, the cache. */
+export async function runDoctor(
+  artifactsDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<DoctorCheck[]> {
+  const checks: DoctorCheck[] = [];
+  const packages = listPackages().map((p) => getPackage(p.name, p.version));
+  for (const pkg of packages) {
+    for (const b of pkg.binaries)
+      checks.push(attempt(`${pkg.name} ${pkg.version}: ${b.name}`, () => resolveBinary(b.name, b.install)));
+    if (pkg.jvm) {
+      const range = pkg.jvm.javaMajor;
+      checks.push(
+        attempt(`${pkg.name} ${pkg.version}: Java ${range.min}+`, () => {
+          const j = resolveJava(range, `${pkg.name} ${pkg.version}`, env);
+          return `${j.version} at ${j.path}`;
+        }),
+      );
+    }
+  }
+  const settings = repositorySettings(env);
+  const probe = packages.find((p) => p.jvm)?.jvm?.lock({}).artifacts[0];
+  for (const remote of settings.remotes) {
+    const url = probe ? `${remote.url}/${repositoryPath(probe)}` : `${remote.url}/`;
+    const status = await head(url);
+    checks.push({
+      name: `repository ${remote.id} (${remote.source})`,
+      ok: typeof status === 'number' && status < 400,
+      detail: `HEAD ${url}: ${status}`,
+      fix: 'Set FLOTILLA_MAVEN_REPO, or a <mirror> in ~/.m2/settings.xml, to a repository this machine reaches.',
+    });
+  }
+  checks.push(
+    attempt('artifact cache', () => {
+      fs.mkdirSync(artifactsDir, { recursive: true });
+      fs.accessSync(artifactsDir, fs.constants.W_OK);
+      return `${artifactsDir} is writable (local Maven repository: ${settings.localRepository})`;
+    }),
+  );
+  return checks;
+}
+
+function attempt(name: string, fn: () => string): DoctorCheck {
+  try {
+    return { name, ok: true, detail: fn() };
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    return { name, ok: false, detail: message, ...(isFlotillaError(err) ? { fix: err.hint } : {}) };
+  }
+}
+
+function head(url: string): Promise<number | string> {
+  return new Promise((resolve) => {
+    const get = url.startsWith('https:') ? https.request : http.request;
+    const req = get(url, { method: 'HEAD', timeout: 5000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('timeout', () => req.destroy(new Error('timed out after 5 s')));
+    req.on('error', (err) => resolve(err.message));
+    req.end();
+  });
+}

@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { TestHome, waitFor } from '../helpers/flotilla.js';
+import { consumeAll, kafkaClient, produceKeyed } from '../helpers/kafka.js';
+
+/** Three Kafka 4 brokers in KRaft mode from the example file, checked with a real Kafka client. */
+describe('Kafka 4 in KRaft mode (examples/kafka-kraft.yml)', () => {
+  const home = new TestHome();
+  let bootstrap = '';
+
+  before(async () => {
+    await home.ok(['up', '-f', 'examples/kafka-kraft.yml', '--wait', '--timeout', '600'], 700_000);
+    const endpoints = JSON.parse(await home.ok(['service', 'endpoints', 'events', '--json'])) as {
+      values: Record<string, string>;
+    }[];
+    bootstrap = endpoints[0]!.values.bootstrap!;
+  });
+  after(async () => {
+    assert.equal(await home.cleanup(), 0);
+  });
+
+  it('formats storage with one cluster id and creates the declared topic', async () => {
+    const admin = kafkaClient(bootstrap).admin();
+    await admin.connect();
+    try {
+      const cluster = await admin.describeCluster();
+      assert.equal(cluster.brokers.length, 3);
+      const meta = await waitFor(
+        async () => {
+          const m = await admin.fetchTopicMetadata({ topics: ['orders'] });
+          return m.topics[0]?.partitions.length === 6 ? m : null;
+        },
+        30_000,
+        'topic orders',
+      );
+      assert.ok(meta.topics[0]!.partitions.every((p) => p.replicas.length === 3));
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
+  it('keeps 10,000 keyed messages, each key in one partition', async () => {
+    const kafka = kafkaClient(bootstrap);
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({
+      topics: [{ topic: 'keyed', numPartitions: 6, replicationFactor: 3 }],
+      waitForLeaders: true,
+    });
+    await admin.disconnect();
+    const producer = kafka.producer();
+    await producer.connect();
+    const acked = await produceKeyed(producer, 'keyed', 0, 10_000);
+    await producer.disconnect();
+    const { values, partitionsByKey } = await consumeAll(kafka, 'keyed', acked);
+    assert.equal(values.size, 10_000);
+    for (const [key, partitions] of partitionsByKey)
+      assert.equal(partitions.size, 1, `${key} in ${[...partitions]}`);
+  });
+
+  it('keeps the cluster id across a redeploy of the same file', async () => {
+    const before = await home.client().getService('events');
+    const r = await home.ok(['up', '-f', 'examples/kafka-kraft.yml', '--wait']);
+    assert.match(r, /unchanged\s+events/);
+    const after = await home.client().getService('events');
+    assert.deepEqual(
+      after.tasks.map((t) => t.pid),
+      before.tasks.map((t) => t.pid),
+      'applying the same file restarts nothing',
+    );
+  });
+});

@@ -1,0 +1,74 @@
+import { Kafka, logLevel, type Producer } from 'kafkajs';
+
+export function kafkaClient(bootstrap: string, clientId = 'flotilla-test'): Kafka {
+  return new Kafka({
+    clientId,
+    brokers: bootstrap.split(',').map((s) => s.trim()),
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 10, initialRetryTime: 200 },
+  });
+}
+
+/** Sends `count` keyed messages with acks=all in batches; returns what was acknowledged. */
+export async function produceKeyed(
+  producer: Producer,
+  topic: string,
+  from: number,
+  count: number,
+): Promise<number[]> {
+  const acked: number[] = [];
+  for (let i = from; i < from + count; i += 500) {
+    const batch = Array.from({ length: Math.min(500, from + count - i) }, (_, j) => i + j);
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: batch.map((n) => ({ key: `key-${n % 97}`, value: String(n) })),
+    });
+    acked.push(...batch);
+  }
+  return acked;
+}
+
+/**
+ * Reads the topic from the beginning until every value of `wanted` was seen (the topic may hold more:
+ * a send that failed may still have been written).
+ */
+export async function consumeAll(
+  kafka: Kafka,
+  topic: string,
+  wanted: number[],
+  timeoutMs = 60_000,
+): Promise<{ values: Set<number>; partitionsByKey: Map<string, Set<number>> }> {
+  const consumer = kafka.consumer({ groupId: `check-${topic}-${Date.now()}` });
+  const values = new Set<number>();
+  const partitionsByKey = new Map<string, Set<number>>();
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const missing = new Set(wanted);
+      const timer = setTimeout(
+        () => reject(new Error(`${missing.size} of ${wanted.length} acknowledged messages never arrived`)),
+        timeoutMs,
+      );
+      void consumer.run({
+        eachMessage: async ({ partition, message }) => {
+          const key = message.key!.toString();
+          const set = partitionsByKey.get(key) ?? new Set<number>();
+          set.add(partition);
+          partitionsByKey.set(key, set);
+          const value = Number(message.value!.toString());
+          values.add(value);
+          missing.delete(value);
+          if (missing.size === 0) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return { values, partitionsByKey };
+}
