@@ -78,5 +78,7 @@ export async function launchByHand(
       }
     }
     await new Promise((r) => setTimeout(r, 500));
+    // Leave nothing behind: the next deploy of the same names must not find this run's data.
+    for (const t of tasks) fs.rmSync(sandboxOf(t), { recursive: true, force: true });
   }
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { TestHome, waitFor } from '../helpers/flotilla.js';
-import { consumeAll, kafkaClient, produceKeyed } from '../helpers/kafka.js';
+import { consumeAll, createTopic, kafkaClient, produceKeyed } from '../helpers/kafka.js';
 
 /** Three Kafka 4 brokers in KRaft mode from the example file, checked with a real Kafka client. */
 describe('Kafka 4 in KRaft mode (examples/kafka-kraft.yml)', () => {
@@ -41,13 +41,7 @@ describe('Kafka 4 in KRaft mode (examples/kafka-kraft.yml)', () => {
 
   it('keeps 10,000 keyed messages, each key in one partition', async () => {
     const kafka = kafkaClient(bootstrap);
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({
-      topics: [{ topic: 'keyed', numPartitions: 6, replicationFactor: 3 }],
-      waitForLeaders: true,
-    });
-    await admin.disconnect();
+    await createTopic(kafka, 'keyed', 6, 3);
     const producer = kafka.producer();
     await producer.connect();
     const acked = await produceKeyed(producer, 'keyed', 0, 10_000);
@@ -68,5 +62,21 @@ describe('Kafka 4 in KRaft mode (examples/kafka-kraft.yml)', () => {
       before.tasks.map((t) => t.pid),
       'applying the same file restarts nothing',
     );
+  });
+
+  it('comes back with its data after `down` without --purge', async () => {
+    await home.ok(['down', 'kafka-kraft']);
+    await home.ok(['up', '-f', 'examples/kafka-kraft.yml', '--wait', '--timeout', '300'], 400_000);
+    const endpoints = JSON.parse(await home.ok(['service', 'endpoints', 'events', '--json'])) as {
+      values: Record<string, string>;
+    }[];
+    const kafka = kafkaClient(endpoints[0]!.values.bootstrap!);
+    // Resolves only once every message of the earlier test was read back.
+    const { values } = await consumeAll(
+      kafka,
+      'keyed',
+      Array.from({ length: 10_000 }, (_, i) => i),
+    );
+    assert.equal(values.size, 10_000);
   });
 });

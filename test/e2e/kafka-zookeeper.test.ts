@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { TestHome, waitFor } from '../helpers/flotilla.js';
-import { consumeAll, kafkaClient, produceKeyed } from '../helpers/kafka.js';
+import { consumeAll, createTopic, kafkaClient, produceKeyed } from '../helpers/kafka.js';
 import { VerifiableProducer } from '../helpers/verifiable-producer.js';
 
 /** ZooKeeper + 3 Kafka 3.9 brokers from the example file, checked with a real Kafka client. */
@@ -46,13 +46,7 @@ describe('Kafka with ZooKeeper (examples/kafka-zookeeper.yml)', () => {
 
   it('keeps 10,000 keyed messages, each key in one partition', async () => {
     const kafka = kafkaClient(bootstrap);
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({
-      topics: [{ topic: 'keyed', numPartitions: 6, replicationFactor: 3 }],
-      waitForLeaders: true,
-    });
-    await admin.disconnect();
+    await createTopic(kafka, 'keyed', 6, 3);
     const producer = kafka.producer();
     await producer.connect();
     const acked = await produceKeyed(producer, 'keyed', 0, 10_000);

@@ -100,7 +100,8 @@ export class TestHome {
         // already gone
       }
     }
-    fs.rmSync(this.home, { recursive: true, force: true });
+    // FLOTILLA_KEEP_HOMES=1 keeps a home (its logs and sandboxes) for a post-mortem.
+    if (!process.env.FLOTILLA_KEEP_HOMES) fs.rmSync(this.home, { recursive: true, force: true });
     return leftovers.length;
   }
 }

@@ -72,3 +72,35 @@ export async function consumeAll(
   }
   return { values, partitionsByKey };
 }
+
+/**
+ * Creates a topic and waits until every partition's leader serves it: right after creation a broker
+ * can still answer "does not host this topic-partition" while metadata propagates.
+ */
+export async function createTopic(
+  kafka: Kafka,
+  topic: string,
+  partitions: number,
+  replicationFactor: number,
+): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({
+      topics: [{ topic, numPartitions: partitions, replicationFactor }],
+      waitForLeaders: true,
+    });
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      try {
+        const offsets = await admin.fetchTopicOffsets(topic);
+        if (offsets.length === partitions) return;
+      } catch (err) {
+        if (Date.now() > deadline) throw err;
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -54,8 +54,8 @@ export function renderStartScript(i: StartScriptInput): string {
     'PATH=/usr/bin:/bin',
     `classpath=${q(i.classpath.join(':'))}`,
   ];
+  const logs = (file: string) => q(path.join(i.logDir, file));
   if (i.crashWaitSeconds !== undefined) {
-    const logs = (file: string) => q(path.join(i.logDir, file));
     lines.push(
       '# After a crash (data but no clean-shutdown marker) the old ZooKeeper session still holds this',
       '# broker id until it expires, and a broker that finds its id taken exits at once: wait it out.',
@@ -64,16 +64,17 @@ export function renderStartScript(i: StartScriptInput): string {
   }
   if (i.format) {
     lines.push(
-      '# KRaft log directories must carry the cluster id before the first start; later starts keep',
-      '# their data (--ignore-formatted).',
-      [
-        q(i.java),
-        // A short-lived tool: a small heap, serial GC and the C1 compiler start it fastest.
-        '-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto',
-        q(i.format.logFlag),
-        '-cp "$classpath" kafka.tools.StorageTool format',
-        `--cluster-id ${q(i.format.clusterId)} --config ${q(i.properties)} --ignore-formatted`,
-      ].join(' '),
+      '# KRaft log directories must carry the cluster id before the first start. A directory that has',
+      '# one already keeps it: its data belongs to that cluster (kept by a `down` without --purge).',
+      `[ -f ${logs('meta.properties')} ] || ` +
+        [
+          q(i.java),
+          // A short-lived tool: a small heap, serial GC and the C1 compiler start it fastest.
+          '-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto',
+          q(i.format.logFlag),
+          '-cp "$classpath" kafka.tools.StorageTool format',
+          `--cluster-id ${q(i.format.clusterId)} --config ${q(i.properties)} --ignore-formatted`,
+        ].join(' '),
     );
   }
   lines.push(
