@@ -5,7 +5,7 @@ import type { Endpoint } from '../../core/service.js';
 import { BACKOFF_DEFAULTS, type ConfigFile, type LaunchSpec } from '../../core/task.js';
 import type { PackageDefinition, RenderContext } from '../package.js';
 import { renderServerProperties, ZK_SESSION_TIMEOUT_MS, zookeeperConnect } from './config.js';
-import { loadLock } from './lock.js';
+import { loadLock } from '../jvm/lock.js';
 import { ensureTopics } from './topics.js';
 import { loggingConfig } from './logging.js';
 import { optionsSchema } from './options.js';
@@ -55,7 +55,7 @@ export function kafkaPackage(version: string): PackageDefinition {
       'declared topics. Endpoint values `bootstrap` (host:port,...) and `bootstrapServers`.',
     optionsSchema: optionsSchema(major),
     binaries: [],
-    jvm: { lock: () => loadLock(version), javaMajor: { min: major >= 4 ? 17 : 11 } },
+    jvm: { lock: () => loadLock('kafka', version), javaMajor: { min: major >= 4 ? 17 : 11 } },
 
     layout: (options) => layoutSlots(readOptions(options, version)),
 

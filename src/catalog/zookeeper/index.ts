@@ -5,7 +5,7 @@ import type { Endpoint } from '../../core/service.js';
 import { BACKOFF_DEFAULTS, type LaunchSpec } from '../../core/task.js';
 import type { EndpointContext, PackageDefinition, PlacedTask, TaskSlot } from '../package.js';
 import { hostPort, LOGBACK_XML, renderZooCfg, serverId } from './config.js';
-import { loadLock } from './lock.js';
+import { loadLock } from '../jvm/lock.js';
 import { optionsSchema, readOptions } from './options.js';
 
 export const ZOOKEEPER_VERSION = '3.8.4';
@@ -45,7 +45,7 @@ export const zookeeper: PackageDefinition = {
     'Endpoint value `connect` is the connection string (host:port,...).',
   optionsSchema,
   binaries: [],
-  jvm: { lock: () => loadLock(ZOOKEEPER_VERSION), javaMajor: { min: 11 } },
+  jvm: { lock: () => loadLock('zookeeper', ZOOKEEPER_VERSION), javaMajor: { min: 11 } },
 
   layout(options): TaskSlot[] {
     const o = readOptions(options);
