@@ -1,6 +1,6 @@
-import net from 'node:net';
 import type { HealthResult } from '../../core/health.js';
 import type { HealthChecker } from './checker.js';
+import { exchange } from './exchange.js';
 
 /** A Metadata answer without topics is a few hundred bytes; a larger frame means a wrong peer. */
 const MAX_FRAME = 1 << 20;
@@ -106,49 +106,36 @@ export const kafkaCheck: HealthChecker = (spec, target) => {
   }
   const brokerId = spec.kafka?.brokerId;
   const correlationId = Math.floor(Math.random() * 0x7fffffff);
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: target.host, port });
-    const timer = setTimeout(
-      () => done({ ok: false, message: `timed out after ${spec.timeoutSeconds}s` }),
-      spec.timeoutSeconds * 1000,
-    );
-    let settled = false;
-    let buf = Buffer.alloc(0);
-
-    function done(result: HealthResult): void {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(result);
-    }
-
-    socket.on('connect', () => socket.write(encodeMetadataRequest(correlationId)));
-    socket.on('data', (chunk: Buffer) => {
-      buf = Buffer.concat([buf, chunk]);
-      if (buf.length < 4) return;
+  return exchange<HealthResult>({
+    host: target.host,
+    port,
+    timeoutMs: spec.timeoutSeconds * 1000,
+    request: encodeMetadataRequest(correlationId),
+    maxBytes: 4 + MAX_FRAME,
+    onData: (buf) => {
+      if (buf.length < 4) return undefined;
       const size = buf.readInt32BE(0);
       if (size < 8 || size > MAX_FRAME)
-        return done({ ok: false, message: `bad frame size ${size}: is this Kafka?` });
-      if (buf.length < 4 + size) return;
+        return { ok: false, message: `bad frame size ${size}: is this Kafka?` };
+      if (buf.length < 4 + size) return undefined;
       let answer: MetadataAnswer;
       try {
         answer = parseMetadataResponse(buf.subarray(4, 4 + size));
       } catch (err) {
-        return done({ ok: false, message: `malformed Metadata answer: ${(err as Error).message}` });
+        return { ok: false, message: `malformed Metadata answer: ${(err as Error).message}` };
       }
       if (answer.correlationId !== correlationId) {
-        return done({ ok: false, message: 'the answer is not for our request: is this Kafka?' });
+        return { ok: false, message: 'the answer is not for our request: is this Kafka?' };
       }
-      done(evaluate(answer, brokerId));
-    });
-    socket.on('error', (err: NodeJS.ErrnoException) =>
-      done({
-        ok: false,
-        message: `cannot reach Kafka at ${target.host}:${port}: ${err.code ?? err.message}`,
-      }),
-    );
-    // Kafka drops the connection on a request it cannot parse or a version it does not serve.
-    socket.on('close', () => done({ ok: false, message: 'Kafka closed the connection before answering' }));
+      return evaluate(answer, brokerId);
+    },
+    failure: (message) => ({ ok: false, message }),
+    messages: {
+      timeout: `timed out after ${spec.timeoutSeconds}s`,
+      tooLarge: 'answer too large: is this Kafka?',
+      // Kafka drops the connection on a request it cannot parse or a version it does not serve.
+      closed: 'Kafka closed the connection before answering',
+      unreachable: `cannot reach Kafka at ${target.host}:${port}`,
+    },
   });
 };

@@ -1,6 +1,6 @@
-import net from 'node:net';
 import type { HealthResult } from '../../core/health.js';
 import type { HealthChecker } from './checker.js';
+import { exchange } from './exchange.js';
 
 /** One RESP2 reply; arrays never come back for the commands we send, so they count as unexpected. */
 interface Reply {
@@ -56,11 +56,9 @@ function evaluate(replies: Reply[], auth: boolean, replica: boolean): HealthResu
 }
 
 /** REDIS: optional AUTH, PING must answer PONG, and a replica's link to its primary must be up. */
-export const redisCheck: HealthChecker = (spec, target) => {
+export const redisCheck: HealthChecker = async (spec, target) => {
   const port = target.ports[spec.portIndex];
-  if (port === undefined) {
-    return Promise.resolve({ ok: false, message: `the task has no port at index ${spec.portIndex}` });
-  }
+  if (port === undefined) return { ok: false, message: `the task has no port at index ${spec.portIndex}` };
   const password = spec.redis?.password;
   const replica = spec.redis?.replica ?? false;
   const commands: string[][] = [];
@@ -68,44 +66,33 @@ export const redisCheck: HealthChecker = (spec, target) => {
   commands.push(['PING']);
   if (replica) commands.push(['INFO', 'replication']);
 
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: target.host, port });
-    const timer = setTimeout(
-      () => done({ ok: false, message: `timed out after ${spec.timeoutSeconds}s` }),
-      spec.timeoutSeconds * 1000,
-    );
-    let settled = false;
-    let buf = Buffer.alloc(0);
-    let offset = 0;
-    const replies: Reply[] = [];
-
-    function done(result: HealthResult): void {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      socket.destroy();
-      // Redis never echoes a password, but a message may reach logs and the API: make sure.
-      const message = password ? result.message.split(password).join('********') : result.message;
-      resolve({ ok: result.ok, message });
-    }
-
-    // Pipelined: one round trip. If AUTH fails, the later replies are NOAUTH errors we never read.
-    socket.on('connect', () => socket.write(commands.map(encode).join('')));
-    socket.on('data', (chunk: Buffer) => {
-      buf = Buffer.concat([buf, chunk]);
-      if (buf.length > MAX_BUFFER) return done({ ok: false, message: 'reply too large: is this Redis?' });
+  // Pipelined: one round trip. If AUTH fails, the later replies are NOAUTH errors we never read.
+  const result = await exchange<HealthResult>({
+    host: target.host,
+    port,
+    timeoutMs: spec.timeoutSeconds * 1000,
+    request: commands.map(encode).join(''),
+    maxBytes: MAX_BUFFER,
+    onData: (buf) => {
+      const replies: Reply[] = [];
+      let offset = 0;
       for (let r = parseReply(buf, offset); r; r = parseReply(buf, offset)) {
         replies.push(r.reply);
         offset = r.next;
       }
-      if (replies.length >= commands.length) done(evaluate(replies, password !== undefined, replica));
-    });
-    socket.on('error', (err: NodeJS.ErrnoException) =>
-      done({
-        ok: false,
-        message: `cannot reach Redis at ${target.host}:${port}: ${err.code ?? err.message}`,
-      }),
-    );
-    socket.on('close', () => done({ ok: false, message: 'Redis closed the connection before answering' }));
+      return replies.length >= commands.length
+        ? evaluate(replies, password !== undefined, replica)
+        : undefined;
+    },
+    failure: (message) => ({ ok: false, message }),
+    messages: {
+      timeout: `timed out after ${spec.timeoutSeconds}s`,
+      tooLarge: 'reply too large: is this Redis?',
+      closed: 'Redis closed the connection before answering',
+      unreachable: `cannot reach Redis at ${target.host}:${port}`,
+    },
   });
+  // Redis never echoes a password, but a message may reach logs and the API: make sure.
+  const message = password ? result.message.split(password).join('********') : result.message;
+  return { ok: result.ok, message };
 };

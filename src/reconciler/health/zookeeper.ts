@@ -1,6 +1,6 @@
-import net from 'node:net';
 import type { HealthResult } from '../../core/health.js';
 import type { HealthChecker } from './checker.js';
+import { exchange } from './exchange.js';
 
 /** `srvr` answers in a few hundred bytes; anything far larger is not ZooKeeper. */
 const MAX_ANSWER = 64 * 1024;
@@ -12,34 +12,20 @@ type Answer = { ok: true; text: string } | { ok: false; message: string };
 
 /** Sends one four-letter word; ZooKeeper writes its answer and closes, so the answer ends at EOF. */
 function fourLetterWord(host: string, port: number, word: string, timeoutMs: number): Promise<Answer> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port });
-    const timer = setTimeout(
-      () => done({ ok: false, message: `${word} timed out after ${timeoutMs / 1000}s` }),
-      timeoutMs,
-    );
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    function done(answer: Answer): void {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(answer);
-    }
-    socket.on('connect', () => socket.write(word));
-    socket.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_ANSWER)
-        return done({ ok: false, message: `${word} answer too large: is this ZooKeeper?` });
-      chunks.push(chunk);
-    });
-    socket.on('end', () => done({ ok: true, text: Buffer.concat(chunks).toString('utf8').trim() }));
-    socket.on('error', (err: NodeJS.ErrnoException) =>
-      done({ ok: false, message: `cannot reach ZooKeeper at ${host}:${port}: ${err.code ?? err.message}` }),
-    );
-    socket.on('close', () => done({ ok: false, message: `ZooKeeper closed the connection during ${word}` }));
+  return exchange<Answer>({
+    host,
+    port,
+    timeoutMs,
+    request: word,
+    maxBytes: MAX_ANSWER,
+    onEnd: (received) => ({ ok: true, text: received.toString('utf8').trim() }),
+    failure: (message) => ({ ok: false, message }),
+    messages: {
+      timeout: `${word} timed out after ${timeoutMs / 1000}s`,
+      tooLarge: `${word} answer too large: is this ZooKeeper?`,
+      closed: `ZooKeeper closed the connection during ${word}`,
+      unreachable: `cannot reach ZooKeeper at ${host}:${port}`,
+    },
   });
 }
 
