@@ -1,4 +1,5 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { PackageDescription, PackageSummary } from '../core/api-schemas.js';
 import { FlotillaError } from '../core/errors.js';
 import { kafka3, kafka4 } from './kafka/index.js';
 import type { PackageDefinition } from './package.js';
@@ -7,17 +8,6 @@ import { zookeeper } from './zookeeper/index.js';
 
 /** The first entry of a name is its default version. */
 const PACKAGES: readonly PackageDefinition[] = [redis, zookeeper, kafka4, kafka3];
-
-export interface PackageSummary {
-  name: string;
-  version: string;
-  description: string;
-}
-
-export interface PackageDescription extends PackageSummary {
-  optionsSchema: Record<string, unknown>;
-  binaries: { name: string; install: string }[];
-}
 
 export const REDACTED = '********';
 

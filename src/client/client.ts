@@ -1,6 +1,8 @@
 import http from 'node:http';
 import type {
   AppView,
+  PackageDescription,
+  PackageSummary,
   DeployResultView,
   HealthView,
   ServiceView,
@@ -10,16 +12,7 @@ import type {
 import { FlotillaError, type ErrorBody } from '../core/errors.js';
 import type { Endpoint } from '../core/service.js';
 
-export interface PackageSummary {
-  name: string;
-  version: string;
-  description: string;
-}
-
-export interface PackageDescription extends PackageSummary {
-  optionsSchema: Record<string, unknown>;
-  binaries: { name: string; install: string }[];
-}
+export type { PackageDescription, PackageSummary };
 
 export interface ArtifactFetchLine {
   type: 'start' | 'progress' | 'done' | 'error';

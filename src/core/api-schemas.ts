@@ -110,6 +110,8 @@ export const PackageSummaryView = Type.Object({
   description: Type.String(),
 });
 
+export type PackageSummary = Static<typeof PackageSummaryView>;
+
 export const PackageView = Type.Object({
   name: Type.String(),
   version: Type.String(),
@@ -117,6 +119,7 @@ export const PackageView = Type.Object({
   optionsSchema: Dict,
   binaries: Type.Array(Type.Object({ name: Type.String(), install: Type.String() })),
 });
+export type PackageDescription = Static<typeof PackageView>;
 
 export const HealthView = Type.Object({
   status: Type.Literal('ok'),

@@ -11,7 +11,7 @@ import { hashOf, stableJson } from './hash.js';
 import { Placer } from './placement.js';
 import type { PortAllocator } from './ports.js';
 import { renderApp } from './render-app.js';
-import { renderService, serviceEndpoints } from './render-service.js';
+import { renderService, serviceEndpoints, type RenderedTask } from './render-service.js';
 
 export interface DeployContext {
   store: Store;
@@ -198,21 +198,7 @@ function classify(
   else result.updated.push(name);
 }
 
-function desired(
-  req: DeployRequest,
-  kind: 'app' | 'service',
-  owner: string,
-  t: {
-    id: string;
-    name: string;
-    role: string;
-    index: number;
-    nodeId: string;
-    host: string;
-    ports: number[];
-    spec: LaunchSpec;
-  },
-): DesiredTask {
+function desired(req: DeployRequest, kind: 'app' | 'service', owner: string, t: RenderedTask): DesiredTask {
   return {
     tenant: req.tenant,
     id: t.id,

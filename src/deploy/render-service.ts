@@ -18,19 +18,22 @@ export interface PlacedSlot {
   sandbox: string;
 }
 
+/** One task placed and rendered, ready to become a stored desired task. */
+export interface RenderedTask {
+  id: string;
+  name: string;
+  role: string;
+  index: number;
+  nodeId: string;
+  host: string;
+  ports: number[];
+  spec: LaunchSpec;
+}
+
 export interface RenderedService {
   record: Omit<ServiceRecord, 'createdAt' | 'updatedAt' | 'stack'>;
   values: Record<string, string>;
-  tasks: {
-    id: string;
-    name: string;
-    role: string;
-    index: number;
-    nodeId: string;
-    host: string;
-    ports: number[];
-    spec: LaunchSpec;
-  }[];
+  tasks: RenderedTask[];
 }
 
 /** A package's tasks, placed and rendered, for one service entry. */

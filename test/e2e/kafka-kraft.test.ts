@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { TestHome, waitFor } from '../helpers/flotilla.js';
-import { consumeAll, createTopic, kafkaClient, produceKeyed } from '../helpers/kafka.js';
+import { TestHome } from '../helpers/flotilla.js';
+import { assertDeclaredTopic, assertKeyedRoundTrip, consumeAll, kafkaClient } from '../helpers/kafka.js';
 
 /** Three Kafka 4 brokers in KRaft mode from the example file, checked with a real Kafka client. */
 describe('Kafka 4 in KRaft mode (examples/kafka-kraft.yml)', () => {
@@ -23,33 +23,15 @@ describe('Kafka 4 in KRaft mode (examples/kafka-kraft.yml)', () => {
     const admin = kafkaClient(bootstrap).admin();
     await admin.connect();
     try {
-      const cluster = await admin.describeCluster();
-      assert.equal(cluster.brokers.length, 3);
-      const meta = await waitFor(
-        async () => {
-          const m = await admin.fetchTopicMetadata({ topics: ['orders'] });
-          return m.topics[0]?.partitions.length === 6 ? m : null;
-        },
-        30_000,
-        'topic orders',
-      );
-      assert.ok(meta.topics[0]!.partitions.every((p) => p.replicas.length === 3));
+      assert.equal((await admin.describeCluster()).brokers.length, 3);
     } finally {
       await admin.disconnect();
     }
+    await assertDeclaredTopic(bootstrap, 'orders', 6, 3);
   });
 
   it('keeps 10,000 keyed messages, each key in one partition', async () => {
-    const kafka = kafkaClient(bootstrap);
-    await createTopic(kafka, 'keyed', 6, 3);
-    const producer = kafka.producer();
-    await producer.connect();
-    const acked = await produceKeyed(producer, 'keyed', 0, 10_000);
-    await producer.disconnect();
-    const { values, partitionsByKey } = await consumeAll(kafka, 'keyed', acked);
-    assert.equal(values.size, 10_000);
-    for (const [key, partitions] of partitionsByKey)
-      assert.equal(partitions.size, 1, `${key} in ${[...partitions]}`);
+    await assertKeyedRoundTrip(bootstrap, 'keyed');
   });
 
   it('keeps the cluster id across a redeploy of the same file', async () => {

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { TestHome, waitFor } from '../helpers/flotilla.js';
-import { consumeAll, createTopic, kafkaClient, produceKeyed } from '../helpers/kafka.js';
+import { assertDeclaredTopic, assertKeyedRoundTrip, consumeAll, kafkaClient } from '../helpers/kafka.js';
 import { VerifiableProducer } from '../helpers/verifiable-producer.js';
 
 /** ZooKeeper + 3 Kafka 3.9 brokers from the example file, checked with a real Kafka client. */
@@ -27,34 +27,11 @@ describe('Kafka with ZooKeeper (examples/kafka-zookeeper.yml)', () => {
     const brokers = (await home.client().listTasks({ owner: 'events' })).filter((t) => t.role === 'broker');
     assert.equal(brokers.length, 3);
     assert.equal(new Set(brokers.map((b) => b.host)).size, 3);
-    const admin = kafkaClient(bootstrap).admin();
-    await admin.connect();
-    try {
-      const meta = await waitFor(
-        async () => {
-          const m = await admin.fetchTopicMetadata({ topics: ['orders'] });
-          return m.topics[0]?.partitions.length === 6 ? m : null;
-        },
-        30_000,
-        'topic orders',
-      );
-      assert.ok(meta.topics[0]!.partitions.every((p) => p.replicas.length === 3));
-    } finally {
-      await admin.disconnect();
-    }
+    await assertDeclaredTopic(bootstrap, 'orders', 6, 3);
   });
 
   it('keeps 10,000 keyed messages, each key in one partition', async () => {
-    const kafka = kafkaClient(bootstrap);
-    await createTopic(kafka, 'keyed', 6, 3);
-    const producer = kafka.producer();
-    await producer.connect();
-    const acked = await produceKeyed(producer, 'keyed', 0, 10_000);
-    await producer.disconnect();
-    const { values, partitionsByKey } = await consumeAll(kafka, 'keyed', acked);
-    assert.equal(values.size, 10_000);
-    for (const [key, partitions] of partitionsByKey)
-      assert.equal(partitions.size, 1, `${key} in ${[...partitions]}`);
+    await assertKeyedRoundTrip(bootstrap, 'keyed');
   });
 
   it('resolves brokers through the daemon DNS and connects by name', async () => {

@@ -1,4 +1,6 @@
+import assert from 'node:assert/strict';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { waitFor } from './flotilla.js';
 
 export function kafkaClient(bootstrap: string, clientId = 'flotilla-test'): Kafka {
   return new Kafka({
@@ -103,4 +105,42 @@ export async function createTopic(
   } finally {
     await admin.disconnect();
   }
+}
+
+/** The stack declared `topic`: it exists with `partitions` partitions of `replicas` replicas each. */
+export async function assertDeclaredTopic(
+  bootstrap: string,
+  topic: string,
+  partitions: number,
+  replicas: number,
+): Promise<void> {
+  const admin = kafkaClient(bootstrap).admin();
+  await admin.connect();
+  try {
+    const meta = await waitFor(
+      async () => {
+        const m = await admin.fetchTopicMetadata({ topics: [topic] });
+        return m.topics[0]?.partitions.length === partitions ? m : null;
+      },
+      30_000,
+      `topic ${topic}`,
+    );
+    assert.ok(meta.topics[0]!.partitions.every((p) => p.replicas.length === replicas));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** 10,000 keyed messages with acks=all into a new 6-partition RF-3 topic, all read back, each key in one partition. */
+export async function assertKeyedRoundTrip(bootstrap: string, topic: string): Promise<void> {
+  const kafka = kafkaClient(bootstrap);
+  await createTopic(kafka, topic, 6, 3);
+  const producer = kafka.producer();
+  await producer.connect();
+  const acked = await produceKeyed(producer, topic, 0, 10_000);
+  await producer.disconnect();
+  const { values, partitionsByKey } = await consumeAll(kafka, topic, acked);
+  assert.equal(values.size, 10_000);
+  for (const [key, partitions] of partitionsByKey)
+    assert.equal(partitions.size, 1, `${key} in ${[...partitions]}`);
 }
