@@ -4,7 +4,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { TestHome, waitFor } from '../helpers/flotilla.js';
-import { assertDeclaredTopic, assertKeyedRoundTrip, consumeAll, kafkaClient } from '../helpers/kafka.js';
+import {
+  assertDeclaredTopic,
+  assertKeyedRoundTrip,
+  consumeAll,
+  createTopic,
+  kafkaClient,
+} from '../helpers/kafka.js';
 import { VerifiableProducer } from '../helpers/verifiable-producer.js';
 
 /** ZooKeeper + 3 Kafka 3.9 brokers from the example file, checked with a real Kafka client. */
@@ -54,20 +60,7 @@ describe('Kafka with ZooKeeper (examples/kafka-zookeeper.yml)', () => {
 
   it('loses no acknowledged message when a broker is SIGKILLed under acks=all, and heals it with its data', async () => {
     const kafka = kafkaClient(bootstrap);
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({
-      topics: [
-        {
-          topic: 'durable',
-          numPartitions: 6,
-          replicationFactor: 3,
-          configEntries: [{ name: 'min.insync.replicas', value: '2' }],
-        },
-      ],
-      waitForLeaders: true,
-    });
-    await admin.disconnect();
+    await createTopic(kafka, 'durable', 6, 3, { 'min.insync.replicas': '2' });
     const victim = (await home.client().listTasks({ owner: 'events' })).filter(
       (t) => t.role === 'broker',
     )[1]!;

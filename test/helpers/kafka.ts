@@ -84,13 +84,23 @@ export async function createTopic(
   topic: string,
   partitions: number,
   replicationFactor: number,
+  configs: Record<string, string> = {},
 ): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
+    // kafkajs' own waitForLeaders gives up on UNKNOWN_TOPIC_OR_PARTITION while a KRaft cluster is still
+    // spreading the new topic's metadata; the loop below waits for every leader instead.
     await admin.createTopics({
-      topics: [{ topic, numPartitions: partitions, replicationFactor }],
-      waitForLeaders: true,
+      topics: [
+        {
+          topic,
+          numPartitions: partitions,
+          replicationFactor,
+          configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })),
+        },
+      ],
+      waitForLeaders: false,
     });
     const deadline = Date.now() + 30_000;
     for (;;) {
@@ -100,6 +110,8 @@ export async function createTopic(
       } catch (err) {
         if (Date.now() > deadline) throw err;
       }
+      if (Date.now() > deadline)
+        throw new Error(`topic ${topic} has no leader for every partition after 30 s`);
       await new Promise((r) => setTimeout(r, 200));
     }
   } finally {
