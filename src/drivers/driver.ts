@@ -54,6 +54,8 @@ export interface ExitResult {
   /** True when the exit status could not be known (the task was adopted, not our child). */
   unknownStatus: boolean;
   at: number;
+  /** Why, when the driver knows more than the status says, e.g. "killed: out of memory (limit 64 MB)". */
+  message?: string;
 }
 
 export interface TaskStatus {

@@ -11,7 +11,10 @@ import type { TaskConfig } from '../driver.js';
 import { ProcessDriver } from './driver.js';
 import { readBootId, readProcStat } from './state.js';
 
-driverContract('process', () => new ProcessDriver());
+/** A daemon home of this file's own: its tasks' cgroups are apart from any real daemon's. */
+const DAEMON_HOME = path.join(os.tmpdir(), `flotilla-drv-test-${process.pid}`);
+
+driverContract('process', () => new ProcessDriver({ daemonHome: DAEMON_HOME }));
 
 describe('process driver', () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-drv-'));
@@ -21,7 +24,7 @@ describe('process driver', () => {
   let counter = 0;
 
   function driver(options = {}): ProcessDriver {
-    const d = new ProcessDriver(options);
+    const d = new ProcessDriver({ daemonHome: DAEMON_HOME, ...options });
     drivers.push(d);
     return d;
   }

@@ -1,4 +1,5 @@
 import os from 'node:os';
+import path from 'node:path';
 import { FlotillaError } from '../../core/errors.js';
 import type { TaskHandle } from '../../core/task.js';
 import type {
@@ -9,7 +10,10 @@ import type {
   TaskConfig,
   TaskStatus,
 } from '../driver.js';
+import type { CgroupMode } from './cgroups.js';
 import { TaskRunner } from './handle.js';
+import type { ResourceLimits } from './limits.js';
+import { TaskLimits } from './limits.js';
 import { launchTask } from './spawn.js';
 import {
   findByLaunchId,
@@ -25,6 +29,12 @@ import {
 export interface ProcessDriverOptions {
   /** HOME for tasks whose env sets none; defaults to the daemon's own home. */
   home?: string;
+  /** 'auto' (the default): cpus and mem become cgroup limits where the machine allows it. */
+  cgroups?: CgroupMode;
+  /** The daemon's FLOTILLA_HOME: names its cgroup subtree, so that two daemons never share one. */
+  daemonHome?: string;
+  /** Where the one-time warning about missing limits goes. */
+  warn?: (message: string) => void;
 }
 
 /**
@@ -36,13 +46,28 @@ export class ProcessDriver implements Driver {
   readonly name = 'process';
   private readonly tasks = new Map<string, TaskRunner>();
   private readonly home: string;
+  private readonly limits: TaskLimits;
 
   constructor(options: ProcessDriverOptions = {}) {
     this.home = options.home ?? os.homedir();
+    // As daemon/config.ts resolves FLOTILLA_HOME, for a caller that passes none.
+    const daemonHome =
+      options.daemonHome ?? process.env.FLOTILLA_HOME ?? path.join(os.homedir(), '.flotilla');
+    this.limits = new TaskLimits(
+      options.cgroups ?? 'auto',
+      path.resolve(daemonHome),
+      options.warn ?? ((message) => console.warn(message)),
+    );
   }
 
   capabilities(): DriverCapabilities {
-    return { exec: true, signals: true, recover: true, resourceLimits: false };
+    const resourceLimits = this.resourceLimits().mechanism !== 'none';
+    return { exec: true, signals: true, recover: true, resourceLimits };
+  }
+
+  /** How cpus and mem are enforced on this machine ('cgroup-v1', 'cgroup-v2'), or why they are not. */
+  resourceLimits(): ResourceLimits {
+    return this.limits.describe();
   }
 
   async startTask(config: TaskConfig): Promise<TaskHandle> {
@@ -57,7 +82,15 @@ export class ProcessDriver implements Driver {
     this.tasks.delete(config.taskKey);
 
     const env = this.taskEnv(config);
-    const { child, pid, startTime, aliveFd } = await launchTask(config, env);
+    const cgroup = this.limits.create(config);
+    let launched;
+    try {
+      launched = await launchTask(config, env, cgroup?.procsFiles());
+    } catch (err) {
+      await cgroup?.remove(true);
+      throw err;
+    }
+    const { child, pid, startTime, aliveFd } = launched;
     // Written after a successful spawn only: the file must describe the launch that runs now.
     writeTaskFile(config.sandbox, { taskKey: config.taskKey, launchId: config.launchId, env });
     const startedAt = Date.now();
@@ -71,6 +104,7 @@ export class ProcessDriver implements Driver {
       env,
       child,
       aliveFd,
+      cgroup,
     });
     this.tasks.set(config.taskKey, runner);
     return {
@@ -88,16 +122,24 @@ export class ProcessDriver implements Driver {
     return this.get(taskKey).wait();
   }
 
+  /** Also drops the task's cgroup once the task is gone: a daemon stopping its tasks leaves none. */
   async stopTask(taskKey: string, gracePeriodMs: number, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-    await this.get(taskKey).stop(gracePeriodMs, signal);
+    const runner = this.get(taskKey);
+    await runner.stop(gracePeriodMs, signal);
+    if (runner.isGone()) await runner.cgroup?.remove(true);
   }
 
   async destroyTask(taskKey: string): Promise<void> {
     const runner = this.tasks.get(taskKey);
-    if (!runner) return;
+    if (!runner) {
+      // A cgroup an earlier daemon left behind goes too, once nothing runs in it.
+      await this.limits.leftover(taskKey)?.remove(false);
+      return;
+    }
     await runner.stop(0, 'SIGKILL');
     runner.dispose();
     if (this.tasks.get(taskKey) === runner) this.tasks.delete(taskKey);
+    await runner.cgroup?.remove(true);
   }
 
   /** Also how a caller learns the PID of a task adopted by its launch id (recoverTask with pid 0). */
@@ -144,6 +186,7 @@ export class ProcessDriver implements Driver {
       sandbox,
       env,
       aliveFd: sandbox ? reopenAliveFifo(sandbox) : null,
+      cgroup: this.limits.adopted(pid),
     });
     this.tasks.set(taskKey, runner);
     fillHandle(handle, runner);

@@ -2,8 +2,9 @@ import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import type { ExecResult, ExitResult } from '../driver.js';
+import type { TaskCgroup } from './cgroup-task.js';
 import { runExec } from './spawn.js';
-import { groupMembers, isSameProcessAlive } from './state.js';
+import { groupMembers, isSameProcessAlive, readProcStat } from './state.js';
 
 /** Once fd 3 is closed while the process lives on, only polling is left for that task. */
 const DRAIN_POLL_MS = 250;
@@ -23,6 +24,8 @@ export interface RunnerInit {
   child?: ChildProcess;
   /** Read end of run/alive.fifo: EOF once every holder of the write end (fd 3 of the task) is gone. */
   aliveFd?: number | null;
+  /** The task's cgroup: what runs in it belongs to the task, in its process group or not. */
+  cgroup?: TaskCgroup | null;
 }
 
 /** One running task, spawned by us or adopted from an earlier daemon, with its exit watcher. */
@@ -34,6 +37,7 @@ export class TaskRunner {
   readonly startedAt: number;
   readonly sandbox: string | null;
   readonly env: Record<string, string>;
+  readonly cgroup: TaskCgroup | null;
   private readonly child: ChildProcess | undefined;
   private exit: ExitResult | null = null;
   private drained = false;
@@ -53,11 +57,15 @@ export class TaskRunner {
     this.sandbox = init.sandbox;
     this.env = init.env;
     this.child = init.child;
+    this.cgroup = init.cgroup ?? null;
     this.exited = new Promise((resolve) => (this.resolveExit = resolve));
     if (this.child) {
       // A failed kill() emits 'error'; the status still arrives through 'exit'.
       this.child.on('error', () => {});
-      this.child.once('exit', (code, signal) => this.finish(code, signal, false));
+      // It may have ended while the launch waited for it to exec its program.
+      const { exitCode, signalCode } = this.child;
+      if (exitCode !== null || signalCode !== null) this.finish(exitCode, signalCode, false);
+      else this.child.once('exit', (code, signal) => this.finish(code, signal, false));
     } else {
       this.startPoll(ADOPTED_POLL_MS);
     }
@@ -73,17 +81,25 @@ export class TaskRunner {
     return this.exited;
   }
 
-  /** Sends `signal` to the whole process group; false when there is nobody left to signal. */
+  /**
+   * Sends `signal` to the whole process group, and to members of the task's cgroup that left it;
+   * false when there is nobody left to signal.
+   */
   signal(signal: NodeJS.Signals): boolean {
+    const strays = (this.cgroup?.pids() ?? []).filter((pid) => readProcStat(pid)?.pgrp !== this.pid);
     // A PGID is not reused while any member of the group lives, so it is safe to signal until the
     // group is empty — even after the leader is gone and fd 3 is closed.
-    if (this.isGone() && groupMembers(this.pid).length === 0) return false;
-    try {
-      process.kill(-this.pid, signal);
-      return true;
-    } catch {
-      return false;
+    if (this.isGone() && groupMembers(this.pid).length === 0 && strays.length === 0) return false;
+    let sent = false;
+    for (const target of [-this.pid, ...strays]) {
+      try {
+        process.kill(target, signal);
+        sent = true;
+      } catch {
+        // Gone already.
+      }
     }
+    return sent;
   }
 
   /**
@@ -91,16 +107,16 @@ export class TaskRunner {
    * closed fd 3 (wrappers such as pyenv's shims fork the real program and close inherited fds).
    */
   async stop(graceMs: number, signal: NodeJS.Signals): Promise<void> {
-    if (this.isGone() && groupMembers(this.pid).length === 0) return;
+    if (this.isGone() && this.members().length === 0) return;
     if (signal !== 'SIGKILL') {
       const deadline = Date.now() + graceMs;
       this.signal(signal);
-      if ((await this.waitGone(graceMs)) && (await waitGroupEmpty(this.pid, deadline - Date.now()))) return;
+      if ((await this.waitGone(graceMs)) && (await this.waitNoMembers(deadline - Date.now()))) return;
     }
     // Members may ignore the signal: SIGKILL them all.
     this.signal('SIGKILL');
     await this.waitGone(KILL_WAIT_MS);
-    await waitGroupEmpty(this.pid, KILL_WAIT_MS);
+    await this.waitNoMembers(KILL_WAIT_MS);
   }
 
   exec(command: string, timeoutMs: number): Promise<ExecResult> {
@@ -170,7 +186,8 @@ export class TaskRunner {
 
   private finish(exitCode: number | null, signal: string | null, unknownStatus: boolean): void {
     if (this.exit) return;
-    this.exit = { exitCode, signal, unknownStatus, at: Date.now() };
+    const message = this.cgroup?.explainExit({ signal, unknownStatus });
+    this.exit = { exitCode, signal, unknownStatus, at: Date.now(), ...(message ? { message } : {}) };
     this.stopPoll();
     this.resolveExit(this.exit);
     this.settleGone();
@@ -192,13 +209,19 @@ export class TaskRunner {
     if (this.poll) clearInterval(this.poll);
     this.poll = null;
   }
-}
 
-async function waitGroupEmpty(pgid: number, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + Math.max(0, timeoutMs);
-  for (;;) {
-    if (groupMembers(pgid).length === 0) return true;
-    if (Date.now() >= deadline) return false;
-    await new Promise((r) => setTimeout(r, 20));
+  /** Live processes of the task: its process group, and its cgroup when it has one. */
+  private members(): number[] {
+    const group = groupMembers(this.pid);
+    return this.cgroup ? [...new Set([...group, ...this.cgroup.pids()])] : group;
+  }
+
+  private async waitNoMembers(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + Math.max(0, timeoutMs);
+    for (;;) {
+      if (this.members().length === 0) return true;
+      if (Date.now() >= deadline) return false;
+      await new Promise((r) => setTimeout(r, 20));
+    }
   }
 }

@@ -10,6 +10,8 @@ import { aliveFifoPath, processStartTime } from './state.js';
 const EXEC_OUTPUT_CAP = 4096;
 /** How long an exec command's pipes may stay open after its shell exited. */
 const EXEC_LINGER_MS = 200;
+/** How long a launch waits for the cgroup wrapper to exec the task's program. */
+const EXEC_WAIT_MS = 2000;
 
 export interface Launched {
   child: ChildProcess;
@@ -20,15 +22,37 @@ export interface Launched {
 }
 
 /**
+ * Run by /bin/sh ahead of the task's program: writes its own PID into each cgroup.procs file named
+ * by its arguments, then execs the program in place, so that nothing of the task ever runs outside
+ * its cgroup. A constant: paths and program reach it as arguments, never as shell text.
+ */
+const JOIN_NAME = 'flotilla-cgroup';
+const JOIN_CGROUPS =
+  'while [ "$#" -gt 0 ] && [ "$1" != -- ]; do ' +
+  'echo "$$" > "$1" || { echo "flotilla: could not join the cgroup $1" >&2; exit 125; }; shift; done; ' +
+  'shift; exec "$@"';
+
+/**
  * Starts the task: output goes to files, not pipes, and the task leads a group of its own, so that
  * a crash of this daemon neither stalls nor kills it. The task holds the write end of
  * run/alive.fifo as fd 3; the read end reaches EOF once the task and every descendant are gone.
+ * With `cgroupProcs`, the task joins those cgroups before its program runs.
  */
-export async function launchTask(config: TaskConfig, env: Record<string, string>): Promise<Launched> {
-  const argv = commandLine(config);
+export async function launchTask(
+  config: TaskConfig,
+  env: Record<string, string>,
+  cgroupProcs: string[] = [],
+): Promise<Launched> {
+  let argv = commandLine(config);
   const program = argv[0] ?? '';
   const { sandbox } = config;
   for (const dir of ['data', 'logs', 'run']) fs.mkdirSync(path.join(sandbox, dir), { recursive: true });
+  if (cgroupProcs.length > 0) {
+    // The wrapper would only fail after the launch: find the program first, as spawn would.
+    const missing = missingProgram(program, env.PATH, sandbox);
+    if (missing) throw spawnError(Object.assign(new Error(missing), { code: missing }), program);
+    argv = ['/bin/sh', '-c', JOIN_CGROUPS, JOIN_NAME, ...cgroupProcs, '--', ...argv];
+  }
 
   const fifo = openAliveFifo(sandbox);
   const fds: number[] = [fifo.writeFd];
@@ -38,7 +62,7 @@ export async function launchTask(config: TaskConfig, env: Record<string, string>
     fds.push(stdout);
     const stderr = fs.openSync(path.join(sandbox, 'logs', 'stderr'), 'a');
     fds.push(stderr);
-    child = spawn(program, argv.slice(1), {
+    child = spawn(argv[0] ?? '', argv.slice(1), {
       cwd: sandbox,
       env,
       detached: true,
@@ -61,7 +85,24 @@ export async function launchTask(config: TaskConfig, env: Record<string, string>
   // Read before our event loop runs again: until then the child is not reaped, so /proc/<pid>
   // exists even if it already exited.
   const startTime = processStartTime(child.pid) ?? '';
+  if (cgroupProcs.length > 0) await untilExeced(child.pid);
   return { child, pid: child.pid, startTime, aliveFd: fifo.readFd };
+}
+
+/** A launch is done once the program runs, not the wrapper (its fds and cmdline are the task's then). */
+async function untilExeced(pid: number): Promise<void> {
+  const deadline = Date.now() + EXEC_WAIT_MS;
+  for (;;) {
+    let cmdline: string;
+    try {
+      cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'latin1');
+    } catch {
+      return;
+    }
+    // Empty for a zombie: it ended, the runner reports how.
+    if (!cmdline.includes(`\0${JOIN_NAME}\0`) || Date.now() >= deadline) return;
+    await new Promise((r) => setTimeout(r, 2));
+  }
 }
 
 function commandLine(config: TaskConfig): string[] {
@@ -74,6 +115,30 @@ function commandLine(config: TaskConfig): string[] {
     throw new FlotillaError('VALIDATION_FAILED', `Task ${config.taskKey}: sandbox must be absolute.`);
   }
   return hasCmd ? ['/bin/sh', '-c', config.cmd ?? ''] : [...(config.args ?? [])];
+}
+
+/** Why execvp would not run `program` (searched like execvp does), or null when it would. */
+function missingProgram(
+  program: string,
+  searchPath: string | undefined,
+  cwd: string,
+): 'ENOENT' | 'EACCES' | null {
+  const candidates = program.includes('/')
+    ? [path.resolve(cwd, program)]
+    : (searchPath ?? '/usr/local/bin:/usr/bin:/bin').split(':').map((dir) => path.resolve(cwd, dir, program));
+  let denied = false;
+  for (const file of candidates) {
+    try {
+      if (fs.statSync(file).isFile()) {
+        fs.accessSync(file, fs.constants.X_OK);
+        return null;
+      }
+      denied = true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EACCES') denied = true;
+    }
+  }
+  return denied ? 'EACCES' : 'ENOENT';
 }
 
 function spawnError(err: unknown, program: string): FlotillaError {
