@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { FlotillaClient, type FlotillaEvent } from '../src/client/client.js';
 import { FlotillaError } from '../src/core/errors.js';
 import { startDaemon, type RunningDaemon } from '../src/daemon/daemon.js';
-import { waitFor } from './helpers/flotilla.js';
+import { adminToken, waitFor } from './helpers/flotilla.js';
 
 /** The REST API of a real daemon (in this process), through the typed client and raw HTTP. */
 describe('REST API', () => {
@@ -24,12 +24,14 @@ describe('REST API', () => {
         port: 0,
         portRange: [lo, lo + 99],
         nodes: 3,
+        nodeOffer: { cpus: 2, mem: 4096, disk: 10240, ports: 100, labels: {} },
+        auth: true,
         dns: { host: '127.0.0.1', port: 0 },
         artifactsDir: null,
       },
       () => undefined,
     );
-    client = new FlotillaClient(daemon.info.address);
+    client = new FlotillaClient(daemon.info.address, { token: adminToken(home) });
   });
   after(async () => {
     await daemon.stop(true);
@@ -133,7 +135,10 @@ describe('REST API', () => {
     return new Promise((resolve, reject) => {
       const req = http.request(new URL(url, daemon.info.address), {
         method,
-        headers: body ? { 'content-type': 'application/json' } : {},
+        headers: {
+          authorization: `Bearer ${adminToken(home)}`,
+          ...(body ? { 'content-type': 'application/json' } : {}),
+        },
       });
       req.on('response', (res) => {
         let text = '';

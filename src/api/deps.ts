@@ -1,11 +1,18 @@
 import type { Registry } from 'prom-client';
 import type { Paths } from '../core/paths.js';
 import type { ControlPlane } from '../daemon/control-plane.js';
+import type { Tenants } from '../daemon/tenants.js';
+import type { Store } from '../state/store.js';
 import type { EventBus } from '../reconciler/events.js';
 
 /** What the routes need from the daemon. */
 export interface ApiDeps {
   control: ControlPlane;
+  tenants: Tenants;
+  /** Tokens are checked against it; routes go through `control` and `tenants`. */
+  store: Store;
+  /** False only with FLOTILLA_AUTH=off (loopback): every caller is then the default cluster admin. */
+  auth: boolean;
   events: EventBus;
   metrics: Registry;
   paths: Paths;

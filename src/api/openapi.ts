@@ -7,6 +7,9 @@ import { buildServer } from './server.js';
 export async function openapiDocument(): Promise<unknown> {
   const app = await buildServer({
     control: null as never,
+    tenants: null as never,
+    store: null as never,
+    auth: true,
     events: null as never,
     metrics: null as never,
     paths: null as never,

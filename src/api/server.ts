@@ -1,7 +1,8 @@
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
-import { DEFAULT_TENANT } from '../core/service.js';
+import { actingTenant, authenticate, authorize, ANONYMOUS_ADMIN, type Access } from '../auth/authenticate.js';
 import { FlotillaError, isFlotillaError } from '../core/errors.js';
+import type { Principal } from '../core/tenant.js';
 import type { ApiDeps } from './deps.js';
 import { appRoutes } from './routes/apps.js';
 import { artifactRoutes } from './routes/artifacts.js';
@@ -11,13 +12,28 @@ import { packageRoutes } from './routes/packages.js';
 import { serviceRoutes } from './routes/services.js';
 import { stackRoutes } from './routes/stacks.js';
 import { taskRoutes } from './routes/tasks.js';
+import { queueRoutes } from './routes/queue.js';
+import { tenantRoutes } from './routes/tenants.js';
+import { usageRoutes } from './routes/usage.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** The caller's tenant: every query is scoped to it. */
+    /** The tenant the request acts for: every query is scoped to it. */
     tenant: string;
+    /** Who called, from the token. */
+    principal: Principal;
+  }
+  interface FastifyContextConfig {
+    /** What the route asks of its caller; by default `read` for GET and `write` otherwise. */
+    access?: Access;
   }
 }
+
+/** Route parameters that name a tenant's service, app, stack or task, and may read "tenant/name". */
+const QUALIFIED_PARAMS = ['name', 'id'];
+
+/** A caller of a public route without a token: a member of no tenant. */
+const NOBODY: Principal = { tokenId: null, tenant: '', role: 'tenant-viewer' };
 
 /** The REST API under /v1: JSON Schema on every body, coded errors, an OpenAPI 3.1 document. */
 export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
@@ -38,8 +54,30 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     },
   });
   app.decorateRequest('tenant', '');
+  app.decorateRequest('principal', null as unknown as Principal);
   app.addHook('onRequest', async (req: FastifyRequest) => {
-    req.tenant = DEFAULT_TENANT;
+    const access =
+      req.routeOptions.config?.access ?? (req.method === 'GET' || req.method === 'HEAD' ? 'read' : 'write');
+    const principal = !deps.auth
+      ? ANONYMOUS_ADMIN
+      : access === 'public' && !req.headers.authorization
+        ? NOBODY
+        : authenticate(deps.store, req.headers.authorization, Date.now());
+    authorize(principal, access);
+    req.principal = principal;
+    const named = req.headers['flotilla-tenant'];
+    req.tenant = actingTenant(deps.store, principal, typeof named === 'string' ? named : undefined);
+  });
+  // "acme/events" names tenant acme's service events: the caller must be acme's, or a cluster admin.
+  app.addHook('preValidation', async (req: FastifyRequest) => {
+    const params = req.params as Record<string, string> | undefined;
+    for (const key of QUALIFIED_PARAMS) {
+      const value = params?.[key];
+      const slash = value?.indexOf('/') ?? -1;
+      if (!value || slash <= 0) continue;
+      req.tenant = actingTenant(deps.store, req.principal, value.slice(0, slash));
+      params[key] = value.slice(slash + 1);
+    }
   });
   app.setErrorHandler((err, _req, reply) => {
     if (isFlotillaError(err)) return reply.status(err.status).send(err.toJSON());
@@ -67,7 +105,12 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(taskRoutes(deps));
   await app.register(eventRoutes(deps));
   await app.register(artifactRoutes(deps));
-  app.get('/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.register(tenantRoutes(deps));
+  await app.register(queueRoutes(deps));
+  await app.register(usageRoutes(deps));
+  app.get('/v1/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () =>
+    app.swagger(),
+  );
   await app.ready();
   return app;
 }

@@ -1,6 +1,7 @@
 import type { LockFile } from '../core/artifact.js';
 import type { Endpoint } from '../core/service.js';
 import type { LaunchSpec } from '../core/task.js';
+import type { Constraint } from '../scheduler/types.js';
 
 /**
  * A catalog entry: a versioned service definition. Rendering happens in two passes because a task's
@@ -38,9 +39,19 @@ export interface TaskSlot {
   index: number;
   /** Ports the task needs: 0 = any free port, anything else = exactly that port. */
   ports: number[];
-  /** Tasks of the service with the same spread group land on distinct nodes (one broker per node). */
-  spread?: string;
+  /** What the task holds on its node: cpus, and memory and disk in MB. */
+  cpus: number;
+  mem: number;
+  disk?: number;
+  /**
+   * Marathon constraints among the tasks of the same role, e.g. hostname UNIQUE for one broker per
+   * node (see ONE_PER_NODE).
+   */
+  constraints?: Constraint[];
 }
+
+/** One task of the role per node: brokers, ZooKeeper servers, Cassandra nodes. */
+export const ONE_PER_NODE: Constraint[] = [{ field: 'hostname', operator: 'UNIQUE' }];
 
 export interface PlacedTask extends TaskSlot {
   host: string;

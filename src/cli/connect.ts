@@ -1,6 +1,7 @@
 import { FlotillaClient } from '../client/client.js';
 import type { HealthView } from '../core/api-schemas.js';
 import { FlotillaError, isFlotillaError } from '../core/errors.js';
+import { clientOptions } from './credentials.js';
 import { spawnBackground, waitForDaemon } from './daemon-process.js';
 import { daemonLogPath, resolveAddress } from './home.js';
 
@@ -43,7 +44,7 @@ export async function connect(opts: ConnectOptions): Promise<FlotillaClient> {
 export async function probe(home: string, env: NodeJS.ProcessEnv = process.env): Promise<Connected | null> {
   const { address, source } = resolveAddress(home, env);
   if (!address) return null;
-  const client = new FlotillaClient(address);
+  const client = new FlotillaClient(address, clientOptions(home, address, source, env));
   let health: HealthView;
   try {
     health = await client.health();
@@ -70,5 +71,6 @@ export async function startInBackground(
 ): Promise<FlotillaClient> {
   const started = spawnBackground(home, env);
   if (announce) process.stderr.write(`started a Flotilla daemon (log: ${daemonLogPath(home)})\n`);
-  return waitForDaemon(home, started);
+  const client = await waitForDaemon(home, started);
+  return new FlotillaClient(client.address, clientOptions(home, client.address, 'daemon.json', env));
 }

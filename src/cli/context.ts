@@ -15,14 +15,15 @@ export interface Context {
 }
 
 export function context(cmd: Command): Context {
-  const globals = cmd.optsWithGlobals<{ json?: boolean; home?: string }>();
+  const globals = cmd.optsWithGlobals<{ json?: boolean; home?: string; tenant?: string }>();
   const json = globals.json === true;
   const home = resolveHome(globals.home);
+  const env = globals.tenant ? { ...process.env, FLOTILLA_TENANT: globals.tenant } : process.env;
   let client: Promise<FlotillaClient> | undefined;
   return {
     json,
     home,
-    client: () => (client ??= connect({ home, json })),
+    client: () => (client ??= connect({ home, json, env })),
     emit: (value, human) => (json ? printJson(value) : human(value)),
   };
 }

@@ -44,6 +44,7 @@ function stack(status: StackView['status'], tasks: TaskView[]): StackView {
     tenant: 'default',
     services: [],
     apps: [],
+    waiting: [],
     status,
     tasks,
     createdAt: at,

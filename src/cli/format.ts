@@ -42,6 +42,7 @@ export function printDeployResult(r: DeployResultView): void {
   const lines = (['created', 'updated', 'unchanged', 'removed'] as const)
     .filter((k) => r[k].length > 0)
     .map((k) => `${k.padEnd(9)}  ${r[k].join(', ')}`);
+  for (const w of r.waiting ?? []) lines.push(`waiting    ${w.name} (${w.kind}): ${w.reason}`);
   process.stdout.write(`${lines.length > 0 ? lines.join('\n') : 'nothing to do'}\n`);
 }
 

@@ -29,6 +29,7 @@ function version(): string {
 const GLOBAL_OPTIONS: [string, string][] = [
   ['--json', 'machine output: print the API result as JSON'],
   ['--home <dir>', 'the Flotilla home (default: $FLOTILLA_HOME, else ~/.flotilla)'],
+  ['--tenant <name>', 'act for this tenant (cluster admins; default: $FLOTILLA_TENANT, else your own)'],
 ];
 
 /**

@@ -35,7 +35,10 @@ export async function waitForStack(
       const verdict = stackVerdict(stack);
       if (verdict.kind !== 'waiting') return { stack, verdict };
       if (Date.now() >= deadline) return { stack, verdict: { kind: 'timeout' } };
-      spin.update(`waiting for stack ${name}: ${readyCount(stack.tasks)} tasks ready (${stack.status})`);
+      const queued = stack.waiting.map((w) => `${w.name} waits (${w.kind}): ${w.reason}`).join('; ');
+      spin.update(
+        `waiting for stack ${name}: ${readyCount(stack.tasks)} tasks ready (${stack.status})${queued ? `; ${queued}` : ''}`,
+      );
       await sleep(100);
     }
   } finally {

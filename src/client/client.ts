@@ -9,7 +9,17 @@ import type {
   StackView,
   TaskView,
 } from '../core/api-schemas.js';
+import type { UsageView } from '../core/api-schemas.js';
 import { FlotillaError, type ErrorBody } from '../core/errors.js';
+import type {
+  MintedTokenView,
+  QueueView,
+  TenantView,
+  TokenView,
+  WhoAmIView,
+  WhyView,
+} from '../core/tenant-schemas.js';
+import type { Quota, Role } from '../core/tenant.js';
 import type { Endpoint } from '../core/service.js';
 
 export type { PackageDescription, PackageSummary };
@@ -37,11 +47,23 @@ export interface FlotillaEvent {
  * The typed HTTP client of the Flotilla API: the only door the CLI (and any dashboard) uses to reach
  * the daemon. Errors come back as FlotillaError with the daemon's code.
  */
+export interface ClientOptions {
+  /** An API token (`flt_…`); sent as `Authorization: Bearer`. */
+  token?: string;
+  /** Act for this tenant (cluster admins only): sent as the Flotilla-Tenant header. */
+  tenant?: string;
+}
+
 export class FlotillaClient {
   private readonly base: URL;
+  private readonly auth: Record<string, string>;
 
-  constructor(address: string) {
+  constructor(address: string, options: ClientOptions = {}) {
     this.base = new URL(address);
+    this.auth = {
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...(options.tenant ? { 'flotilla-tenant': options.tenant } : {}),
+    };
   }
 
   get address(): string {
@@ -156,6 +178,41 @@ export class FlotillaClient {
     return this.request('DELETE', `/v1/apps/${enc(id)}${purge ? '?purge=true' : ''}`);
   }
 
+  // tenants, tokens and the scheduler's queue
+  whoami(): Promise<WhoAmIView> {
+    return this.request('GET', '/v1/whoami');
+  }
+  listTenants(): Promise<TenantView[]> {
+    return this.request('GET', '/v1/tenants');
+  }
+  getTenant(name: string): Promise<TenantView> {
+    return this.request('GET', `/v1/tenants/${enc(name)}`);
+  }
+  createTenant(body: { name: string; weight?: number; quota?: Quota | null }): Promise<TenantView> {
+    return this.request('POST', '/v1/tenants', body);
+  }
+  updateTenant(name: string, patch: { weight?: number; quota?: Quota | null }): Promise<TenantView> {
+    return this.request('PATCH', `/v1/tenants/${enc(name)}`, patch);
+  }
+  removeTenant(name: string): Promise<void> {
+    return this.request('DELETE', `/v1/tenants/${enc(name)}`);
+  }
+  listTokens(): Promise<TokenView[]> {
+    return this.request('GET', '/v1/tokens');
+  }
+  createToken(role: Role, name?: string): Promise<MintedTokenView> {
+    return this.request('POST', '/v1/tokens', { role, ...(name ? { name } : {}) });
+  }
+  revokeToken(id: string): Promise<void> {
+    return this.request('DELETE', `/v1/tokens/${enc(id)}`);
+  }
+  listWaiting(): Promise<QueueView[]> {
+    return this.request('GET', '/v1/queue');
+  }
+  why(taskId: string): Promise<WhyView> {
+    return this.request('GET', `/v1/tasks/${enc(taskId)}/why`);
+  }
+
   // tasks
   listTasks(filter: { owner?: string; stack?: string } = {}): Promise<TaskView[]> {
     const q = new URLSearchParams(
@@ -181,6 +238,19 @@ export class FlotillaClient {
     signal?: AbortSignal,
   ): Promise<void> {
     return this.stream(`/v1/tasks/${enc(id)}/logs?${logQuery(opts, true)}`, onChunk, signal);
+  }
+
+  // metering
+  /** Resource-seconds held over [from, to) (epoch ms or ISO 8601 with a zone; default: the last day). */
+  usage(
+    range: { from?: number | string; to?: number | string; by?: 'tenant' | 'service' } = {},
+  ): Promise<UsageView> {
+    const q = new URLSearchParams(
+      Object.entries(range)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]): [string, string] => [k, String(v)]),
+    ).toString();
+    return this.request('GET', `/v1/usage${q ? `?${q}` : ''}`);
   }
 
   /** Subscribes to the event stream (server-sent events). */
@@ -220,9 +290,12 @@ export class FlotillaClient {
   ): Promise<void> {
     return new Promise((resolve, reject) => {
       const payload = post ? JSON.stringify(post.body) : undefined;
-      const headers = payload
-        ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
-        : {};
+      const headers = {
+        ...this.auth,
+        ...(payload
+          ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
+          : {}),
+      };
       const req = http.request(
         new URL(path, this.base),
         { method: post?.method ?? 'GET', headers, signal },
@@ -249,9 +322,12 @@ export class FlotillaClient {
         new URL(path, this.base),
         {
           method,
-          headers: payload
-            ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
-            : {},
+          headers: {
+            ...this.auth,
+            ...(payload
+              ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
+              : {}),
+          },
         },
         (res) => {
           collect(res).then((text) => {

@@ -47,7 +47,7 @@ export const TaskView = Type.Object({
 export type TaskView = Static<typeof TaskView>;
 
 export const OwnerStatusSchema = Type.Union(
-  ['deploying', 'ready', 'degraded', 'failing', 'stopped'].map((s) => Type.Literal(s)),
+  ['deploying', 'ready', 'degraded', 'failing', 'stopped', 'waiting'].map((s) => Type.Literal(s)),
 );
 
 export const EndpointView = Type.Object({
@@ -90,6 +90,8 @@ export const StackView = Type.Object({
   apps: Type.Array(Type.String()),
   status: OwnerStatusSchema,
   tasks: Type.Array(TaskView),
+  /** Owners of the stack the scheduler has not admitted yet (status is then `waiting`). */
+  waiting: Type.Array(Type.Object({ name: Type.String(), kind: Type.String(), reason: Type.String() })),
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),
 });
@@ -101,6 +103,8 @@ export const DeployResultView = Type.Object({
   updated: Type.Array(Type.String()),
   unchanged: Type.Array(Type.String()),
   removed: Type.Array(Type.String()),
+  /** Declared but not admitted by the scheduler yet: each waits whole, with the reason. */
+  waiting: Type.Array(Type.Object({ name: Type.String(), kind: Type.String(), reason: Type.String() })),
 });
 export type DeployResultView = Static<typeof DeployResultView>;
 
@@ -130,6 +134,40 @@ export const HealthView = Type.Object({
   tasks: Type.Integer(),
 });
 export type HealthView = Static<typeof HealthView>;
+
+const UsageGrouping = Type.Union([Type.Literal('tenant'), Type.Literal('service')]);
+
+export const UsageQuery = Type.Object({
+  from: Type.Optional(
+    Type.String({ description: 'epoch ms or ISO 8601 with a zone; default: a day before to' }),
+  ),
+  to: Type.Optional(Type.String({ description: 'epoch ms or ISO 8601 with a zone; default: now' })),
+  by: Type.Optional(UsageGrouping),
+  /** Cluster admins: every tenant's usage at once. */
+  all: Type.Optional(Type.Boolean()),
+});
+export type UsageQuery = Static<typeof UsageQuery>;
+
+/** Resources held (allocated, not measured) over [from, to): what a chargeback bills. */
+export const UsageView = Type.Object({
+  from: Type.String({ format: 'date-time' }),
+  to: Type.String({ format: 'date-time' }),
+  /** Intervals still open were counted until min(to, asOf). */
+  asOf: Type.String({ format: 'date-time' }),
+  by: UsageGrouping,
+  rows: Type.Array(
+    Type.Object({
+      tenant: Type.String(),
+      service: Type.Optional(Type.String()),
+      kind: Type.Optional(Type.Union([Type.Literal('app'), Type.Literal('service')])),
+      cpuSeconds: Type.Number(),
+      memGbSeconds: Type.Number(),
+      diskGbSeconds: Type.Number(),
+      taskSeconds: Type.Number(),
+    }),
+  ),
+});
+export type UsageView = Static<typeof UsageView>;
 
 export const PurgeQuery = Type.Object({ purge: Type.Optional(Type.Boolean()) });
 export const NameParams = Type.Object({ name: Type.String() });

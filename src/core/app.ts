@@ -1,3 +1,4 @@
+import type { Constraint } from '../scheduler/types.js';
 import type { HealthCheckSpec } from './health.js';
 
 /** A Marathon-style app, as stored (validated and defaulted). */
@@ -20,4 +21,6 @@ export interface AppSpec {
   taskKillGracePeriodSeconds: number;
   dependencies: string[];
   labels: Record<string, string>;
+  /** Marathon placement constraints among the app's instances: [["hostname", "UNIQUE"]]. */
+  constraints: Constraint[];
 }

@@ -64,6 +64,24 @@ export const ERRORS = {
     status: 502,
     hint: 'The repository served bytes whose SHA-256 differs from the lock file: fix or change the repository, or re-lock if the lock file is wrong.',
   },
+  UNAUTHENTICATED: {
+    status: 401,
+    hint: 'Send a valid token: `flotilla login`, or the FLOTILLA_TOKEN variable, or an Authorization: Bearer header.',
+  },
+  PERMISSION_DENIED: {
+    status: 403,
+    hint: "Your token's role may not do this: ask a tenant admin (or a cluster admin for tenants and quotas).",
+  },
+  TENANT_NOT_FOUND: { status: 404, hint: 'Run `flotilla tenant list` (cluster admins) to see the tenants.' },
+  TENANT_NOT_EMPTY: {
+    status: 409,
+    hint: "Remove the tenant's stacks, services and apps first (`flotilla down`, `flotilla package uninstall`).",
+  },
+  TOKEN_NOT_FOUND: { status: 404, hint: "Run `flotilla token list` to see your tenant's tokens." },
+  AUTH_REQUIRED: {
+    status: 400,
+    hint: 'Keep authentication on (FLOTILLA_AUTH=token) to listen on an address other machines can reach.',
+  },
   INTERNAL: { status: 500, hint: 'This is a bug in Flotilla; the daemon log has the details.' },
 } as const satisfies Record<string, { status: number; hint: string }>;
 

@@ -138,7 +138,8 @@ export function isTaskReady(t: Pick<TaskRecord, 'state' | 'spec' | 'desired'>): 
     : t.state === 'running' || t.state === 'healthy';
 }
 
-export type OwnerStatus = 'deploying' | 'ready' | 'degraded' | 'failing' | 'stopped';
+/** `waiting`: declared, not admitted by the scheduler yet (set by the views, which see the queue). */
+export type OwnerStatus = 'deploying' | 'ready' | 'degraded' | 'failing' | 'stopped' | 'waiting';
 
 /** One word for an owner's tasks, shown by `ps` and waited on by `up --wait`. */
 /** Ready, and running the definition it was last given (not waiting to be replaced). */

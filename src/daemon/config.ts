@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { FlotillaError } from '../core/errors.js';
+import type { NodeOffer } from '../core/node.js';
 
 export interface DaemonConfig {
   home: string;
@@ -10,10 +11,16 @@ export interface DaemonConfig {
   portRange: [number, number];
   /** How many virtual nodes this machine is split into. */
   nodes: number;
+  /** What each virtual node offers the scheduler. */
+  nodeOffer: NodeOffer;
+  /** Whether API callers must present a token (always, unless FLOTILLA_AUTH=off on loopback). */
+  auth: boolean;
   /** Where the DNS server listens (port 0 = any free port, published in daemon.json). */
   dns: { host: string; port: number };
   /** The verified artifact cache; shared between homes when set (FLOTILLA_ARTIFACTS). */
   artifactsDir: string | null;
+  /** FLOTILLA_CGROUPS: 'auto' (absent = auto) enforces cpus and mem where cgroups allow it; 'off' never. */
+  cgroups?: 'auto' | 'off';
 }
 
 export const DEFAULT_DNS_PORT = 5354;
@@ -32,11 +39,17 @@ export function flotillaHome(env: NodeJS.ProcessEnv = process.env): string {
 /** Reads the daemon's settings from the environment; every setting has a working default. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): DaemonConfig {
   const [host, portText] = splitHostPort(env.FLOTILLA_LISTEN ?? `127.0.0.1:${DEFAULT_PORT}`);
-  if (!isLoopback(host)) {
-    // Until tokens exist, nothing but this machine may reach the API.
+  const authSetting = env.FLOTILLA_AUTH ?? 'token';
+  if (authSetting !== 'token' && authSetting !== 'off') {
     throw new FlotillaError(
       'VALIDATION_FAILED',
-      `FLOTILLA_LISTEN=${env.FLOTILLA_LISTEN}: the daemon listens on loopback addresses only (127.0.0.0/8, ::1)`,
+      `FLOTILLA_AUTH=${authSetting}: use token (the default) or off`,
+    );
+  }
+  if (authSetting === 'off' && !isLoopback(host)) {
+    throw new FlotillaError(
+      'AUTH_REQUIRED',
+      `FLOTILLA_LISTEN=${env.FLOTILLA_LISTEN} with FLOTILLA_AUTH=off: without tokens the daemon listens on loopback addresses only (127.0.0.0/8, ::1)`,
     );
   }
   const range = (env.FLOTILLA_PORT_RANGE ?? '20000-29999').split('-').map(Number);
@@ -70,9 +83,61 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DaemonConfig {
     port: Number(portText),
     portRange: [range[0]!, range[1]!],
     nodes,
+    nodeOffer: nodeOffer(env, nodes, range[1]! - range[0]! + 1),
+    auth: authSetting === 'token',
     dns: { host: dnsHost, port: Number(dnsPort) },
     artifactsDir: env.FLOTILLA_ARTIFACTS ? path.resolve(env.FLOTILLA_ARTIFACTS) : null,
+    cgroups: cgroupsSetting(env.FLOTILLA_CGROUPS),
   };
+}
+
+function cgroupsSetting(raw: string | undefined): 'auto' | 'off' {
+  if (raw === undefined || raw === '' || raw === 'auto') return 'auto';
+  if (raw === 'off') return 'off';
+  throw new FlotillaError('VALIDATION_FAILED', `FLOTILLA_CGROUPS=${raw}: use auto (the default) or off`);
+}
+
+/**
+ * Virtual nodes share the machine: each offers every core (CPU time is shared and, with cgroups,
+ * capped per task) but only its slice of the memory, so the pool never promises memory it lacks.
+ */
+function nodeOffer(env: NodeJS.ProcessEnv, nodes: number, ports: number): NodeOffer {
+  const number = (name: string, fallback: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n <= 0) {
+      throw new FlotillaError('VALIDATION_FAILED', `${name}=${raw}: give a positive number`);
+    }
+    return n;
+  };
+  return {
+    cpus: number('FLOTILLA_NODE_CPUS', os.availableParallelism()),
+    mem: number('FLOTILLA_NODE_MEM', Math.floor(os.totalmem() / 2 ** 20 / nodes)),
+    disk: number('FLOTILLA_NODE_DISK', 100 * 1024),
+    ports,
+    labels: parseLabels(env.FLOTILLA_NODE_ATTRIBUTES ?? ''),
+  };
+}
+
+/** FLOTILLA_NODE_ATTRIBUTES="1:zone=a,rack=r1;2:zone=b": labels for constraints, by node number. */
+export function parseLabels(text: string): Record<number, Record<string, string>> {
+  const labels: Record<number, Record<string, string>> = {};
+  for (const part of text
+    .split(';')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const m = /^(\d+):(.+)$/.exec(part);
+    const pairs = m?.[2]!.split(',').map((kv) => kv.trim().split('='));
+    if (!m || !pairs || pairs.some((kv) => kv.length !== 2 || !kv[0] || !kv[1])) {
+      throw new FlotillaError(
+        'VALIDATION_FAILED',
+        `FLOTILLA_NODE_ATTRIBUTES: "${part}" should read N:key=value,key=value (e.g. 1:zone=a,rack=r1)`,
+      );
+    }
+    labels[Number(m[1])] = Object.fromEntries(pairs as [string, string][]);
+  }
+  return labels;
 }
 
 function splitHostPort(value: string): [string, string] {

@@ -8,11 +8,15 @@ import { endpointContext, serviceEndpoints } from '../deploy/render-service.js';
 import type { EventBus } from '../reconciler/events.js';
 import type { Reconciler } from '../reconciler/reconciler.js';
 import { taskKey } from '../reconciler/supervisor.js';
+import { usageReport } from '../metering/report.js';
 import { parseApp } from '../specs/app.js';
 import { parseStack, type ServiceEntry } from '../specs/stack.js';
 import type { Store } from '../state/store.js';
 import type { AppView, DeployResultView, ServiceView, StackView, TaskView } from '../core/api-schemas.js';
+import type { UsageQuery, UsageView } from '../core/api-schemas.js';
+import type { QueueView, WhyView } from '../core/tenant-schemas.js';
 import { appView, serviceView, stackView, taskView } from './views.js';
+import { WaitingQueue } from './waiting.js';
 
 /**
  * The daemon's operations, shared by every front end (the REST API today). Deploys run one at a time:
@@ -21,6 +25,8 @@ import { appView, serviceView, stackView, taskView } from './views.js';
 export class ControlPlane {
   private deploying: Promise<unknown> = Promise.resolve();
   private readonly hooks = new Map<string, Promise<void>>();
+  private cycleQueued = false;
+  readonly waiting: WaitingQueue;
 
   constructor(
     private readonly store: Store,
@@ -30,7 +36,39 @@ export class ControlPlane {
     private readonly events: EventBus,
     private readonly log: (msg: string) => void,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.waiting = new WaitingQueue(deployCtx, (t, ids) => reconciler.enqueue(t, ids), events, log, now);
+  }
+
+  // --- scheduling
+
+  /**
+   * Runs an allocation cycle over the waiting owners (after deploys, so the two never interleave);
+   * a cycle that admits something runs again, since a dependent may fit now.
+   */
+  admitWaiting(): void {
+    if (this.cycleQueued) return;
+    this.cycleQueued = true;
+    const next = this.deploying.then(async () => {
+      this.cycleQueued = false;
+      if ((await this.waiting.cycle()) > 0) this.admitWaiting();
+    });
+    this.deploying = next.catch((err: unknown) =>
+      this.log(`allocation cycle failed: ${err instanceof Error ? err.stack : String(err)}`),
+    );
+  }
+
+  tenantAllocation(tenant: string) {
+    return this.waiting.allocation(tenant);
+  }
+
+  listWaiting(tenant: string): QueueView[] {
+    return this.waiting.list(tenant);
+  }
+
+  whyTask(tenant: string, id: string): WhyView {
+    return this.waiting.why(tenant, id);
+  }
 
   /** A service's tasks are all ready: run its package's post-ready step (retried a few times). */
   onOwnerReady(tenant: string, owner: string): void {
@@ -101,19 +139,22 @@ export class ControlPlane {
       return ids;
     });
     this.reconciler.enqueue(tenant, touched);
-    return { stack: name, created: [], updated: [], unchanged: [], removed: owners };
+    this.admitWaiting();
+    return { stack: name, created: [], updated: [], unchanged: [], removed: owners, waiting: [] };
   }
 
   listStacks(tenant: string): StackView[] {
     return this.store.stacks
       .list(tenant)
-      .map((s) => stackView(this.paths, s, this.stackTasks(tenant, s.name)));
+      .map((s) =>
+        stackView(this.paths, s, this.stackTasks(tenant, s.name), this.stackWaiting(tenant, s.name)),
+      );
   }
 
   getStack(tenant: string, name: string): StackView {
     const s = this.store.stacks.get(tenant, name);
     if (!s) throw new FlotillaError('STACK_NOT_FOUND', `no stack "${name}"`);
-    return stackView(this.paths, s, this.stackTasks(tenant, name));
+    return stackView(this.paths, s, this.stackTasks(tenant, name), this.stackWaiting(tenant, name));
   }
 
   // --- services
@@ -123,7 +164,7 @@ export class ControlPlane {
   }
 
   removeService(tenant: string, name: string, purge: boolean): void {
-    const s = this.store.services.get(tenant, name);
+    const s = this.store.services.get(tenant, name) ?? this.queued(tenant, name, 'service');
     if (!s) throw new FlotillaError('SERVICE_NOT_FOUND', `no service "${name}"`);
     this.removeStandalone(tenant, name, s.stack, purge);
   }
@@ -184,8 +225,16 @@ export class ControlPlane {
   }
 
   removeApp(tenant: string, id: string, purge: boolean): void {
-    const a = this.requireApp(tenant, id);
-    this.removeStandalone(tenant, id, a.stack, purge);
+    const key = id.replace(/^\//, '');
+    const a = this.store.apps.get(tenant, key) ?? this.queued(tenant, key, 'app');
+    if (!a) throw new FlotillaError('APP_NOT_FOUND', `no app "${id}"`);
+    this.removeStandalone(tenant, key, a.stack, purge);
+  }
+
+  /** A service or app the scheduler has not admitted yet can be removed like a running one. */
+  private queued(tenant: string, owner: string, kind: 'service' | 'app'): { stack: string | null } | null {
+    const e = this.store.queue.get(tenant, owner);
+    return e && e.kind === kind ? e : null;
   }
 
   listApps(tenant: string): AppView[] {
@@ -229,6 +278,13 @@ export class ControlPlane {
     return this.getTask(tenant, id);
   }
 
+  // --- metering
+
+  /** Resource-seconds held in a range, for these tenants ('all': every tenant, for a cluster admin). */
+  usage(tenants: string[] | 'all', query: UsageQuery): UsageView {
+    return usageReport((t, from, to) => this.store.usage.list(t, from, to), tenants, query, this.now());
+  }
+
   // ---
 
   private requireApp(tenant: string, id: string) {
@@ -250,6 +306,11 @@ export class ControlPlane {
       return ids;
     });
     this.reconciler.enqueue(tenant, touched);
+    this.admitWaiting();
+  }
+
+  private stackWaiting(tenant: string, stack: string) {
+    return this.store.queue.list(tenant).filter((e) => e.stack === stack);
   }
 
   private stackTasks(tenant: string, stack: string): TaskRecord[] {
@@ -264,6 +325,8 @@ export class ControlPlane {
     const next = this.deploying.then(async () => {
       const result: DeployResult = await deploy(this.deployCtx, { tenant, stack, ...req }, this.now());
       this.reconciler.enqueue(tenant, result.touched);
+      // A deploy that replaced or removed tasks may have freed what a waiting owner needs.
+      if (result.touched.length > 0 && this.store.queue.listAll().length > 0) this.admitWaiting();
       const { touched: _touched, ...view } = result;
       return { stack, ...view };
     });

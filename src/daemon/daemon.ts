@@ -1,11 +1,11 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { buildServer } from '../api/server.js';
 import { ArtifactResolver } from '../artifacts/resolver.js';
 import { virtualNodes } from '../core/node.js';
-import { DnsServer } from '../discovery/dns-server.js';
-import { DOMAIN, DiscoverySource } from '../discovery/source.js';
+import { DEFAULT_TENANT } from '../core/service.js';
+import { DiscoverySource } from '../discovery/source.js';
+import { TenantDns } from '../discovery/tenant-dns.js';
 import { pathsFor } from '../core/paths.js';
 import { PortAllocator } from '../deploy/ports.js';
 import { ProcessDriver } from '../drivers/process/driver.js';
@@ -17,7 +17,10 @@ import type { DaemonConfig } from './config.js';
 import { ControlPlane } from './control-plane.js';
 import { acquireLock } from './lock.js';
 import { createMetrics } from './metrics.js';
+import { Tenants } from './tenants.js';
 import { VERSION } from './version.js';
+
+const ADMIT_INTERVAL_MS = 2000;
 
 export interface DaemonInfo {
   pid: number;
@@ -43,11 +46,21 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
   fs.mkdirSync(paths.logs, { recursive: true });
   const releaseLock = acquireLock(paths.daemonLock);
   const store = createStore(paths.db);
+  const tenants = new Tenants(store, {
+    changed: () => {
+      control.admitWaiting();
+      void dns.sync(store.tenants.list().map((t) => t.name));
+    },
+    dnsFor: (tenant) => dns.addressOf(tenant),
+    allocation: (tenant) => control.tenantAllocation(tenant),
+  });
+  tenants.bootstrap(paths.home);
   const events = new EventBus(store.events);
   const discovery = new DiscoverySource(store);
   events.subscribe(() => discovery.invalidate());
+  const dns = new TenantDns(discovery, config.dns, log);
   const metrics = createMetrics(store);
-  const driver = new ProcessDriver();
+  const driver = new ProcessDriver({ cgroups: config.cgroups ?? 'auto', daemonHome: paths.home, warn: log });
   const artifacts = new ArtifactResolver({ cacheDir: paths.artifacts });
   const reconciler = new Reconciler({
     store,
@@ -66,10 +79,7 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
     undefined,
     lo + Math.floor(Math.random() * (hi - lo + 1)),
   );
-  const nodes = virtualNodes(config.nodes, {
-    cpus: os.availableParallelism(),
-    memMb: os.totalmem() / 2 ** 20,
-  });
+  const nodes = virtualNodes(config.nodes, config.nodeOffer);
   const control: ControlPlane = new ControlPlane(
     store,
     paths,
@@ -85,14 +95,21 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
     `recovered state: ${recovered.adopted} task(s) adopted, ${recovered.lost} lost while the daemon was down`,
   );
 
+  // Tasks release what they hold only once their processes are gone: look at the queue again soon.
+  const admitTimer = setInterval(() => {
+    if (store.queue.listAll().length > 0) control.admitWaiting();
+  }, ADMIT_INTERVAL_MS);
+  control.admitWaiting();
+
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => (resolveDone = r));
   let stopping: Promise<void> | null = null;
   const stop = (stopTasks = false): Promise<void> => {
     stopping ??= (async () => {
       log(stopTasks ? 'stopping the daemon and its tasks' : 'stopping the daemon; tasks keep running');
+      clearInterval(admitTimer);
       await server.close();
-      await dns?.stop();
+      await dns.stop();
       // The loop stops first, or it would relaunch the tasks being stopped.
       reconciler.stop();
       if (stopTasks) {
@@ -112,6 +129,9 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
 
   const server = await buildServer({
     control,
+    tenants,
+    store,
+    auth: config.auth,
     events,
     metrics: metrics.registry,
     paths,
@@ -121,11 +141,11 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
     shutdown: (stopTasks) => void stop(stopTasks),
   });
   const address = await server.listen({ host: config.host, port: config.port });
-  const dns = await startDns(config, discovery, log);
+  await dns.sync(store.tenants.list().map((t) => t.name));
   const info: DaemonInfo = {
     pid: process.pid,
     address,
-    dns: dns ? `${dns.address.host}:${dns.address.port}` : null,
+    dns: dns.addressOf(DEFAULT_TENANT),
     home: paths.home,
     version: VERSION,
     startedAt,
@@ -135,25 +155,4 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
   fs.renameSync(tmp, paths.daemonInfo);
   log(`flotilla daemon ${VERSION} listening on ${address} (home ${paths.home})`);
   return { info, stop, done };
-}
-
-/** DNS is a convenience: a taken port costs discovery by DNS (logged), not the whole daemon. */
-async function startDns(
-  config: DaemonConfig,
-  discovery: DiscoverySource,
-  log: (msg: string) => void,
-): Promise<{ address: { host: string; port: number }; stop: () => Promise<void> } | null> {
-  const server = new DnsServer({
-    host: config.dns.host,
-    port: config.dns.port,
-    records: () => discovery.records(),
-  });
-  try {
-    const address = await server.start();
-    log(`DNS for *.${DOMAIN} on ${address.host}:${address.port} (udp and tcp)`);
-    return { address, stop: () => server.stop() };
-  } catch (err) {
-    log(`DNS disabled: ${err instanceof Error ? err.message : String(err)} (set FLOTILLA_DNS_LISTEN)`);
-    return null;
-  }
 }

@@ -7,6 +7,8 @@ import { getPackage, listPackages } from '../catalog/registry.js';
 import { repositorySettings } from '../artifacts/settings.js';
 import { repositoryPath } from '../core/artifact.js';
 import { isFlotillaError } from '../core/errors.js';
+import { detectCgroups } from '../drivers/process/cgroups.js';
+import { flotillaHome } from './config.js';
 
 export interface DoctorCheck {
   name: string;
@@ -55,7 +57,26 @@ export async function runDoctor(
       return `${artifactsDir} is writable (local Maven repository: ${settings.localRepository})`;
     }),
   );
+  checks.push(resourceLimitsCheck(env));
   return checks;
+}
+
+/** A warning, never a failure: without cgroups tasks still run, their cpus and mem just are not enforced. */
+function resourceLimitsCheck(env: NodeJS.ProcessEnv): DoctorCheck {
+  const off = env.FLOTILLA_CGROUPS === 'off';
+  const support = detectCgroups(off ? 'off' : 'auto', flotillaHome(env));
+  if (support.mechanism !== 'none') {
+    const version = support.mechanism === 'cgroup-v1' ? 'v1' : 'v2';
+    return { name: 'resource limits', ok: true, detail: `cgroup ${version} (cpu quota, memory limit)` };
+  }
+  const fix = off
+    ? 'unset FLOTILLA_CGROUPS to enforce them'
+    : 'to enforce them, run the daemon as root where cgroups (v1 or v2) are writable';
+  return {
+    name: 'resource limits',
+    ok: true,
+    detail: `WARNING: none, cpus and mem are not enforced: ${support.reason}; ${fix}`,
+  };
 }
 
 function attempt(name: string, fn: () => string): DoctorCheck {

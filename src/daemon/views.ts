@@ -1,3 +1,4 @@
+import type { QueueEntry } from '../state/store-queue.js';
 import { sandboxPath, type Paths } from '../core/paths.js';
 import type { AppRecord, ServiceRecord, StackRecord } from '../core/service.js';
 import { isTaskCurrent, ownerStatus, type TaskRecord } from '../core/task.js';
@@ -80,14 +81,20 @@ export function appView(paths: Paths, a: AppRecord, tasks: TaskRecord[]): AppVie
   };
 }
 
-export function stackView(paths: Paths, s: StackRecord, tasks: TaskRecord[]): StackView {
+export function stackView(
+  paths: Paths,
+  s: StackRecord,
+  tasks: TaskRecord[],
+  waiting: QueueEntry[],
+): StackView {
   return {
     name: s.name,
     tenant: s.tenant,
     services: s.services,
     apps: s.apps,
-    status: ownerStatus(tasks),
+    status: waiting.length > 0 ? 'waiting' : ownerStatus(tasks),
     tasks: tasks.map((t) => taskView(paths, t)),
+    waiting: waiting.map((w) => ({ name: w.owner, kind: w.reasonKind, reason: w.reason })),
     createdAt: iso(s.createdAt),
     updatedAt: iso(s.updatedAt),
   };

@@ -8,10 +8,11 @@ import { deployOrder, type ServiceEntry } from '../specs/stack.js';
 import { interpolate } from '../specs/interpolate.js';
 import type { Store } from '../state/store.js';
 import { hashOf, stableJson } from './hash.js';
-import { Placer } from './placement.js';
+import { Admission, appSlots } from './admission.js';
 import type { PortAllocator } from './ports.js';
 import { renderApp } from './render-app.js';
-import { renderService, serviceEndpoints, type RenderedTask } from './render-service.js';
+import { layoutService, renderService, serviceEndpoints, type RenderedTask } from './render-service.js';
+import type { QueueReasonKind } from '../state/store-queue.js';
 
 export interface DeployContext {
   store: Store;
@@ -31,6 +32,14 @@ export interface DeployRequest {
   prune: boolean;
   /** Refuse to touch an existing service or app of the same name (install/add, not apply). */
   createOnly: boolean;
+  /** Nodes an allocation cycle chose for these tasks (task id → node id): tried first. */
+  preferredNodes?: ReadonlyMap<string, string>;
+}
+
+export interface WaitingOwner {
+  name: string;
+  kind: QueueReasonKind;
+  reason: string;
 }
 
 export interface DeployResult {
@@ -38,6 +47,8 @@ export interface DeployResult {
   updated: string[];
   unchanged: string[];
   removed: string[];
+  /** Declared, but the scheduler cannot admit them yet: they wait in the queue, whole. */
+  waiting: WaitingOwner[];
   /** Tasks whose desired state changed: the reconciler must look at them. */
   touched: string[];
 }
@@ -45,38 +56,52 @@ export interface DeployResult {
 type DesiredTask = Parameters<Store['tasks']['put']>[0];
 
 /**
- * Turns declared services and apps into stored desired state: validates, places, assigns ports,
- * renders launch specs, and commits everything in one transaction — or nothing, on any error, so a
- * bad file never disturbs what runs.
+ * Turns declared services and apps into stored desired state: validates, asks the scheduler for
+ * nodes (each owner's tasks as one gang), assigns ports, renders launch specs, and commits everything
+ * in one transaction — or nothing, on any error, so a bad file never disturbs what runs. An owner
+ * the scheduler cannot admit yet (resources, quota, constraints) waits in the queue with its reason,
+ * and so do the owners that depend on it; what it ran before keeps running.
  */
 export async function deploy(ctx: DeployContext, req: DeployRequest, now: number): Promise<DeployResult> {
   const { store } = ctx;
   checkOwnership(store, req);
-  const endpoints = existingEndpoints(ctx, req);
+  const endpoints = tenantEndpoints(ctx, req.tenant, new Set(req.services.map((s) => s.name)));
   const held = store.tasks.portsInUse();
-  const declared = new Set([...req.services.map((s) => s.name), ...req.apps.map((a) => a.id)]);
-  const placer = new Placer(
-    ctx.nodes,
-    store.tasks
-      .list(req.tenant)
-      .filter((t) => t.desired === 'running' && !declared.has(t.owner))
-      .map((t) => ({ nodeId: t.nodeId })),
-  );
-  const result: DeployResult = { created: [], updated: [], unchanged: [], removed: [], touched: [] };
+  const admission = new Admission(ctx, req);
+  const result: DeployResult = {
+    created: [],
+    updated: [],
+    unchanged: [],
+    removed: [],
+    waiting: [],
+    touched: [],
+  };
   const services: Omit<ServiceRecord, 'createdAt' | 'updatedAt'>[] = [];
   const apps: AppSpec[] = [];
   const tasks: DesiredTask[] = [];
+  const waiting = new Map<
+    string,
+    WaitingOwner & { entry: ServiceEntry | AppSpec; kind2: 'service' | 'app' }
+  >();
 
   for (const name of deployOrder(req.services, req.apps)) {
     const entry = req.services.find((s) => s.name === name);
+    const raw = req.apps.find((a) => a.id === name);
+    const deps = entry ? entry.dependsOn : raw!.dependencies;
+    const blocked = deps.find((d) => waiting.has(d) || (!endpoints.has(d) && store.queue.get(req.tenant, d)));
+    const wait = (kind: QueueReasonKind, reason: string) =>
+      waiting.set(name, { name, kind, reason, entry: (entry ?? raw)!, kind2: entry ? 'service' : 'app' });
+    if (blocked) {
+      wait('dependency', `waits for "${blocked}", which is not admitted yet`);
+      continue;
+    }
     const current = store.tasks.byOwner(req.tenant, name);
-    const place = async (slot: { name: string; ports: number[]; spread?: string }) => {
+    const place = async (slot: { name: string; ports: number[] }, nodeId: string) => {
       const id = taskId(name, slot.name);
-      const mine = current.find((t) => t.id === id);
-      const group = slot.spread ? `${name}/${slot.spread}` : undefined;
-      const node = placer.place(id, mine?.nodeId, group);
+      const node = ctx.nodes.find((n) => n.id === nodeId)!;
       const hostPorts = held.get(node.host) ?? new Set<number>();
       held.set(node.host, hostPorts);
+      const mine = current.find((t) => t.id === id);
       const previous = mine && mine.host === node.host ? mine.ports : [];
       const ports = await ctx.ports.allocate(node.host, slot.ports, previous, hostPorts, id);
       return {
@@ -88,7 +113,16 @@ export async function deploy(ctx: DeployContext, req: DeployRequest, now: number
       };
     };
     if (entry) {
-      const rendered = await renderService(req.tenant, entry, endpoints, place, {
+      const laid = layoutService(entry, endpoints);
+      const chosen = admission.admit(name, current, laid.slots);
+      if ('waiting' in chosen) {
+        wait(chosen.waiting.kind, chosen.waiting.message);
+        continue;
+      }
+      const placed = [];
+      for (const slot of laid.slots)
+        placed.push({ ...slot, ...(await place(slot, chosen.nodes.get(slot.name)!)) });
+      const rendered = renderService(req.tenant, laid, placed, {
         artifactsDir: ctx.paths.artifacts,
         previousState: store.services.get(req.tenant, name)?.state ?? {},
       });
@@ -96,19 +130,28 @@ export async function deploy(ctx: DeployContext, req: DeployRequest, now: number
       endpoints.set(name, rendered.values);
       for (const t of rendered.tasks) tasks.push(desired(req, 'service', name, t));
     } else {
-      const raw = req.apps.find((a) => a.id === name)!;
-      const app = interpolate(raw, endpoints, `apps.${name}`);
+      const app = interpolate(raw!, endpoints, `apps.${name}`);
+      const slots = appSlots(app);
+      const chosen = admission.admit(name, current, slots);
+      if ('waiting' in chosen) {
+        wait(chosen.waiting.kind, chosen.waiting.message);
+        continue;
+      }
       // The stored definition keeps its ${svc.field} references: it never holds a resolved secret.
-      apps.push(raw);
-      for (let i = 0; i < app.instances; i++) {
-        const placed = await place({ name: String(i), ports: app.ports });
+      apps.push(raw!);
+      for (const slot of slots) {
+        const placed = await place(slot, chosen.nodes.get(slot.name)!);
         const spec = renderApp(app, { taskId: placed.id, host: placed.host, ports: placed.ports });
         markSecrets(spec, endpoints);
-        tasks.push(desired(req, 'app', name, { ...placed, name: String(i), role: 'app', index: i, spec }));
+        tasks.push(
+          desired(req, 'app', name, { ...placed, name: slot.name, role: 'app', index: slot.index, spec }),
+        );
       }
     }
   }
 
+  const admitted = new Set([...services.map((s) => s.name), ...apps.map((a) => a.id)]);
+  const declared = new Set([...req.services.map((s) => s.name), ...req.apps.map((a) => a.id)]);
   store.atomically(() => {
     for (const s of services) {
       const before = store.services.get(req.tenant, s.name);
@@ -122,6 +165,21 @@ export async function deploy(ctx: DeployContext, req: DeployRequest, now: number
       store.apps.put({ tenant: req.tenant, id: a.id, spec: a, stack: req.stack }, now);
       classify(result, a.id, before, same, store.tasks.byOwner(req.tenant, a.id), tasks);
     }
+    for (const owner of admitted) store.queue.remove(req.tenant, owner);
+    for (const w of waiting.values()) {
+      const before = store.queue.get(req.tenant, w.name);
+      store.queue.put({
+        tenant: req.tenant,
+        owner: w.name,
+        kind: w.kind2,
+        stack: req.stack,
+        entry: w.entry,
+        reasonKind: w.kind,
+        reason: w.reason,
+        since: before?.since ?? now,
+      });
+      result.waiting.push({ name: w.name, kind: w.kind, reason: w.reason });
+    }
     const wanted = new Set(tasks.map((t) => t.id));
     for (const t of tasks) {
       const before = store.tasks.get(req.tenant, t.id);
@@ -129,7 +187,7 @@ export async function deploy(ctx: DeployContext, req: DeployRequest, now: number
       store.tasks.put(t, now);
       result.touched.push(t.id);
     }
-    for (const owner of declared) {
+    for (const owner of admitted) {
       for (const t of store.tasks.byOwner(req.tenant, owner)) {
         if (!wanted.has(t.id) && t.desired === 'running') {
           store.tasks.update(req.tenant, t.id, { desired: 'removed' }, now);
@@ -146,13 +204,21 @@ export async function deploy(ctx: DeployContext, req: DeployRequest, now: number
         }
       }
       const keep = old && !req.prune;
+      const waitingOf = (kind: 'service' | 'app') =>
+        [...waiting.values()].filter((w) => w.kind2 === kind).map((w) => w.name);
       store.stacks.put(
         {
           tenant: req.tenant,
           name: req.stack,
           source: req.source ?? old?.source ?? '',
-          services: [...new Set([...(keep ? old.services : []), ...services.map((s) => s.name)])],
-          apps: [...new Set([...(keep ? old.apps : []), ...apps.map((a) => a.id)])],
+          services: [
+            ...new Set([
+              ...(keep ? old.services : []),
+              ...services.map((s) => s.name),
+              ...waitingOf('service'),
+            ]),
+          ],
+          apps: [...new Set([...(keep ? old.apps : []), ...apps.map((a) => a.id), ...waitingOf('app')])],
         },
         now,
       );
@@ -171,6 +237,7 @@ export function removeOwner(
 ): string[] {
   store.services.remove(tenant, owner);
   store.apps.remove(tenant, owner);
+  store.queue.remove(tenant, owner);
   const ids: string[] = [];
   for (const t of store.tasks.byOwner(tenant, owner)) {
     if (t.desired !== 'purged') store.tasks.update(tenant, t.id, { desired: how }, now);
@@ -241,13 +308,16 @@ function checkOwnership(store: Store, req: DeployRequest): void {
   }
 }
 
-/** Endpoints of services already deployed (outside this request), for `${svc.field}` references. */
-function existingEndpoints(ctx: DeployContext, req: DeployRequest): Map<string, Record<string, string>> {
+/** Endpoints of a tenant's deployed services (but `except`), for `${svc.field}` references. */
+export function tenantEndpoints(
+  ctx: Pick<DeployContext, 'store' | 'paths'>,
+  tenant: string,
+  except: ReadonlySet<string> = new Set(),
+): Map<string, Record<string, string>> {
   const map = new Map<string, Record<string, string>>();
-  const declared = new Set(req.services.map((s) => s.name));
-  for (const s of ctx.store.services.list(req.tenant)) {
-    if (declared.has(s.name)) continue;
-    const tasks = ctx.store.tasks.byOwner(req.tenant, s.name).filter((t) => t.desired === 'running');
+  for (const s of ctx.store.services.list(tenant)) {
+    if (except.has(s.name)) continue;
+    const tasks = ctx.store.tasks.byOwner(tenant, s.name).filter((t) => t.desired === 'running');
     map.set(s.name, serviceEndpoints(ctx.paths, s, tasks).values);
   }
   return map;

@@ -54,7 +54,7 @@ describe('deploy', () => {
       store,
       paths,
       ports: new PortAllocator([41000, 41999]),
-      nodes: virtualNodes(3, { cpus: 2, memMb: 4096 }),
+      nodes: virtualNodes(3, { cpus: 2, mem: 4096, disk: 10240, ports: 1000, labels: {} }),
     };
   });
   after(() => {

@@ -1,7 +1,7 @@
 import { resolveBinary } from '../catalog/binaries.js';
 import { resolveJava } from '../catalog/java.js';
 import { cachePath } from '../core/artifact.js';
-import type { EndpointContext, PlacedTask, TaskSlot } from '../catalog/package.js';
+import type { EndpointContext, PackageDefinition, PlacedTask, TaskSlot } from '../catalog/package.js';
 import { getPackage, validateOptions } from '../catalog/registry.js';
 import { FlotillaError } from '../core/errors.js';
 import { sandboxPath, type Paths } from '../core/paths.js';
@@ -9,14 +9,6 @@ import type { Endpoint, ServiceRecord } from '../core/service.js';
 import type { LaunchSpec, TaskRecord } from '../core/task.js';
 import { interpolate } from '../specs/interpolate.js';
 import type { ServiceEntry } from '../specs/stack.js';
-
-export interface PlacedSlot {
-  id: string;
-  nodeId: string;
-  host: string;
-  ports: number[];
-  sandbox: string;
-}
 
 /** One task placed and rendered, ready to become a stored desired task. */
 export interface RenderedTask {
@@ -36,27 +28,44 @@ export interface RenderedService {
   tasks: RenderedTask[];
 }
 
-/** A package's tasks, placed and rendered, for one service entry. */
-export async function renderService(
-  tenant: string,
+/** A service entry's validated options and the tasks its package lays out, before placement. */
+export interface LaidOutService {
+  entry: ServiceEntry;
+  pkg: PackageDefinition;
+  options: Record<string, unknown>;
+  slots: TaskSlot[];
+}
+
+/** Validates a service entry's options (references resolved) and asks its package for its tasks. */
+export function layoutService(
   entry: ServiceEntry,
   endpoints: Map<string, Record<string, string>>,
-  place: (slot: TaskSlot) => Promise<PlacedSlot>,
-  context: { artifactsDir: string; previousState: Record<string, string> },
-): Promise<RenderedService> {
+): LaidOutService {
   const where = `services.${entry.name}`;
   const pkg = getPackage(entry.package, entry.version);
   const options = withPlace(where, () =>
     validateOptions(pkg, interpolate(entry.options, endpoints, `${where}.options`)),
   );
+  const slots = withPlace(where, () => pkg.layout(options)).map((slot) => ({
+    ...slot,
+    constraints: [...(slot.constraints ?? []), ...(entry.constraints ?? [])],
+  }));
+  return { entry, pkg, options, slots };
+}
+
+/** A package's tasks, placed, rendered for one service entry. */
+export function renderService(
+  tenant: string,
+  { entry, pkg, options }: LaidOutService,
+  placed: (PlacedTask & { id: string; nodeId: string })[],
+  context: { artifactsDir: string; previousState: Record<string, string> },
+): RenderedService {
   const binaries = Object.fromEntries(pkg.binaries.map((b) => [b.name, resolveBinary(b.name, b.install)]));
   const lock = pkg.jvm?.lock(options);
   const java = pkg.jvm
     ? resolveJava(pkg.jvm.javaMajor, `package ${pkg.name} ${pkg.version}`).path
     : undefined;
   const classpath = lock?.artifacts.map((a) => cachePath(context.artifactsDir, a));
-  const placed: (PlacedTask & { id: string; nodeId: string })[] = [];
-  for (const slot of pkg.layout(options)) placed.push({ ...slot, ...(await place(slot)) });
   const state = { ...context.previousState };
   const specs = pkg.render({
     service: entry.name,
@@ -106,6 +115,8 @@ export function endpointContext(paths: Paths, service: ServiceRecord, tasks: Tas
     index: t.index,
     host: t.host,
     ports: t.ports,
+    cpus: t.spec.cpus,
+    mem: t.spec.mem,
     sandbox: sandboxPath(paths, t.tenant, t.owner, t.name),
   }));
   return { service: service.name, tenant: service.tenant, options: service.options, tasks: placed };

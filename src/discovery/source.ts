@@ -9,22 +9,27 @@ export const DOMAIN = 'flotilla';
  * event bus reports, so a moved task is answered at its new address at once.
  */
 export class DiscoverySource {
-  private cached: RecordSet | null = null;
+  private readonly cached = new Map<string, RecordSet>();
 
   constructor(private readonly store: Store) {}
 
   invalidate(): void {
-    this.cached = null;
+    this.cached.clear();
   }
 
-  records(): RecordSet {
-    this.cached ??= buildRecords({ domain: DOMAIN, services: this.services() });
-    return this.cached;
+  /** One tenant's names only: a tenant's DNS server never answers for another tenant. */
+  records(tenant: string): RecordSet {
+    let set = this.cached.get(tenant);
+    if (!set) {
+      set = buildRecords({ domain: DOMAIN, services: this.services(tenant) });
+      this.cached.set(tenant, set);
+    }
+    return set;
   }
 
-  private services(): DiscoveryService[] {
+  private services(tenant: string): DiscoveryService[] {
     const byOwner = new Map<string, DiscoveryService>();
-    for (const t of this.store.tasks.listAll()) {
+    for (const t of this.store.tasks.list(tenant)) {
       if (t.desired !== 'running') continue;
       const key = `${t.tenant}/${t.owner}`;
       const service = byOwner.get(key) ?? { tenant: t.tenant, name: t.owner, tasks: [] };

@@ -3,6 +3,7 @@ import { FlotillaError } from '../core/errors.js';
 import { HEALTH_DEFAULTS, type HealthCheckSpec } from '../core/health.js';
 import { BACKOFF_DEFAULTS } from '../core/task.js';
 import { Reader, checkName } from './check.js';
+import { parseConstraints } from '../scheduler/constraints.js';
 
 /** Marathon fields we honour. */
 const SUPPORTED = new Set([
@@ -24,6 +25,7 @@ const SUPPORTED = new Set([
   'taskKillGracePeriodSeconds',
   'dependencies',
   'labels',
+  'constraints',
 ]);
 
 /** Status fields Marathon adds when it prints an app: not configuration, so a file exported from Marathon loads. */
@@ -120,6 +122,10 @@ export function parseApp(input: unknown, where = 'app'): AppSpec {
         ? []
         : r.stringArray(raw.dependencies, 'dependencies').map((d) => d.replace(/^\//, '')),
     labels: raw.labels === undefined ? {} : r.stringMap(raw.labels, 'labels'),
+    constraints:
+      raw.constraints === undefined || raw.constraints === null
+        ? []
+        : parseConstraints(raw.constraints, `${where}.constraints`),
   };
 }
 

@@ -49,8 +49,8 @@ describe('Marathon app definitions', () => {
 
   it('rejects unsupported fields that ask for something, naming them', () => {
     assert.match(
-      code(() => parseApp({ id: 'a', cmd: 'x', constraints: [['hostname', 'UNIQUE']] })),
-      /APP_FIELD_UNSUPPORTED: .*"constraints"/,
+      code(() => parseApp({ id: 'a', cmd: 'x', uris: ['http://example.com/app.tgz'] })),
+      /APP_FIELD_UNSUPPORTED: .*"uris"/,
     );
     assert.match(
       code(() => parseApp({ id: 'a', cmd: 'x', container: { type: 'DOCKER' } })),

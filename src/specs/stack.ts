@@ -4,6 +4,8 @@ import { FlotillaError } from '../core/errors.js';
 import { parseApp } from './app.js';
 import { Reader, checkName } from './check.js';
 import { referencesIn } from './interpolate.js';
+import { parseConstraints } from '../scheduler/constraints.js';
+import type { Constraint } from '../scheduler/types.js';
 
 export interface ServiceEntry {
   name: string;
@@ -12,6 +14,8 @@ export interface ServiceEntry {
   /** Options as written: `${svc.field}` references are resolved at deploy time. */
   options: Record<string, unknown>;
   dependsOn: string[];
+  /** Marathon constraints for every task of the service, on top of the package's own. */
+  constraints?: Constraint[];
 }
 
 export interface StackSpec {
@@ -21,7 +25,7 @@ export interface StackSpec {
 }
 
 const TOP_LEVEL = new Set(['name', 'version', 'services', 'apps']);
-const SERVICE_KEYS = new Set(['package', 'version', 'options', 'dependsOn', 'depends_on']);
+const SERVICE_KEYS = new Set(['package', 'version', 'options', 'dependsOn', 'depends_on', 'constraints']);
 
 /** Parses a stack file (YAML). Every problem names its place in the file. */
 export function parseStack(source: string, fallbackName?: string): StackSpec {
@@ -60,7 +64,7 @@ function parseService(r: Reader, key: string, value: unknown): ServiceEntry {
   const body = r.object(value, where);
   for (const k of Object.keys(body)) {
     if (!SERVICE_KEYS.has(k))
-      r.fail(`${where}.${k}`, `unknown key; a service has package, version, options, dependsOn`);
+      r.fail(`${where}.${k}`, `unknown key; a service has package, version, options, dependsOn, constraints`);
   }
   const deps = body.dependsOn ?? body.depends_on;
   return {
@@ -70,7 +74,20 @@ function parseService(r: Reader, key: string, value: unknown): ServiceEntry {
     options:
       body.options === undefined || body.options === null ? {} : r.object(body.options, `${where}.options`),
     dependsOn: deps === undefined ? [] : r.stringArray(deps, `${where}.dependsOn`),
+    ...(body.constraints === undefined
+      ? {}
+      : { constraints: stackConstraints(body.constraints, `stack.${where}.constraints`) }),
   };
+}
+
+/** Marathon constraints under a service, reported as a stack file error. */
+function stackConstraints(raw: unknown, where: string): Constraint[] {
+  try {
+    return parseConstraints(raw, where);
+  } catch (err) {
+    if (err instanceof FlotillaError) throw new FlotillaError('STACK_INVALID', err.message, err.details);
+    throw err;
+  }
 }
 
 /** A `${cache.url}` reference implies a dependency on `cache`: it cannot start before cache is ready. */

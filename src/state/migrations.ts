@@ -40,4 +40,39 @@ export const MIGRATIONS: string[] = [
   `,
   // A service's own persistent facts (e.g. a KRaft cluster id), kept across deploys.
   `ALTER TABLE services ADD COLUMN state TEXT NOT NULL DEFAULT '{}';`,
+  // Tenants with their DRF weight and quota; API tokens (a hash of the secret only); the queue of
+  // services and apps waiting for the scheduler to admit them.
+  `
+  CREATE TABLE tenants (
+    name TEXT PRIMARY KEY, weight REAL NOT NULL DEFAULT 1, quota TEXT,
+    created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE tokens (
+    id TEXT PRIMARY KEY, tenant TEXT NOT NULL, role TEXT NOT NULL, name TEXT NOT NULL, hash TEXT NOT NULL,
+    created_at INTEGER NOT NULL, revoked_at INTEGER, last_used_at INTEGER
+  );
+  CREATE INDEX tokens_by_tenant ON tokens (tenant);
+  CREATE TABLE queue (
+    tenant TEXT NOT NULL, owner TEXT NOT NULL, kind TEXT NOT NULL, stack TEXT, entry TEXT NOT NULL,
+    reason_kind TEXT NOT NULL, reason TEXT NOT NULL, since INTEGER NOT NULL,
+    PRIMARY KEY (tenant, owner)
+  );
+  `,
+  // Metering: what each task held (cpus, mem MB, disk MB) from when it was wanted running until it
+  // no longer was; end_at is NULL while the interval is open. At most one open interval per task.
+  // Tasks already wanted running start being metered when this migration runs: nothing is known
+  // about them before, and billing what was never measured would be worse than billing nothing.
+  `
+  CREATE TABLE usage_intervals (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, tenant TEXT NOT NULL, owner_kind TEXT NOT NULL,
+    owner TEXT NOT NULL, task_id TEXT NOT NULL, cpus REAL NOT NULL, mem REAL NOT NULL, disk REAL NOT NULL,
+    start_at INTEGER NOT NULL, end_at INTEGER
+  );
+  CREATE INDEX usage_by_tenant ON usage_intervals (tenant, start_at, end_at);
+  CREATE UNIQUE INDEX usage_open_by_task ON usage_intervals (tenant, task_id) WHERE end_at IS NULL;
+  INSERT INTO usage_intervals (tenant, owner_kind, owner, task_id, cpus, mem, disk, start_at)
+    SELECT tenant, owner_kind, owner, id, COALESCE(json_extract(spec, '$.cpus'), 0),
+      COALESCE(json_extract(spec, '$.mem'), 0), COALESCE(json_extract(spec, '$.disk'), 0), CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
+    FROM tasks WHERE desired = 'running';
+  `,
 ];

@@ -1,5 +1,6 @@
 import type { Db } from './db.js';
 import type { TaskHandle, TaskRecord, TaskState } from '../core/task.js';
+import { usageStore, type Holding, type UsageStore } from './store-usage.js';
 
 interface TaskRow {
   tenant: string;
@@ -95,7 +96,14 @@ const COLUMNS: Record<keyof TaskUpdate, string> = {
   desired: 'desired',
 };
 
-export function tasksStore(db: Db) {
+/** A task holds its resources from when it is wanted running until it no longer is (metering). */
+function holding(t: Pick<TaskRecord, 'desired' | 'ownerKind' | 'owner' | 'spec'>): Holding | null {
+  if (t.desired !== 'running') return null;
+  return { ownerKind: t.ownerKind, owner: t.owner, cpus: t.spec.cpus, mem: t.spec.mem, disk: t.spec.disk };
+}
+
+/** Every write of a task's desired state or spec also syncs its usage interval, in one transaction. */
+export function tasksStore(db: Db, usage: UsageStore = usageStore(db)) {
   const all = db.prepare('SELECT * FROM tasks WHERE tenant = ? ORDER BY owner, idx');
   const everywhere = db.prepare('SELECT * FROM tasks ORDER BY tenant, owner, idx');
   const one = db.prepare('SELECT * FROM tasks WHERE tenant = ? AND id = ?');
@@ -147,13 +155,16 @@ export function tasksStore(db: Db) {
       >,
       now: number,
     ): void {
-      upsert.run({
-        ...t,
-        ports: JSON.stringify(t.ports),
-        spec: JSON.stringify(t.spec),
-        state: 'staging',
-        now,
-      });
+      db.transaction(() => {
+        upsert.run({
+          ...t,
+          ports: JSON.stringify(t.ports),
+          spec: JSON.stringify(t.spec),
+          state: 'staging',
+          now,
+        });
+        usage.sync(t.tenant, t.id, holding(t), now);
+      })();
     },
     update(tenant: string, id: string, changes: TaskUpdate, now: number): void {
       const sets: string[] = ['updated_at = @now'];
@@ -165,10 +176,23 @@ export function tasksStore(db: Db) {
         params[column] = key === 'handle' ? (value === null ? null : JSON.stringify(value)) : value;
       }
       if (changes.state) sets.push('state_since = CASE WHEN state = @state THEN state_since ELSE @now END');
-      db.prepare(`UPDATE tasks SET ${sets.join(', ')} WHERE tenant = @tenant AND id = @id`).run(params);
+      const write = () =>
+        db.prepare(`UPDATE tasks SET ${sets.join(', ')} WHERE tenant = @tenant AND id = @id`).run(params);
+      if (changes.desired === undefined) return void write();
+      db.transaction(() => {
+        write();
+        const row = one.get(tenant, id) as TaskRow | undefined;
+        usage.sync(tenant, id, row ? holding(fromRow(row)) : null, now);
+      })();
     },
     remove(tenant: string, id: string): void {
-      del.run(tenant, id);
+      db.transaction(() => {
+        const row = one.get(tenant, id) as TaskRow | undefined;
+        del.run(tenant, id);
+        // Tasks are removed after they stopped being wanted, so this closes nothing in practice; if
+        // one ever is removed while wanted, its last write is the best end the store knows.
+        if (row) usage.sync(tenant, id, null, row.updated_at);
+      })();
     },
     /** Every port held by a task, per host: the allocator never hands one out twice. */
     portsInUse(): Map<string, Set<number>> {

@@ -4,6 +4,9 @@ import { eventsStore } from './store-events.js';
 import { servicesStore } from './store-services.js';
 import { stacksStore } from './store-stacks.js';
 import { tasksStore } from './store-tasks.js';
+import { tenantsStore, tokensStore } from './store-tenants.js';
+import { queueStore } from './store-queue.js';
+import { usageStore } from './store-usage.js';
 
 /** The state store: one module per resource over one SQLite database. */
 export function createStore(file: string) {
@@ -15,6 +18,11 @@ export function createStore(file: string) {
     apps: appsStore(db),
     tasks: tasksStore(db),
     events: eventsStore(db),
+    tenants: tenantsStore(db),
+    tokens: tokensStore(db),
+    queue: queueStore(db),
+    /** Read-only for callers: the tasks store writes usage intervals as tasks change. */
+    usage: usageStore(db),
     /** Runs `fn` in one transaction: all of its writes land, or none do. */
     atomically<T>(fn: () => T): T {
       return db.transaction(fn)();

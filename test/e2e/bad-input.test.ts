@@ -80,9 +80,9 @@ describe('bad input', () => {
   it('an unsupported Marathon field', async () => {
     const app = file(
       'app.json',
-      JSON.stringify({ id: '/pinned', cmd: 'sleep 100', constraints: [['hostname', 'UNIQUE']] }),
+      JSON.stringify({ id: '/fetched', cmd: 'sleep 100', uris: ['http://example.com/app.tgz'] }),
     );
-    await expectError(['app', 'add', app], 'APP_FIELD_UNSUPPORTED', /constraints/);
+    await expectError(['app', 'add', app], 'APP_FIELD_UNSUPPORTED', /uris/);
   });
 
   it('a port already taken by another program', async () => {

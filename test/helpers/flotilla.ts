@@ -32,6 +32,8 @@ export class TestHome {
       FLOTILLA_LISTEN: '127.0.0.1:0',
       FLOTILLA_PORT_RANGE: `${lo}-${lo + 499}`,
       FLOTILLA_DNS_LISTEN: '127.0.0.1:0',
+      // `flotilla login` writes here, never to the real user's ~/.config.
+      XDG_CONFIG_HOME: path.join(this.home, 'config'),
       // One verified artifact cache for the whole test run: jars are fetched once, not per test.
       FLOTILLA_ARTIFACTS: process.env.FLOTILLA_ARTIFACTS ?? path.join(os.tmpdir(), 'flotilla-test-artifacts'),
     };
@@ -70,7 +72,7 @@ export class TestHome {
   client(): FlotillaClient {
     const info = this.daemonInfo();
     if (!info) throw new Error('no daemon running for this home');
-    return new FlotillaClient(info.address);
+    return new FlotillaClient(info.address, { token: adminToken(this.home) });
   }
 
   /** Pids of every process that belongs to this home: tasks (by their sandbox) and the daemon. */
@@ -104,6 +106,11 @@ export class TestHome {
     if (!process.env.FLOTILLA_KEEP_HOMES) fs.rmSync(this.home, { recursive: true, force: true });
     return leftovers.length;
   }
+}
+
+/** The cluster-admin token a daemon writes to its home on first start. */
+export function adminToken(home: string): string {
+  return fs.readFileSync(path.join(home, 'admin.token'), 'utf8').trim();
 }
 
 export function isAlive(pid: number): boolean {

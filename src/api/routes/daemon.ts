@@ -8,7 +8,14 @@ export const daemonRoutes =
   async (app) => {
     app.get(
       '/v1/health',
-      { schema: { tags: ['daemon'], summary: 'Whether the daemon answers', response: { 200: HealthView } } },
+      {
+        config: { access: 'public' },
+        schema: {
+          tags: ['daemon'],
+          summary: "Whether the daemon answers (no token needed; `tasks` counts the caller's tasks)",
+          response: { 200: HealthView },
+        },
+      },
       async (req) => ({
         status: 'ok' as const,
         version: deps.version,
@@ -22,6 +29,7 @@ export const daemonRoutes =
     app.post(
       '/v1/daemon/shutdown',
       {
+        config: { access: 'cluster' },
         schema: {
           tags: ['daemon'],
           summary: 'Stop the daemon; tasks keep running and are adopted by the next daemon unless stopTasks',
@@ -38,7 +46,7 @@ export const daemonRoutes =
 
     app.get(
       '/metrics',
-      { schema: { tags: ['daemon'], summary: 'Prometheus metrics' } },
+      { config: { access: 'cluster' }, schema: { tags: ['daemon'], summary: 'Prometheus metrics' } },
       async (_req, reply) => {
         reply.header('content-type', deps.metrics.contentType);
         return deps.metrics.metrics();

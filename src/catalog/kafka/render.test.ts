@@ -25,8 +25,8 @@ function place(pkg: PackageDefinition, given: Record<string, unknown>, state: Re
   let next = 9000;
   const seen = new Map<string, number>();
   const tasks: PlacedTask[] = pkg.layout(options).map((slot) => {
-    const n = seen.get(slot.spread ?? '') ?? 0;
-    seen.set(slot.spread ?? '', n + 1);
+    const n = seen.get(slot.role) ?? 0;
+    seen.set(slot.role, n + 1);
     return {
       ...slot,
       host: `127.0.10.${n + 1}`,
@@ -183,13 +183,13 @@ describe('kafka package rendering', () => {
   it('renders separate controllers with their own node ids and a TCP check', () => {
     const { tasks, specs } = place(kafka3, { brokers: 2, controllers: 3, heapMb: 256 });
     assert.deepEqual(
-      tasks.map((t) => `${t.name}/${t.role}/${t.spread}`),
+      tasks.map((t) => `${t.name}/${t.role}/${t.constraints?.map((c) => `${c.field}:${c.operator}`).join()}`),
       [
-        'kafka-0/broker/broker',
-        'kafka-1/broker/broker',
-        'controller-0/controller/controller',
-        'controller-1/controller/controller',
-        'controller-2/controller/controller',
+        'kafka-0/broker/hostname:UNIQUE',
+        'kafka-1/broker/hostname:UNIQUE',
+        'controller-0/controller/hostname:UNIQUE',
+        'controller-1/controller/hostname:UNIQUE',
+        'controller-2/controller/hostname:UNIQUE',
       ],
     );
     const c1 = file(specs['controller-1'], 'config/server.properties');

@@ -1,5 +1,5 @@
 import { FlotillaError } from '../../core/errors.js';
-import type { PlacedTask, TaskSlot } from '../package.js';
+import { ONE_PER_NODE, type PlacedTask, type TaskSlot } from '../package.js';
 import type { KafkaOptions } from './options.js';
 
 /**
@@ -32,10 +32,11 @@ export function combinedVoters(o: KafkaOptions): number {
 
 export function layoutSlots(o: KafkaOptions): TaskSlot[] {
   const voters = combinedVoters(o);
+  const size = { cpus: o.cpus, mem: o.mem, constraints: ONE_PER_NODE };
   const slots: TaskSlot[] = [];
   for (let i = 0; i < o.brokers; i++) {
     const ports = i < voters ? [o.port, o.controllerPort] : [o.port];
-    slots.push({ name: `kafka-${i}`, role: 'broker', index: i, ports, spread: 'broker' });
+    slots.push({ name: `kafka-${i}`, role: 'broker', index: i, ports, ...size });
   }
   for (let j = 0; j < o.controllers; j++) {
     slots.push({
@@ -43,7 +44,7 @@ export function layoutSlots(o: KafkaOptions): TaskSlot[] {
       role: 'controller',
       index: j,
       ports: [o.controllerPort],
-      spread: 'controller',
+      ...size,
     });
   }
   return slots;

@@ -41,9 +41,10 @@ export const redis: PackageDefinition = {
 
   layout(options): TaskSlot[] {
     const o = readOptions(options);
-    const slots: TaskSlot[] = [{ name: 'redis-0', role: 'primary', index: 0, ports: [o.port] }];
+    const size = { cpus: o.cpus, mem: o.mem };
+    const slots: TaskSlot[] = [{ name: 'redis-0', role: 'primary', index: 0, ports: [o.port], ...size }];
     for (let i = 1; i <= o.replicas; i++) {
-      slots.push({ name: `redis-${i}`, role: 'replica', index: i, ports: [0] });
+      slots.push({ name: `redis-${i}`, role: 'replica', index: i, ports: [0], ...size });
     }
     return slots;
   },

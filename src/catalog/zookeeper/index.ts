@@ -3,7 +3,13 @@ import { FlotillaError } from '../../core/errors.js';
 import type { HealthCheckSpec } from '../../core/health.js';
 import type { Endpoint } from '../../core/service.js';
 import { BACKOFF_DEFAULTS, type LaunchSpec } from '../../core/task.js';
-import type { EndpointContext, PackageDefinition, PlacedTask, TaskSlot } from '../package.js';
+import {
+  ONE_PER_NODE,
+  type EndpointContext,
+  type PackageDefinition,
+  type PlacedTask,
+  type TaskSlot,
+} from '../package.js';
 import { hostPort, LOGBACK_XML, renderZooCfg, serverId } from './config.js';
 import { loadLock } from '../jvm/lock.js';
 import { optionsSchema, readOptions } from './options.js';
@@ -55,7 +61,9 @@ export const zookeeper: PackageDefinition = {
       index: i,
       // client, quorum (follower → leader), leader election
       ports: [o.port, 0, 0],
-      spread: 'server',
+      cpus: o.cpus,
+      mem: o.mem,
+      constraints: ONE_PER_NODE,
     }));
   },
 

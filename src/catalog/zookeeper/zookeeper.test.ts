@@ -35,7 +35,15 @@ describe('zookeeper options', () => {
       cpus: 0.5,
     });
     assert.deepEqual(zookeeper.layout(o), [
-      { name: 'zk-0', role: 'server', index: 0, ports: [0, 0, 0], spread: 'server' },
+      {
+        name: 'zk-0',
+        role: 'server',
+        index: 0,
+        ports: [0, 0, 0],
+        cpus: 0.5,
+        mem: 384,
+        constraints: [{ field: 'hostname', operator: 'UNIQUE' }],
+      },
     ]);
     assert.throws(() => validateOptions(zookeeper, { servers: 2 }), /"servers".*one of 1, 3, 5/);
     assert.throws(

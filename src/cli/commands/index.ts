@@ -26,6 +26,12 @@ import { registerTaskKill } from './task-kill.js';
 import { registerTaskList } from './task-list.js';
 import { registerTaskLogs } from './task-logs.js';
 import { registerTaskShow } from './task-show.js';
+import { registerTaskWhy } from './task-why.js';
+import { registerTenantCommands } from './tenant.js';
+import { registerTokenCommands } from './token.js';
+import { registerLogin } from './login.js';
+import { registerQueue } from './queue.js';
+import { registerUsage } from './usage.js';
 
 /** Every command, in the order `flotilla --help` lists them. */
 export function registerCommands(program: Command): void {
@@ -33,8 +39,10 @@ export function registerCommands(program: Command): void {
   registerStackDown(program);
   registerTaskList(program, 'ps');
   registerTaskLogs(program);
+  registerQueue(program);
 
   registerDoctor(program);
+  registerUsage(program);
   registerArtifactsFetch(program.command('artifacts').description('the verified JVM artifact cache'));
 
   const pkg = program.command('package').description('the catalog: list, describe, install, uninstall');
@@ -64,6 +72,13 @@ export function registerCommands(program: Command): void {
   registerTaskList(task, 'list');
   registerTaskShow(task);
   registerTaskKill(task);
+  registerTaskWhy(task);
+
+  registerLogin(program);
+  registerTenantCommands(
+    program.command('tenant').description('tenants, weights and quotas (cluster admins)'),
+  );
+  registerTokenCommands(program.command('token').description("the tenant's API tokens"));
 
   const daemon = program.command('daemon').description('the daemon: run (default), start, stop, status');
   registerDaemonRun(daemon);

@@ -25,6 +25,11 @@ export function registerTaskList(parent: Command, name: string): void {
       const ctx = context(cmd);
       const client = await ctx.client();
       const tasks = await client.listTasks(opts.stack ? { stack: opts.stack } : {});
-      ctx.emit(visibleTasks(tasks, opts.all === true), printTasks);
+      const waiting = (await client.listWaiting()).filter((w) => !opts.stack || w.stack === opts.stack);
+      ctx.emit(visibleTasks(tasks, opts.all === true), (shown) => {
+        printTasks(shown);
+        // Declared but not admitted yet: without this line they would be invisible in ps.
+        for (const w of waiting) console.log(`waiting: ${w.owner} (${w.reasonKind}): ${w.reason}`);
+      });
     });
 }

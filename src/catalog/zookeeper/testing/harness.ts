@@ -66,8 +66,9 @@ export class Harness {
     const tasks: PlacedTask[] = [];
     const perSpread = new Map<string, number>();
     for (const slot of pkg.layout(options)) {
-      const n = perSpread.get(slot.spread ?? slot.name) ?? 0;
-      perSpread.set(slot.spread ?? slot.name, n + 1);
+      // One node per task of a role, as the hostname UNIQUE constraint asks.
+      const n = perSpread.get(slot.role) ?? 0;
+      perSpread.set(slot.role, n + 1);
       const host = hosts[n % hosts.length] as string;
       const ports = await Promise.all(slot.ports.map((p) => (p === 0 ? freePort(host) : p)));
       tasks.push({ ...slot, host, ports, sandbox: path.join(this.root, service, slot.name) });

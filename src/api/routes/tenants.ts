@@ -1,0 +1,156 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import { errorResponses } from '../../core/api-schemas.js';
+import { FlotillaError } from '../../core/errors.js';
+import {
+  MintedTokenView,
+  TenantCreateBody,
+  TenantPatchBody,
+  TenantView,
+  TokenCreateBody,
+  TokenView,
+  WhoAmIView,
+} from '../../core/tenant-schemas.js';
+import type { Quota, Role } from '../../core/tenant.js';
+import type { ApiDeps } from '../deps.js';
+
+const TenantParams = Type.Object({ tenant: Type.String() });
+const TokenParams = Type.Object({ token: Type.String() });
+
+/** Who am I; tenants with their weights and quotas (cluster admins); tokens (tenant admins). */
+export const tenantRoutes =
+  ({ tenants, auth }: ApiDeps): FastifyPluginAsync =>
+  async (app) => {
+    app.get(
+      '/v1/whoami',
+      {
+        schema: { tags: ['tenants'], summary: 'The caller behind the token', response: { 200: WhoAmIView } },
+      },
+      async (req) => ({
+        tenant: req.principal.tenant,
+        role: req.principal.role,
+        tokenId: req.principal.tokenId,
+        actingFor: req.tenant,
+        auth,
+      }),
+    );
+    app.get(
+      '/v1/tenants',
+      {
+        config: { access: 'cluster' },
+        schema: { tags: ['tenants'], response: { 200: Type.Array(TenantView), ...errorResponses } },
+      },
+      async () => tenants.list(),
+    );
+    app.post(
+      '/v1/tenants',
+      {
+        config: { access: 'cluster' },
+        schema: {
+          tags: ['tenants'],
+          summary: 'Create a tenant (cluster admin)',
+          body: TenantCreateBody,
+          response: { 201: TenantView, ...errorResponses },
+        },
+      },
+      async (req, reply) =>
+        reply
+          .status(201)
+          .send(tenants.create(req.body as { name: string; weight?: number; quota?: Quota | null })),
+    );
+    app.get(
+      '/v1/tenants/:tenant',
+      {
+        schema: {
+          tags: ['tenants'],
+          summary: 'A tenant: weight, quota, allocation, DNS (its own members, or a cluster admin)',
+          params: TenantParams,
+          response: { 200: TenantView, ...errorResponses },
+        },
+      },
+      async (req) => {
+        const name = (req.params as { tenant: string }).tenant;
+        if (req.principal.role !== 'cluster-admin' && name !== req.principal.tenant) {
+          throw new FlotillaError('TENANT_NOT_FOUND', `no tenant "${name}"`);
+        }
+        return tenants.get(name);
+      },
+    );
+    app.patch(
+      '/v1/tenants/:tenant',
+      {
+        config: { access: 'cluster' },
+        schema: {
+          tags: ['tenants'],
+          summary: "Set a tenant's DRF weight or quota (cluster admin); quota null removes it",
+          params: TenantParams,
+          body: TenantPatchBody,
+          response: { 200: TenantView, ...errorResponses },
+        },
+      },
+      async (req) =>
+        tenants.update(
+          (req.params as { tenant: string }).tenant,
+          req.body as { weight?: number; quota?: Quota | null },
+        ),
+    );
+    app.delete(
+      '/v1/tenants/:tenant',
+      {
+        config: { access: 'cluster' },
+        schema: {
+          tags: ['tenants'],
+          summary: 'Remove an empty tenant and revoke its tokens (cluster admin)',
+          params: TenantParams,
+          response: { 204: Type.Null(), ...errorResponses },
+        },
+      },
+      async (req, reply) => {
+        tenants.remove((req.params as { tenant: string }).tenant);
+        return reply.status(204).send();
+      },
+    );
+
+    app.get(
+      '/v1/tokens',
+      {
+        config: { access: 'write' },
+        schema: {
+          tags: ['tenants'],
+          summary: "The tenant's tokens (never their secrets)",
+          response: { 200: Type.Array(TokenView), ...errorResponses },
+        },
+      },
+      async (req) => tenants.listTokens(req.tenant),
+    );
+    app.post(
+      '/v1/tokens',
+      {
+        schema: {
+          tags: ['tenants'],
+          summary: 'Mint a token; its secret is in this response only',
+          body: TokenCreateBody,
+          response: { 201: MintedTokenView, ...errorResponses },
+        },
+      },
+      async (req, reply) => {
+        const b = req.body as { role: Role; name?: string };
+        return reply.status(201).send(tenants.createToken(req.principal, req.tenant, b.role, b.name ?? ''));
+      },
+    );
+    app.delete(
+      '/v1/tokens/:token',
+      {
+        schema: {
+          tags: ['tenants'],
+          summary: 'Revoke a token at once',
+          params: TokenParams,
+          response: { 204: Type.Null(), ...errorResponses },
+        },
+      },
+      async (req, reply) => {
+        tenants.revokeToken(req.tenant, (req.params as { token: string }).token);
+        return reply.status(204).send();
+      },
+    );
+  };

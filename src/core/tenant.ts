@@ -1,0 +1,44 @@
+/** Who may do what. A cluster admin manages tenants and may act for any of them. */
+export const ROLES = ['cluster-admin', 'tenant-admin', 'tenant-viewer'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Limits on what a tenant's tasks may hold at once; an absent field is unlimited. */
+export interface Quota {
+  cpus?: number;
+  mem?: number;
+  disk?: number;
+}
+
+export interface TenantRecord {
+  name: string;
+  /** DRF weight: a tenant with weight 2 is entitled to twice the dominant share of one with weight 1. */
+  weight: number;
+  quota: Quota | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface TokenRecord {
+  id: string;
+  tenant: string;
+  role: Role;
+  /** What the token is for, as its creator described it. */
+  name: string;
+  createdAt: number;
+  revokedAt: number | null;
+  lastUsedAt: number | null;
+}
+
+/** The authenticated caller of a request. */
+export interface Principal {
+  tokenId: string | null;
+  tenant: string;
+  role: Role;
+}
+
+export const TENANT_NAME = /^[a-z][a-z0-9-]{0,39}$/;
+
+/** "acme/events": how a tenant's service or app is named everywhere outside its tenant. */
+export function qualifiedName(tenant: string, name: string): string {
+  return `${tenant}/${name}`;
+}

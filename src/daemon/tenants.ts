@@ -1,0 +1,159 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { mintToken } from '../auth/tokens.js';
+import { FlotillaError } from '../core/errors.js';
+import { DEFAULT_TENANT } from '../core/service.js';
+import type { MintedTokenView, TenantView, TokenView } from '../core/tenant-schemas.js';
+import type { Principal, Quota, Role, TenantRecord, TokenRecord } from '../core/tenant.js';
+import type { Store } from '../state/store.js';
+
+export interface TenantHooks {
+  /** A tenant's weight or quota changed, or a tenant came or went: the scheduler may admit more. */
+  changed(): void;
+  /** Where the tenant's DNS names are answered. */
+  dnsFor(tenant: string): string | null;
+  /** The tenant's allocation and weighted dominant share of the pool. */
+  allocation(tenant: string): Pick<TenantView, 'allocated' | 'dominantShare'>;
+}
+
+/** Tenants, their weights and quotas, and their API tokens. */
+export class Tenants {
+  constructor(
+    private readonly store: Store,
+    private readonly hooks: TenantHooks,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /**
+   * First start: the `default` tenant, and a cluster-admin token in $FLOTILLA_HOME/admin.token
+   * (mode 0600) that the CLI of this machine uses without ceremony.
+   */
+  bootstrap(home: string): void {
+    if (!this.store.tenants.get(DEFAULT_TENANT)) {
+      this.store.tenants.create({ name: DEFAULT_TENANT, weight: 1, quota: null }, this.now());
+    }
+    const file = path.join(home, 'admin.token');
+    if (this.store.tokens.count() > 0 && fs.existsSync(file)) return;
+    const minted = this.mint(DEFAULT_TENANT, 'cluster-admin', 'embedded admin (admin.token)');
+    fs.writeFileSync(`${file}.tmp`, `${minted.token}\n`, { mode: 0o600 });
+    fs.renameSync(`${file}.tmp`, file);
+  }
+
+  list(): TenantView[] {
+    return this.store.tenants.list().map((t) => this.view(t));
+  }
+
+  get(name: string): TenantView {
+    return this.view(this.require(name));
+  }
+
+  create(body: { name: string; weight?: number; quota?: Quota | null }): TenantView {
+    if (this.store.tenants.get(body.name)) {
+      throw new FlotillaError('NAME_CONFLICT', `tenant "${body.name}" already exists`);
+    }
+    this.store.tenants.create(
+      { name: body.name, weight: body.weight ?? 1, quota: body.quota ?? null },
+      this.now(),
+    );
+    this.hooks.changed();
+    return this.get(body.name);
+  }
+
+  update(name: string, patch: { weight?: number; quota?: Quota | null }): TenantView {
+    const t = this.require(name);
+    this.store.tenants.update(
+      {
+        name,
+        weight: patch.weight ?? t.weight,
+        quota: patch.quota === undefined ? t.quota : patch.quota,
+      },
+      this.now(),
+    );
+    this.hooks.changed();
+    return this.get(name);
+  }
+
+  /** Only an empty tenant goes: its services' data must not vanish with a typo. */
+  remove(name: string): void {
+    this.require(name);
+    if (name === DEFAULT_TENANT) {
+      throw new FlotillaError('VALIDATION_FAILED', 'the default tenant cannot be removed');
+    }
+    const held =
+      this.store.stacks.list(name).length +
+      this.store.services.list(name).length +
+      this.store.apps.list(name).length +
+      this.store.queue.list(name).length;
+    if (held > 0) {
+      throw new FlotillaError(
+        'TENANT_NOT_EMPTY',
+        `tenant "${name}" still has ${held} stack(s), service(s) or app(s)`,
+      );
+    }
+    this.store.atomically(() => {
+      this.store.tokens.revokeAll(name, this.now());
+      this.store.tenants.remove(name);
+    });
+    this.hooks.changed();
+  }
+
+  // --- tokens
+
+  /** A tenant admin mints tokens of its own tenant up to its own role; a cluster admin, any. */
+  createToken(caller: Principal, tenant: string, role: Role, name: string): MintedTokenView {
+    this.require(tenant);
+    if (role === 'cluster-admin' && caller.role !== 'cluster-admin') {
+      throw new FlotillaError('PERMISSION_DENIED', 'only a cluster admin may mint cluster-admin tokens');
+    }
+    const minted = this.mint(tenant, role, name);
+    return { ...tokenView(this.store.tokens.lookup(minted.id)!), token: minted.token };
+  }
+
+  listTokens(tenant: string): TokenView[] {
+    return this.store.tokens.list(tenant).map(tokenView);
+  }
+
+  revokeToken(tenant: string, id: string): void {
+    const t = this.store.tokens.lookup(id);
+    if (!t || t.tenant !== tenant) throw new FlotillaError('TOKEN_NOT_FOUND', `no token "${id}"`);
+    this.store.tokens.revoke(id, this.now());
+  }
+
+  // ---
+
+  private mint(tenant: string, role: Role, name: string): { id: string; token: string } {
+    const minted = mintToken();
+    this.store.tokens.create({ id: minted.id, tenant, role, name, hash: minted.hash }, this.now());
+    return minted;
+  }
+
+  private require(name: string): TenantRecord {
+    const t = this.store.tenants.get(name);
+    if (!t) throw new FlotillaError('TENANT_NOT_FOUND', `no tenant "${name}"`);
+    return t;
+  }
+
+  private view(t: TenantRecord): TenantView {
+    return {
+      name: t.name,
+      weight: t.weight,
+      quota: t.quota,
+      ...this.hooks.allocation(t.name),
+      dns: this.hooks.dnsFor(t.name),
+      createdAt: new Date(t.createdAt).toISOString(),
+    };
+  }
+}
+
+function tokenView(t: TokenRecord): TokenView {
+  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  return {
+    id: t.id,
+    tenant: t.tenant,
+    role: t.role,
+    name: t.name,
+    createdAt: iso(t.createdAt)!,
+    revokedAt: iso(t.revokedAt),
+    lastUsedAt: iso(t.lastUsedAt),
+  };
+}

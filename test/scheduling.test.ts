@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { FlotillaClient } from '../src/client/client.js';
+import { startDaemon, type RunningDaemon } from '../src/daemon/daemon.js';
+import { adminToken, waitFor } from './helpers/flotilla.js';
+
+/** Quotas, gangs and "why waiting" through the API of a real daemon with 3 nodes of 2 CPUs. */
+describe('scheduling: quotas, gangs, why', () => {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-sched-'));
+  let daemon: RunningDaemon;
+  let admin: FlotillaClient;
+  let team: FlotillaClient;
+
+  before(async () => {
+    const lo = 34000 + Math.floor(Math.random() * 20) * 100;
+    daemon = await startDaemon(
+      {
+        home,
+        host: '127.0.0.1',
+        port: 0,
+        portRange: [lo, lo + 99],
+        nodes: 3,
+        nodeOffer: { cpus: 2, mem: 4096, disk: 10240, ports: 100, labels: {} },
+        auth: true,
+        dns: { host: '127.0.0.1', port: 0 },
+        artifactsDir: null,
+      },
+      () => undefined,
+    );
+    admin = new FlotillaClient(daemon.info.address, { token: adminToken(home) });
+    await admin.createTenant({ name: 'team', quota: { cpus: 1 } });
+    const minted = await new FlotillaClient(daemon.info.address, {
+      token: adminToken(home),
+      tenant: 'team',
+    }).createToken('tenant-admin');
+    team = new FlotillaClient(daemon.info.address, { token: minted.token });
+  });
+  after(async () => {
+    await daemon.stop(true);
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  const sleeper = (id: string, extra: Record<string, unknown>) => ({
+    id,
+    cmd: 'exec sleep 600',
+    mem: 16,
+    ...extra,
+  });
+
+  it('a service over its tenant quota waits whole with the reason, and runs once the quota grows', async () => {
+    const result = await team.addApp(sleeper('big', { instances: 3, cpus: 0.5 }));
+    assert.deepEqual(
+      result.waiting.map((w) => [w.name, w.kind]),
+      [['big', 'quota']],
+    );
+    assert.match(result.waiting[0]!.reason, /cpus/);
+    assert.deepEqual(await team.listTasks(), [], 'no task of a waiting gang is placed');
+    const queue = await team.listWaiting();
+    assert.deepEqual(
+      queue.map((q) => [q.owner, q.reasonKind]),
+      [['big', 'quota']],
+    );
+    const why = await team.why('big.1');
+    assert.equal(why.waiting, true);
+    assert.match(why.quota ?? '', /cpus/);
+
+    // A smaller app of the same tenant that fits the quota is not held up behind it.
+    const small = await team.addApp(sleeper('small', { instances: 1, cpus: 0.5 }));
+    assert.deepEqual(small.waiting, []);
+
+    await admin.updateTenant('team', { quota: { cpus: 2 } });
+    await waitFor(async () => (await team.listTasks({ owner: 'big' })).length === 3, 10_000);
+    assert.deepEqual(await team.listWaiting(), []);
+    const share = (await team.getTenant('team')).allocated.cpus;
+    assert.equal(share, 2);
+    await team.removeApp('big', true);
+    await team.removeApp('small', true);
+  });
+
+  it('a gang whose constraint cannot hold places none of its tasks; per node, why says so', async () => {
+    const result = await admin.addApp(
+      sleeper('spread', { instances: 4, cpus: 0.1, constraints: [['hostname', 'UNIQUE']] }),
+    );
+    assert.deepEqual(
+      result.waiting.map((w) => w.name),
+      ['spread'],
+    );
+    assert.deepEqual(await admin.listTasks({ owner: 'spread' }), []);
+    const why = await admin.why('spread.3');
+    assert.equal(why.nodes.length, 3);
+    assert.ok(
+      why.nodes.some((n) => !n.fits && n.reasons.some((r) => /hostname/.test(r) && /UNIQUE/.test(r))),
+      JSON.stringify(why.nodes),
+    );
+
+    // Three instances fit, one per node.
+    const fixed = await admin.putApp(
+      'spread',
+      sleeper('spread', { instances: 3, cpus: 0.1, constraints: [['hostname', 'UNIQUE']] }),
+    );
+    assert.deepEqual(fixed.waiting, []);
+    const tasks = await admin.listTasks({ owner: 'spread' });
+    assert.equal(new Set(tasks.map((t) => t.node)).size, 3);
+    assert.equal((await admin.why(tasks[0]!.id)).waiting, false);
+    await admin.removeApp('spread', true);
+  });
+
+  it('a node without room for a task is named with the resource it lacks', async () => {
+    const result = await admin.addApp(sleeper('huge', { instances: 1, cpus: 3 }));
+    assert.equal(result.waiting[0]?.kind, 'resources');
+    const why = await admin.why('huge.0');
+    assert.ok(
+      why.nodes.every((n) => !n.fits && n.reasons.some((r) => /cpus/.test(r))),
+      JSON.stringify(why),
+    );
+    await admin.removeApp('huge');
+  });
+});
