@@ -108,6 +108,17 @@ describe('scheduling: quotas, gangs, why', () => {
     await admin.removeApp('spread', true);
   });
 
+  it('a 5-server ZooKeeper ensemble on 3 nodes waits whole: no server is placed', async () => {
+    const result = await admin.installService({ name: 'zk', package: 'zookeeper', options: { servers: 5 } });
+    assert.deepEqual(
+      result.waiting.map((w) => [w.name, w.kind]),
+      [['zk', 'constraints']],
+    );
+    assert.deepEqual(await admin.listTasks({ owner: 'zk' }), []);
+    await admin.uninstallService('zk');
+    assert.deepEqual(await admin.listWaiting(), []);
+  });
+
   it('a node without room for a task is named with the resource it lacks', async () => {
     const result = await admin.addApp(sleeper('huge', { instances: 1, cpus: 3 }));
     assert.equal(result.waiting[0]?.kind, 'resources');
