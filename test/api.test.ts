@@ -1,42 +1,27 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { FlotillaClient, type FlotillaEvent } from '../src/client/client.js';
+import type { FlotillaClient } from '../src/client/client.js';
+import { type FlotillaEvent } from '../src/client/client.js';
 import { FlotillaError } from '../src/core/errors.js';
-import { startDaemon, type RunningDaemon } from '../src/daemon/daemon.js';
+import type { RunningDaemon } from '../src/daemon/daemon.js';
+import { startInProcessDaemon, type InProcessDaemon } from './helpers/daemon.js';
 import { adminToken, waitFor } from './helpers/flotilla.js';
 
 /** The REST API of a real daemon (in this process), through the typed client and raw HTTP. */
 describe('REST API', () => {
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-api-'));
+  let home: string;
   let daemon: RunningDaemon;
   let client: FlotillaClient;
+  let running: InProcessDaemon;
 
   before(async () => {
-    const lo = 30000 + Math.floor(Math.random() * 20) * 100;
-    daemon = await startDaemon(
-      {
-        home,
-        host: '127.0.0.1',
-        port: 0,
-        portRange: [lo, lo + 99],
-        nodes: 3,
-        nodeOffer: { cpus: 2, mem: 4096, disk: 10240, ports: 100, labels: {} },
-        auth: true,
-        dns: { host: '127.0.0.1', port: 0 },
-        artifactsDir: null,
-      },
-      () => undefined,
-    );
-    client = new FlotillaClient(daemon.info.address, { token: adminToken(home) });
+    running = await startInProcessDaemon('api', 30000);
+    ({ home, daemon, admin: client } = running);
   });
-  after(async () => {
-    await daemon.stop(true);
-    fs.rmSync(home, { recursive: true, force: true });
-  });
+  after(() => running.stop());
 
   const rejects = (p: Promise<unknown>, code: string) =>
     assert.rejects(p, (err: FlotillaError) => err instanceof FlotillaError && err.code === code);

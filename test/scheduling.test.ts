@@ -1,47 +1,25 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { FlotillaClient } from '../src/client/client.js';
-import { startDaemon, type RunningDaemon } from '../src/daemon/daemon.js';
+import type { FlotillaClient } from '../src/client/client.js';
+import { startInProcessDaemon, type InProcessDaemon } from './helpers/daemon.js';
 import { adminToken, waitFor } from './helpers/flotilla.js';
 
 /** Quotas, gangs and "why waiting" through the API of a real daemon with 3 nodes of 2 CPUs. */
 describe('scheduling: quotas, gangs, why', () => {
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-sched-'));
-  let daemon: RunningDaemon;
+  let running: InProcessDaemon;
   let admin: FlotillaClient;
   let team: FlotillaClient;
 
   before(async () => {
-    const lo = 34000 + Math.floor(Math.random() * 20) * 100;
-    daemon = await startDaemon(
-      {
-        home,
-        host: '127.0.0.1',
-        port: 0,
-        portRange: [lo, lo + 99],
-        nodes: 3,
-        nodeOffer: { cpus: 2, mem: 4096, disk: 10240, ports: 100, labels: {} },
-        auth: true,
-        dns: { host: '127.0.0.1', port: 0 },
-        artifactsDir: null,
-      },
-      () => undefined,
-    );
-    admin = new FlotillaClient(daemon.info.address, { token: adminToken(home) });
+    running = await startInProcessDaemon('sched', 34000);
+    admin = running.admin;
     await admin.createTenant({ name: 'team', quota: { cpus: 1 } });
-    const minted = await new FlotillaClient(daemon.info.address, {
-      token: adminToken(home),
-      tenant: 'team',
-    }).createToken('tenant-admin');
-    team = new FlotillaClient(daemon.info.address, { token: minted.token });
+    const minted = await running
+      .client({ token: adminToken(running.home), tenant: 'team' })
+      .createToken('tenant-admin');
+    team = running.client({ token: minted.token });
   });
-  after(async () => {
-    await daemon.stop(true);
-    fs.rmSync(home, { recursive: true, force: true });
-  });
+  after(() => running.stop());
 
   const sleeper = (id: string, extra: Record<string, unknown>) => ({
     id,

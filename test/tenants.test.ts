@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import dns from 'node:dns';
 import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FlotillaClient, type FlotillaEvent } from '../src/client/client.js';
 import { FlotillaError } from '../src/core/errors.js';
-import { startDaemon, type RunningDaemon } from '../src/daemon/daemon.js';
+import type { RunningDaemon } from '../src/daemon/daemon.js';
+import { startInProcessDaemon, type InProcessDaemon } from './helpers/daemon.js';
 import { adminToken, waitFor } from './helpers/flotilla.js';
 
 /**
@@ -16,8 +16,9 @@ import { adminToken, waitFor } from './helpers/flotilla.js';
  * the event stream, task logs or DNS.
  */
 describe('tenants and tokens', () => {
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-tenants-'));
+  let home: string;
   let daemon: RunningDaemon;
+  let running: InProcessDaemon;
   let admin: FlotillaClient;
   let a: FlotillaClient;
   let b: FlotillaClient;
@@ -25,22 +26,8 @@ describe('tenants and tokens', () => {
   let tokens: { a: string; b: string; bViewer: string; bId: string };
 
   before(async () => {
-    const lo = 32000 + Math.floor(Math.random() * 20) * 100;
-    daemon = await startDaemon(
-      {
-        home,
-        host: '127.0.0.1',
-        port: 0,
-        portRange: [lo, lo + 99],
-        nodes: 3,
-        nodeOffer: { cpus: 2, mem: 4096, disk: 10240, ports: 100, labels: {} },
-        auth: true,
-        dns: { host: '127.0.0.1', port: 0 },
-        artifactsDir: null,
-      },
-      () => undefined,
-    );
-    admin = new FlotillaClient(daemon.info.address, { token: adminToken(home) });
+    running = await startInProcessDaemon('tenants', 32000);
+    ({ home, daemon, admin } = running);
     await admin.createTenant({ name: 'tenant-a' });
     await admin.createTenant({ name: 'tenant-b' });
     const mint = (tenant: string, role: 'tenant-admin' | 'tenant-viewer') =>
@@ -60,10 +47,7 @@ describe('tenants and tokens', () => {
     await waitFor(async () => (await b.listTasks())[0]?.state === 'running', 10_000);
     await waitFor(async () => (await b.logs('secret.0')).includes('b-secret-output'), 5_000);
   });
-  after(async () => {
-    await daemon.stop(true);
-    fs.rmSync(home, { recursive: true, force: true });
-  });
+  after(() => running.stop());
 
   /** A value for each path parameter, naming something of tenant B. */
   const bValues = (): Record<string, string> => ({
