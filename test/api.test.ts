@@ -75,6 +75,19 @@ describe('REST API', () => {
       (await client.endpoints('kv'))[0]!.values.url!,
       /^redis:\/\/default:pw@127\.0\.10\.\d+:\d+$/,
     );
+    const plans = await client.listPlans('kv');
+    assert.deepEqual(
+      plans.plans.map((p) => [p.name, p.status]),
+      [
+        ['deploy', 'COMPLETE'],
+        ['recovery', 'COMPLETE'],
+      ],
+    );
+    assert.deepEqual(
+      (await client.getPlan('kv', 'deploy')).phases.map((p) => [p.name, p.steps.map((s) => s.name)]),
+      [['primary', ['redis-0']]],
+    );
+    await rejects(client.startPlan('kv', 'replace', { node: 'redis-0' }), 'PLAN_NOT_FOUND');
     await client.uninstallService('kv', true);
 
     process.env.FLOTILLA_BIN_REDIS_SERVER = path.join(home, 'no-such-redis-server');

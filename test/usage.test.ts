@@ -50,6 +50,7 @@ describe('usage API', () => {
     const deps: ApiDeps = {
       control,
       tenants: null as never,
+      plans: null as never,
       store,
       auth: false,
       events,

@@ -1,6 +1,7 @@
 import type { Registry } from 'prom-client';
 import type { Paths } from '../core/paths.js';
 import type { ControlPlane } from '../daemon/control-plane.js';
+import type { ServicePlans } from '../daemon/plans.js';
 import type { Tenants } from '../daemon/tenants.js';
 import type { Store } from '../state/store.js';
 import type { EventBus } from '../reconciler/events.js';
@@ -9,6 +10,7 @@ import type { EventBus } from '../reconciler/events.js';
 export interface ApiDeps {
   control: ControlPlane;
   tenants: Tenants;
+  plans: ServicePlans;
   /** Tokens are checked against it; routes go through `control` and `tenants`. */
   store: Store;
   /** False only with FLOTILLA_AUTH=off (loopback): every caller is then the default cluster admin. */

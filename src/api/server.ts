@@ -12,6 +12,7 @@ import { packageRoutes } from './routes/packages.js';
 import { serviceRoutes } from './routes/services.js';
 import { stackRoutes } from './routes/stacks.js';
 import { taskRoutes } from './routes/tasks.js';
+import { nodeRoutes, planRoutes } from './routes/plans.js';
 import { queueRoutes } from './routes/queue.js';
 import { tenantRoutes } from './routes/tenants.js';
 import { usageRoutes } from './routes/usage.js';
@@ -107,6 +108,8 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(artifactRoutes(deps));
   await app.register(tenantRoutes(deps));
   await app.register(queueRoutes(deps));
+  await app.register(planRoutes(deps));
+  await app.register(nodeRoutes(deps));
   await app.register(usageRoutes(deps));
   app.get('/v1/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () =>
     app.swagger(),

@@ -1,6 +1,7 @@
 import type { LockFile } from '../core/artifact.js';
 import type { Endpoint } from '../core/service.js';
 import type { LaunchSpec } from '../core/task.js';
+import type { OperationDefinition } from '../plans/types.js';
 import type { Constraint } from '../scheduler/types.js';
 
 /**
@@ -30,6 +31,8 @@ export interface PackageDefinition {
    * Kafka creates the topics the options declare. Must be idempotent; a throw is retried.
    */
   afterReady?(ctx: EndpointContext): Promise<void>;
+  /** Day-2 plans beyond deploy and recovery (Cassandra: replace, scale, repair, restart), by name. */
+  operations?: Record<string, OperationDefinition>;
 }
 
 export interface TaskSlot {

@@ -4,10 +4,11 @@ import { FlotillaError } from '../core/errors.js';
 import { kafka3, kafka4 } from './kafka/index.js';
 import type { PackageDefinition } from './package.js';
 import { redis } from './redis/index.js';
+import { spark } from './spark/index.js';
 import { zookeeper } from './zookeeper/index.js';
 
 /** The first entry of a name is its default version. */
-const PACKAGES: readonly PackageDefinition[] = [redis, zookeeper, kafka4, kafka3];
+const PACKAGES: readonly PackageDefinition[] = [redis, zookeeper, kafka4, kafka3, spark];
 
 export const REDACTED = '********';
 

@@ -20,6 +20,7 @@ import type {
   WhyView,
 } from '../core/tenant-schemas.js';
 import type { Quota, Role } from '../core/tenant.js';
+import type { PlanListView, PlanView } from '../core/plan-schemas.js';
 import type { Endpoint } from '../core/service.js';
 
 export type { PackageDescription, PackageSummary };
@@ -211,6 +212,23 @@ export class FlotillaClient {
   }
   why(taskId: string): Promise<WhyView> {
     return this.request('GET', `/v1/tasks/${enc(taskId)}/why`);
+  }
+
+  // plans
+  listPlans(service: string): Promise<PlanListView> {
+    return this.request('GET', `/v1/services/${enc(service)}/plans`);
+  }
+  getPlan(service: string, plan: string): Promise<PlanView> {
+    return this.request('GET', `/v1/services/${enc(service)}/plans/${enc(plan)}`);
+  }
+  startPlan(service: string, plan: string, parameters: Record<string, string> = {}): Promise<PlanView> {
+    return this.request('POST', `/v1/services/${enc(service)}/plans/${enc(plan)}/start`, { parameters });
+  }
+  stopPlan(service: string, plan: string): Promise<PlanView> {
+    return this.request('POST', `/v1/services/${enc(service)}/plans/${enc(plan)}/stop`, {});
+  }
+  continuePlan(service: string, plan: string): Promise<PlanView> {
+    return this.request('POST', `/v1/services/${enc(service)}/plans/${enc(plan)}/continue`, {});
   }
 
   // tasks

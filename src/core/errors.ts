@@ -82,6 +82,12 @@ export const ERRORS = {
     status: 400,
     hint: 'Keep authentication on (FLOTILLA_AUTH=token) to listen on an address other machines can reach.',
   },
+  PLAN_NOT_FOUND: { status: 404, hint: 'Run `flotilla plan list <service>` to see the plans it offers.' },
+  PLAN_PARAMETERS_INVALID: {
+    status: 400,
+    hint: 'Give the parameters the message names (`flotilla plan list <service>`).',
+  },
+  PLAN_RUNNING: { status: 409, hint: 'Wait for the plan, or `flotilla plan stop` it first.' },
   INTERNAL: { status: 500, hint: 'This is a bug in Flotilla; the daemon log has the details.' },
 } as const satisfies Record<string, { status: number; hint: string }>;
 

@@ -49,11 +49,10 @@ export class ControlPlane {
   admitWaiting(): void {
     if (this.cycleQueued) return;
     this.cycleQueued = true;
-    const next = this.deploying.then(async () => {
+    this.serialized(async () => {
       this.cycleQueued = false;
       if ((await this.waiting.cycle()) > 0) this.admitWaiting();
-    });
-    this.deploying = next.catch((err: unknown) =>
+    }).catch((err: unknown) =>
       this.log(`allocation cycle failed: ${err instanceof Error ? err.stack : String(err)}`),
     );
   }
@@ -184,6 +183,42 @@ export class ControlPlane {
     ).endpoints;
     const pkg = getPackage(s.package, s.version);
     return serviceView(this.paths, s, tasks, redactOptions(pkg, s.options), endpoints);
+  }
+
+  /**
+   * Redeploys a service with changed persistent state (keys set to null are dropped) or options, as
+   * a plan step asks; the state is written before the render that reads it.
+   */
+  redeployService(
+    tenant: string,
+    name: string,
+    change: { state?: Record<string, string | null>; options?: Record<string, unknown> },
+  ): Promise<DeployResultView> {
+    return this.serialized(async () => {
+      const s = this.store.services.get(tenant, name);
+      if (!s) throw new FlotillaError('SERVICE_NOT_FOUND', `no service "${name}"`);
+      const state = { ...s.state };
+      for (const [k, v] of Object.entries(change.state ?? {})) {
+        if (v === null) delete state[k];
+        else state[k] = v;
+      }
+      const { createdAt: _c, updatedAt: _u, ...record } = s;
+      this.store.services.put({ ...record, state }, this.now());
+      return this.deployNow(tenant, s.stack, {
+        services: [
+          {
+            name,
+            package: s.package,
+            version: s.version,
+            options: { ...s.options, ...change.options },
+            dependsOn: s.dependencies,
+          },
+        ],
+        apps: [],
+        prune: false,
+        createOnly: false,
+      });
+    });
   }
 
   // --- apps
@@ -322,15 +357,26 @@ export class ControlPlane {
     stack: string | null,
     req: { services: ServiceEntry[]; apps: AppSpec[]; prune: boolean; createOnly: boolean; source?: string },
   ): Promise<DeployResultView> {
-    const next = this.deploying.then(async () => {
-      const result: DeployResult = await deploy(this.deployCtx, { tenant, stack, ...req }, this.now());
-      this.reconciler.enqueue(tenant, result.touched);
-      // A deploy that replaced or removed tasks may have freed what a waiting owner needs.
-      if (result.touched.length > 0 && this.store.queue.listAll().length > 0) this.admitWaiting();
-      const { touched: _touched, ...view } = result;
-      return { stack, ...view };
-    });
+    return this.serialized(() => this.deployNow(tenant, stack, req));
+  }
+
+  /** Deploys and cycles run one at a time: each reads the store, assigns ports and commits. */
+  private serialized<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.deploying.then(fn);
     this.deploying = next.catch(() => undefined);
     return next;
+  }
+
+  private async deployNow(
+    tenant: string,
+    stack: string | null,
+    req: { services: ServiceEntry[]; apps: AppSpec[]; prune: boolean; createOnly: boolean; source?: string },
+  ): Promise<DeployResultView> {
+    const result: DeployResult = await deploy(this.deployCtx, { tenant, stack, ...req }, this.now());
+    this.reconciler.enqueue(tenant, result.touched);
+    // A deploy that replaced or removed tasks may have freed what a waiting owner needs.
+    if (result.touched.length > 0 && this.store.queue.listAll().length > 0) this.admitWaiting();
+    const { touched: _touched, ...view } = result;
+    return { stack, ...view };
   }
 }

@@ -17,6 +17,7 @@ import type { DaemonConfig } from './config.js';
 import { ControlPlane } from './control-plane.js';
 import { acquireLock } from './lock.js';
 import { createMetrics } from './metrics.js';
+import { ServicePlans } from './plans.js';
 import { Tenants } from './tenants.js';
 import { VERSION } from './version.js';
 
@@ -127,9 +128,11 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
     return stopping;
   };
 
+  const plans = new ServicePlans(store, paths, reconciler, control, log);
   const server = await buildServer({
     control,
     tenants,
+    plans,
     store,
     auth: config.auth,
     events,

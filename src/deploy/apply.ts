@@ -238,6 +238,7 @@ export function removeOwner(
   store.services.remove(tenant, owner);
   store.apps.remove(tenant, owner);
   store.queue.remove(tenant, owner);
+  store.plans.removeService(tenant, owner);
   const ids: string[] = [];
   for (const t of store.tasks.byOwner(tenant, owner)) {
     if (t.desired !== 'purged') store.tasks.update(tenant, t.id, { desired: how }, now);

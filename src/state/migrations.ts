@@ -75,4 +75,13 @@ export const MIGRATIONS: string[] = [
       COALESCE(json_extract(spec, '$.mem'), 0), COALESCE(json_extract(spec, '$.disk'), 0), CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
     FROM tasks WHERE desired = 'running';
   `,
+  // Operation plans of services (replace a node, repair, scale): where each step is, so a plan
+  // survives a daemon restart and `continue` resumes it.
+  `
+  CREATE TABLE plans (
+    tenant TEXT NOT NULL, service TEXT NOT NULL, name TEXT NOT NULL, state TEXT NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (tenant, service, name)
+  );
+  `,
 ];

@@ -6,6 +6,7 @@ import { stacksStore } from './store-stacks.js';
 import { tasksStore } from './store-tasks.js';
 import { tenantsStore, tokensStore } from './store-tenants.js';
 import { queueStore } from './store-queue.js';
+import { plansStore } from './store-plans.js';
 import { usageStore } from './store-usage.js';
 
 /** The state store: one module per resource over one SQLite database. */
@@ -21,6 +22,7 @@ export function createStore(file: string) {
     tenants: tenantsStore(db),
     tokens: tokensStore(db),
     queue: queueStore(db),
+    plans: plansStore(db),
     /** Read-only for callers: the tasks store writes usage intervals as tasks change. */
     usage: usageStore(db),
     /** Runs `fn` in one transaction: all of its writes land, or none do. */

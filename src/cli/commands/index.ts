@@ -31,6 +31,7 @@ import { registerTenantCommands } from './tenant.js';
 import { registerTokenCommands } from './token.js';
 import { registerLogin } from './login.js';
 import { registerQueue } from './queue.js';
+import { registerPlanCommands } from './plan.js';
 import { registerUsage } from './usage.js';
 
 /** Every command, in the order `flotilla --help` lists them. */
@@ -73,6 +74,10 @@ export function registerCommands(program: Command): void {
   registerTaskShow(task);
   registerTaskKill(task);
   registerTaskWhy(task);
+
+  registerPlanCommands(
+    program.command('plan').description("a service's plans: deploy, recovery, day-2 operations"),
+  );
 
   registerLogin(program);
   registerTenantCommands(

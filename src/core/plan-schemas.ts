@@ -1,0 +1,42 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { PLAN_STATUSES } from '../plans/types.js';
+
+/** JSON Schemas of service plans (DC/OS SDK-shaped) and the Cassandra-era node routes. */
+
+const Status = Type.Union(PLAN_STATUSES.map((s) => Type.Literal(s)));
+
+export const PlanView = Type.Object({
+  name: Type.String(),
+  status: Status,
+  parameters: Type.Record(Type.String(), Type.String()),
+  errors: Type.Array(Type.String()),
+  phases: Type.Array(
+    Type.Object({
+      name: Type.String(),
+      status: Status,
+      steps: Type.Array(Type.Object({ name: Type.String(), status: Status, message: Type.String() })),
+    }),
+  ),
+});
+export type PlanView = Static<typeof PlanView>;
+
+const Parameter = Type.Object({ description: Type.String(), required: Type.Boolean() });
+
+export const PlanListView = Type.Object({
+  plans: Type.Array(PlanView),
+  operations: Type.Array(
+    Type.Object({
+      name: Type.String(),
+      description: Type.String(),
+      parameters: Type.Record(Type.String(), Parameter),
+    }),
+  ),
+});
+export type PlanListView = Static<typeof PlanListView>;
+
+export const PlanStartBody = Type.Object(
+  { parameters: Type.Optional(Type.Record(Type.String(), Type.String())) },
+  { additionalProperties: false },
+);
+
+export const PlanParams = Type.Object({ name: Type.String(), plan: Type.String() });

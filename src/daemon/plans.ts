@@ -1,0 +1,112 @@
+import { FlotillaError } from '../core/errors.js';
+import type { Paths } from '../core/paths.js';
+import { deployPlan, recoveryPlan } from '../plans/derived.js';
+import { PlanRunner } from '../plans/runner.js';
+import type { PlanState } from '../plans/types.js';
+import type { Reconciler } from '../reconciler/reconciler.js';
+import type { Store } from '../state/store.js';
+import type { ControlPlane } from './control-plane.js';
+import { operationsOf, serviceOps } from './service-ops.js';
+
+export interface PlanListView {
+  plans: PlanState[];
+  /** Operations the service's package offers, whether they ran or not. */
+  operations: {
+    name: string;
+    description: string;
+    parameters: Record<string, { description: string; required: boolean }>;
+  }[];
+}
+
+/**
+ * A service's plans, the way DC/OS SDK services show them: `deploy` and `recovery` read from the
+ * tasks, plus the package's operations (replace, scale, repair…), run by the PlanRunner.
+ */
+export class ServicePlans {
+  readonly runner: PlanRunner;
+
+  constructor(
+    private readonly store: Store,
+    paths: Paths,
+    reconciler: Reconciler,
+    control: ControlPlane,
+    log: (msg: string) => void,
+  ) {
+    const deps = {
+      store,
+      paths,
+      reconciler,
+      redeploy: async (
+        tenant: string,
+        service: string,
+        change: Parameters<ControlPlane['redeployService']>[2],
+      ) => {
+        await control.redeployService(tenant, service, change);
+      },
+    };
+    this.runner = new PlanRunner(
+      store,
+      (tenant, service, say) => serviceOps(deps, tenant, service, say),
+      log,
+    );
+    this.runner.recover();
+  }
+
+  list(tenant: string, service: string): PlanListView {
+    const operations = operationsOf(this.store, tenant, service);
+    return {
+      plans: [
+        this.derived(tenant, service, 'deploy')!,
+        this.derived(tenant, service, 'recovery')!,
+        ...this.store.plans.list(tenant, service),
+      ],
+      operations: Object.entries(operations).map(([name, op]) => ({
+        name,
+        description: op.description,
+        parameters: op.parameters,
+      })),
+    };
+  }
+
+  get(tenant: string, service: string, name: string): PlanState {
+    const derived = this.derived(tenant, service, name);
+    if (derived) return derived;
+    const stored = this.store.plans.get(tenant, service, name);
+    if (stored) return stored;
+    this.operation(tenant, service, name);
+    return { name, status: 'PENDING', parameters: {}, phases: [], errors: [] };
+  }
+
+  start(tenant: string, service: string, name: string, parameters: Record<string, string>): PlanState {
+    return this.runner.start(tenant, service, name, this.operation(tenant, service, name), parameters);
+  }
+
+  stop(tenant: string, service: string, name: string): PlanState {
+    this.operation(tenant, service, name);
+    return this.runner.stop(tenant, service, name);
+  }
+
+  continue(tenant: string, service: string, name: string): PlanState {
+    return this.runner.continue(tenant, service, name, this.operation(tenant, service, name));
+  }
+
+  private derived(tenant: string, service: string, name: string): PlanState | null {
+    if (name !== 'deploy' && name !== 'recovery') return null;
+    const tasks = this.store.tasks.byOwner(tenant, service);
+    if (name === 'recovery') return recoveryPlan(tasks);
+    const queued = this.store.queue.get(tenant, service);
+    return deployPlan(tasks, queued ? `${queued.reasonKind}: ${queued.reason}` : null);
+  }
+
+  private operation(tenant: string, service: string, name: string) {
+    const op = operationsOf(this.store, tenant, service)[name];
+    if (!op) {
+      const offered = ['deploy', 'recovery', ...Object.keys(operationsOf(this.store, tenant, service))];
+      throw new FlotillaError(
+        'PLAN_NOT_FOUND',
+        `service ${service} has no plan "${name}"; it has ${offered.join(', ')}`,
+      );
+    }
+    return op;
+  }
+}
