@@ -77,6 +77,8 @@ export interface RenderContext extends EndpointContext {
   /** JVM packages: the `java` to run and the classpath (verified cache paths of the lock's jars). */
   java?: string;
   classpath?: string[];
+  /** The verified artifact cache, under which prepared runtimes (a PySpark venv) live too. */
+  artifactsDir: string;
   /** The service's persistent state kept across deploys (e.g. a KRaft cluster id), read and written by render. */
   state: Record<string, string>;
 }

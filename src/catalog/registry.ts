@@ -1,6 +1,7 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import type { PackageDescription, PackageSummary } from '../core/api-schemas.js';
 import { FlotillaError } from '../core/errors.js';
+import { cassandra } from './cassandra/index.js';
 import { kafka3, kafka4 } from './kafka/index.js';
 import type { PackageDefinition } from './package.js';
 import { redis } from './redis/index.js';
@@ -8,7 +9,7 @@ import { spark } from './spark/index.js';
 import { zookeeper } from './zookeeper/index.js';
 
 /** The first entry of a name is its default version. */
-const PACKAGES: readonly PackageDefinition[] = [redis, zookeeper, kafka4, kafka3, spark];
+const PACKAGES: readonly PackageDefinition[] = [redis, zookeeper, kafka4, kafka3, spark, cassandra];
 
 export const REDACTED = '********';
 

@@ -68,6 +68,14 @@ export interface LaunchSpec {
   dependsOn: string[];
   /** JVM artifacts that must be in the verified cache before the task may launch. */
   artifacts?: LockedArtifact[];
+  /** A runtime that must be installed under the artifact cache before the task may launch. */
+  runtime?: RuntimeRef;
+}
+
+/** A prepared runtime a task runs from, e.g. the PySpark distribution of a Spark version in a venv. */
+export interface RuntimeRef {
+  kind: 'pyspark';
+  version: string;
 }
 
 /** What a driver returns to find a task again, after a daemon restart too. */

@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { buildServer } from '../api/server.js';
 import { ArtifactResolver } from '../artifacts/resolver.js';
+import { ensureRuntime } from '../catalog/runtimes.js';
+import type { RuntimeRef } from '../core/task.js';
 import { virtualNodes } from '../core/node.js';
 import { DEFAULT_TENANT } from '../core/service.js';
 import { DiscoverySource } from '../discovery/source.js';
@@ -62,7 +64,11 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
   const dns = new TenantDns(discovery, config.dns, log);
   const metrics = createMetrics(store);
   const driver = new ProcessDriver({ cgroups: config.cgroups ?? 'auto', daemonHome: paths.home, warn: log });
-  const artifacts = new ArtifactResolver({ cacheDir: paths.artifacts });
+  const resolver = new ArtifactResolver({ cacheDir: paths.artifacts });
+  const artifacts = {
+    ensure: (a: Parameters<ArtifactResolver['ensure']>[0]) => resolver.ensure(a),
+    prepare: (r: RuntimeRef) => ensureRuntime(paths.artifacts, r),
+  };
   const reconciler = new Reconciler({
     store,
     driver,

@@ -74,6 +74,7 @@ export function renderService(
     tasks: placed,
     binaries,
     state,
+    artifactsDir: context.artifactsDir,
     ...(java ? { java } : {}),
     ...(classpath ? { classpath } : {}),
   });

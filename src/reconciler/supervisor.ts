@@ -4,7 +4,14 @@ import path from 'node:path';
 import type { LockedArtifact } from '../core/artifact.js';
 import { isFlotillaError } from '../core/errors.js';
 import { sandboxPath, type Paths } from '../core/paths.js';
-import { ALIVE_STATES, backoffDelayMs, isTaskReady, type TaskRecord, type TaskState } from '../core/task.js';
+import {
+  ALIVE_STATES,
+  backoffDelayMs,
+  isTaskReady,
+  type RuntimeRef,
+  type TaskRecord,
+  type TaskState,
+} from '../core/task.js';
 import type { Driver, ExitResult } from '../drivers/driver.js';
 import type { Store } from '../state/store.js';
 import type { EventBus } from './events.js';
@@ -28,8 +35,14 @@ export interface SupervisorDeps {
   onRestart?: (t: TaskRecord, reason: string) => void;
   /** Called when every task of an owner has become ready (packages run their post-ready steps). */
   onOwnerReady?: (tenant: string, owner: string) => void;
-  /** Brings a task's pinned JVM artifacts into the verified cache before it may launch. */
-  artifacts?: { ensure(artifacts: LockedArtifact[]): Promise<string[]> };
+  /**
+   * Brings a task's pinned JVM artifacts into the verified cache, and installs the runtime it runs
+   * from (a PySpark venv), before it may launch.
+   */
+  artifacts?: {
+    ensure(artifacts: LockedArtifact[]): Promise<string[]>;
+    prepare?(runtime: RuntimeRef): Promise<void>;
+  };
 }
 
 export function taskKey(tenant: string, id: string): string {
@@ -174,6 +187,12 @@ export class Supervisor {
         if (!this.d.artifacts) throw new Error('this daemon has no artifact resolver');
         this.setState(t, 'staging', `fetching ${t.spec.artifacts.length} artifacts`);
         await this.d.artifacts.ensure(t.spec.artifacts);
+        if (this.stopped) return;
+      }
+      if (t.spec.runtime) {
+        if (!this.d.artifacts?.prepare) throw new Error('this daemon cannot prepare runtimes');
+        this.setState(t, 'staging', `preparing the ${t.spec.runtime.kind} ${t.spec.runtime.version} runtime`);
+        await this.d.artifacts.prepare(t.spec.runtime);
         if (this.stopped) return;
       }
       writeFiles(sandbox, t.spec.files);

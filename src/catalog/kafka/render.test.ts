@@ -40,6 +40,7 @@ function place(pkg: PackageDefinition, given: Record<string, unknown>, state: Re
     options,
     tasks,
     binaries: {},
+    artifactsDir: '/cache',
     state,
     java: '/jdk/bin/java',
     classpath: ['/cache/a.jar', "/cache/it's.jar"],

@@ -60,6 +60,7 @@ async function deploy(service: string, given: Record<string, unknown>, hosts: st
     tasks,
     binaries: resolveBinaries(redis.binaries),
     state: {},
+    artifactsDir: path.join(root, 'artifacts'),
   };
   const specs = redis.render(ctx);
   for (const task of tasks) {

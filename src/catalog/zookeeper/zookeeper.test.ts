@@ -57,7 +57,15 @@ describe('zookeeper options', () => {
     const options = validateOptions(zookeeper, { port: 2181 });
     const [slot] = zookeeper.layout(options);
     const task = { ...slot!, host: '127.0.10.1', ports: [2181, 2888, 3888], sandbox: '/sb/zk-0' };
-    const ctx = { service: 'zk', tenant: 'acme', options, tasks: [task], binaries: {}, state: {} };
+    const ctx = {
+      service: 'zk',
+      tenant: 'acme',
+      options,
+      tasks: [task],
+      binaries: {},
+      state: {},
+      artifactsDir: '/cache',
+    };
     const spec = zookeeper.render({ ...ctx, java: '/jdk/bin/java', classpath: ['/c/a.jar', '/c/b.jar'] })[
       'zk-0'
     ];

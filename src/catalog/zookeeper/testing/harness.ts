@@ -73,7 +73,16 @@ export class Harness {
       const ports = await Promise.all(slot.ports.map((p) => (p === 0 ? freePort(host) : p)));
       tasks.push({ ...slot, host, ports, sandbox: path.join(this.root, service, slot.name) });
     }
-    const ctx: RenderContext = { service, tenant: 'default', options, tasks, binaries: {}, state, ...jvm };
+    const ctx: RenderContext = {
+      service,
+      tenant: 'default',
+      options,
+      tasks,
+      binaries: {},
+      state,
+      artifactsDir: this.root,
+      ...jvm,
+    };
     const specs = pkg.render(ctx);
     for (const task of tasks) this.launch(task, specs[task.name] as LaunchSpec);
     return { options, tasks, specs, endpoints: pkg.endpoints(ctx), state, ctx };
