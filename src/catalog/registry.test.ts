@@ -87,7 +87,11 @@ describe('catalog registry', () => {
   });
 
   it('rejects an unknown package or version, listing what exists', () => {
-    rejects(() => getPackage('nosuch'), 'PACKAGE_NOT_FOUND', /"nosuch".*known: cassandra, kafka, redis, spark, zookeeper/);
+    rejects(
+      () => getPackage('nosuch'),
+      'PACKAGE_NOT_FOUND',
+      /"nosuch".*known: cassandra, kafka, redis, spark, zookeeper/,
+    );
     rejects(() => getPackage('redis', '0.0.0'), 'PACKAGE_NOT_FOUND', /no version 0\.0\.0/);
     assert.equal(getPackage('redis', redis.version), redis);
   });
