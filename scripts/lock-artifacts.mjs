@@ -8,6 +8,13 @@
 // put on a runtime classpath; this script only hashes the files Maven resolved into ~/.m2/repository.
 // The output is sorted and formatted with the repository's prettier config, so re-locking the same
 // roots gives the same bytes.
+//
+// Maven reads one repository only: Maven Central, or the first URL of FLOTILLA_MAVEN_REPO. A global
+// settings file of our own mirrors every repository (`*`) there, including those that dependency poms
+// declare (Spark's parent pom names `gcs-maven-central-mirror`, unreachable from many networks, and
+// Maven fails on it instead of moving on). Flotilla's resolver fetches from those same places and never
+// from a pom's repositories, so a jar found elsewhere would make a lock Flotilla cannot fetch. The
+// user's ~/.m2/settings.xml still applies (its own mirrors win, so does its localRepository).
 import { execFileSync } from 'node:child_process';
 import console from 'node:console';
 import crypto from 'node:crypto';
@@ -15,6 +22,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
+import { URL } from 'node:url';
 
 // Pinned so that a newer plugin cannot change how the list is printed or resolved.
 const DEPENDENCY_PLUGIN = 'org.apache.maven.plugins:maven-dependency-plugin:3.8.1';
@@ -118,6 +126,29 @@ function describe(dep) {
   return out;
 }
 
+const MAVEN_CENTRAL = 'https://repo.maven.apache.org/maven2';
+
+/** Maven global settings whose one mirror takes every repository's requests. */
+function settings() {
+  const first = splitList(process.env.FLOTILLA_MAVEN_REPO ?? '')[0];
+  const url = new URL(first ?? MAVEN_CENTRAL);
+  const server =
+    url.username || url.password
+      ? `<servers><server><id>flotilla-lock</id><username>${xml(decodeURIComponent(url.username))}</username>` +
+        `<password>${xml(decodeURIComponent(url.password))}</password></server></servers>`
+      : '';
+  url.username = '';
+  url.password = '';
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<settings xmlns="http://maven.apache.org/SETTINGS/1.2.0">
+  ${server}
+  <mirrors>
+    <mirror><id>flotilla-lock</id><mirrorOf>*</mirrorOf><url>${xml(url.href.replace(/\/$/, ''))}</url></mirror>
+  </mirrors>
+</settings>
+`;
+}
+
 const key = (a) => `${a.groupId}:${a.artifactId}:${a.classifier ?? ''}`;
 
 async function format(json) {
@@ -137,6 +168,7 @@ async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-lock-'));
   try {
     fs.writeFileSync(path.join(dir, 'pom.xml'), pom(roots, excludes));
+    fs.writeFileSync(path.join(dir, 'settings.xml'), settings(), { mode: 0o600 });
     const listFile = path.join(dir, 'deps.txt');
     execFileSync(
       'mvn',
@@ -144,6 +176,8 @@ async function main() {
         '-q',
         '-B',
         '-Dstyle.color=never',
+        '-gs',
+        path.join(dir, 'settings.xml'),
         '-f',
         path.join(dir, 'pom.xml'),
         `${DEPENDENCY_PLUGIN}:list`,

@@ -51,6 +51,7 @@ describe('usage API', () => {
       control,
       tenants: null as never,
       plans: null as never,
+      jobs: null as never,
       store,
       auth: false,
       events,

@@ -3,6 +3,7 @@ import type { Paths } from '../core/paths.js';
 import type { ControlPlane } from '../daemon/control-plane.js';
 import type { ServicePlans } from '../daemon/plans.js';
 import type { Tenants } from '../daemon/tenants.js';
+import type { Jobs } from '../jobs/jobs.js';
 import type { Store } from '../state/store.js';
 import type { EventBus } from '../reconciler/events.js';
 
@@ -11,6 +12,8 @@ export interface ApiDeps {
   control: ControlPlane;
   tenants: Tenants;
   plans: ServicePlans;
+  /** Jobs submitted to services (Spark applications). */
+  jobs: Jobs;
   /** Tokens are checked against it; routes go through `control` and `tenants`. */
   store: Store;
   /** False only with FLOTILLA_AUTH=off (loopback): every caller is then the default cluster admin. */

@@ -19,8 +19,17 @@ export function tailFile(file: string, lines: number): { text: string; size: num
   return { text: all.slice(-lines).join('\n') + (all.length > 0 ? '\n' : ''), size };
 }
 
-/** Writes what is appended to `file` from `offset` on, until `signal` aborts. */
-export function follow(file: string, offset: number, out: Writable, signal: AbortSignal): void {
+/**
+ * Writes what is appended to `file` from `offset` on, until `signal` aborts, or until `finished`
+ * (a job's log: its writer is gone) — then what is left is written and `out` ends.
+ */
+export function follow(
+  file: string,
+  offset: number,
+  out: Writable,
+  signal: AbortSignal,
+  finished?: () => boolean,
+): void {
   let position = offset;
   const pump = () => {
     if (signal.aborted || !fs.existsSync(file)) return;
@@ -38,6 +47,14 @@ export function follow(file: string, offset: number, out: Writable, signal: Abor
     }
   };
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  const timer = setInterval(pump, 200);
+  const timer = setInterval(() => {
+    // Asked before the last read, so that nothing written before the end is missed.
+    const last = finished?.() ?? false;
+    pump();
+    if (last) {
+      clearInterval(timer);
+      out.end();
+    }
+  }, 200);
   signal.addEventListener('abort', () => clearInterval(timer), { once: true });
 }

@@ -9,6 +9,7 @@ export async function openapiDocument(): Promise<unknown> {
     control: null as never,
     tenants: null as never,
     plans: null as never,
+    jobs: null as never,
     store: null as never,
     auth: true,
     events: null as never,

@@ -6,8 +6,10 @@ import type { Principal } from '../core/tenant.js';
 import type { ApiDeps } from './deps.js';
 import { appRoutes } from './routes/apps.js';
 import { artifactRoutes } from './routes/artifacts.js';
+import { cqlRoutes } from './routes/cql.js';
 import { daemonRoutes } from './routes/daemon.js';
 import { eventRoutes } from './routes/events.js';
+import { jobRoutes } from './routes/jobs.js';
 import { packageRoutes } from './routes/packages.js';
 import { serviceRoutes } from './routes/services.js';
 import { stackRoutes } from './routes/stacks.js';
@@ -110,7 +112,9 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(queueRoutes(deps));
   await app.register(planRoutes(deps));
   await app.register(nodeRoutes(deps));
+  await app.register(cqlRoutes(deps));
   await app.register(usageRoutes(deps));
+  await app.register(jobRoutes(deps));
   app.get('/v1/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () =>
     app.swagger(),
   );

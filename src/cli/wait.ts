@@ -1,5 +1,6 @@
 import type { FlotillaClient } from '../client/client.js';
-import type { StackView, TaskView } from '../core/api-schemas.js';
+import type { ServiceView, StackView, TaskView } from '../core/api-schemas.js';
+import { FlotillaError } from '../core/errors.js';
 import { readyCount } from './format.js';
 import { sleep, spinner } from './output.js';
 
@@ -60,6 +61,45 @@ export async function waitForNoTasks(
       if (left.length === 0 || Date.now() >= deadline) return left;
       spin.update(`stopping the tasks of stack ${stack}: ${left.length} left`);
       await sleep(100);
+    }
+  } finally {
+    spin.stop();
+  }
+}
+
+/** Waits until a service is ready, a task of it fails for good, or the time is up. */
+export async function waitForService(
+  client: FlotillaClient,
+  name: string,
+  timeoutMs: number,
+): Promise<{ service: ServiceView; verdict: Verdict | { kind: 'timeout' } }> {
+  const deadline = Date.now() + timeoutMs;
+  const spin = spinner(`waiting for service ${name}`);
+  try {
+    for (;;) {
+      const service = await client.getService(name).catch(async (err: unknown) => {
+        // Not admitted by the scheduler yet: it waits in the queue, and so do we.
+        const queued = (await client.listWaiting()).find((w) => w.owner === name);
+        if (!queued) throw err;
+        return null;
+      });
+      if (!service) {
+        if (Date.now() >= deadline)
+          throw new FlotillaError('WAIT_TIMEOUT', `service ${name} still waits for the scheduler`);
+        spin.update(`service ${name} waits for the scheduler (\`flotilla queue\` says why)`);
+        await sleep(500);
+        continue;
+      }
+      if (service.status === 'ready') return { service, verdict: { kind: 'ready' } };
+      const failed = service.tasks.find(
+        (t) => t.desired === 'running' && t.state === 'failed' && t.restarts >= MAX_RESTARTS,
+      );
+      if (failed) return { service, verdict: { kind: 'failed', task: failed } };
+      if (Date.now() >= deadline) return { service, verdict: { kind: 'timeout' } };
+      spin.update(
+        `waiting for service ${name}: ${readyCount(service.tasks)} tasks ready (${service.status})`,
+      );
+      await sleep(200);
     }
   } finally {
     spin.stop();

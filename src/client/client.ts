@@ -20,8 +20,10 @@ import type {
   WhyView,
 } from '../core/tenant-schemas.js';
 import type { Quota, Role } from '../core/tenant.js';
-import type { PlanListView, PlanView } from '../core/plan-schemas.js';
+import type { CqlRequest, CqlResultView } from '../core/cql-schemas.js';
+import type { HealthReport, NodeView, PlanListView, PlanView } from '../core/plan-schemas.js';
 import type { Endpoint } from '../core/service.js';
+import type { JobListView, JobSubmitBody, JobView } from '../core/job-schemas.js';
 
 export type { PackageDescription, PackageSummary };
 
@@ -229,6 +231,62 @@ export class FlotillaClient {
   }
   continuePlan(service: string, plan: string): Promise<PlanView> {
     return this.request('POST', `/v1/services/${enc(service)}/plans/${enc(plan)}/continue`, {});
+  }
+
+  // the DC/OS Cassandra service's routes, and CQL
+  serviceNodes(service: string): Promise<NodeView[]> {
+    return this.request('GET', `/v1/services/${enc(service)}/nodes`);
+  }
+  serviceHealth(service: string): Promise<HealthReport> {
+    return this.request('GET', `/v1/services/${enc(service)}/health`);
+  }
+  /** Starts the "replace" plan for one node. */
+  replaceNode(service: string, node: string): Promise<PlanView> {
+    return this.request('POST', `/v1/services/${enc(service)}/nodes/${enc(node)}/replace`, {});
+  }
+  /** Starts the "repair" plan. */
+  repairService(service: string): Promise<PlanView> {
+    return this.request('POST', `/v1/services/${enc(service)}/repair`, {});
+  }
+  /** Starts the "scale" plan (DC/OS's `?nodeCount=`). */
+  scaleService(service: string, nodeCount: number): Promise<PlanView> {
+    return this.request('POST', `/v1/services/${enc(service)}/scale?nodeCount=${nodeCount}`, {});
+  }
+  cql(service: string, body: CqlRequest): Promise<CqlResultView> {
+    return this.request('POST', `/v1/services/${enc(service)}/cql`, body);
+  }
+
+  // jobs (Spark applications run on a service)
+  submitJob(service: string, body: JobSubmitBody): Promise<JobView> {
+    return this.request('POST', `/v1/services/${enc(service)}/jobs`, body);
+  }
+  listJobs(service: string): Promise<JobListView> {
+    return this.request('GET', `/v1/services/${enc(service)}/jobs`);
+  }
+  getJob(service: string, id: string): Promise<JobView> {
+    return this.request('GET', `/v1/services/${enc(service)}/jobs/${enc(id)}`);
+  }
+  /** Kills a running job; resolves with it once it has ended. */
+  killJob(service: string, id: string, graceSeconds?: number): Promise<JobView> {
+    const q = graceSeconds === undefined ? '' : `?grace=${graceSeconds}`;
+    return this.request('DELETE', `/v1/services/${enc(service)}/jobs/${enc(id)}${q}`);
+  }
+  jobLogs(service: string, id: string, opts: { tail?: number } = {}): Promise<string> {
+    return this.request('GET', `/v1/services/${enc(service)}/jobs/${enc(id)}/logs?${logQuery(opts, false)}`);
+  }
+  /** Streams the driver's output; resolves when the job has ended (or `signal` aborts). */
+  followJobLogs(
+    service: string,
+    id: string,
+    opts: { tail?: number },
+    onChunk: (text: string) => void,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    return this.stream(
+      `/v1/services/${enc(service)}/jobs/${enc(id)}/logs?${logQuery(opts, true)}`,
+      onChunk,
+      signal,
+    );
   }
 
   // tasks

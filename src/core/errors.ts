@@ -88,6 +88,31 @@ export const ERRORS = {
     hint: 'Give the parameters the message names (`flotilla plan list <service>`).',
   },
   PLAN_RUNNING: { status: 409, hint: 'Wait for the plan, or `flotilla plan stop` it first.' },
+  PLAN_FAILED: {
+    status: 503,
+    hint: 'Run `flotilla plan show <service> <plan>` to see the failed step and why; fix that, then `flotilla plan continue`.',
+  },
+  CQL_FAILED: {
+    status: 422,
+    hint: 'Cassandra refused or could not run the statement: fix it, or lower the consistency level if too few replicas are up.',
+  },
+  JOB_NOT_FOUND: { status: 404, hint: 'Run `flotilla spark jobs <service>` to see the jobs of a service.' },
+  JOB_APP_INVALID: {
+    status: 400,
+    hint: 'Name an existing .py or .jar file in your data folder (`flotilla spark jobs <service>` prints it).',
+  },
+  JOB_APP_OUTSIDE_DATA: {
+    status: 400,
+    hint: 'Copy the application (and the jars it needs) into your data folder and name it there; `flotilla spark jobs <service>` prints the folder.',
+  },
+  JOBS_UNSUPPORTED: {
+    status: 422,
+    hint: 'Submit jobs to a spark service (`flotilla spark create <name>` makes one).',
+  },
+  SERVICE_NOT_READY: {
+    status: 409,
+    hint: 'Wait until the service is ready (`flotilla service show <service>`, or `flotilla up --wait`), then try again.',
+  },
   INTERNAL: { status: 500, hint: 'This is a bug in Flotilla; the daemon log has the details.' },
 } as const satisfies Record<string, { status: number; hint: string }>;
 

@@ -9,6 +9,10 @@ export interface Paths {
   daemonInfo: string;
   daemonLock: string;
   artifacts: string;
+  /** Tenants' data folders: `<data>/<tenant>`, the same path on every node of the tenant's services. */
+  data: string;
+  /** Spark jobs' driver output and scratch: `<jobs>/<tenant>/<service>/<id>`. */
+  jobs: string;
 }
 
 export function pathsFor(home: string): Paths {
@@ -20,10 +24,25 @@ export function pathsFor(home: string): Paths {
     daemonInfo: path.join(home, 'daemon.json'),
     daemonLock: path.join(home, 'daemon.lock'),
     artifacts: path.join(home, 'artifacts'),
+    data: path.join(home, 'data'),
+    jobs: path.join(home, 'jobs'),
   };
 }
 
 /** A task's sandbox: stable per tenant, owner and instance, so its data survives restarts. */
 export function sandboxPath(paths: Paths, tenant: string, owner: string, name: string): string {
   return path.join(paths.sandboxes, tenant, owner, name);
+}
+
+/**
+ * A tenant's data folder: every task of the tenant gets it as FLOTILLA_DATA, and jobs read from and
+ * write to it. On one machine every virtual node sees the same file system, so it is one folder.
+ */
+export function tenantDataPath(paths: Paths, tenant: string): string {
+  return path.join(paths.data, tenant);
+}
+
+/** Where one job keeps its driver's output (driver.log), exit status and scratch. */
+export function jobPath(paths: Paths, tenant: string, service: string, id: string): string {
+  return path.join(paths.jobs, tenant, service, id);
 }

@@ -40,3 +40,25 @@ export const PlanStartBody = Type.Object(
 );
 
 export const PlanParams = Type.Object({ name: Type.String(), plan: Type.String() });
+
+/** GET /v1/services/{name}/nodes: one entry per task. */
+export const NodeView = Type.Object({
+  name: Type.String(),
+  role: Type.String(),
+  host: Type.String(),
+  ports: Type.Array(Type.Integer()),
+  node: Type.String(),
+  state: Type.String(),
+  ready: Type.Boolean(),
+});
+export type NodeView = Static<typeof NodeView>;
+
+/** GET /v1/services/{name}/health: DC/OS Cassandra's cluster health report. */
+export const HealthReport = Type.Object({
+  status: Type.Union([Type.Literal('HEALTHY'), Type.Literal('DEGRADED'), Type.Literal('UNHEALTHY')]),
+  nodes: Type.Integer(),
+  ready: Type.Integer(),
+  deploy: Type.String(),
+  recovery: Type.String(),
+});
+export type HealthReport = Static<typeof HealthReport>;

@@ -8,13 +8,15 @@ import { virtualNodes } from '../core/node.js';
 import { DEFAULT_TENANT } from '../core/service.js';
 import { DiscoverySource } from '../discovery/source.js';
 import { TenantDns } from '../discovery/tenant-dns.js';
-import { pathsFor } from '../core/paths.js';
+import { pathsFor, tenantDataPath, type Paths } from '../core/paths.js';
 import { PortAllocator } from '../deploy/ports.js';
 import { ProcessDriver } from '../drivers/process/driver.js';
+import { Jobs } from '../jobs/jobs.js';
+import { sparkLauncher } from '../jobs/spark.js';
 import { EventBus } from '../reconciler/events.js';
 import { Reconciler } from '../reconciler/reconciler.js';
 import { taskKey } from '../reconciler/supervisor.js';
-import { createStore } from '../state/store.js';
+import { createStore, type Store } from '../state/store.js';
 import type { DaemonConfig } from './config.js';
 import { ControlPlane } from './control-plane.js';
 import { acquireLock } from './lock.js';
@@ -51,6 +53,7 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
   const store = createStore(paths.db);
   const tenants = new Tenants(store, {
     changed: () => {
+      ensureDataFolders(store, paths);
       control.admitWaiting();
       void dns.sync(store.tenants.list().map((t) => t.name));
     },
@@ -58,6 +61,7 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
     allocation: (tenant) => control.tenantAllocation(tenant),
   });
   tenants.bootstrap(paths.home);
+  ensureDataFolders(store, paths);
   const events = new EventBus(store.events);
   const discovery = new DiscoverySource(store);
   events.subscribe(() => discovery.invalidate());
@@ -101,6 +105,19 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
   log(
     `recovered state: ${recovered.adopted} task(s) adopted, ${recovered.lost} lost while the daemon was down`,
   );
+  const jobs = new Jobs({
+    store,
+    driver,
+    paths,
+    launchers: { spark: sparkLauncher({ paths, ensureArtifacts: (a) => resolver.ensure(a) }) },
+    log,
+  });
+  const jobsRecovered = await jobs.recover();
+  if (jobsRecovered.adopted + jobsRecovered.ended > 0) {
+    log(
+      `recovered jobs: ${jobsRecovered.adopted} adopted, ${jobsRecovered.ended} ended while the daemon was down`,
+    );
+  }
 
   // Tasks release what they hold only once their processes are gone: look at the queue again soon.
   const admitTimer = setInterval(() => {
@@ -119,6 +136,8 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
       await dns.stop();
       // The loop stops first, or it would relaunch the tasks being stopped.
       reconciler.stop();
+      // Jobs' drivers keep running for the next daemon, unless the tasks stop too.
+      await jobs.stop(stopTasks);
       if (stopTasks) {
         await Promise.all(
           store.tasks
@@ -139,6 +158,7 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
     control,
     tenants,
     plans,
+    jobs,
     store,
     auth: config.auth,
     events,
@@ -164,4 +184,9 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
   fs.renameSync(tmp, paths.daemonInfo);
   log(`flotilla daemon ${VERSION} listening on ${address} (home ${paths.home})`);
   return { info, stop, done };
+}
+
+/** Every tenant has its data folder (`<home>/data/<tenant>`) from the moment it exists. */
+function ensureDataFolders(store: Store, paths: Paths): void {
+  for (const t of store.tenants.list()) fs.mkdirSync(tenantDataPath(paths, t.name), { recursive: true });
 }

@@ -41,6 +41,11 @@ export interface TaskConfig {
   launchId: string;
   /** Absolute path; the driver creates data/, logs/ and run/ inside it. */
   sandbox: string;
+  /**
+   * The tenant's data folder (absolute). The task sees it at this same path, as FLOTILLA_DATA: the
+   * process driver has nothing to do but set the variable; a container driver would bind-mount it.
+   */
+  dataDir?: string;
   cmd?: string;
   args?: string[];
   env: Record<string, string>;

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { LockedArtifact } from '../core/artifact.js';
 import { isFlotillaError } from '../core/errors.js';
-import { sandboxPath, type Paths } from '../core/paths.js';
+import { sandboxPath, tenantDataPath, type Paths } from '../core/paths.js';
 import {
   ALIVE_STATES,
   backoffDelayMs,
@@ -196,10 +196,14 @@ export class Supervisor {
         if (this.stopped) return;
       }
       writeFiles(sandbox, t.spec.files);
+      // The tenant's data folder, shared by all its tasks (and its Spark jobs) at the same path.
+      const dataDir = tenantDataPath(this.d.paths, t.tenant);
+      fs.mkdirSync(dataDir, { recursive: true });
       const handle = await this.d.driver.startTask({
         taskKey: key,
         launchId,
         sandbox,
+        dataDir,
         ...(t.spec.cmd !== undefined ? { cmd: t.spec.cmd } : { args: t.spec.args ?? [] }),
         env: t.spec.env,
         cpus: t.spec.cpus,

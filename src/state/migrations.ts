@@ -84,4 +84,16 @@ export const MIGRATIONS: string[] = [
     PRIMARY KEY (tenant, service, name)
   );
   `,
+  // Jobs submitted to services (Spark applications): what ran, how it ended, and while it runs the
+  // driver's process (pid, start time, boot id) so that a restarted daemon can adopt it.
+  `
+  CREATE TABLE jobs (
+    tenant TEXT NOT NULL, id TEXT NOT NULL, service TEXT NOT NULL, app TEXT NOT NULL,
+    args TEXT NOT NULL, options TEXT NOT NULL, state TEXT NOT NULL,
+    exit_code INTEGER, application_id TEXT, message TEXT, process TEXT,
+    created_at INTEGER NOT NULL, ended_at INTEGER,
+    PRIMARY KEY (tenant, id)
+  );
+  CREATE INDEX jobs_by_service ON jobs (tenant, service, created_at);
+  `,
 ];

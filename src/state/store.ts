@@ -7,6 +7,7 @@ import { tasksStore } from './store-tasks.js';
 import { tenantsStore, tokensStore } from './store-tenants.js';
 import { queueStore } from './store-queue.js';
 import { plansStore } from './store-plans.js';
+import { jobsStore } from './store-jobs.js';
 import { usageStore } from './store-usage.js';
 
 /** The state store: one module per resource over one SQLite database. */
@@ -23,6 +24,7 @@ export function createStore(file: string) {
     tokens: tokensStore(db),
     queue: queueStore(db),
     plans: plansStore(db),
+    jobs: jobsStore(db),
     /** Read-only for callers: the tasks store writes usage intervals as tasks change. */
     usage: usageStore(db),
     /** Runs `fn` in one transaction: all of its writes land, or none do. */

@@ -1,7 +1,14 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { NameParams, errorResponses } from '../../core/api-schemas.js';
-import { PlanListView, PlanParams, PlanStartBody, PlanView } from '../../core/plan-schemas.js';
+import {
+  HealthReport,
+  NodeView,
+  PlanListView,
+  PlanParams,
+  PlanStartBody,
+  PlanView,
+} from '../../core/plan-schemas.js';
 import type { ApiDeps } from '../deps.js';
 
 /** A service's plans: deploy and recovery as they stand, and the package's day-2 operations. */
@@ -176,21 +183,3 @@ export const nodeRoutes =
         ),
     );
   };
-
-const NodeView = Type.Object({
-  name: Type.String(),
-  role: Type.String(),
-  host: Type.String(),
-  ports: Type.Array(Type.Integer()),
-  node: Type.String(),
-  state: Type.String(),
-  ready: Type.Boolean(),
-});
-
-const HealthReport = Type.Object({
-  status: Type.Union([Type.Literal('HEALTHY'), Type.Literal('DEGRADED'), Type.Literal('UNHEALTHY')]),
-  nodes: Type.Integer(),
-  ready: Type.Integer(),
-  deploy: Type.String(),
-  recovery: Type.String(),
-});

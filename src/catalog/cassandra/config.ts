@@ -4,6 +4,17 @@ import { FlotillaError } from '../../core/errors.js';
 import type { EndpointContext, PlacedTask } from '../package.js';
 import type { CassandraOptions } from './options.js';
 
+/** What render writes into each node's sandbox. */
+export const FILES = {
+  yaml: 'config/cassandra.yaml',
+  rackdc: 'config/cassandra-rackdc.properties',
+  logback: 'config/logback.xml',
+  toolsLogback: 'config/logback-tools.xml',
+  start: 'bin/start.sh',
+  ready: 'bin/ready.sh',
+  nodetool: 'bin/nodetool.sh',
+} as const;
+
 /** Port order of every node's slot: what layout asks for and render reads back. */
 export const PORT = { native: 0, storage: 1, jmx: 2 } as const;
 
@@ -43,6 +54,49 @@ export function hostPort(host: string, port: number): string {
  */
 export function seedsOf(nodes: CassandraNode[], exclude: string[] = []): CassandraNode[] {
   return nodes.filter((n) => !exclude.includes(n.task.name)).slice(0, MAX_SEEDS);
+}
+
+/**
+ * Keys of the service's persistent state that render reads and the day-2 plans write.
+ * - `seeds`: the seeds' task names, chosen at the first render and kept, so that a node added later
+ *   (scale-up) is never a seed, as a seed would join without streaming its data.
+ * - `fresh.<task>`: a data generation: the start script empties the node's data once per generation
+ *   (a replacement; a node removed by a scale-down, whose old data must not come back).
+ * - `replace.<task>`: the address whose tokens the node takes over on its first boot.
+ * - `scale`: "<from>-><to>" while a scale plan is under way, so that `continue` rebuilds its steps.
+ */
+export const STATE = {
+  seeds: 'seeds',
+  fresh: (task: string) => `fresh.${task}`,
+  replace: (task: string) => `replace.${task}`,
+  scale: 'scale',
+} as const;
+
+/** The next data generation of a task: its start script empties its data once for it. */
+export function nextGeneration(state: Record<string, string>, task: string): string {
+  return String((Number.parseInt(state[STATE.fresh(task)] ?? '0', 10) || 0) + 1);
+}
+
+/** Records the seeds on the first render; later renders keep them (see STATE.seeds). */
+export function rememberSeeds(state: Record<string, string>, nodes: CassandraNode[]): void {
+  state[STATE.seeds] ??= seedsOf(nodes)
+    .map((n) => n.task.name)
+    .join(',');
+}
+
+/**
+ * The seeds a node lists: the remembered ones that still exist, less `exclude` (a replacement must
+ * not be its own seed: a seed never bootstraps). Never empty while another node exists.
+ */
+export function seedsFrom(
+  state: Record<string, string>,
+  nodes: CassandraNode[],
+  exclude: string[] = [],
+): CassandraNode[] {
+  const names = (state[STATE.seeds] ?? '').split(',');
+  const candidates = nodes.filter((n) => !exclude.includes(n.task.name));
+  const kept = candidates.filter((n) => names.includes(n.task.name));
+  return kept.length > 0 ? kept : candidates.slice(0, 1);
 }
 
 export function clusterNameOf(o: CassandraOptions, tenant: string, service: string): string {

@@ -8,29 +8,26 @@ import { ONE_PER_NODE, type PackageDefinition, type RenderContext, type TaskSlot
 import {
   type CassandraNode,
   clusterNameOf,
+  FILES,
   hostPort,
   LOGBACK_XML,
   nodesOf,
   renderCassandraYaml,
   renderRackDc,
-  seedsOf,
+  rememberSeeds,
+  seedsFrom,
+  STATE,
   TOOLS_LOGBACK_XML,
 } from './config.js';
 import { NODETOOL_MAIN, SERVER_MAIN, serverJvmFlags, toolJvmFlags } from './jvm-flags.js';
+import { operations } from './operations.js';
 import { optionsSchema, readOptions } from './options.js';
-import { renderReadyScript, renderStartScript } from './scripts.js';
+import { renderNodetoolScript, renderReadyScript, renderStartScript } from './scripts.js';
 
 /** 5.0: the first Cassandra line that supports Java 17 (4.1 stops at 11); Java 21 comes after 5.0. */
 export const CASSANDRA_VERSION = '5.0.9';
 
-export const FILES = {
-  yaml: 'config/cassandra.yaml',
-  rackdc: 'config/cassandra-rackdc.properties',
-  logback: 'config/logback.xml',
-  toolsLogback: 'config/logback-tools.xml',
-  start: 'bin/start.sh',
-  ready: 'bin/ready.sh',
-} as const;
+export { FILES } from './config.js';
 
 /** Readiness probes nodetool at most this often; see renderReadyScript. */
 const NODETOOL_MIN_INTERVAL_SECONDS = 5;
@@ -39,7 +36,7 @@ function healthChecks(node: CassandraNode, sandbox: string): HealthCheckSpec[] {
   // A node waits for the one before it on first boot (scripts.ts), so later nodes take longer.
   const gracePeriodSeconds = 180 + 60 * node.task.index;
   return [
-    // Readiness: CQL on every node and every node Up/Normal in this node's view. Never kills (0): a
+    // Readiness: CQL on this node, and every node in its view Up/Normal. Never kills (0): a
     // node that sees a peer down does not heal it by restarting, and experiments want to watch.
     // Each nodetool run is a JVM (~1 s CPU), hence the 30 s interval once healthy.
     {
@@ -80,6 +77,9 @@ function renderNode(ctx: RenderContext, node: CassandraNode, nodes: CassandraNod
   const at = (file: string) => path.join(task.sandbox, file);
   const dataDir = at('data');
   const previous = nodes.filter((n) => n.task.index < task.index).at(-1);
+  // Day-2 state (operations.ts): a fresh data generation, and the address a replacement takes over.
+  const fresh = ctx.state[STATE.fresh(task.name)];
+  const replaceAddress = ctx.state[STATE.replace(task.name)];
   const start = renderStartScript({
     owner,
     taskName: task.name,
@@ -93,14 +93,17 @@ function renderNode(ctx: RenderContext, node: CassandraNode, nodes: CassandraNod
       jammJar: jammJar(classpath),
       files: { yaml: at(FILES.yaml), rackdc: at(FILES.rackdc), logback: at(FILES.logback) },
       dataDir,
+      ...(replaceAddress ? { replaceAddress } : {}),
     }),
     mainClass: SERVER_MAIN,
+    dataDir,
     systemDir: path.join(dataDir, 'data', 'system'),
     ...(previous
       ? { previous: { name: previous.task.name, host: previous.task.host, nativePort: previous.nativePort } }
       : {}),
+    ...(fresh ? { fresh } : {}),
   });
-  const ready = renderReadyScript({
+  const nodetool = renderNodetoolScript({
     owner,
     taskName: task.name,
     java,
@@ -109,14 +112,23 @@ function renderNode(ctx: RenderContext, node: CassandraNode, nodes: CassandraNod
     nodetoolMain: NODETOOL_MAIN,
     host: task.host,
     jmxPort: node.jmxPort,
-    natives: nodes.map((n) => ({ host: n.task.host, port: n.nativePort })),
+  });
+  // Nothing here depends on the ring's size: a scale adds or removes tasks without re-rendering
+  // (and so restarting) the nodes that stay.
+  const ready = renderReadyScript({
+    owner,
+    taskName: task.name,
+    nodetool: at(FILES.nodetool),
+    host: task.host,
+    nativePort: node.nativePort,
+    minUp: task.index + 1,
     cacheFile: path.join(dataDir, 'tools', 'ready.last'),
     minIntervalSeconds: NODETOOL_MIN_INTERVAL_SECONDS,
   });
   const yaml = renderCassandraYaml({
     owner,
     node,
-    seeds: seedsOf(nodes),
+    seeds: seedsFrom(ctx.state, nodes, replaceAddress ? [task.name] : []),
     clusterName: clusterNameOf(o, ctx.tenant, ctx.service),
     options: o,
   });
@@ -132,6 +144,7 @@ function renderNode(ctx: RenderContext, node: CassandraNode, nodes: CassandraNod
       { path: FILES.toolsLogback, content: TOOLS_LOGBACK_XML },
       { path: FILES.start, content: start, mode: 0o755 },
       { path: FILES.ready, content: ready, mode: 0o755 },
+      { path: FILES.nodetool, content: nodetool, mode: 0o755 },
     ],
     cpus: o.cpus,
     mem: o.mem,
@@ -170,6 +183,7 @@ export const cassandra: PackageDefinition = {
 
   render(ctx): Record<string, LaunchSpec> {
     const nodes = nodesOf(ctx);
+    rememberSeeds(ctx.state, nodes);
     return Object.fromEntries(nodes.map((n) => [n.task.name, renderNode(ctx, n, nodes)]));
   },
 
@@ -192,4 +206,6 @@ export const cassandra: PackageDefinition = {
       },
     ];
   },
+
+  operations,
 };

@@ -87,6 +87,11 @@ export interface ServerFlagsInput {
   files: { yaml: string; rackdc: string; logback: string };
   /** The node's data directory, for relative defaults (audit logs, heap dumps). */
   dataDir: string;
+  /**
+   * A replacement: the address of the node whose tokens this one takes over (its own: a task keeps
+   * its node). Cassandra reads it only while the node has not bootstrapped, so it may stay rendered.
+   */
+  replaceAddress?: string;
 }
 
 export function serverJvmFlags(i: ServerFlagsInput): string[] {
@@ -135,6 +140,7 @@ export function serverJvmFlags(i: ServerFlagsInput): string[] {
     // that every node sees every other Up/Normal anyway, so the wait only delays it (by ~8 s).
     '-Dcassandra.skip_wait_for_gossip_to_settle=0',
     '-Dcassandra.libjemalloc=-',
+    ...(i.replaceAddress ? [`-Dcassandra.replace_address_first_boot=${i.replaceAddress}`] : []),
   ];
 }
 

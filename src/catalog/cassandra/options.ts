@@ -15,6 +15,9 @@ export interface CassandraOptions {
   jmxPort: number;
 }
 
+/** The largest ring the options allow (and the scale plan). */
+export const MAX_NODES = 32;
+
 /** One source for the schema's defaults and `readOptions`'s fallbacks. */
 const DEFAULTS = {
   nodes: 3,
@@ -58,7 +61,7 @@ export const optionsSchema: Record<string, unknown> = {
     nodes: {
       type: 'integer',
       minimum: 1,
-      maximum: 32,
+      maximum: MAX_NODES,
       default: DEFAULTS.nodes,
       description: 'Ring size, one Cassandra node per Flotilla node; the first two are the seeds.',
     },

@@ -180,6 +180,46 @@ describe('cassandra rendering', () => {
     ]);
   });
 
+  it('re-renders nothing of the nodes that stay when the ring grows or shrinks', () => {
+    const state: Record<string, string> = {};
+    const three = cassandra.render({ ...context({}), state });
+    assert.equal(state.seeds, 'cassandra-0,cassandra-1', 'the seeds are remembered');
+    const four = cassandra.render({ ...context({ nodes: 4 }), state });
+    for (const name of ['cassandra-0', 'cassandra-1', 'cassandra-2'])
+      assert.deepEqual(four[name], three[name]);
+    const seeds = (spec: LaunchSpec | undefined) =>
+      (parse(file(spec, FILES.yaml)) as { seed_provider: { parameters: { seeds: string }[] }[] })
+        .seed_provider[0]?.parameters[0]?.seeds;
+    assert.equal(seeds(four['cassandra-3']), '127.0.10.1:7000,127.0.10.2:7001', 'a new node is no seed');
+    // From one node up again: the remembered seeds that remain, never the node that joins.
+    const one = cassandra.render({ ...context({ nodes: 2 }), state: { seeds: 'cassandra-0' } });
+    assert.equal(seeds(one['cassandra-1']), '127.0.10.1:7000');
+  });
+
+  it('renders a replacement with empty data, the replaced address, and not as its own seed', () => {
+    const state = {
+      seeds: 'cassandra-0,cassandra-1',
+      'fresh.cassandra-1': '1',
+      'replace.cassandra-1': '127.0.10.2',
+    };
+    const before = cassandra.render({ ...context({}), state: { seeds: state.seeds } });
+    const after = cassandra.render({ ...context({}), state });
+    const start = file(after['cassandra-1'], FILES.start);
+    assert.match(
+      start,
+      /^if \[ "\$\(cat '\/sb\/cassandra-1\/data\/\.flotilla-generation' 2>\/dev\/null\)" != '1' \]; then$/m,
+    );
+    assert.ok(start.includes("'-Dcassandra.replace_address_first_boot=127.0.10.2'"));
+    const yaml = parse(file(after['cassandra-1'], FILES.yaml)) as {
+      seed_provider: { parameters: { seeds: string }[] }[];
+    };
+    assert.equal(yaml.seed_provider[0]?.parameters[0]?.seeds, '127.0.10.1:7000');
+    // Only the replacement changes: the others are not restarted.
+    assert.deepEqual(after['cassandra-0'], before['cassandra-0']);
+    assert.deepEqual(after['cassandra-2'], before['cassandra-2']);
+    assert.notDeepEqual(after['cassandra-1'], before['cassandra-1']);
+  });
+
   it('keeps a given cluster name and datacenter', () => {
     const c = context({ nodes: 1, clusterName: 'events', datacenter: 'eu-west', numTokens: 8 });
     const spec = cassandra.render(c)['cassandra-0'];
@@ -227,9 +267,9 @@ describe('cassandra scripts', () => {
     fs.rmSync(root, { recursive: true, force: true });
   });
 
-  async function ready(status: string): Promise<{ code: number; out: string }> {
+  async function ready(status: string, index = 0): Promise<{ code: number; out: string }> {
     fs.writeFileSync(path.join(root, 'status'), status);
-    const task = ctx.tasks[0] as PlacedTask;
+    const task = ctx.tasks[index] as PlacedTask;
     fs.rmSync(path.join(task.sandbox, 'data/tools/ready.last'), { force: true });
     try {
       const { stdout } = await run('/bin/bash', [path.join(task.sandbox, FILES.ready)]);
@@ -245,17 +285,31 @@ describe('cassandra scripts', () => {
   const header =
     'Datacenter: datacenter1\n===============\nStatus=Up/Down\n|/ State=Normal/Leaving/Joining/Moving\n';
 
-  it('is ready when nodetool lists exactly the service nodes, all UN', async () => {
+  it('is ready when it and every node it sees are UN, at least as many as formed the ring before it', async () => {
     const all = ['127.0.10.1', '127.0.10.2', '127.0.10.3'];
     assert.deepEqual(await ready(header + all.map((h) => line('UN', h)).join('\n')), {
       code: 0,
       out: 'all 3 nodes Up/Normal',
     });
+    // A fourth node (a scale-up) does not change what "ready" means, so nothing is re-rendered.
+    assert.deepEqual(await ready(header + [...all, '127.0.10.4'].map((h) => line('UN', h)).join('\n'), 2), {
+      code: 0,
+      out: 'all 4 nodes Up/Normal',
+    });
     assert.deepEqual(
       await ready(header + [line('UN', all[0]!), line('UJ', all[1]!), line('DN', all[2]!)].join('\n')),
-      { code: 1, out: '1 of 3 nodes Up/Normal; not UN: 127.0.10.2=UJ 127.0.10.3=DN' },
+      { code: 1, out: '1 nodes Up/Normal; not UN: 127.0.10.2=UJ 127.0.10.3=DN' },
     );
-    assert.deepEqual(await ready(header + line('UN', all[0]!)), { code: 1, out: '1 of 3 nodes Up/Normal' });
+    // cassandra-0 alone is ready (it formed the ring); cassandra-2 expects the two before it too.
+    assert.deepEqual(await ready(header + line('UN', all[0]!)), { code: 0, out: 'all 1 nodes Up/Normal' });
+    assert.deepEqual(await ready(header + [line('UN', all[0]!), line('UN', all[2]!)].join('\n'), 2), {
+      code: 1,
+      out: '2 nodes Up/Normal, at least 3 expected',
+    });
+    assert.deepEqual(await ready(header + [line('UN', all[1]!), line('UN', all[2]!)].join('\n')), {
+      code: 1,
+      out: 'this node (127.0.10.1) is not Up/Normal yet',
+    });
   });
 
   it('repeats a fresh verdict instead of starting another nodetool', async () => {
@@ -267,12 +321,39 @@ describe('cassandra scripts', () => {
     assert.equal(stdout.trim(), first.out);
   });
 
-  it('fails fast, without nodetool, while a node does not answer CQL', async () => {
+  it('fails fast, without nodetool, while the node does not answer CQL', async () => {
     const closed = servers.pop() as net.Server;
     await new Promise((resolve) => closed.close(resolve));
-    const { code, out } = await ready('never read');
+    const { code, out } = await ready('never read', 2);
     assert.equal(code, 1);
     assert.match(out, /^CQL does not answer on 127\.0\.10\.3:\d+ yet$/);
+    assert.equal((await ready(header + line('UN', '127.0.10.1'))).code, 0, 'the others do not probe it');
+  });
+
+  it('runs nodetool against its own JMX with the arguments it is given', async () => {
+    const t2 = ctx.tasks[2] as PlacedTask;
+    fs.writeFileSync(path.join(root, 'status'), 'status output');
+    const { stdout } = await run('/bin/bash', [path.join(t2.sandbox, FILES.nodetool), 'decommission']);
+    assert.equal(stdout, 'status output');
+    const script = file(specs['cassandra-2'], FILES.nodetool);
+    assert.match(script, /'org\.apache\.cassandra\.tools\.NodeTool' -h '127\.0\.10\.3' -p 7201 "\$@"$/m);
+  });
+
+  it('empties the data once per fresh generation, at launch, and keeps it on later launches', async () => {
+    const fresh = cassandra.render({ ...ctx, state: { ...ctx.state, 'fresh.cassandra-0': '1' } });
+    const t0 = ctx.tasks[0] as PlacedTask;
+    const start = path.join(t0.sandbox, FILES.start);
+    fs.writeFileSync(start, file(fresh['cassandra-0'], FILES.start));
+    const data = path.join(t0.sandbox, 'data');
+    fs.mkdirSync(path.join(data, 'data/system'), { recursive: true });
+    fs.writeFileSync(path.join(data, 'commitlog.log'), 'old');
+    const first = await run('/bin/bash', [start]);
+    assert.equal(first.stdout, `data generation 1: emptying ${data} (a fresh node)\ncassandra started\n`);
+    assert.deepEqual(fs.readdirSync(data), ['.flotilla-generation']);
+    fs.writeFileSync(path.join(data, 'written-since'), 'new');
+    const again = await run('/bin/bash', [start]);
+    assert.equal(again.stdout, 'cassandra started\n');
+    assert.deepEqual(fs.readdirSync(data).sort(), ['.flotilla-generation', 'written-since']);
   });
 
   it('starts a later node at once when the one before serves CQL, or when it has booted before', async () => {

@@ -111,8 +111,9 @@ export function sparkPackage(version: string): PackageDefinition {
       'Endpoint values `masterUrl` (spark://host:port), `masterUi` and `workerUis`.',
     optionsSchema,
     binaries: [],
-    // The jars come with the runtime (pyspark from PyPI), so the lock pins nothing yet: it is here for
-    // the Java range. Connectors (spark-sql-kafka-0-10) will be pinned in it.
+    // The jars come with the runtime (pyspark from PyPI), so the lock pins nothing: it is here for the
+    // Java range. Connectors (spark-sql-kafka-0-10) are pinned apart (connectors.ts): only the jobs
+    // that ask for one get its jars, not the master and workers.
     jvm: {
       lock: () => ({ id: `spark-${version}`, roots: [], artifacts: [] }),
       javaMajor: { min: 17, max: 21 },

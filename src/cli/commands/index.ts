@@ -6,6 +6,7 @@ import { registerAppRestart } from './app-restart.js';
 import { registerAppScale } from './app-scale.js';
 import { registerAppShow } from './app-show.js';
 import { registerArtifactsFetch } from './artifacts-fetch.js';
+import { registerCassandraCommands } from './cassandra.js';
 import { registerDoctor } from './doctor.js';
 import { registerDaemonRun } from './daemon-run.js';
 import { registerDaemonStart } from './daemon-start.js';
@@ -33,6 +34,9 @@ import { registerLogin } from './login.js';
 import { registerQueue } from './queue.js';
 import { registerPlanCommands } from './plan.js';
 import { registerUsage } from './usage.js';
+import { registerSparkCreate } from './spark-create.js';
+import { registerSparkJobs } from './spark-jobs.js';
+import { registerSparkSubmit } from './spark-submit.js';
 
 /** Every command, in the order `flotilla --help` lists them. */
 export function registerCommands(program: Command): void {
@@ -78,6 +82,18 @@ export function registerCommands(program: Command): void {
   registerPlanCommands(
     program.command('plan').description("a service's plans: deploy, recovery, day-2 operations"),
   );
+  registerCassandraCommands(
+    program
+      .command('cassandra')
+      .description('Cassandra services: cql, nodes, health, replace, repair, scale'),
+  );
+
+  const spark = program
+    .command('spark')
+    .description('Spark clusters and their jobs: create, submit, jobs, logs, kill');
+  registerSparkCreate(spark);
+  registerSparkSubmit(spark);
+  registerSparkJobs(spark);
 
   registerLogin(program);
   registerTenantCommands(

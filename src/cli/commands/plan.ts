@@ -4,7 +4,8 @@ import { FlotillaError } from '../../core/errors.js';
 import { context } from '../context.js';
 import { printTable } from '../output.js';
 
-function printPlan(p: PlanView): void {
+/** A plan with its phases and steps, as `plan show` prints it. */
+export function printPlan(p: PlanView): void {
   const params = Object.entries(p.parameters).map(([k, v]) => `${k}=${v}`);
   console.log(`${p.name}: ${p.status}${params.length > 0 ? ` (${params.join(', ')})` : ''}`);
   printTable(

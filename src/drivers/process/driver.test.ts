@@ -63,7 +63,10 @@ describe('process driver', () => {
   after(() => fs.rmSync(root, { recursive: true, force: true }));
 
   it('runs the task as its own process group, writing straight to the log files', opts, async () => {
-    const { handle, cfg } = await start(driver({ home: '/nonexistent-home' }), { cmd: 'sleep 30' });
+    const { handle, cfg } = await start(driver({ home: '/nonexistent-home' }), {
+      cmd: 'sleep 30',
+      dataDir: '/srv/flotilla/data/acme',
+    });
     const stat = readProcStat(handle.pid);
     assert.equal(stat?.pgrp, handle.pid);
     assert.equal(stat?.startTime, handle.startTime);
@@ -75,6 +78,7 @@ describe('process driver', () => {
     assert.equal(fs.statSync(path.join(cfg.sandbox, 'run', 'task.json')).mode & 0o777, 0o600);
     const env = fs.readFileSync(`/proc/${handle.pid}/environ`, 'utf8').split('\0');
     assert.ok(env.includes(`FLOTILLA_SANDBOX=${cfg.sandbox}`));
+    assert.ok(env.includes('FLOTILLA_DATA=/srv/flotilla/data/acme'));
     assert.ok(env.includes('HOME=/nonexistent-home'));
     assert.ok(env.includes(`PATH=${process.env.PATH}`));
   });

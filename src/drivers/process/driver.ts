@@ -210,6 +210,7 @@ export class ProcessDriver implements Driver {
     env.FLOTILLA_TASK = config.taskKey;
     env.FLOTILLA_SANDBOX = config.sandbox;
     env.MESOS_SANDBOX = config.sandbox;
+    if (config.dataDir) env.FLOTILLA_DATA = config.dataDir;
     return env;
   }
 

@@ -1,0 +1,45 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { runCql } from '../../catalog/cassandra/cql.js';
+import { NameParams, errorResponses } from '../../core/api-schemas.js';
+import { CqlRequest, CqlResultView } from '../../core/cql-schemas.js';
+import { FlotillaError } from '../../core/errors.js';
+import type { ApiDeps } from '../deps.js';
+
+/**
+ * CQL on a Cassandra service, run by the daemon with the DataStax driver (the CLI may not load the
+ * catalog's driver options, and the daemon knows each node's address and port). Scoped like every
+ * route: another tenant's service answers 404.
+ */
+export const cqlRoutes =
+  ({ control }: ApiDeps): FastifyPluginAsync =>
+  async (app) => {
+    app.post(
+      '/v1/services/:name/cql',
+      {
+        schema: {
+          tags: ['services'],
+          summary: 'Run one CQL statement on a Cassandra service (default consistency QUORUM)',
+          params: NameParams,
+          body: CqlRequest,
+          response: { 200: CqlResultView, ...errorResponses },
+        },
+      },
+      async (req) => {
+        const name = (req.params as { name: string }).name;
+        const body = req.body as CqlRequest;
+        const svc = control.getService(req.tenant, name);
+        const endpoint =
+          svc.package === 'cassandra' ? svc.endpoints.find((e) => e.name === 'cassandra') : undefined;
+        if (!endpoint) {
+          throw new FlotillaError(
+            'VALIDATION_FAILED',
+            `service ${name} is a ${svc.package} service: CQL runs on a cassandra service`,
+          );
+        }
+        return runCql(endpoint, body.statement, {
+          consistency: body.consistency ?? 'QUORUM',
+          maxRows: body.maxRows ?? 1000,
+        });
+      },
+    );
+  };

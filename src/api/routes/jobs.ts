@@ -1,0 +1,104 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import { NameParams, errorResponses } from '../../core/api-schemas.js';
+import {
+  JobKillQuery,
+  JobListView,
+  JobLogsQuery,
+  JobParams,
+  JobSubmitBody,
+  JobView,
+} from '../../core/job-schemas.js';
+import type { ApiDeps } from '../deps.js';
+import { follow, tailFile } from '../logs.js';
+
+/** Jobs of a service (Spark applications): submit, list, show, stream the driver's output, kill. */
+export const jobRoutes =
+  ({ jobs }: ApiDeps): FastifyPluginAsync =>
+  async (app) => {
+    const p = (req: { params: unknown }) => req.params as { name: string; id: string };
+    app.post(
+      '/v1/services/:name/jobs',
+      {
+        schema: {
+          tags: ['jobs'],
+          summary:
+            "Run an application (.py or .jar from the tenant's data folder) on the service: spark-submit against its master",
+          params: NameParams,
+          body: JobSubmitBody,
+          response: { 201: JobView, ...errorResponses },
+        },
+      },
+      async (req, reply) =>
+        reply.status(201).send(await jobs.submit(req.tenant, p(req).name, req.body as JobSubmitBody)),
+    );
+    app.get(
+      '/v1/services/:name/jobs',
+      {
+        schema: {
+          tags: ['jobs'],
+          summary: "The service's jobs, oldest first, and the tenant's data folder",
+          params: NameParams,
+          response: { 200: JobListView, ...errorResponses },
+        },
+      },
+      async (req) => jobs.list(req.tenant, p(req).name),
+    );
+    app.get(
+      '/v1/services/:name/jobs/:id',
+      {
+        schema: {
+          tags: ['jobs'],
+          params: JobParams,
+          response: { 200: JobView, ...errorResponses },
+        },
+      },
+      async (req) => jobs.get(req.tenant, p(req).name, p(req).id),
+    );
+    app.get(
+      '/v1/services/:name/jobs/:id/logs',
+      {
+        schema: {
+          tags: ['jobs'],
+          summary: "The driver's output (stdout and stderr); follow=true streams it until the job ends",
+          params: JobParams,
+          querystring: JobLogsQuery,
+          response: { 200: Type.String(), ...errorResponses },
+        },
+      },
+      async (req, reply) => {
+        const { name, id } = p(req);
+        const file = jobs.logFile(req.tenant, name, id);
+        const q = req.query as { tail?: number; follow?: boolean };
+        const { text, size } = tailFile(file, q.tail ?? 200);
+        if (!q.follow) return reply.type('text/plain; charset=utf-8').send(text);
+        reply.hijack();
+        reply.raw.writeHead(200, {
+          'content-type': 'text/plain; charset=utf-8',
+          'cache-control': 'no-cache',
+        });
+        reply.raw.write(text);
+        const done = new AbortController();
+        req.raw.on('close', () => done.abort());
+        const tenant = req.tenant;
+        follow(file, size, reply.raw, done.signal, () => !jobs.isRunning(tenant, id));
+      },
+    );
+    app.delete(
+      '/v1/services/:name/jobs/:id',
+      {
+        schema: {
+          tags: ['jobs'],
+          summary:
+            'Kill a running job (SIGTERM to its driver, SIGKILL after grace seconds); answers once it ended',
+          params: JobParams,
+          querystring: JobKillQuery,
+          response: { 200: JobView, ...errorResponses },
+        },
+      },
+      async (req) => {
+        const grace = (req.query as { grace?: number }).grace;
+        return jobs.kill(req.tenant, p(req).name, p(req).id, grace === undefined ? undefined : grace * 1000);
+      },
+    );
+  };

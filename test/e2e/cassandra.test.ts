@@ -1,0 +1,270 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import cassandraDriver from 'cassandra-driver';
+import { clientOptions } from '../../src/catalog/cassandra/client.js';
+import type { TaskView } from '../../src/core/api-schemas.js';
+import type { Endpoint } from '../../src/core/service.js';
+import { TestHome, waitFor } from '../helpers/flotilla.js';
+
+const { Client, concurrent, types } = cassandraDriver;
+const run = promisify(execFile);
+const ROWS = 10_000;
+const SERVICE = 'ring';
+
+/**
+ * Retries an idempotent statement whose replicas timed out (a timeout is no acknowledgement): on a
+ * 2-core machine shared with other suites, three JVMs and 100 writes in flight can miss Cassandra's
+ * 2 s write timeout now and then. Socket errors (a killed node) go to the next node anyway.
+ */
+class RetryTimeouts extends cassandraDriver.policies.retry.RetryPolicy {
+  override onWriteTimeout(
+    info: cassandraDriver.policies.retry.OperationInfo,
+    consistency: cassandraDriver.types.consistencies,
+  ): cassandraDriver.policies.retry.DecisionInfo {
+    return info.nbRetry < 5 ? this.retryResult(consistency, false) : this.rethrowResult();
+  }
+  override onReadTimeout(
+    info: cassandraDriver.policies.retry.OperationInfo,
+    consistency: cassandraDriver.types.consistencies,
+  ): cassandraDriver.policies.retry.DecisionInfo {
+    return info.nbRetry < 5 ? this.retryResult(consistency, false) : this.rethrowResult();
+  }
+}
+
+const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)}s`;
+
+function portOpen(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    const done = (open: boolean) => {
+      socket.destroy();
+      resolve(open);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+    socket.setTimeout(1000, () => done(false));
+  });
+}
+
+/**
+ * examples/cassandra.yml with the real DataStax driver, through the CLI-started daemon: QUORUM
+ * traffic through every coordinator, a SIGKILLed node, then the day-2 plans (replace, scale up and
+ * down) with no row lost. About 5 minutes.
+ */
+describe('Cassandra ring with day-2 plans (examples/cassandra.yml)', () => {
+  const home = new TestHome();
+  // A fourth virtual node for the scale-up, whatever this machine's default.
+  home.env.FLOTILLA_NODES = '4';
+  let client: InstanceType<typeof Client> | undefined;
+  const t0 = Date.now();
+  const timings: string[] = [];
+
+  const nodes = async (): Promise<TaskView[]> =>
+    (JSON.parse(await home.ok(['ps', '--json'])) as TaskView[])
+      .filter((t) => t.owner === SERVICE && t.desired === 'running')
+      .sort((a, b) => a.name.localeCompare(b.name));
+
+  /** The ring as cassandra-0's own nodetool sees it: address → UN, DN, UJ… */
+  async function ring(): Promise<Map<string, string>> {
+    const first = (await nodes())[0]!;
+    const { stdout } = await run('/bin/bash', [path.join(first.sandbox, 'bin/nodetool.sh'), 'status'], {
+      timeout: 60_000,
+    });
+    return new Map([...stdout.matchAll(/^([UD][NLJM])\s+(\S+)/gm)].map((m) => [m[2]!, m[1]!]));
+  }
+
+  async function connect(): Promise<InstanceType<typeof Client>> {
+    await client?.shutdown();
+    const endpoints = JSON.parse(await home.ok(['service', 'endpoints', SERVICE, '--json'])) as Endpoint[];
+    const c = new Client(
+      clientOptions(endpoints[0]!, {
+        queryOptions: { consistency: types.consistencies.quorum, prepare: true, isIdempotent: true },
+        policies: { retry: new RetryTimeouts() },
+      }),
+    );
+    await c.connect();
+    client = c;
+    return c;
+  }
+
+  async function write(from: number, count: number): Promise<void> {
+    const result = await concurrent.executeConcurrent(
+      client!,
+      'INSERT INTO demo.rows (id, value) VALUES (?, ?)',
+      Array.from({ length: count }, (_, i) => [from + i, `row-${from + i}`]),
+      { concurrencyLevel: 100, raiseOnFirstError: true },
+    );
+    assert.equal(result.totalExecuted, count);
+  }
+
+  /** Every row at QUORUM, page by page, through `host` as the coordinator (or any). */
+  async function readAll(host?: cassandraDriver.Host): Promise<Map<number, string>> {
+    const seen = new Map<number, string>();
+    let pageState: string | undefined;
+    do {
+      const page: cassandraDriver.types.ResultSet = await client!.execute(
+        'SELECT id, value FROM demo.rows',
+        [],
+        {
+          fetchSize: 2000,
+          ...(host ? { host } : {}),
+          ...(pageState ? { pageState } : {}),
+        },
+      );
+      if (host) assert.equal(page.info.queriedHost, host.address);
+      for (const row of page.rows) seen.set(row.get('id') as number, row.get('value') as string);
+      pageState = page.pageState;
+    } while (pageState);
+    return seen;
+  }
+
+  async function assertAllRows(count: number, what: string): Promise<void> {
+    const seen = await readAll();
+    const lost = Array.from({ length: count }, (_, i) => i).filter((i) => seen.get(i) !== `row-${i}`);
+    assert.deepEqual(lost.slice(0, 10), [], `${lost.length} rows lost ${what}`);
+    assert.equal(seen.size, count, what);
+  }
+
+  async function assertRing(count: number): Promise<void> {
+    const tasks = await nodes();
+    assert.equal(tasks.length, count);
+    const seen = await waitFor(
+      async () => {
+        const r = await ring();
+        return r.size === count && [...r.values()].every((s) => s === 'UN') ? r : null;
+      },
+      120_000,
+      `${count} nodes Up/Normal`,
+    );
+    assert.deepEqual([...seen.keys()].sort(), tasks.map((t) => t.host).sort());
+  }
+
+  before(async () => {
+    await home.ok(['up', '-f', 'examples/cassandra.yml', '--wait', '--timeout', '600'], 700_000);
+    timings.push(`up ${seconds(t0)}`);
+  });
+  after(async () => {
+    await client?.shutdown().catch((err: unknown) => console.error('driver shutdown:', err));
+    console.log(`cassandra e2e: ${timings.join(', ')}; total ${seconds(t0)}`);
+    // FLOTILLA_KEEP_HOMES=1 keeps the sandboxes (logs, data) for a post-mortem.
+    const purge = process.env.FLOTILLA_KEEP_HOMES ? [] : ['--purge'];
+    await home.ok(['down', 'cassandra', ...purge], 300_000).catch((err: unknown) => console.error(err));
+    assert.equal(await home.cleanup(), 0);
+  });
+
+  it('writes 10,000 rows at QUORUM and reads them all back through every node', async () => {
+    const start = Date.now();
+    // Schema through the CLI (the daemon runs it with the driver), data through the driver here.
+    await home.ok([
+      'cassandra',
+      'cql',
+      SERVICE,
+      "CREATE KEYSPACE demo WITH replication = {'class': 'NetworkTopologyStrategy', 'datacenter1': 3}",
+    ]);
+    await home.ok(['cassandra', 'cql', SERVICE, 'CREATE TABLE demo.rows (id int PRIMARY KEY, value text)']);
+    const c = await connect();
+    assert.equal(c.hosts.length, 3);
+    await write(0, ROWS);
+    const written = Date.now();
+    for (const host of c.hosts.values()) {
+      const seen = await readAll(host);
+      assert.equal(seen.size, ROWS, `rows read through ${host.address}`);
+      assert.equal(seen.get(ROWS - 1), `row-${ROWS - 1}`);
+    }
+    const cql = JSON.parse(
+      await home.ok(['cassandra', 'cql', SERVICE, 'SELECT value FROM demo.rows WHERE id = 42', '--json']),
+    ) as { rows: { value: string }[]; consistency: string };
+    assert.deepEqual(cql.rows, [{ value: 'row-42' }]);
+    assert.equal(cql.consistency, 'QUORUM');
+    timings.push(`${ROWS} writes ${seconds(start)}`, `3 full reads ${seconds(written)}`);
+  });
+
+  it('keeps reads and writes at QUORUM working while a node is SIGKILLed', async () => {
+    const victim = (await nodes()).find((t) => t.name === 'cassandra-1')!;
+    assert.ok(victim.pid);
+    process.kill(victim.pid, 'SIGKILL');
+    const killed = Date.now();
+    await write(ROWS, 1000);
+    const some: cassandraDriver.types.ResultSet = await client!.execute(
+      'SELECT id, value FROM demo.rows WHERE id IN (1, 5000, 10500)',
+    );
+    assert.deepEqual(
+      some.rows.map((r) => r.get('value') as string).sort(),
+      ['row-1', 'row-10500', 'row-5000'].sort(),
+    );
+    // Flotilla relaunches it at once, but a Cassandra JVM takes far longer than that to serve CQL.
+    assert.equal(await portOpen(victim.host, victim.ports[0]!), false, 'the node was down all along');
+    timings.push(`1000 writes and a read with ${victim.name} down ${seconds(killed)}`);
+  });
+
+  it('replaces the killed node: the ring is back to 3 UN and no row is lost', async () => {
+    const start = Date.now();
+    const out = await home.ok(
+      ['cassandra', 'replace', SERVICE, 'cassandra-1', '--wait', '--timeout', '900'],
+      1_000_000,
+    );
+    assert.match(out, /^replace: COMPLETE \(node=cassandra-1\)$/m);
+    timings.push(`replace ${seconds(start)}`);
+    await assertRing(3);
+    const logs = await home.ok(['logs', `${SERVICE}.cassandra-1`, '--tail', '100000']);
+    assert.match(logs, /data generation 1: emptying/);
+    assert.match(logs, /replac/i);
+    await connect();
+    await assertAllRows(ROWS + 1000, 'after the replace');
+
+    const plans = await home.client().listPlans(SERVICE);
+    assert.deepEqual(plans.operations.map((o) => o.name).sort(), ['repair', 'replace', 'restart', 'scale']);
+    assert.equal(plans.plans.find((p) => p.name === 'replace')?.status, 'COMPLETE');
+    const health = await waitFor(
+      async () => {
+        const h = await home.client().serviceHealth(SERVICE);
+        return h.status === 'HEALTHY' ? h : null;
+      },
+      90_000,
+      'health HEALTHY',
+    );
+    assert.equal(health.ready, 3);
+    assert.match(await home.ok(['cassandra', 'health', SERVICE]), /^HEALTHY: 3 of 3 nodes ready/);
+  });
+
+  it('repairs node by node, and restarts a node in place', async () => {
+    const start = Date.now();
+    const repair = await home.ok(['cassandra', 'repair', SERVICE, '--wait', '--timeout', '900'], 1_000_000);
+    assert.match(repair, /^repair: COMPLETE$/m);
+    assert.match(repair, /repair\/cassandra-2 +COMPLETE/);
+    timings.push(`repair ${seconds(start)}`);
+
+    const restart = Date.now();
+    const before = (await nodes()).find((t) => t.name === 'cassandra-2')!;
+    await home.ok(['cassandra', 'restart', SERVICE, 'cassandra-2', '--wait', '--timeout', '900'], 1_000_000);
+    const after = (await nodes()).find((t) => t.name === 'cassandra-2')!;
+    assert.notEqual(after.pid, before.pid);
+    assert.equal(after.launches, before.launches + 1);
+    timings.push(`restart ${seconds(restart)}`);
+    await assertRing(3);
+  });
+
+  it('scales to 4 nodes and back to 3 without losing a row', async () => {
+    const up = Date.now();
+    await home.ok(['cassandra', 'scale', SERVICE, '4', '--wait', '--timeout', '900'], 1_000_000);
+    timings.push(`scale to 4 ${seconds(up)}`);
+    await assertRing(4);
+    await connect();
+    await assertAllRows(ROWS + 1000, 'after the scale-up');
+
+    const down = Date.now();
+    await home.ok(['cassandra', 'scale', SERVICE, '3', '--wait', '--timeout', '900'], 1_000_000);
+    timings.push(`scale to 3 ${seconds(down)}`);
+    await assertRing(3);
+    assert.deepEqual(
+      (await nodes()).map((t) => t.name),
+      ['cassandra-0', 'cassandra-1', 'cassandra-2'],
+    );
+    await connect();
+    await assertAllRows(ROWS + 1000, 'after the scale-down');
+  });
+});
