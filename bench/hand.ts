@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { TaskRecord } from '../src/core/task.js';
+import { runExec } from '../src/drivers/process/spawn.js';
 import { runCheck } from '../src/reconciler/health/index.js';
 import { deployOrder } from '../src/specs/stack.js';
 import { createStore } from '../src/state/store.js';
@@ -60,7 +61,16 @@ export async function launchByHand(
                 detached: true,
               }),
             );
-            const target = { host: t.host, ports: t.ports, exec: () => Promise.reject(new Error('no exec')) };
+            // COMMAND checks (Spark's and Cassandra's readiness) run as the process driver runs them.
+            const env = { ...process.env, ...t.spec.env, FLOTILLA_SANDBOX: sandboxOf(t) } as Record<
+              string,
+              string
+            >;
+            const target = {
+              host: t.host,
+              ports: t.ports,
+              exec: (command: string, timeoutMs: number) => runExec(command, timeoutMs, env, sandboxOf(t)),
+            };
             for (const check of t.spec.healthChecks) {
               while (!(await runCheck(check, target)).ok) await new Promise((r) => setTimeout(r, 20));
             }

@@ -25,9 +25,13 @@ export interface DaemonConfig {
 
 export const DEFAULT_DNS_PORT = 5354;
 
-/** Enough nodes for a 3-broker cluster and its ZooKeeper side by side, more on bigger machines. */
-export function defaultNodeCount(cpus = os.availableParallelism(), memMb = os.totalmem() / 2 ** 20): number {
-  return Math.max(3, Math.min(16, cpus * 2, Math.floor(memMb / 1024)));
+/**
+ * One virtual node per 2 GB of memory, at least 4 and at most 16: the full dev stack (3 brokers, 3
+ * Cassandra nodes, Spark workers, one per node each) fits, and each node's memory slice stays
+ * useful. Every node offers all cores (see nodeOffer), so more nodes also mean more CPU to promise.
+ */
+export function defaultNodeCount(memMb = os.totalmem() / 2 ** 20): number {
+  return Math.max(4, Math.min(16, Math.floor(memMb / 2048)));
 }
 
 export const DEFAULT_PORT = 4740;
