@@ -19,8 +19,11 @@ export interface DaemonConfig {
   dns: { host: string; port: number };
   /** The verified artifact cache; shared between homes when set (FLOTILLA_ARTIFACTS). */
   artifactsDir: string | null;
-  /** FLOTILLA_CGROUPS: 'auto' (absent = auto) enforces cpus and mem where cgroups allow it; 'off' never. */
-  cgroups?: 'auto' | 'off';
+  /**
+   * FLOTILLA_CGROUPS: 'auto' (absent = auto): mem a hard limit, cpus a weight, where cgroups allow it;
+   * 'strict': cpus a hard CFS quota too; 'off': never.
+   */
+  cgroups?: 'auto' | 'strict' | 'off';
 }
 
 export const DEFAULT_DNS_PORT = 5354;
@@ -95,10 +98,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DaemonConfig {
   };
 }
 
-function cgroupsSetting(raw: string | undefined): 'auto' | 'off' {
+function cgroupsSetting(raw: string | undefined): 'auto' | 'strict' | 'off' {
   if (raw === undefined || raw === '' || raw === 'auto') return 'auto';
-  if (raw === 'off') return 'off';
-  throw new FlotillaError('VALIDATION_FAILED', `FLOTILLA_CGROUPS=${raw}: use auto (the default) or off`);
+  if (raw === 'off' || raw === 'strict') return raw;
+  throw new FlotillaError(
+    'VALIDATION_FAILED',
+    `FLOTILLA_CGROUPS=${raw}: use auto (the default), strict or off`,
+  );
 }
 
 /**

@@ -67,7 +67,9 @@ function resourceLimitsCheck(env: NodeJS.ProcessEnv): DoctorCheck {
   const support = detectCgroups(off ? 'off' : 'auto', flotillaHome(env));
   if (support.mechanism !== 'none') {
     const version = support.mechanism === 'cgroup-v1' ? 'v1' : 'v2';
-    return { name: 'resource limits', ok: true, detail: `cgroup ${version} (cpu quota, memory limit)` };
+    const cpu =
+      env.FLOTILLA_CGROUPS === 'strict' ? 'cpu quota' : 'cpu weight (FLOTILLA_CGROUPS=strict: a quota)';
+    return { name: 'resource limits', ok: true, detail: `cgroup ${version} (${cpu}, memory limit)` };
   }
   const fix = off
     ? 'unset FLOTILLA_CGROUPS to enforce them'

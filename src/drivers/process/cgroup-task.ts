@@ -26,12 +26,17 @@ export interface LimitWrite {
 }
 
 /**
- * What enforces cpus and mem, Mesos-style: a CFS quota of cpus × period plus a proportional weight,
+ * What enforces cpus and mem, Mesos-style: a proportional weight, plus (cpuQuota) a CFS quota of cpus × period,
  * and mem as a hard limit (swap is kept out, or the limit would stretch by the size of the swap).
  * A resource set to 0 gets no limit. Defaults are written explicitly for a reused cgroup.
  */
-export function limitWrites(mechanism: CgroupRoots['mechanism'], cpus: number, mem: number): LimitWrite[] {
-  const quota = cpus > 0 ? Math.max(1000, Math.round(cpus * CFS_PERIOD_US)) : null;
+export function limitWrites(
+  mechanism: CgroupRoots['mechanism'],
+  cpus: number,
+  mem: number,
+  cpuQuota = true,
+): LimitWrite[] {
+  const quota = cpuQuota && cpus > 0 ? Math.max(1000, Math.round(cpus * CFS_PERIOD_US)) : null;
   const bytes = mem > 0 ? Math.round(mem * 2 ** 20) : null;
   if (mechanism === 'cgroup-v1') {
     const shares = cpus > 0 ? Math.max(2, Math.round(1024 * cpus)) : 1024;
@@ -172,7 +177,13 @@ export class TaskCgroup {
 }
 
 /** Creates (or reuses) the task's cgroup and writes its limits, before anything runs in it. */
-export function createTaskCgroup(roots: CgroupRoots, taskKey: string, cpus: number, mem: number): TaskCgroup {
+export function createTaskCgroup(
+  roots: CgroupRoots,
+  taskKey: string,
+  cpus: number,
+  mem: number,
+  cpuQuota: boolean,
+): TaskCgroup {
   const dirs = taskDirs(roots, taskKey);
   for (const [root, dir] of [
     [roots.cpu, dirs.cpu],
@@ -181,7 +192,7 @@ export function createTaskCgroup(roots: CgroupRoots, taskKey: string, cpus: numb
   ] as const) {
     if (root && dir) ensureCgroupDirs(roots.mechanism, path.dirname(path.dirname(root)), dir);
   }
-  for (const w of limitWrites(roots.mechanism, cpus, mem)) {
+  for (const w of limitWrites(roots.mechanism, cpus, mem, cpuQuota)) {
     const file = path.join(w.controller === 'cpu' ? dirs.cpu : dirs.memory, w.file);
     try {
       fs.writeFileSync(file, w.value);

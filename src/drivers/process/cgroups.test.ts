@@ -88,6 +88,12 @@ describe('cgroup limits', () => {
   });
 
   it('limits nothing that is 0, and writes the defaults for a reused cgroup', () => {
+    // The default (FLOTILLA_CGROUPS=auto): a weight, no quota.
+    assert.deepEqual(show(limitWrites('cgroup-v1', 0.5, 0, false)).slice(1, 3), [
+      'cpu.cfs_quota_us=-1',
+      'cpu.shares=512',
+    ]);
+    assert.equal(show(limitWrites('cgroup-v2', 0.5, 0, false))[0], 'cpu.max=max 100000');
     assert.deepEqual(show(limitWrites('cgroup-v1', 0, 0)), [
       'cpu.cfs_period_us=100000',
       'cpu.cfs_quota_us=-1',

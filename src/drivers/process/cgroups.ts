@@ -13,7 +13,12 @@ import path from 'node:path';
  * that holds none and offers cpu and memory (the root at worst).
  */
 
-export type CgroupMode = 'auto' | 'off';
+/**
+ * auto: mem is a hard limit and cpus a proportional weight (cpu.shares / cpu.weight), as Mesos' cpu
+ * isolator does by default: under contention each task gets its share, and idle cores are not left
+ * unused while a stack starts. strict: cpus is also a hard CFS quota. off: no cgroups at all.
+ */
+export type CgroupMode = 'auto' | 'strict' | 'off';
 export type LimitMechanism = 'cgroup-v1' | 'cgroup-v2' | 'none';
 
 /** This daemon's root in each hierarchy a task joins; under v2 all three are the same directory. */

@@ -89,7 +89,7 @@ describe('process driver: cpus and mem as cgroup limits', () => {
     opts,
     async (t) => {
       if (skipWithoutCgroups(t)) return;
-      const d = new ProcessDriver({ daemonHome: DAEMON_HOME });
+      const d = new ProcessDriver({ daemonHome: DAEMON_HOME, cgroups: 'strict' });
       const loop = 'sleep 30 & echo $! > data/child.pid; while :; do :; done';
       const limited = await start(d, { cmd: loop, cpus: 0.2 });
       const free = await start(d, { cmd: loop, cpus: 0 });
@@ -129,7 +129,7 @@ describe('process driver: cpus and mem as cgroup limits', () => {
     opts,
     async (t) => {
       if (skipWithoutCgroups(t)) return;
-      const first = new ProcessDriver({ daemonHome: DAEMON_HOME });
+      const first = new ProcessDriver({ daemonHome: DAEMON_HOME, cgroups: 'strict' });
       const { key, handle, cgroup } = await start(first, { cmd: 'sleep 30 & wait', cpus: 0.5, mem: 48 });
       const limits = readLimits(cgroup);
       assert.deepEqual(

@@ -36,7 +36,8 @@ export class TaskLimits {
   create(config: TaskConfig): TaskCgroup | null {
     const support = this.detect();
     if (support.mechanism === 'none') return null;
-    const create = () => createTaskCgroup(support, config.taskKey, config.cpus, config.mem);
+    const create = () =>
+      createTaskCgroup(support, config.taskKey, config.cpus, config.mem, this.mode === 'strict');
     try {
       try {
         return create();
