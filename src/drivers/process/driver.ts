@@ -164,7 +164,13 @@ export class ProcessDriver implements Driver {
     if (handle.driver !== this.name) return false;
     let { pid, startTime } = handle;
     if (pid === 0) {
-      const found = findByLaunchId(handle.launchId);
+      // A process caught in the middle of an exec (`sh -c` becoming its command) briefly has no
+      // readable environ: look again before deciding the launch is gone.
+      let found = findByLaunchId(handle.launchId);
+      for (let attempt = 1; !found && attempt < 3; attempt++) {
+        await new Promise((r) => setTimeout(r, 50));
+        found = findByLaunchId(handle.launchId);
+      }
       if (!found) return false;
       ({ pid, startTime } = found);
     } else if (handle.bootId !== readBootId()) {
