@@ -89,8 +89,7 @@ export const optionsSchema: Record<string, unknown> = {
     heapMb: {
       type: 'integer',
       minimum: 256,
-      default: DEFAULTS.heapMb,
-      description: 'JVM heap per node, in MB; memtables take a quarter of it.',
+      description: `JVM heap per node, in MB; memtables take a quarter of it. Default: sized from mem (mem - ${OFF_HEAP_MB}), else ${DEFAULTS.heapMb}.`,
     },
     mem: {
       type: 'integer',
@@ -112,7 +111,8 @@ export const optionsSchema: Record<string, unknown> = {
 /** Typed view of options that `validateOptions` has already checked and defaulted. */
 export function readOptions(options: Record<string, unknown>): CassandraOptions {
   const o = options as Partial<CassandraOptions>;
-  const heapMb = o.heapMb ?? DEFAULTS.heapMb;
+  // The heap follows the task's memory when only mem is given, as Cassandra's own env script sizes it.
+  const heapMb = o.heapMb ?? (o.mem !== undefined ? Math.max(256, o.mem - OFF_HEAP_MB) : DEFAULTS.heapMb);
   const mem = o.mem ?? heapMb + OFF_HEAP_MB;
   if (mem < heapMb + MIN_OFF_HEAP_MB) {
     throw new FlotillaError(

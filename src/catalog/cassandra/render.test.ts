@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import type { FlotillaError } from '../../core/errors.js';
+import { readOptions } from './options.js';
 import type { LaunchSpec } from '../../core/task.js';
 import type { PlacedTask, RenderContext } from '../package.js';
 import { validateOptions } from '../registry.js';
@@ -53,12 +54,13 @@ describe('cassandra options', () => {
       datacenter: 'datacenter1',
       rack: 'rack1',
       numTokens: 16,
-      heapMb: 512,
       cpus: 1,
       nativePort: 0,
       storagePort: 0,
       jmxPort: 0,
     });
+    // Only mem given: the heap is sized from it.
+    assert.equal(readOptions(validateOptions(cassandra, { mem: 2048 })).heapMb, 2048 - 512);
     const slots = cassandra.layout(o);
     assert.deepEqual(
       slots.map((s) => [s.name, s.role, s.index, s.ports, s.mem, s.cpus]),
