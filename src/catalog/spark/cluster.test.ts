@@ -13,13 +13,12 @@ import type { LaunchSpec } from '../../core/task.js';
 import { runExec } from '../../drivers/process/spawn.js';
 import { runCheck } from '../../reconciler/health/index.js';
 import type { PlacedTask } from '../package.js';
-import { eventually } from '../zookeeper/testing/harness.js';
+import { eventually, Harness } from '../zookeeper/testing/harness.js';
 import { prepareJvm, TEST_ARTIFACTS } from '../zookeeper/testing/jars.js';
 import { spark, SPARK_VERSION } from './index.js';
 import { ensureSparkRuntime, type SparkRuntime } from './runtime.js';
 import { masterState, workerState } from './status.js';
 import { submit, type SubmitResult } from './submit.js';
-import { SparkCluster } from './testing/cluster.js';
 
 const HOSTS = ['127.0.10.1', '127.0.10.2', '127.0.10.3'];
 
@@ -64,7 +63,7 @@ function sparkTmpEntries(): Set<string> {
 }
 
 describe('spark package on real Spark', { skip: 'skip' in env ? env.skip : false }, () => {
-  const cluster = new SparkCluster();
+  const cluster = new Harness();
   const tmpBefore = sparkTmpEntries();
   after(async () => {
     await cluster.close();
@@ -90,10 +89,16 @@ describe('spark package on real Spark', { skip: 'skip' in env ? env.skip : false
     if ('skip' in env) return;
     const t0 = Date.now();
     const since = (from: number) => `${((Date.now() - from) / 1000).toFixed(1)}s`;
-    const { tasks, specs, values } = await cluster.deploy(spark, { workers: 2, workerMemoryMb: 512 }, HOSTS, {
-      java: env.java,
-      artifactsDir: TEST_ARTIFACTS,
-    });
+    // Every daemon on a node of its own: the master on the first host, worker i on host i + 1.
+    const { tasks, specs, values } = await cluster.deploy(
+      spark,
+      'spark',
+      { workers: 2, workerMemoryMb: 512 },
+      { java: env.java, classpath: [], artifactsDir: TEST_ARTIFACTS },
+      HOSTS,
+      {},
+      (slot) => HOSTS[slot.role === 'master' ? 0 : (1 + slot.index) % HOSTS.length]!,
+    );
     assert.deepEqual(
       tasks.map((x) => [x.name, x.host]),
       [

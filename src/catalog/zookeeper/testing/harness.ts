@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Endpoint } from '../../../core/service.js';
 import type { LaunchSpec } from '../../../core/task.js';
-import type { PackageDefinition, PlacedTask, RenderContext } from '../../package.js';
+import type { PackageDefinition, PlacedTask, RenderContext, TaskSlot } from '../../package.js';
 import { validateOptions } from '../../registry.js';
 
 export async function freePort(host: string): Promise<number> {
@@ -41,6 +41,8 @@ export interface Deployed {
   tasks: PlacedTask[];
   specs: Record<string, LaunchSpec>;
   endpoints: Endpoint[];
+  /** The endpoints' values merged, as `${svc.field}` references see them. */
+  values: Record<string, string>;
   state: Record<string, string>;
   /** What render was given, to render again. */
   ctx: RenderContext;
@@ -53,23 +55,27 @@ export class Harness {
   /** Every task's output by task name: what would land in its log file. */
   readonly logs = new Map<string, string>();
 
-  /** Validates, places (hosts in slot order, free ports), renders, writes the files, and launches. */
+  /**
+   * Validates, places (by default the n-th task of each role on hosts[n], as the hostname UNIQUE
+   * constraint asks; `hostOf` chooses otherwise), picks free ports, renders, writes the files, and
+   * launches.
+   */
   async deploy(
     pkg: PackageDefinition,
     service: string,
     given: Record<string, unknown>,
-    jvm: { java: string; classpath: string[] },
+    jvm: { java: string; classpath: string[]; artifactsDir?: string },
     hosts: string[],
     state: Record<string, string> = {},
+    hostOf: (slot: TaskSlot, nthOfRole: number) => string = (_slot, n) => hosts[n % hosts.length]!,
   ): Promise<Deployed> {
     const options = validateOptions(pkg, given);
     const tasks: PlacedTask[] = [];
-    const perSpread = new Map<string, number>();
+    const perRole = new Map<string, number>();
     for (const slot of pkg.layout(options)) {
-      // One node per task of a role, as the hostname UNIQUE constraint asks.
-      const n = perSpread.get(slot.role) ?? 0;
-      perSpread.set(slot.role, n + 1);
-      const host = hosts[n % hosts.length] as string;
+      const n = perRole.get(slot.role) ?? 0;
+      perRole.set(slot.role, n + 1);
+      const host = hostOf(slot, n);
       const ports = await Promise.all(slot.ports.map((p) => (p === 0 ? freePort(host) : p)));
       tasks.push({ ...slot, host, ports, sandbox: path.join(this.root, service, slot.name) });
     }
@@ -85,10 +91,13 @@ export class Harness {
     };
     const specs = pkg.render(ctx);
     for (const task of tasks) this.launch(task, specs[task.name] as LaunchSpec);
-    return { options, tasks, specs, endpoints: pkg.endpoints(ctx), state, ctx };
+    const endpoints = pkg.endpoints(ctx);
+    const values = Object.assign({}, ...endpoints.map((e) => e.values)) as Record<string, string>;
+    return { options, tasks, specs, endpoints, values, state, ctx };
   }
 
-  private launch(task: PlacedTask, spec: LaunchSpec): void {
+  /** Writes a task's files and starts it in its own process group, as the process driver does. */
+  launch(task: PlacedTask, spec: LaunchSpec): void {
     fs.mkdirSync(path.join(task.sandbox, 'data'), { recursive: true });
     for (const f of spec.files) {
       const file = path.join(task.sandbox, f.path);
@@ -110,6 +119,12 @@ export class Harness {
       this.logs.set(task.name, `${this.logs.get(task.name)}spawn: ${err.message}\n`),
     );
     this.children.set(task.name, child);
+  }
+
+  /** Signals a task's whole process group (its JVM and, say, a Spark worker's executors). */
+  async kill(name: string, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const child = this.children.get(name);
+    if (child) await stop(child, signal);
   }
 
   /** Stops a task's process group and launches it again from `spec`, as a supervisor restart would. */
@@ -148,4 +163,6 @@ async function stop(child: ChildProcess, signal: NodeJS.Signals): Promise<void> 
   send(signal);
   const stuck = setTimeout(() => send('SIGKILL'), 30_000);
   await exited.finally(() => clearTimeout(stuck));
+  // The group may outlive its leader (an executor between its leader's death and its own).
+  send('SIGKILL');
 }
