@@ -1,6 +1,29 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
+
+/**
+ * Answers a log read: the last `tail` lines (200 by default) as text, or with `follow` those lines
+ * and then what is appended, until the client goes away or `finished` says the writer is done.
+ */
+export function sendLog(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  file: string,
+  q: { tail?: number; follow?: boolean },
+  finished?: () => boolean,
+): FastifyReply | undefined {
+  const { text, size } = tailFile(file, q.tail ?? 200);
+  if (!q.follow) return reply.type('text/plain; charset=utf-8').send(text);
+  reply.hijack();
+  reply.raw.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-cache' });
+  reply.raw.write(text);
+  const done = new AbortController();
+  req.raw.on('close', () => done.abort());
+  follow(file, size, reply.raw, done.signal, finished);
+  return undefined;
+}
 
 /** The last `lines` lines of a log file, reading only its tail. */
 export function tailFile(file: string, lines: number): { text: string; size: number } {

@@ -10,7 +10,7 @@ import {
   JobView,
 } from '../../core/job-schemas.js';
 import type { ApiDeps } from '../deps.js';
-import { follow, tailFile } from '../logs.js';
+import { sendLog } from '../logs.js';
 
 /** Jobs of a service (Spark applications): submit, list, show, stream the driver's output, kill. */
 export const jobRoutes =
@@ -69,19 +69,14 @@ export const jobRoutes =
       async (req, reply) => {
         const { name, id } = p(req);
         const file = jobs.logFile(req.tenant, name, id);
-        const q = req.query as { tail?: number; follow?: boolean };
-        const { text, size } = tailFile(file, q.tail ?? 200);
-        if (!q.follow) return reply.type('text/plain; charset=utf-8').send(text);
-        reply.hijack();
-        reply.raw.writeHead(200, {
-          'content-type': 'text/plain; charset=utf-8',
-          'cache-control': 'no-cache',
-        });
-        reply.raw.write(text);
-        const done = new AbortController();
-        req.raw.on('close', () => done.abort());
         const tenant = req.tenant;
-        follow(file, size, reply.raw, done.signal, () => !jobs.isRunning(tenant, id));
+        return sendLog(
+          req,
+          reply,
+          file,
+          req.query as { tail?: number; follow?: boolean },
+          () => !jobs.isRunning(tenant, id),
+        );
       },
     );
     app.delete(

@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import path from 'node:path';
 import { IdParams, TaskView, errorResponses } from '../../core/api-schemas.js';
 import type { ApiDeps } from '../deps.js';
-import { follow, tailFile } from '../logs.js';
+import { sendLog } from '../logs.js';
 
 const LogsQuery = Type.Object({
   stream: Type.Optional(Type.Union([Type.Literal('stdout'), Type.Literal('stderr')])),
@@ -61,17 +61,7 @@ export const taskRoutes =
         const task = control.getTask(req.tenant, id(req));
         const q = req.query as { stream?: 'stdout' | 'stderr'; tail?: number; follow?: boolean };
         const file = path.join(task.sandbox, 'logs', q.stream ?? 'stdout');
-        const { text, size } = tailFile(file, q.tail ?? 200);
-        if (!q.follow) return reply.type('text/plain; charset=utf-8').send(text);
-        reply.hijack();
-        reply.raw.writeHead(200, {
-          'content-type': 'text/plain; charset=utf-8',
-          'cache-control': 'no-cache',
-        });
-        reply.raw.write(text);
-        const done = new AbortController();
-        req.raw.on('close', () => done.abort());
-        follow(file, size, reply.raw, done.signal);
+        return sendLog(req, reply, file, q);
       },
     );
   };
