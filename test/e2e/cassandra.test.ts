@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import cassandraDriver from 'cassandra-driver';
 import { clientOptions } from '../../src/catalog/cassandra/client.js';
+import { portOpen } from '../../src/catalog/zookeeper/testing/harness.js';
 import type { TaskView } from '../../src/core/api-schemas.js';
 import type { Endpoint } from '../../src/core/service.js';
 import { TestHome, waitFor } from '../helpers/flotilla.js';
@@ -36,19 +36,6 @@ class RetryTimeouts extends cassandraDriver.policies.retry.RetryPolicy {
 }
 
 const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)}s`;
-
-function portOpen(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port });
-    const done = (open: boolean) => {
-      socket.destroy();
-      resolve(open);
-    };
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-    socket.setTimeout(1000, () => done(false));
-  });
-}
 
 /**
  * examples/cassandra.yml with the real DataStax driver, through the CLI-started daemon: QUORUM

@@ -4,7 +4,6 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import cassandraDriver from 'cassandra-driver';
@@ -13,7 +12,7 @@ import type { LaunchSpec } from '../../core/task.js';
 import { runExec } from '../../drivers/process/spawn.js';
 import { runCheck } from '../../reconciler/health/index.js';
 import type { PlacedTask } from '../package.js';
-import { eventually, Harness } from '../zookeeper/testing/harness.js';
+import { eventually, Harness, portOpen } from '../zookeeper/testing/harness.js';
 import { prepareJvm } from '../zookeeper/testing/jars.js';
 import { clientOptions } from './client.js';
 import { cassandra } from './index.js';
@@ -23,19 +22,6 @@ const HOSTS = ['127.0.10.1', '127.0.10.2', '127.0.10.3'];
 const ROWS = 1000;
 const jvm = await prepareJvm(cassandra, {});
 if ('skip' in jvm) console.warn(`\n!!! SKIPPING the real Cassandra test: ${jvm.skip}\n`);
-
-function portOpen(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port });
-    const done = (open: boolean) => {
-      socket.destroy();
-      resolve(open);
-    };
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-    socket.setTimeout(1000, () => done(false));
-  });
-}
 
 /** What the process driver gives a COMMAND check: /bin/sh -c in the task's sandbox. */
 function target(task: PlacedTask) {

@@ -20,6 +20,20 @@ export async function freePort(host: string): Promise<number> {
   return port;
 }
 
+/** Whether something accepts TCP connections on host:port (within a second). */
+export function portOpen(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    const done = (open: boolean) => {
+      socket.destroy();
+      resolve(open);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+    socket.setTimeout(1000, () => done(false));
+  });
+}
+
 /** Polls until the probe returns a value; undefined or an Error (returned or thrown) means not yet. */
 export async function eventually<T>(
   what: string,
