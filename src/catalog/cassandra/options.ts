@@ -1,4 +1,5 @@
 import { FlotillaError } from '../../core/errors.js';
+import { portOption } from '../schema.js';
 
 export interface CassandraOptions {
   nodes: number;
@@ -46,13 +47,11 @@ export const OFF_HEAP_MB = 512;
 const MIN_OFF_HEAP_MB = 384;
 
 const NAME = '^[A-Za-z0-9][A-Za-z0-9_.-]{0,47}$';
-const port = (what: string, fallback: number) => ({
-  type: 'integer',
-  minimum: 0,
-  maximum: 65535,
-  default: fallback,
-  description: `${what} of every node (each binds its own node's address); 0 assigns a free one per node.`,
-});
+const port = (what: string, fallback: number) =>
+  portOption(
+    `${what} of every node (each binds its own node's address); 0 assigns a free one per node.`,
+    fallback,
+  );
 
 export const optionsSchema: Record<string, unknown> = {
   type: 'object',

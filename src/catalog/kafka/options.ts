@@ -1,3 +1,5 @@
+import { portOption } from '../schema.js';
+
 export type KafkaMode = 'kraft' | 'zookeeper';
 
 export interface KafkaTopic {
@@ -46,14 +48,6 @@ const HOST_PORT = '(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+):[0-9]{1,5}';
 export const ZK_CONNECT = `^${HOST_PORT}(,${HOST_PORT})*(/[A-Za-z0-9._/-]*)?$`;
 /** Kafka's own rule for topic names (Topic.validate), minus "." and "..". */
 const TOPIC_NAME = '^(?!\\.\\.?$)[A-Za-z0-9._-]{1,249}$';
-
-const port = (description: string) => ({
-  type: 'integer',
-  minimum: 0,
-  maximum: 65535,
-  default: 0,
-  description,
-});
 
 /** The options schema of one Kafka major version: 3.x offers ZooKeeper mode, 4.x does not. */
 export function optionsSchema(major: number): Record<string, unknown> {
@@ -118,8 +112,10 @@ export function optionsSchema(major: number): Record<string, unknown> {
         default: DEFAULTS.heapMb,
         description: 'JVM heap per task, in MB.',
       },
-      port: port("Every broker's client port (each binds its own node's address); 0 assigns free ones."),
-      controllerPort: port('KRaft controller port of every controller; 0 assigns free ones.'),
+      port: portOption(
+        "Every broker's client port (each binds its own node's address); 0 assigns free ones.",
+      ),
+      controllerPort: portOption('KRaft controller port of every controller; 0 assigns free ones.'),
       topics: {
         type: 'array',
         default: [],

@@ -1,3 +1,5 @@
+import { portOption } from '../schema.js';
+
 /** The eviction policies Redis 7 accepts for `maxmemory-policy`. */
 export const MAXMEMORY_POLICIES = [
   'noeviction',
@@ -37,13 +39,10 @@ export const optionsSchema: Record<string, unknown> = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    port: {
-      type: 'integer',
-      minimum: 0,
-      maximum: 65535,
-      default: DEFAULTS.port,
-      description: "The primary's port; 0 assigns a free one. Replicas always get free ports.",
-    },
+    port: portOption(
+      "The primary's port; 0 assigns a free one. Replicas always get free ports.",
+      DEFAULTS.port,
+    ),
     password: {
       type: 'string',
       minLength: 1,

@@ -1,4 +1,5 @@
 import { FlotillaError } from '../../core/errors.js';
+import { portOption } from '../schema.js';
 
 export interface SparkOptions {
   workers: number;
@@ -35,14 +36,6 @@ const DEFAULTS = {
   masterCpus: 0.5,
 } as const;
 
-const port = (description: string) => ({
-  type: 'integer',
-  minimum: 0,
-  maximum: 65535,
-  default: 0,
-  description,
-});
-
 export const optionsSchema: Record<string, unknown> = {
   type: 'object',
   additionalProperties: false,
@@ -75,10 +68,14 @@ export const optionsSchema: Record<string, unknown> = {
       default: DEFAULTS.daemonHeapMb,
       description: 'JVM heap of the master and of each worker daemon (not of executors), in MB.',
     },
-    masterPort: port('Master RPC port (spark://host:port); 0 assigns a free one.'),
-    masterUiPort: port("Master web UI port; 0 assigns a free one. Its /json/ is Flotilla's readiness probe."),
-    workerPort: port("Every worker's RPC port (each binds its own node's address); 0 assigns free ones."),
-    workerUiPort: port("Every worker's web UI port; 0 assigns free ones."),
+    masterPort: portOption('Master RPC port (spark://host:port); 0 assigns a free one.'),
+    masterUiPort: portOption(
+      "Master web UI port; 0 assigns a free one. Its /json/ is Flotilla's readiness probe.",
+    ),
+    workerPort: portOption(
+      "Every worker's RPC port (each binds its own node's address); 0 assigns free ones.",
+    ),
+    workerUiPort: portOption("Every worker's web UI port; 0 assigns free ones."),
     masterCpus: {
       type: 'number',
       exclusiveMinimum: 0,

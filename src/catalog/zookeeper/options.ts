@@ -1,4 +1,5 @@
 import { FlotillaError } from '../../core/errors.js';
+import { portOption } from '../schema.js';
 
 export interface ZookeeperOptions {
   servers: 1 | 3 | 5;
@@ -38,14 +39,10 @@ export const optionsSchema: Record<string, unknown> = {
       default: DEFAULTS.servers,
       description: 'Ensemble size: 1 (standalone) or an odd quorum of 3 or 5, one server per node.',
     },
-    port: {
-      type: 'integer',
-      minimum: 0,
-      maximum: 65535,
-      default: DEFAULTS.port,
-      description:
-        "Client port of every server (each binds its own node's address); 0 assigns a free one per server.",
-    },
+    port: portOption(
+      "Client port of every server (each binds its own node's address); 0 assigns a free one per server.",
+      DEFAULTS.port,
+    ),
     heapMb: {
       type: 'integer',
       minimum: 64,
