@@ -1,27 +1,27 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FlotillaClient } from '../src/client/client.js';
 import { type FlotillaEvent } from '../src/client/client.js';
 import { FlotillaError } from '../src/core/errors.js';
-import type { RunningDaemon } from '../src/daemon/daemon.js';
 import { startInProcessDaemon, type InProcessDaemon } from './helpers/daemon.js';
 import { adminToken, waitFor } from './helpers/flotilla.js';
 
 /** The REST API of a real daemon (in this process), through the typed client and raw HTTP. */
 describe('REST API', () => {
   let home: string;
-  let daemon: RunningDaemon;
   let client: FlotillaClient;
   let running: InProcessDaemon;
 
   before(async () => {
     running = await startInProcessDaemon('api', 30000);
-    ({ home, daemon, admin: client } = running);
+    ({ home, admin: client } = running);
   });
   after(() => running.stop());
+
+  const rawRequest = (method: string, url: string, body?: string) =>
+    running.raw(method, url, body, adminToken(home));
 
   const rejects = (p: Promise<unknown>, code: string) =>
     assert.rejects(p, (err: FlotillaError) => err instanceof FlotillaError && err.code === code);
@@ -128,23 +128,4 @@ describe('REST API', () => {
     const doc = JSON.parse((await rawRequest('GET', '/v1/openapi.json')).body) as { openapi: string };
     assert.equal(doc.openapi, '3.1.0');
   });
-
-  function rawRequest(method: string, url: string, body?: string): Promise<{ status: number; body: string }> {
-    return new Promise((resolve, reject) => {
-      const req = http.request(new URL(url, daemon.info.address), {
-        method,
-        headers: {
-          authorization: `Bearer ${adminToken(home)}`,
-          ...(body ? { 'content-type': 'application/json' } : {}),
-        },
-      });
-      req.on('response', (res) => {
-        let text = '';
-        res.on('data', (c: Buffer) => (text += c.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
-  }
 });

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import dns from 'node:dns';
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FlotillaClient, type FlotillaEvent } from '../src/client/client.js';
@@ -48,6 +47,9 @@ describe('tenants and tokens', () => {
     await waitFor(async () => (await b.logs('secret.0')).includes('b-secret-output'), 5_000);
   });
   after(() => running.stop());
+
+  const raw = (method: string, url: string, body?: string, token?: string) =>
+    running.raw(method, url, body, token);
 
   /** A value for each path parameter, naming something of tenant B. */
   const bValues = (): Record<string, string> => ({
@@ -186,28 +188,4 @@ describe('tenants and tokens', () => {
     }
     assert.equal((fs.statSync(path.join(home, 'admin.token')).mode & 0o777).toString(8), '600');
   });
-
-  function raw(
-    method: string,
-    url: string,
-    body?: string,
-    token?: string,
-  ): Promise<{ status: number; body: string }> {
-    return new Promise((resolve, reject) => {
-      const req = http.request(new URL(url, daemon.info.address), {
-        method,
-        headers: {
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-          ...(body ? { 'content-type': 'application/json' } : {}),
-        },
-      });
-      req.on('response', (res) => {
-        let text = '';
-        res.on('data', (c: Buffer) => (text += c.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
-  }
 });

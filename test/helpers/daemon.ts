@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { FlotillaClient } from '../../src/client/client.js';
@@ -12,6 +13,8 @@ export interface InProcessDaemon {
   admin: FlotillaClient;
   /** A client of the same daemon with another token or tenant. */
   client(options: { token?: string; tenant?: string }): FlotillaClient;
+  /** Plain HTTP, for what the typed client does not send (bad bodies, other tokens, no token). */
+  raw(method: string, url: string, body?: string, token?: string): Promise<{ status: number; body: string }>;
   /** Stops the daemon and its tasks and removes the home. */
   stop(): Promise<void>;
 }
@@ -44,9 +47,34 @@ export async function startInProcessDaemon(name: string, portBase: number): Prom
     daemon,
     admin: client({ token: adminToken(home) }),
     client,
+    raw: (method, url, body, token) => rawRequest(new URL(url, daemon.info.address), method, body, token),
     stop: async () => {
       await daemon.stop(true);
       fs.rmSync(home, { recursive: true, force: true });
     },
   };
+}
+
+function rawRequest(
+  url: URL,
+  method: string,
+  body?: string,
+  token?: string,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, {
+      method,
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body ? { 'content-type': 'application/json' } : {}),
+      },
+    });
+    req.on('response', (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
