@@ -16,7 +16,7 @@ import {
 import { layoutService } from '../deploy/render-service.js';
 import type { EventBus } from '../reconciler/events.js';
 import { explain } from '../scheduler/explain.js';
-import { sum, zero } from '../scheduler/resources.js';
+import { sum } from '../scheduler/resources.js';
 import { schedule } from '../scheduler/scheduler.js';
 import { dominantShare } from '../scheduler/sorter/sorter.js';
 import type { Gang } from '../scheduler/types.js';
@@ -154,7 +154,7 @@ export class WaitingQueue {
     );
     const total = sum(schedulerNodes(nodes).map((n) => n.total));
     const weight = store.tenants.get(tenant)?.weight ?? 1;
-    const { cpus, mem, disk } = held ?? zero();
+    const { cpus, mem, disk } = held;
     return { allocated: { cpus, mem, disk }, dominantShare: dominantShare(held, total, weight) };
   }
 

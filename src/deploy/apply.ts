@@ -3,7 +3,7 @@ import { FlotillaError } from '../core/errors.js';
 import type { NodeInfo } from '../core/node.js';
 import { sandboxPath, type Paths } from '../core/paths.js';
 import type { ServiceRecord } from '../core/service.js';
-import { taskId, type LaunchSpec, type TaskRecord } from '../core/task.js';
+import { taskId, type LaunchSpec, type OwnerKind, type TaskRecord } from '../core/task.js';
 import { deployOrder, type ServiceEntry } from '../specs/stack.js';
 import { interpolate } from '../specs/interpolate.js';
 import type { Store } from '../state/store.js';
@@ -79,10 +79,7 @@ export async function deploy(ctx: DeployContext, req: DeployRequest, now: number
   const services: Omit<ServiceRecord, 'createdAt' | 'updatedAt'>[] = [];
   const apps: AppSpec[] = [];
   const tasks: DesiredTask[] = [];
-  const waiting = new Map<
-    string,
-    WaitingOwner & { entry: ServiceEntry | AppSpec; kind2: 'service' | 'app' }
-  >();
+  const waiting = new Map<string, WaitingOwner & { entry: ServiceEntry | AppSpec; ownerKind: OwnerKind }>();
 
   for (const name of deployOrder(req.services, req.apps)) {
     const entry = req.services.find((s) => s.name === name);
@@ -90,7 +87,7 @@ export async function deploy(ctx: DeployContext, req: DeployRequest, now: number
     const deps = entry ? entry.dependsOn : raw!.dependencies;
     const blocked = deps.find((d) => waiting.has(d) || (!endpoints.has(d) && store.queue.get(req.tenant, d)));
     const wait = (kind: QueueReasonKind, reason: string) =>
-      waiting.set(name, { name, kind, reason, entry: (entry ?? raw)!, kind2: entry ? 'service' : 'app' });
+      waiting.set(name, { name, kind, reason, entry: (entry ?? raw)!, ownerKind: entry ? 'service' : 'app' });
     if (blocked) {
       wait('dependency', `waits for "${blocked}", which is not admitted yet`);
       continue;
@@ -171,7 +168,7 @@ export async function deploy(ctx: DeployContext, req: DeployRequest, now: number
       store.queue.put({
         tenant: req.tenant,
         owner: w.name,
-        kind: w.kind2,
+        kind: w.ownerKind,
         stack: req.stack,
         entry: w.entry,
         reasonKind: w.kind,
@@ -205,7 +202,7 @@ export async function deploy(ctx: DeployContext, req: DeployRequest, now: number
       }
       const keep = old && !req.prune;
       const waitingOf = (kind: 'service' | 'app') =>
-        [...waiting.values()].filter((w) => w.kind2 === kind).map((w) => w.name);
+        [...waiting.values()].filter((w) => w.ownerKind === kind).map((w) => w.name);
       store.stacks.put(
         {
           tenant: req.tenant,

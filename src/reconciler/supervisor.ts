@@ -246,13 +246,13 @@ export class Supervisor {
     if (this.stopped) return;
     const purpose = this.stopping.get(key);
     this.stopping.delete(key);
-    const how = exit.message
-      ? exit.message
-      : exit.unknownStatus
+    const how =
+      exit.message ??
+      (exit.unknownStatus
         ? 'exited (status unknown: it was adopted after a daemon restart)'
         : exit.signal
           ? `killed by ${exit.signal}`
-          : `exited with status ${exit.exitCode}`;
+          : `exited with status ${exit.exitCode}`);
     if (purpose && !purpose.failure) {
       this.d.store.tasks.update(
         tenant,
