@@ -204,12 +204,13 @@ describe('spark submit', () => {
   it('streams the driver output, reads the id, and stops the whole driver group on abort', async () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-submit-'));
     try {
-      // A stand-in spark-submit: logs like a driver, then leaves a child running, as the JVM's Python does.
+      // A stand-in spark-submit: leaves a child running, as the JVM's Python does, then logs like a
+      // driver. The child is started (and its pid written) before the line the test aborts on.
       const runtime = { ...sparkRuntimePaths(root, '4.0.4'), sparkSubmit: path.join(root, 'spark-submit') };
       fs.writeFileSync(
         runtime.sparkSubmit,
-        '#!/bin/sh\necho "INFO StandaloneSchedulerBackend: Connected to Spark cluster with app ID ' +
-          'app-20260101000000-0007" >&2\necho "$@" | tr " " "\\n" | tail -1\nsleep 60 &\necho $! > child.pid\nwait\n',
+        '#!/bin/sh\nsleep 60 &\necho $! > child.pid\necho "INFO StandaloneSchedulerBackend: Connected to Spark cluster with app ID ' +
+          'app-20260101000000-0007" >&2\necho "$@" | tr " " "\\n" | tail -1\nwait\n',
         { mode: 0o755 },
       );
       const controller = new AbortController();
