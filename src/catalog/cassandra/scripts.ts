@@ -4,10 +4,7 @@
  * names and numbers and paths we rendered.
  */
 
-/** A POSIX shell word that stands for exactly `s`. */
-export function shellQuote(s: string): string {
-  return `'${s.replaceAll("'", `'\\''`)}'`;
-}
+import { shellQuote } from '../../core/shell.js';
 
 const q = shellQuote;
 

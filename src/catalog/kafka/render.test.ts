@@ -8,7 +8,7 @@ import { propValue } from '../jvm/properties.js';
 import { zookeeperConnect } from './config.js';
 import { kafka3, kafka4 } from './index.js';
 import { readOptions } from './read-options.js';
-import { shellQuote } from './start-script.js';
+import { shellQuote } from '../../core/shell.js';
 
 function invalid(fn: () => unknown, pattern: RegExp): void {
   assert.throws(fn, (err: unknown) => {
@@ -30,6 +30,8 @@ function place(pkg: PackageDefinition, given: Record<string, unknown>, state: Re
     return {
       ...slot,
       host: `127.0.10.${n + 1}`,
+      bindHost: `127.0.10.${n + 1}`,
+      publicHost: `127.0.10.${n + 1}`,
       ports: slot.ports.map(() => next++),
       sandbox: `/sb/${slot.name}`,
     };

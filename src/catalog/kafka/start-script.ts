@@ -1,10 +1,6 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
-
-/** A POSIX shell word that stands for exactly `s`. */
-export function shellQuote(s: string): string {
-  return `'${s.replaceAll("'", `'\\''`)}'`;
-}
+import { shellQuote } from '../../core/shell.js';
 
 /** The flags Kafka's own scripts give a broker (kafka-run-class.sh), with the heap from the options. */
 export function brokerJvmFlags(heapMb: number, logFlag: string): string[] {

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { PlacedTask } from '../package.js';
 import type { SparkRuntime } from './runtime.js';
+import { shellQuote } from '../../core/shell.js';
 
 /** "host:port", with brackets around an IPv6 host. */
 export function hostPort(host: string, port: number): string {
@@ -12,8 +13,8 @@ export function httpUrl(host: string, port: number): string {
 }
 
 /** Quoted for /bin/sh: health-check commands are shell lines and sandbox paths are the user's. */
-export function shellQuote(s: string): string {
-  return /^[A-Za-z0-9_./:=@%+-]+$/.test(s) ? s : `'${s.replaceAll("'", `'\\''`)}'`;
+export function shellWord(s: string): string {
+  return /^[A-Za-z0-9_./:=@%+-]+$/.test(s) ? s : shellQuote(s);
 }
 
 /** Where a task keeps what Spark writes: all inside the sandbox, none in /tmp. */

@@ -17,7 +17,7 @@ import {
   httpUrl,
   masterProperties,
   READY_PY,
-  shellQuote,
+  shellWord,
   workerProperties,
 } from './config.js';
 import { optionsSchema, readOptions, type SparkOptions } from './options.js';
@@ -59,7 +59,7 @@ function uiUrl(task: PlacedTask): string {
 }
 
 function healthChecks(rt: SparkRuntime, task: PlacedTask, masterUi: string, want: string): HealthCheckSpec[] {
-  const ready = [rt.python, path.join(task.sandbox, READY), masterUi, want].map(shellQuote).join(' ');
+  const ready = [rt.python, path.join(task.sandbox, READY), masterUi, want].map(shellWord).join(' ');
   return [
     // Readiness: the master's view of the workers. Never kills (0): a master without workers, or a
     // worker cut off from its master, is not helped by a restart, and experiments want to watch it.

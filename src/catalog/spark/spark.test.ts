@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import type { FlotillaError } from '../../core/errors.js';
 import type { PlacedTask } from '../package.js';
 import { validateOptions } from '../registry.js';
-import { shellQuote } from './config.js';
+import { shellWord } from './config.js';
 import { spark } from './index.js';
 import type { RenderContext } from '../package.js';
 import { sparkRuntimePaths } from './runtime.js';
@@ -16,6 +16,8 @@ function placed(options: Record<string, unknown>): PlacedTask[] {
   return spark.layout(options).map((slot, i) => ({
     ...slot,
     host: `127.0.10.${i + 1}`,
+    bindHost: `127.0.10.${i + 1}`,
+    publicHost: `127.0.10.${i + 1}`,
     ports: [7000 + i, 8000 + i],
     sandbox: `/sb/${slot.name}`,
   }));
@@ -197,8 +199,8 @@ describe('spark submit', () => {
   });
 
   it('quotes health-check command words for the shell', () => {
-    assert.equal(shellQuote('/a/b.py'), '/a/b.py');
-    assert.equal(shellQuote("/my dir/it's"), `'/my dir/it'\\''s'`);
+    assert.equal(shellWord('/a/b.py'), '/a/b.py');
+    assert.equal(shellWord("/my dir/it's"), `'/my dir/it'\\''s'`);
   });
 
   it('streams the driver output, reads the id, and stops the whole driver group on abort', async () => {
