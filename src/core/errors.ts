@@ -38,6 +38,22 @@ export const ERRORS = {
   TASK_NOT_FOUND: { status: 404, hint: 'Run `flotilla task list` to see the tasks.' },
   ROUTE_NOT_FOUND: { status: 404, hint: 'See /v1/openapi.json for the routes the API offers.' },
   DRIVER_UNSUPPORTED: { status: 501, hint: 'This driver cannot do that; see its capabilities.' },
+  DOCKER_UNAVAILABLE: {
+    status: 503,
+    hint: 'Start a Docker engine (`sudo dockerd`, or `bash scripts/docker-engine.sh`), or point DOCKER_HOST at one; `flotilla doctor` checks it.',
+  },
+  IMAGE_MISSING: {
+    status: 422,
+    hint: 'Run `flotilla images build` for the catalog images, or build or load the image named in the message.',
+  },
+  IMAGE_BUILD_FAILED: {
+    status: 500,
+    hint: 'Read the build output in the message; `flotilla images build --verbose` shows every step.',
+  },
+  COMPOSE_UNSUPPORTED: {
+    status: 400,
+    hint: 'Remove or rewrite the Compose key named in the message; docs/compose.md lists what Flotilla runs.',
+  },
   TASK_NOT_RUNNING: { status: 409, hint: 'The task has no running process; wait until it is running.' },
   DAEMON_UNREACHABLE: {
     status: 503,

@@ -70,6 +70,73 @@ export interface LaunchSpec {
   artifacts?: LockedArtifact[];
   /** A runtime that must be installed under the artifact cache before the task may launch. */
   runtime?: RuntimeRef;
+  /** The driver that runs the task ('process', 'docker'); unset: the daemon's default. */
+  driver?: string;
+  /** How the task runs in a container (the Docker driver only). */
+  container?: ContainerSpec;
+  /**
+   * Compose's restart policy: 'always' (the default, Marathon's way) relaunches after any exit;
+   * 'on-failure' only after a non-zero exit; 'no' never. A task that is not relaunched stays
+   * finished or failed. Flotilla restarts an unhealthy task whatever the policy says.
+   */
+  restart?: RestartPolicy;
+  /** Per dependency owner, what it must have reached before this task launches (Compose's conditions). */
+  dependsOnCondition?: Record<string, DependencyCondition>;
+}
+
+export type RestartPolicy = 'always' | 'on-failure' | 'no';
+
+/**
+ * 'ready' (the default): alive and passing its checks. 'started': launched and alive.
+ * 'completed': exited with status 0 and not relaunched (a one-shot task with restart 'no'/'on-failure').
+ */
+export type DependencyCondition = 'ready' | 'started' | 'completed';
+
+/** How a task runs under the Docker driver: the image, and what the stack's network and the host see of it. */
+export interface ContainerSpec {
+  /** The image to run: a catalog runtime image built by `flotilla images build`, or the user's own. */
+  image: string;
+  /** Build the image from this context first, tagged `image` (a Compose `build:`). */
+  build?: { context: string; dockerfile?: string; args?: Record<string, string> };
+  /** Replaces the image's entrypoint; unset keeps it. */
+  entrypoint?: string[];
+  /**
+   * When true, neither cmd nor args is given to the container: the image's own command runs
+   * (a Compose service without `command`). The spec then carries `args: []`.
+   */
+  imageCommand?: boolean;
+  /** DNS names of the task on its stack's network (the task's own name is always one). */
+  aliases: string[];
+  /** Container ports published on the host, for clients on the host. */
+  publish: PublishedPort[];
+  /** Extra mounts: a host path (bind) or a named volume scoped to the tenant and stack (volume). */
+  mounts: ContainerMount[];
+  /** Working directory in the container; unset: the task's sandbox, mounted at its own path. */
+  workdir?: string;
+  /** Keep the image's WORKDIR (Compose services without `working_dir`). */
+  imageWorkdir?: boolean;
+  /** The container's hostname; unset: its first alias. */
+  hostname?: string;
+  /** 'uid:gid' or a name; unset: the daemon's own uid:gid, so files in the sandbox stay the daemon's. */
+  user?: string;
+  /** Keep the image's user (Compose services without `user`). */
+  imageUser?: boolean;
+}
+
+export interface PublishedPort {
+  containerPort: number;
+  hostPort: number;
+  protocol: 'tcp' | 'udp';
+  /** A loopback address to publish on (a Compose `127.0.0.1:8080:80`); unset: the task's virtual node. */
+  hostIp?: string;
+}
+
+export interface ContainerMount {
+  type: 'bind' | 'volume';
+  /** An absolute host path (bind), or a volume name as the stack file wrote it (volume). */
+  source: string;
+  target: string;
+  readOnly: boolean;
 }
 
 /** A prepared runtime a task runs from, e.g. the PySpark distribution of a Spark version in a venv. */
@@ -89,6 +156,8 @@ export interface TaskHandle {
   startedAt: number;
   /** The task's sandbox, where the process driver finds run/alive.fifo again after a restart. */
   sandbox?: string;
+  /** The Docker driver's container id; pid is then the container's init on the host, startTime its StartedAt. */
+  containerId?: string;
 }
 
 export interface TaskRecord {
@@ -141,9 +210,31 @@ export type TaskDesired = 'running' | 'stopped' | 'removed' | 'purged';
 /** An owner (app or service) is ready when every task it wants running is alive and passing its checks. */
 export function isTaskReady(t: Pick<TaskRecord, 'state' | 'spec' | 'desired'>): boolean {
   if (t.desired !== 'running') return false;
+  // A one-shot task (Compose's restart 'no' or 'on-failure') that completed has done its part.
+  if (t.state === 'finished' && (t.spec.restart ?? 'always') !== 'always') return true;
   return t.spec.healthChecks.length > 0
     ? t.state === 'healthy'
     : t.state === 'running' || t.state === 'healthy';
+}
+
+/**
+ * A task that exited and, by its restart policy ('no', or 'on-failure' after a success), is not to
+ * be launched again until its definition changes.
+ */
+export function hasEnded(
+  t: Pick<
+    TaskRecord,
+    'spec' | 'handle' | 'launches' | 'nextLaunchAt' | 'launchedSpecHash' | 'specHash' | 'state'
+  >,
+): boolean {
+  return (
+    (t.spec.restart ?? 'always') !== 'always' &&
+    t.handle === null &&
+    t.launches > 0 &&
+    t.nextLaunchAt === null &&
+    t.launchedSpecHash === t.specHash &&
+    (t.state === 'finished' || t.state === 'failed')
+  );
 }
 
 /** `waiting`: declared, not admitted by the scheduler yet (set by the views, which see the queue). */
@@ -157,17 +248,13 @@ export function isTaskCurrent(
   return isTaskReady(t) && t.launchedSpecHash === t.specHash;
 }
 
-export function ownerStatus(
-  tasks: Pick<
-    TaskRecord,
-    'state' | 'spec' | 'desired' | 'launches' | 'restarts' | 'specHash' | 'launchedSpecHash'
-  >[],
-): OwnerStatus {
+export function ownerStatus(tasks: TaskRecord[]): OwnerStatus {
   const wanted = tasks.filter((t) => t.desired === 'running');
   if (wanted.length === 0) return 'stopped';
   const ready = wanted.filter(isTaskCurrent).length;
   if (ready === wanted.length) return 'ready';
-  if (wanted.some((t) => t.restarts >= 3)) return 'failing';
+  // A one-shot task that failed is not relaunched: it fails its owner at once.
+  if (wanted.some((t) => t.restarts >= 3 || (t.state === 'failed' && hasEnded(t)))) return 'failing';
   if (wanted.every((t) => t.launches === 0) || ready === 0) return 'deploying';
   return 'degraded';
 }

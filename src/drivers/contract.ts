@@ -14,11 +14,15 @@ import type { Driver, ExitResult, TaskConfig } from './driver.js';
  * so that a container driver can run the very same suite.
  *
  * `makeSandbox` returns a fresh absolute directory; the suite deletes each one it got when done.
+ * `noticeMs` bounds how long after a kill the exit must be seen: an exit is noticed at once, never
+ * by polling, but a container's exit reaches us through the engine and containerd, which on a
+ * loaded 2-core machine takes up to about a second (the Docker driver passes 2000).
  */
 export function driverContract(
   name: string,
   makeDriver: () => Driver,
   makeSandbox: () => string = () => fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-drv-')),
+  noticeMs = 500,
 ): void {
   const started: { driver: Driver; key: string }[] = [];
   const sandboxes: string[] = [];
@@ -91,7 +95,7 @@ export function driverContract(
       assert.equal(driver.inspectTask(key)?.running, false);
     });
 
-    it('notices an exit within 500 ms of the kill', opts, async () => {
+    it(`notices an exit within ${noticeMs} ms of the kill`, opts, async () => {
       const driver = makeDriver();
       const { key } = await start(driver, { cmd: 'sleep 30' });
       await delay(100);
@@ -99,7 +103,7 @@ export function driverContract(
       const t0 = Date.now();
       await driver.signalTask(key, 'SIGKILL');
       const result = await driver.waitTask(key);
-      assert.ok(Date.now() - t0 < 500, `noticed after ${Date.now() - t0} ms`);
+      assert.ok(Date.now() - t0 < noticeMs, `noticed after ${Date.now() - t0} ms`);
       assert.ok(killedBy(result, 'SIGKILL', 137), JSON.stringify(result));
     });
 
@@ -173,7 +177,7 @@ export function driverContract(
       const t0 = Date.now();
       await first.signalTask(key, 'SIGKILL');
       await second.waitTask(key);
-      assert.ok(Date.now() - t0 < 500, `noticed after ${Date.now() - t0} ms`);
+      assert.ok(Date.now() - t0 < noticeMs, `noticed after ${Date.now() - t0} ms`);
       assert.equal(second.inspectTask(key)?.running, false);
       assert.equal(await second.recoverTask(key, saved), false);
     });

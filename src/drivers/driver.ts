@@ -1,4 +1,4 @@
-import type { TaskHandle } from '../core/task.js';
+import type { ContainerSpec, TaskHandle } from '../core/task.js';
 
 /**
  * How tasks run. Shaped after Nomad's driver plugin interface: lifecycle calls plus capabilities.
@@ -24,6 +24,16 @@ export interface Driver {
   /** Runs a command in the task's environment (COMMAND health checks). */
   execTask(taskKey: string, command: string, timeoutMs: number): Promise<ExecResult>;
   signalTask(taskKey: string, signal: NodeJS.Signals): Promise<void>;
+  /**
+   * Removes what the task kept beyond its sandbox (the Docker driver: its named volumes), for
+   * `down --purge`. Optional: a driver that keeps nothing else need not have it.
+   */
+  purgeTask?(taskKey: string): Promise<void>;
+  /**
+   * After recovery: removes tasks this daemon launched that are not in `keep` (containers left by an
+   * earlier daemon for tasks since deleted). Optional: the process driver has nothing to sweep.
+   */
+  sweep?(keep: ReadonlySet<string>): Promise<string[]>;
 }
 
 export interface DriverCapabilities {
@@ -51,6 +61,24 @@ export interface TaskConfig {
   env: Record<string, string>;
   cpus: number;
   mem: number;
+  /** Which driver of a DriverSet runs the task; unset: the set's default. A single driver ignores it. */
+  driver?: string;
+  /** The Docker driver: how the task runs in a container. Without it, the driver's default image runs cmd/args. */
+  container?: ContainerConfig;
+}
+
+/** A task's ContainerSpec, with what the daemon adds: where it publishes, which network it joins, its labels. */
+export interface ContainerConfig extends ContainerSpec {
+  /** The host address published ports bind to (the task's virtual node, 127.0.10.N). */
+  hostIp: string;
+  /** The stack's user-defined bridge network, created with these labels when missing. */
+  network: { name: string; labels: Record<string, string> };
+  /** Put on the container (and its volumes) besides the driver's own: tenant, stack, owner. */
+  labels: Record<string, string>;
+  /** The task's data/ as a named volume (kept by destroyTask, removed by purgeTask). */
+  dataVolume: string;
+  /** Prefix of named volumes from `mounts` (scoped per tenant and stack). */
+  volumePrefix: string;
 }
 
 export interface ExitResult {
@@ -73,4 +101,19 @@ export interface ExecResult {
   exitCode: number | null;
   output: string;
   timedOut: boolean;
+}
+
+/**
+ * What every driver adds to a task's environment: its launch id, key, sandbox (also as Mesos named
+ * it) and the tenant's data folder. Set over the task's own env, so that a task can neither hide from
+ * a launch-id scan nor be misled about its sandbox.
+ */
+export function taskIdentityEnv(config: TaskConfig): Record<string, string> {
+  return {
+    FLOTILLA_LAUNCH_ID: config.launchId,
+    FLOTILLA_TASK: config.taskKey,
+    FLOTILLA_SANDBOX: config.sandbox,
+    MESOS_SANDBOX: config.sandbox,
+    ...(config.dataDir ? { FLOTILLA_DATA: config.dataDir } : {}),
+  };
 }

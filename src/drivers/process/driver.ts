@@ -10,6 +10,7 @@ import type {
   TaskConfig,
   TaskStatus,
 } from '../driver.js';
+import { taskIdentityEnv } from '../driver.js';
 import type { CgroupMode } from './cgroups.js';
 import { TaskRunner } from './handle.js';
 import type { ResourceLimits } from './limits.js';
@@ -211,13 +212,7 @@ export class ProcessDriver implements Driver {
     const env: Record<string, string> = { ...config.env };
     env.HOME ??= this.home;
     if (env.PATH === undefined && process.env.PATH !== undefined) env.PATH = process.env.PATH;
-    // Set last so that a task cannot hide from the launch-id scan nor be misled about its sandbox.
-    env.FLOTILLA_LAUNCH_ID = config.launchId;
-    env.FLOTILLA_TASK = config.taskKey;
-    env.FLOTILLA_SANDBOX = config.sandbox;
-    env.MESOS_SANDBOX = config.sandbox;
-    if (config.dataDir) env.FLOTILLA_DATA = config.dataDir;
-    return env;
+    return { ...env, ...taskIdentityEnv(config) };
   }
 
   private get(taskKey: string): TaskRunner {

@@ -1,0 +1,313 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { FlotillaError } from '../../core/errors.js';
+import type { TaskHandle } from '../../core/task.js';
+import type {
+  Driver,
+  DriverCapabilities,
+  ExecResult,
+  ExitResult,
+  TaskConfig,
+  TaskStatus,
+} from '../driver.js';
+import {
+  createContainer,
+  findLaunch,
+  inspectContainer,
+  listContainers,
+  removeContainer,
+  startContainer,
+} from './containers.js';
+import { Engine } from './engine.js';
+import { ContainerTask } from './handle.js';
+import { ensureVolumes, purgeVolumes, removeAllIdleNetworks, removeIdleNetworks } from './resources.js';
+import type { CpuLimit } from './spec.js';
+import { containerBody, stackVolumes, validateCommand } from './spec.js';
+import type { ContainerInfo } from './state.js';
+import { containerName, isValidDaemonId, LABEL } from './state.js';
+
+export interface DockerDriverOptions {
+  /** The Engine API client; defaults to the engine DOCKER_HOST names (or /var/run/docker.sock). */
+  engine?: Engine;
+  /** Short id naming this daemon's containers, networks and volumes: two daemons may share one engine. */
+  daemonId: string;
+  /** The image of tasks that have no `container` (cmd/args run in it). */
+  defaultImage: string;
+  /** 'weight' (the default): cpus as CpuShares, a share under contention; 'strict': a NanoCpus quota. */
+  cpuLimit?: CpuLimit;
+  warn?: (message: string) => void;
+}
+
+/** How long a replaced task's last logs may take to be written before the new container starts. */
+const REPLACE_WAIT_MS = 5000;
+
+/**
+ * Each task is a container of the local Docker engine, named after this daemon and the task,
+ * labelled so that a later daemon finds it again. Containers outlive the daemon: it only follows
+ * them (one /wait long poll, one log follow each) and adopts them back after a restart.
+ */
+export class DockerDriver implements Driver {
+  readonly name = 'docker';
+  readonly engine: Engine;
+  private readonly ownEngine: boolean;
+  private readonly daemonId: string;
+  private readonly defaultImage: string;
+  private readonly cpuLimit: CpuLimit;
+  private readonly warn: (message: string) => void;
+  private readonly tasks = new Map<string, ContainerTask>();
+  private closed = false;
+
+  constructor(options: DockerDriverOptions) {
+    if (!isValidDaemonId(options.daemonId)) {
+      throw new FlotillaError(
+        'VALIDATION_FAILED',
+        `Docker driver: daemonId "${options.daemonId}" must be letters, digits, '_', '.', '-' (at most 64).`,
+      );
+    }
+    this.ownEngine = options.engine === undefined;
+    this.engine = options.engine ?? new Engine();
+    this.daemonId = options.daemonId;
+    this.defaultImage = options.defaultImage;
+    this.cpuLimit = options.cpuLimit ?? 'weight';
+    this.warn = options.warn ?? ((message) => console.warn(message));
+    // A daemon that closes the engine at shutdown stops this driver's follows with it.
+    this.engine.closedSignal.addEventListener('abort', () => this.close(), { once: true });
+  }
+
+  capabilities(): DriverCapabilities {
+    return { exec: true, signals: true, recover: true, resourceLimits: true };
+  }
+
+  async startTask(config: TaskConfig): Promise<TaskHandle> {
+    validateCommand(config);
+    const previous = this.tasks.get(config.taskKey);
+    if (previous?.running) {
+      throw new FlotillaError(
+        'NAME_CONFLICT',
+        `Task ${config.taskKey} is already running (container ${short(previous.containerId)}); stop it before starting it again.`,
+      );
+    }
+    if (previous) {
+      // Its last lines go to the same files: let them land before the next container's.
+      await Promise.race([previous.wait(), delay(REPLACE_WAIT_MS)]);
+      previous.dispose();
+      this.tasks.delete(config.taskKey);
+    }
+    for (const dir of ['data', 'logs', 'run']) {
+      fs.mkdirSync(path.join(config.sandbox, dir), { recursive: true });
+    }
+    if (config.dataDir) fs.mkdirSync(config.dataDir, { recursive: true });
+
+    const name = containerName(this.daemonId, config.taskKey);
+    await this.removeExited(name, config.taskKey);
+    const body = containerBody(config, {
+      daemonId: this.daemonId,
+      defaultImage: this.defaultImage,
+      cpuLimit: this.cpuLimit,
+      user: `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}`,
+    });
+    await ensureVolumes(this.engine, config, this.daemonId, stackVolumes(config), this.warn);
+    const id = await createContainer(this.engine, name, body, config, this.daemonId, this.warn);
+    await startContainer(this.engine, id, config.taskKey);
+
+    const info = await inspectContainer(this.engine, id);
+    if (!info) {
+      throw new FlotillaError(
+        'TASK_NOT_FOUND',
+        `The container of task ${config.taskKey} vanished at its start.`,
+      );
+    }
+    const startedAt = parseTime(info.State.StartedAt);
+    const task = new ContainerTask({
+      engine: this.engine,
+      taskKey: config.taskKey,
+      launchId: config.launchId,
+      containerId: id,
+      pid: info.State.Pid,
+      startTime: info.State.StartedAt,
+      startedAt,
+      sandbox: config.sandbox,
+      networks: Object.keys(info.NetworkSettings.Networks ?? {}),
+      adopted: false,
+      warn: this.warn,
+    });
+    this.tasks.set(config.taskKey, task);
+    return {
+      driver: this.name,
+      launchId: config.launchId,
+      pid: info.State.Pid,
+      startTime: info.State.StartedAt,
+      bootId: '',
+      startedAt,
+      sandbox: config.sandbox,
+      containerId: id,
+    };
+  }
+
+  async waitTask(taskKey: string): Promise<ExitResult> {
+    return this.get(taskKey).wait();
+  }
+
+  async stopTask(taskKey: string, gracePeriodMs: number, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    await this.get(taskKey).stop(gracePeriodMs, signal);
+  }
+
+  /** The container goes; its volumes stay (purgeTask removes them), and so does its network while in use. */
+  async destroyTask(taskKey: string): Promise<void> {
+    const task = this.tasks.get(taskKey);
+    let networks: string[] = [];
+    let target: string | null = null;
+    if (task) {
+      await task.stop(0, 'SIGKILL');
+      task.dispose();
+      if (this.tasks.get(taskKey) === task) this.tasks.delete(taskKey);
+      target = task.containerId;
+      networks = task.networks;
+    } else {
+      // A container an earlier daemon left for this key goes too.
+      const leftover = await inspectContainer(this.engine, containerName(this.daemonId, taskKey));
+      if (!leftover) return;
+      target = leftover.Id;
+      networks = Object.keys(leftover.NetworkSettings.Networks ?? {});
+    }
+    await removeContainer(this.engine, target);
+    await removeIdleNetworks(this.engine, networks, this.daemonId);
+  }
+
+  inspectTask(taskKey: string): TaskStatus | null {
+    const task = this.tasks.get(taskKey);
+    return task ? { running: task.running, pid: task.pid, startedAt: task.startedAt } : null;
+  }
+
+  /**
+   * A handle with pid 0 (the daemon died between recording the launch id and the start) is looked
+   * up by its launch-id label; when found, containerId, pid, startTime and sandbox are written into
+   * `handle` in place, for the caller to persist.
+   */
+  async recoverTask(taskKey: string, handle: TaskHandle): Promise<boolean> {
+    const known = this.tasks.get(taskKey);
+    if (known) {
+      // A second call answers from the watcher we have instead of opening another one.
+      if (known.launchId !== handle.launchId) return false;
+      if (known.running) fillHandle(handle, known);
+      return known.running;
+    }
+    if (handle.driver !== this.name) return false;
+    const info = await this.findLaunch(handle);
+    if (!info || !info.State.Running) return false;
+    const labels = info.Config.Labels ?? {};
+    if (labels[LABEL.daemon] !== this.daemonId || labels[LABEL.launchId] !== handle.launchId) return false;
+    if (handle.startTime !== '' && info.State.StartedAt !== handle.startTime) return false;
+    const sandbox = handle.sandbox ?? labels[LABEL.sandbox];
+    if (!sandbox) return false;
+    const task = new ContainerTask({
+      engine: this.engine,
+      taskKey,
+      launchId: handle.launchId,
+      containerId: info.Id,
+      pid: info.State.Pid,
+      startTime: info.State.StartedAt,
+      startedAt: handle.startedAt || parseTime(info.State.StartedAt),
+      sandbox,
+      networks: Object.keys(info.NetworkSettings.Networks ?? {}),
+      adopted: true,
+      warn: this.warn,
+    });
+    this.tasks.set(taskKey, task);
+    fillHandle(handle, task);
+    return true;
+  }
+
+  async execTask(taskKey: string, command: string, timeoutMs: number): Promise<ExecResult> {
+    return this.getRunning(taskKey).exec(command, timeoutMs);
+  }
+
+  async signalTask(taskKey: string, signal: NodeJS.Signals): Promise<void> {
+    if (!(await this.getRunning(taskKey).signal(signal))) {
+      throw new FlotillaError('TASK_NOT_RUNNING', `Task ${taskKey} has exited.`);
+    }
+  }
+
+  /** Kills and removes the task's container if any, then its data volume and idle stack volumes. */
+  async purgeTask(taskKey: string): Promise<void> {
+    await this.destroyTask(taskKey);
+    await purgeVolumes(this.engine, taskKey, this.daemonId);
+  }
+
+  async sweep(keep: ReadonlySet<string>): Promise<string[]> {
+    const containers = await listContainers(this.engine, { [LABEL.daemon]: this.daemonId });
+    const swept = new Set<string>();
+    for (const c of containers) {
+      const key = c.Labels?.[LABEL.task];
+      if (key === undefined || keep.has(key)) continue;
+      const task = this.tasks.get(key);
+      if (task?.containerId === c.Id) {
+        task.dispose();
+        this.tasks.delete(key);
+      }
+      await removeContainer(this.engine, c.Id);
+      swept.add(key);
+    }
+    await removeAllIdleNetworks(this.engine, this.daemonId).catch(() => {});
+    return [...swept];
+  }
+
+  /** Stops following every container (the daemon shuts down); the containers run on. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const task of this.tasks.values()) task.dispose();
+    this.tasks.clear();
+    if (this.ownEngine) this.engine.close();
+  }
+
+  private async findLaunch(handle: TaskHandle): Promise<ContainerInfo | null> {
+    if (handle.pid !== 0 && handle.containerId) return inspectContainer(this.engine, handle.containerId);
+    return findLaunch(this.engine, this.daemonId, handle.launchId);
+  }
+
+  /** A container of that name that has exited is removed; a running one is a conflict. */
+  private async removeExited(name: string, taskKey: string): Promise<void> {
+    const existing = await inspectContainer(this.engine, name);
+    if (!existing) return;
+    if (existing.State.Running) {
+      throw new FlotillaError(
+        'NAME_CONFLICT',
+        `Container ${name} of task ${taskKey} is still running; stop the task before starting it again.`,
+      );
+    }
+    await removeContainer(this.engine, existing.Id);
+  }
+
+  private get(taskKey: string): ContainerTask {
+    const task = this.tasks.get(taskKey);
+    if (!task) throw new FlotillaError('TASK_NOT_FOUND', `The docker driver knows no task ${taskKey}.`);
+    return task;
+  }
+
+  private getRunning(taskKey: string): ContainerTask {
+    const task = this.get(taskKey);
+    if (!task.running) throw new FlotillaError('TASK_NOT_RUNNING', `Task ${taskKey} has exited.`);
+    return task;
+  }
+}
+
+function fillHandle(handle: TaskHandle, task: ContainerTask): void {
+  handle.containerId = task.containerId;
+  handle.pid = task.pid;
+  handle.startTime = task.startTime;
+  handle.sandbox = task.sandbox;
+}
+
+function parseTime(text: string): number {
+  const ms = Date.parse(text);
+  return Number.isNaN(ms) ? Date.now() : ms;
+}
+
+function short(id: string): string {
+  return id.slice(0, 12);
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,174 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { isFlotillaError } from '../../core/errors.js';
+import type { ContainerConfig, TaskConfig } from '../driver.js';
+import type { SpecOptions } from './spec.js';
+import { containerBody } from './spec.js';
+
+const OPTIONS: SpecOptions = {
+  daemonId: 'd1',
+  defaultImage: 'base:1',
+  cpuLimit: 'weight',
+  user: '1000:1000',
+};
+
+function task(fields: Partial<TaskConfig> = {}): TaskConfig {
+  return {
+    taskKey: 'acme/web.0',
+    launchId: 'L1',
+    sandbox: '/srv/sb/web-0',
+    env: { A: '1' },
+    cpus: 0.5,
+    mem: 256,
+    ...fields,
+  };
+}
+
+function container(fields: Partial<ContainerConfig> = {}): ContainerConfig {
+  return {
+    image: 'app:2',
+    aliases: ['web', 'web-0'],
+    publish: [],
+    mounts: [],
+    hostIp: '127.0.10.3',
+    network: { name: 'flt-d1-acme-shop', labels: {} },
+    labels: { 'io.flotilla.tenant': 'acme' },
+    dataVolume: '',
+    volumePrefix: 'flt-d1-acme-shop-',
+    ...fields,
+  };
+}
+
+describe('docker container spec', () => {
+  it('runs cmd through sh -c in the default image, on the default bridge', () => {
+    const body = containerBody(task({ cmd: 'echo hi', dataDir: '/srv/data/acme' }), OPTIONS);
+    assert.equal(body.Image, 'base:1');
+    assert.deepEqual([body.Entrypoint, body.Cmd], [['/bin/sh', '-c'], ['echo hi']]);
+    assert.equal(body.HostConfig.NetworkMode, 'bridge');
+    assert.equal(body.NetworkingConfig, undefined);
+    assert.equal(body.User, '1000:1000');
+    assert.equal(body.WorkingDir, '/srv/sb/web-0');
+    assert.deepEqual(body.Env, [
+      'A=1',
+      'FLOTILLA_LAUNCH_ID=L1',
+      'FLOTILLA_TASK=acme/web.0',
+      'FLOTILLA_SANDBOX=/srv/sb/web-0',
+      'MESOS_SANDBOX=/srv/sb/web-0',
+      'FLOTILLA_DATA=/srv/data/acme',
+    ]);
+    assert.deepEqual(body.HostConfig.Mounts, [
+      { Type: 'bind', Source: '/srv/sb/web-0', Target: '/srv/sb/web-0', ReadOnly: false },
+      { Type: 'bind', Source: '/srv/data/acme', Target: '/srv/data/acme', ReadOnly: false },
+    ]);
+    assert.equal(body.HostConfig.Init, true);
+    assert.deepEqual(body.HostConfig.RestartPolicy, { Name: 'no' });
+    assert.deepEqual([body.HostConfig.Memory, body.HostConfig.MemorySwap], [268435456, 268435456]);
+    assert.deepEqual([body.HostConfig.CpuShares, body.HostConfig.NanoCpus], [512, undefined]);
+  });
+
+  it('keeps the driver labels over the caller labels', () => {
+    const body = containerBody(
+      task({ cmd: 'true', container: container({ labels: { 'io.flotilla.task': 'forged', x: 'y' } }) }),
+      OPTIONS,
+    );
+    assert.deepEqual(body.Labels, {
+      x: 'y',
+      'io.flotilla.task': 'acme/web.0',
+      'io.flotilla.daemon': 'd1',
+      'io.flotilla.launch-id': 'L1',
+      'io.flotilla.sandbox': '/srv/sb/web-0',
+    });
+  });
+
+  it('passes args as Cmd, under the given entrypoint or the image one', () => {
+    const own = containerBody(task({ args: ['x', '-y'], container: container() }), OPTIONS);
+    assert.deepEqual([own.Entrypoint, own.Cmd], [undefined, ['x', '-y']]);
+    const given = containerBody(task({ args: ['x'], container: container({ entrypoint: ['/e'] }) }), OPTIONS);
+    assert.deepEqual([given.Entrypoint, given.Cmd], [['/e'], ['x']]);
+    const image = containerBody(task({ args: [], container: container({ imageCommand: true }) }), OPTIONS);
+    assert.deepEqual([image.Entrypoint, image.Cmd], [undefined, undefined]);
+  });
+
+  it('refuses anything but exactly one of cmd and args (empty args only for the image command)', () => {
+    const invalid = (fields: Partial<TaskConfig>) =>
+      assert.throws(
+        () => containerBody(task(fields), OPTIONS),
+        (err) => isFlotillaError(err) && err.code === 'VALIDATION_FAILED',
+      );
+    invalid({});
+    invalid({ cmd: 'a', args: ['b'] });
+    invalid({ args: [] });
+    invalid({ args: [], container: container() });
+  });
+
+  it("sets the user: given, the image's, or the daemon's", () => {
+    const given = containerBody(task({ cmd: 'true', container: container({ user: 'redis' }) }), OPTIONS);
+    assert.equal(given.User, 'redis');
+    const image = containerBody(task({ cmd: 'true', container: container({ imageUser: true }) }), OPTIONS);
+    assert.equal(image.User, undefined);
+    const workdir = containerBody(task({ cmd: 'true', container: container({ workdir: '/app' }) }), OPTIONS);
+    assert.equal(workdir.WorkingDir, '/app');
+  });
+
+  it('joins the stack network under its aliases, and publishes on the task address', () => {
+    const body = containerBody(
+      task({
+        cmd: 'true',
+        container: container({
+          publish: [
+            { containerPort: 80, hostPort: 8080, protocol: 'tcp' },
+            { containerPort: 80, hostPort: 8081, protocol: 'tcp', hostIp: '127.0.0.1' },
+            { containerPort: 53, hostPort: 5353, protocol: 'udp' },
+          ],
+        }),
+      }),
+      OPTIONS,
+    );
+    assert.equal(body.Hostname, 'web');
+    assert.equal(body.HostConfig.NetworkMode, 'flt-d1-acme-shop');
+    assert.deepEqual(body.NetworkingConfig, {
+      EndpointsConfig: { 'flt-d1-acme-shop': { Aliases: ['web', 'web-0'] } },
+    });
+    assert.deepEqual(body.ExposedPorts, { '80/tcp': {}, '53/udp': {} });
+    assert.deepEqual(body.HostConfig.PortBindings, {
+      '80/tcp': [
+        { HostIp: '127.0.10.3', HostPort: '8080' },
+        { HostIp: '127.0.0.1', HostPort: '8081' },
+      ],
+      '53/udp': [{ HostIp: '127.0.10.3', HostPort: '5353' }],
+    });
+  });
+
+  it('mounts the data volume over data/, and stack volumes under their prefix', () => {
+    const body = containerBody(
+      task({
+        cmd: 'true',
+        container: container({
+          dataVolume: 'flt-d1-acme-web-0-data',
+          mounts: [
+            { type: 'volume', source: 'cache', target: '/cache', readOnly: false },
+            { type: 'bind', source: '/etc/app', target: '/conf', readOnly: true },
+          ],
+        }),
+      }),
+      OPTIONS,
+    );
+    assert.deepEqual(body.HostConfig.Mounts.slice(1), [
+      { Type: 'volume', Source: 'flt-d1-acme-web-0-data', Target: '/srv/sb/web-0/data', ReadOnly: false },
+      { Type: 'volume', Source: 'flt-d1-acme-shop-cache', Target: '/cache', ReadOnly: false },
+      { Type: 'bind', Source: '/etc/app', Target: '/conf', ReadOnly: true },
+    ]);
+  });
+
+  it('limits cpus as a weight or a strict quota, and sets no limit for zero', () => {
+    const strict = containerBody(task({ cmd: 'true', cpus: 1.5 }), { ...OPTIONS, cpuLimit: 'strict' });
+    assert.deepEqual([strict.HostConfig.CpuShares, strict.HostConfig.NanoCpus], [undefined, 1_500_000_000]);
+    const tiny = containerBody(task({ cmd: 'true', cpus: 0.001 }), OPTIONS);
+    assert.equal(tiny.HostConfig.CpuShares, 2);
+    const none = containerBody(task({ cmd: 'true', cpus: 0, mem: 0 }), OPTIONS);
+    assert.deepEqual(
+      [none.HostConfig.CpuShares, none.HostConfig.NanoCpus, none.HostConfig.Memory],
+      [undefined, undefined, undefined],
+    );
+  });
+});

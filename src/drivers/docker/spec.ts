@@ -1,0 +1,166 @@
+import path from 'node:path';
+import { FlotillaError } from '../../core/errors.js';
+import { taskIdentityEnv, type TaskConfig } from '../driver.js';
+import { LABEL } from './state.js';
+
+/** How cpus become a limit: a relative weight (CpuShares, the default) or a hard quota (NanoCpus). */
+export type CpuLimit = 'weight' | 'strict';
+
+export interface SpecOptions {
+  daemonId: string;
+  defaultImage: string;
+  cpuLimit: CpuLimit;
+  /** The daemon's own uid:gid, the user of tasks that name none (files in the sandbox stay its own). */
+  user: string;
+}
+
+/** The body of POST /containers/create: a pure function of the task's config. */
+export interface CreateBody {
+  Image: string;
+  Cmd?: string[];
+  Entrypoint?: string[];
+  Env: string[];
+  WorkingDir?: string;
+  User?: string;
+  Hostname?: string;
+  Labels: Record<string, string>;
+  ExposedPorts?: Record<string, Record<string, never>>;
+  HostConfig: {
+    Init: true;
+    RestartPolicy: { Name: 'no' };
+    LogConfig: { Type: 'json-file'; Config: Record<string, string> };
+    Mounts: MountBody[];
+    NetworkMode: string;
+    PortBindings?: Record<string, { HostIp: string; HostPort: string }[]>;
+    Memory?: number;
+    MemorySwap?: number;
+    CpuShares?: number;
+    NanoCpus?: number;
+  };
+  NetworkingConfig?: { EndpointsConfig: Record<string, { Aliases: string[] }> };
+}
+
+export interface MountBody {
+  Type: 'bind' | 'volume';
+  Source: string;
+  Target: string;
+  ReadOnly: boolean;
+}
+
+/** Throws VALIDATION_FAILED unless the config names exactly one way to run the task. */
+export function validateCommand(config: TaskConfig): void {
+  const hasCmd = config.cmd !== undefined;
+  const hasArgs = config.args !== undefined;
+  const imageCommand = config.container?.imageCommand === true;
+  if (hasCmd === hasArgs) {
+    throw new FlotillaError(
+      'VALIDATION_FAILED',
+      `Task ${config.taskKey} must have exactly one of cmd and args (it has ${hasCmd ? 'both' : 'neither'}).`,
+    );
+  }
+  if (hasArgs && config.args?.length === 0 && !imageCommand) {
+    throw new FlotillaError(
+      'VALIDATION_FAILED',
+      `Task ${config.taskKey} has empty args: give a command, or run the image's own (container.imageCommand).`,
+    );
+  }
+}
+
+export function taskEnv(config: TaskConfig): Record<string, string> {
+  // No PATH from the host: the image's own PATH applies inside the container.
+  return { ...config.env, ...taskIdentityEnv(config) };
+}
+
+/** Named volumes the task mounts, with the name the engine knows them by. */
+export function stackVolumes(config: TaskConfig): string[] {
+  const c = config.container;
+  if (!c) return [];
+  return c.mounts.filter((m) => m.type === 'volume').map((m) => `${c.volumePrefix}${m.source}`);
+}
+
+export function containerBody(config: TaskConfig, options: SpecOptions): CreateBody {
+  validateCommand(config);
+  const c = config.container;
+  const body: CreateBody = {
+    Image: c?.image ?? options.defaultImage,
+    Env: Object.entries(taskEnv(config)).map(([k, v]) => `${k}=${v}`),
+    Labels: {
+      ...c?.labels,
+      [LABEL.daemon]: options.daemonId,
+      [LABEL.task]: config.taskKey,
+      [LABEL.launchId]: config.launchId,
+      [LABEL.sandbox]: config.sandbox,
+    },
+    HostConfig: {
+      // docker-init as PID 1 forwards signals to the command and reaps its orphans.
+      Init: true,
+      // Flotilla restarts tasks itself, with its backoff.
+      RestartPolicy: { Name: 'no' },
+      // The engine keeps the lines for the logs endpoint, followed or not: 100 MB per container, so
+      // a daemon that is down for long loses only the oldest output, and the disk never fills.
+      LogConfig: { Type: 'json-file', Config: { 'max-size': '20m', 'max-file': '5' } },
+      Mounts: mounts(config),
+      NetworkMode: c ? c.network.name : 'bridge',
+    },
+  };
+  if (config.cmd !== undefined) {
+    body.Entrypoint = ['/bin/sh', '-c'];
+    body.Cmd = [config.cmd];
+  } else {
+    if (c?.entrypoint) body.Entrypoint = c.entrypoint;
+    if (!c?.imageCommand) body.Cmd = config.args ?? [];
+  }
+  if (!c?.imageUser) body.User = c?.user ?? options.user;
+  if (!c?.imageWorkdir) body.WorkingDir = c?.workdir ?? config.sandbox;
+  if (c) {
+    const hostname = c.hostname ?? c.aliases[0];
+    if (hostname) body.Hostname = hostname;
+    body.NetworkingConfig = { EndpointsConfig: { [c.network.name]: { Aliases: c.aliases } } };
+    if (c.publish.length > 0) {
+      body.ExposedPorts = {};
+      body.HostConfig.PortBindings = {};
+      for (const p of c.publish) {
+        const key = `${p.containerPort}/${p.protocol}`;
+        body.ExposedPorts[key] = {};
+        (body.HostConfig.PortBindings[key] ??= []).push({
+          HostIp: p.hostIp ?? c.hostIp,
+          HostPort: String(p.hostPort),
+        });
+      }
+    }
+  }
+  if (config.mem > 0) {
+    // Swap equal to memory: no swap at all, as the process driver's hard limit.
+    body.HostConfig.Memory = Math.round(config.mem * 1024 * 1024);
+    body.HostConfig.MemorySwap = body.HostConfig.Memory;
+  }
+  if (config.cpus > 0) {
+    // The engine takes 2 as the smallest weight.
+    if (options.cpuLimit === 'strict') body.HostConfig.NanoCpus = Math.round(config.cpus * 1e9);
+    else body.HostConfig.CpuShares = Math.max(2, Math.round(config.cpus * 1024));
+  }
+  return body;
+}
+
+function mounts(config: TaskConfig): MountBody[] {
+  const c = config.container;
+  const list: MountBody[] = [
+    { Type: 'bind', Source: config.sandbox, Target: config.sandbox, ReadOnly: false },
+  ];
+  if (config.dataDir && config.dataDir !== config.sandbox) {
+    list.push({ Type: 'bind', Source: config.dataDir, Target: config.dataDir, ReadOnly: false });
+  }
+  if (c?.dataVolume) {
+    list.push({
+      Type: 'volume',
+      Source: c.dataVolume,
+      Target: path.join(config.sandbox, 'data'),
+      ReadOnly: false,
+    });
+  }
+  for (const m of c?.mounts ?? []) {
+    const source = m.type === 'volume' ? `${c?.volumePrefix ?? ''}${m.source}` : m.source;
+    list.push({ Type: m.type, Source: source, Target: m.target, ReadOnly: m.readOnly });
+  }
+  return list;
+}
