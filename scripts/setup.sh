@@ -10,6 +10,8 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
+# Builds the Docker driver's base image (flotilla/base:bookworm); it lives in /usr/sbin.
+PATH="$PATH:/usr/sbin:/sbin" command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
 # The JVM packages (ZooKeeper, Kafka 4) need Java 17 or newer.
 java_major=$(java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -1)
 if [ -z "$java_major" ] || [ "$java_major" -lt 17 ]; then missing+=(openjdk-17-jre-headless); fi
@@ -24,6 +26,10 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   echo "setup: npm ci"
   npm ci --no-audit --no-fund
 fi
+
+# Docker is optional: without an engine the script warns loudly that the Docker tests will be
+# skipped, and setup goes on. FLOTILLA_DOCKER=off skips it altogether.
+if [ "${FLOTILLA_DOCKER:-}" != "off" ]; then bash scripts/docker-engine.sh; fi
 
 npm run build --silent
 echo "setup: done"

@@ -3,6 +3,7 @@ import type { Paths } from '../core/paths.js';
 import type { ControlPlane } from '../daemon/control-plane.js';
 import type { ServicePlans } from '../daemon/plans.js';
 import type { Tenants } from '../daemon/tenants.js';
+import type { Engine } from '../drivers/docker/engine.js';
 import type { Jobs } from '../jobs/jobs.js';
 import type { Store } from '../state/store.js';
 import type { EventBus } from '../reconciler/events.js';
@@ -24,6 +25,11 @@ export interface ApiDeps {
   version: string;
   startedAt: number;
   log: (msg: string) => void;
+  /**
+   * The Docker engine the daemon shares (created on first use); unset: the image routes and the
+   * doctor make one per request from DOCKER_HOST.
+   */
+  engine?: () => Engine;
   /** Asks the daemon to stop (tasks keep running unless `stopTasks`). */
   shutdown: (stopTasks: boolean) => void;
 }

@@ -9,6 +9,7 @@ import { artifactRoutes } from './routes/artifacts.js';
 import { cqlRoutes } from './routes/cql.js';
 import { daemonRoutes } from './routes/daemon.js';
 import { eventRoutes } from './routes/events.js';
+import { imageRoutes } from './routes/images.js';
 import { jobRoutes } from './routes/jobs.js';
 import { packageRoutes } from './routes/packages.js';
 import { serviceRoutes } from './routes/services.js';
@@ -108,6 +109,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(taskRoutes(deps));
   await app.register(eventRoutes(deps));
   await app.register(artifactRoutes(deps));
+  await app.register(imageRoutes(deps));
   await app.register(tenantRoutes(deps));
   await app.register(queueRoutes(deps));
   await app.register(planRoutes(deps));

@@ -40,6 +40,37 @@ export interface ArtifactFetchLine {
   error?: ErrorBody;
 }
 
+/** One line of `POST /v1/images/build`'s newline-delimited JSON answer. */
+export interface ImageBuildLine {
+  type: 'start' | 'progress' | 'image' | 'done' | 'error';
+  /** start: the base, the images to make, and the packages that have none (with why). */
+  base?: string;
+  images?: { package: string; version: string; image: string }[];
+  skipped?: { package: string; version: string; reason: string }[];
+  /** progress and image: which image; progress: one line of its build output. */
+  image?: string;
+  line?: string;
+  /** image: its package (unset for the base), whether it was built now, and how long that took. */
+  package?: string;
+  version?: string;
+  built?: boolean;
+  seconds?: number;
+  /** done: the images built now, and those that were there already. */
+  builtImages?: string[];
+  presentImages?: string[];
+  error?: ErrorBody;
+}
+
+/** An image Flotilla built, as `GET /v1/images` lists it. */
+export interface ImageView {
+  name: string;
+  id: string;
+  size: number;
+  created: string;
+  package?: string;
+  version?: string;
+}
+
 export interface FlotillaEvent {
   id: number;
   type: string;
@@ -116,9 +147,48 @@ export class FlotillaClient {
     return final;
   }
 
+  /**
+   * Builds the Docker driver's runtime images that are missing: the base, then each package's
+   * (`redis`, `kafka@3.9.1`; none: the whole catalog). `onLine` sees every line; rejects on a coded error.
+   */
+  async buildImages(
+    body: { packages?: string[]; base?: string },
+    onLine: (line: ImageBuildLine) => void,
+  ): Promise<ImageBuildLine> {
+    let buffer = '';
+    let last: ImageBuildLine | null = null;
+    await this.stream(
+      '/v1/images/build',
+      (chunk) => {
+        buffer += chunk;
+        let end: number;
+        while ((end = buffer.indexOf('\n')) >= 0) {
+          const line = JSON.parse(buffer.slice(0, end)) as ImageBuildLine;
+          buffer = buffer.slice(end + 1);
+          last = line;
+          onLine(line);
+        }
+      },
+      undefined,
+      { method: 'POST', body },
+    );
+    const final = last as ImageBuildLine | null;
+    if (final?.type === 'error' && final.error) throw FlotillaError.fromBody(final.error);
+    if (final?.type !== 'done') throw new FlotillaError('INTERNAL', 'the image build ended without a result');
+    return final;
+  }
+  listImages(): Promise<ImageView[]> {
+    return this.request('GET', '/v1/images');
+  }
+
   // stacks
-  applyStack(name: string, source: string): Promise<DeployResultView> {
-    return this.request('PUT', `/v1/stacks/${enc(name)}`, { source });
+  /** `compose`: the file's folder, the variables it refers to and the active profiles (Compose files). */
+  applyStack(
+    name: string,
+    source: string,
+    compose: { directory?: string; variables?: Record<string, string>; profiles?: string[] } = {},
+  ): Promise<DeployResultView> {
+    return this.request('PUT', `/v1/stacks/${enc(name)}`, { source, ...compose });
   }
   downStack(name: string, purge = false): Promise<DeployResultView> {
     return this.request('DELETE', `/v1/stacks/${enc(name)}${purge ? '?purge=true' : ''}`);

@@ -7,7 +7,10 @@ import { getPackage, listPackages } from '../catalog/registry.js';
 import { repositorySettings } from '../artifacts/settings.js';
 import { repositoryPath } from '../core/artifact.js';
 import { isFlotillaError } from '../core/errors.js';
+import { describeAddress, Engine, engineAddress } from '../drivers/docker/engine.js';
 import { detectCgroups } from '../drivers/process/cgroups.js';
+import { imageExists } from '../images/build.js';
+import { BASE_IMAGE, baseImage } from '../images/layout.js';
 import { flotillaHome } from './config.js';
 
 export interface DoctorCheck {
@@ -58,7 +61,70 @@ export async function runDoctor(
     }),
   );
   checks.push(resourceLimitsCheck(env));
+  checks.push(...(await dockerChecks(env)));
   return checks;
+}
+
+/**
+ * The Docker engine, the base image and debootstrap. Optional unless FLOTILLA_DRIVER=docker: without
+ * them only the docker driver and `flotilla images` are unavailable, so they warn instead of failing.
+ */
+async function dockerChecks(env: NodeJS.ProcessEnv): Promise<DoctorCheck[]> {
+  const required = env.FLOTILLA_DRIVER === 'docker';
+  const warn = (name: string, detail: string, fix: string): DoctorCheck =>
+    required ? { name, ok: false, detail, fix } : { name, ok: true, detail: `WARNING: ${detail}; ${fix}` };
+  const checks: DoctorCheck[] = [];
+  const debootstrap = attempt('debootstrap (builds the base image)', () =>
+    resolveBinary('debootstrap', 'sudo apt-get install -y debootstrap', env),
+  );
+  let engine: Engine;
+  try {
+    engine = new Engine(engineAddress(env.DOCKER_HOST ?? ''));
+  } catch (err) {
+    return [warn('docker engine', (err as Error).message, 'fix or unset DOCKER_HOST'), optional(debootstrap)];
+  }
+  const where = describeAddress(engine.address);
+  try {
+    const v = await engine.version();
+    checks.push({
+      name: 'docker engine',
+      ok: true,
+      detail: `Docker ${v.Version} (API ${v.ApiVersion}) at ${where}`,
+    });
+    checks.push(await baseImageCheck(engine, baseImage(env), warn));
+  } catch (err) {
+    const message = (err instanceof Error ? err.message : String(err)).replace(/\.$/, '');
+    const detail = message.includes(where) ? message : `no Docker engine answers at ${where}: ${message}`;
+    const fix = 'run `bash scripts/docker-engine.sh`, or point DOCKER_HOST at an engine';
+    checks.push(warn('docker engine', `${detail}; the docker driver is unavailable`, fix));
+  } finally {
+    engine.close();
+  }
+  // Only building our base needs it: a warning even when Docker is required.
+  checks.push(optional(debootstrap));
+  return checks;
+}
+
+function optional(check: DoctorCheck): DoctorCheck {
+  return check.ok ? check : { name: check.name, ok: true, detail: `WARNING: ${check.detail}` };
+}
+
+async function baseImageCheck(
+  engine: Engine,
+  base: string,
+  warn: (name: string, detail: string, fix: string) => DoctorCheck,
+): Promise<DoctorCheck> {
+  const name = 'docker base image';
+  try {
+    if (await imageExists(engine, base)) return { name, ok: true, detail: `${base} is present` };
+  } catch (err) {
+    return warn(name, `cannot look up ${base}: ${(err as Error).message}`, 'check the Docker engine');
+  }
+  const fix =
+    base === BASE_IMAGE
+      ? 'run `flotilla images build` (debootstrap, as root)'
+      : 'run `flotilla images build` to pull it, or `docker load` it';
+  return warn(name, `${base} is missing (catalog images are built on it)`, fix);
 }
 
 /** A warning, never a failure: without cgroups tasks still run, their cpus and mem just are not enforced. */

@@ -8,6 +8,7 @@ import { registerAppShow } from './app-show.js';
 import { registerArtifactsFetch } from './artifacts-fetch.js';
 import { registerCassandraCommands } from './cassandra.js';
 import { registerDoctor } from './doctor.js';
+import { registerImagesCommands } from './images.js';
 import { registerDaemonRun } from './daemon-run.js';
 import { registerDaemonStart } from './daemon-start.js';
 import { registerDaemonStatus } from './daemon-status.js';
@@ -49,6 +50,9 @@ export function registerCommands(program: Command): void {
   registerDoctor(program);
   registerUsage(program);
   registerArtifactsFetch(program.command('artifacts').description('the verified JVM artifact cache'));
+  registerImagesCommands(
+    program.command('images').description("the Docker driver's runtime images: build, list"),
+  );
 
   const pkg = program.command('package').description('the catalog: list, describe, install, uninstall');
   registerPackageList(pkg);

@@ -1,0 +1,145 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import { authorize } from '../../auth/authenticate.js';
+import { errorResponses } from '../../core/api-schemas.js';
+import { FlotillaError, isFlotillaError } from '../../core/errors.js';
+import { Engine } from '../../drivers/docker/engine.js';
+import {
+  baseImage,
+  catalogImages,
+  ensureBaseImage,
+  ensureImage,
+  listImages,
+  packageImage,
+  type CatalogImage,
+} from '../../images/index.js';
+import type { ApiDeps } from '../deps.js';
+
+const BuildBody = Type.Object(
+  {
+    /** `redis`, `kafka@3.9.1`; none: every image the catalog can make. */
+    packages: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { maxItems: 50 })),
+    /** An image to build on instead of flotilla/base:bookworm; pulled when missing. */
+    base: Type.Optional(Type.String({ minLength: 1, pattern: '^[A-Za-z0-9][A-Za-z0-9._\\-/:@]*$' })),
+  },
+  { additionalProperties: false },
+);
+
+const ImageView = Type.Object({
+  name: Type.String(),
+  id: Type.String(),
+  size: Type.Integer(),
+  created: Type.String(),
+  package: Type.Optional(Type.String()),
+  version: Type.Optional(Type.String()),
+});
+
+/** The Engine the daemon shares, or one for this request (closed by the caller). */
+function engineOf(deps: ApiDeps): { engine: Engine; close: () => void } {
+  if (deps.engine) return { engine: deps.engine(), close: () => undefined };
+  const engine = new Engine();
+  return { engine, close: () => engine.close() };
+}
+
+export const imageRoutes =
+  (deps: ApiDeps): FastifyPluginAsync =>
+  async (app) => {
+    app.post(
+      '/v1/images/build',
+      {
+        schema: {
+          tags: ['images'],
+          summary:
+            "Build the Docker driver's runtime images (the base, then each package's) when missing. Answers " +
+            'newline-delimited JSON: {"type":"start",…}, {"type":"progress","image","line"} and ' +
+            '{"type":"image",…} lines, then {"type":"done",…} or {"type":"error","error":{code,message,hint}}',
+          body: BuildBody,
+          response: { ...errorResponses },
+        },
+      },
+      async (req, reply) => {
+        const body = req.body as { packages?: string[]; base?: string };
+        // Pulling an image of one's choosing changes the machine for every tenant.
+        if (body.base !== undefined) authorize(req.principal, 'cluster');
+        const base = body.base ?? baseImage();
+        const wanted: CatalogImage[] = body.packages?.length
+          ? body.packages.map((spec) => {
+              const ref = packageImage(spec, base);
+              return { package: ref.package, version: ref.version, ref };
+            })
+          : catalogImages(base);
+        const { engine, close } = engineOf(deps);
+        try {
+          // Before the stream starts, so that "no engine" is a plain 503 DOCKER_UNAVAILABLE.
+          await engine.version();
+        } catch (err) {
+          close();
+          throw err;
+        }
+        reply.hijack();
+        const res = reply.raw;
+        res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-cache' });
+        const line = (o: unknown) => res.write(`${JSON.stringify(o)}\n`);
+        const images = wanted.flatMap((w) => ('ref' in w ? [w.ref] : []));
+        line({
+          type: 'start',
+          base,
+          images: images.map((r) => ({ package: r.package, version: r.version, image: r.name })),
+          skipped: wanted.flatMap((w) =>
+            'unsupported' in w ? [{ package: w.package, version: w.version, reason: w.unsupported }] : [],
+          ),
+        });
+        const built: string[] = [];
+        const present: string[] = [];
+        try {
+          const t0 = Date.now();
+          const progress = (image: string) => (text: string) => line({ type: 'progress', image, line: text });
+          const b = await ensureBaseImage(engine, { base, onProgress: progress(base) });
+          line({ type: 'image', image: base, built: b.built, seconds: (Date.now() - t0) / 1000 });
+          (b.built ? built : present).push(base);
+          for (const ref of images) {
+            const t1 = Date.now();
+            const r = await ensureImage(engine, ref, {
+              artifactsDir: deps.paths.artifacts,
+              onProgress: progress(ref.name),
+            });
+            (r.built ? built : present).push(ref.name);
+            line({
+              type: 'image',
+              package: ref.package,
+              version: ref.version,
+              image: ref.name,
+              built: r.built,
+              seconds: (Date.now() - t1) / 1000,
+            });
+          }
+          line({ type: 'done', builtImages: built, presentImages: present });
+        } catch (err) {
+          const e = isFlotillaError(err) ? err : new FlotillaError('INTERNAL', String(err));
+          line({ type: 'error', error: e.toJSON() });
+        } finally {
+          close();
+        }
+        res.end();
+      },
+    );
+
+    app.get(
+      '/v1/images',
+      {
+        schema: {
+          tags: ['images'],
+          summary: 'The images Flotilla built (flotilla/*) on the Docker engine, newest first',
+          response: { 200: Type.Array(ImageView), ...errorResponses },
+        },
+      },
+      async () => {
+        const { engine, close } = engineOf(deps);
+        try {
+          return await listImages(engine);
+        } finally {
+          close();
+        }
+      },
+    );
+  };

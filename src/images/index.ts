@@ -1,0 +1,8 @@
+/** Runtime images for the Docker driver: see README.md. */
+export { buildBaseImage, debianMirror, ensureBaseImage, pullImage } from './base.js';
+export { buildFromContext, imageExists, type BuildSpec, type OnProgress } from './build.js';
+export { catalogImages, packageImage, type CatalogImage } from './catalog.js';
+export { ensureImage, type EnsureOptions } from './ensure.js';
+export { BASE_IMAGE, baseImage, CONTAINER_ARTIFACTS_DIR, CONTAINER_JAVA, containerBinary } from './layout.js';
+export { listImages, type ImageSummary } from './list.js';
+export { imageFor, type ImageRef } from './recipe.js';

@@ -1,0 +1,48 @@
+import type { Engine } from '../drivers/docker/engine.js';
+import { IMAGE_REPOSITORY_PREFIX } from './layout.js';
+
+export interface ImageSummary {
+  /** `repository:tag`; an image with several tags is listed once per tag. */
+  name: string;
+  id: string;
+  /** Bytes. */
+  size: number;
+  /** ISO 8601. */
+  created: string;
+  /** From the image's labels, for catalog images. */
+  package?: string;
+  version?: string;
+}
+
+interface EngineImage {
+  Id: string;
+  RepoTags: string[] | null;
+  Size: number;
+  Created: number;
+  Labels: Record<string, string> | null;
+}
+
+/** The images Flotilla built (`flotilla/*`), newest first. */
+export async function listImages(engine: Engine): Promise<ImageSummary[]> {
+  const images = await engine.json<EngineImage[]>({
+    path: '/images/json',
+    query: { filters: JSON.stringify({ reference: [`${IMAGE_REPOSITORY_PREFIX}*`] }) },
+    timeoutMs: 30_000,
+  });
+  const out: ImageSummary[] = [];
+  for (const image of images.sort((a, b) => b.Created - a.Created)) {
+    for (const name of image.RepoTags ?? []) {
+      if (!name.startsWith(IMAGE_REPOSITORY_PREFIX)) continue;
+      const labels = image.Labels ?? {};
+      out.push({
+        name,
+        id: image.Id.replace(/^sha256:/, '').slice(0, 12),
+        size: image.Size,
+        created: new Date(image.Created * 1000).toISOString(),
+        ...(labels['io.flotilla.package'] ? { package: labels['io.flotilla.package'] } : {}),
+        ...(labels['io.flotilla.version'] ? { version: labels['io.flotilla.version'] } : {}),
+      });
+    }
+  }
+  return out;
+}
