@@ -56,3 +56,52 @@ describe('readStackFile', () => {
     );
   });
 });
+
+describe('Compose files', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-cli-compose-'));
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('names an unnamed compose.yaml after its folder, as Compose names its project', () => {
+    const folder = path.join(dir, 'My_Shop');
+    fs.mkdirSync(folder);
+    const text = 'services:\n  web:\n    image: nginx\n';
+    for (const base of ['compose.yaml', 'docker-compose.yml']) {
+      fs.writeFileSync(path.join(folder, base), text);
+      assert.equal(readStackFile(path.join(folder, base)).name, 'my-shop');
+    }
+    assert.equal(stackFromSource(`name: shop\n${text}`, path.join(folder, 'compose.yaml')).name, 'shop');
+    assert.equal(stackFromSource(text, path.join(folder, 'shop-dev.yaml')).name, 'shop-dev');
+  });
+
+  it('sends the folder and only the environment entries the file refers to', () => {
+    const file = path.join(dir, 'compose.yaml');
+    fs.writeFileSync(
+      file,
+      [
+        'services:',
+        '  web:',
+        '    image: nginx:${TAG:-1.27}',
+        '    command: echo $$NOT_A_REFERENCE $GREETING',
+        '    environment:',
+        '      - FROM_SHELL',
+        '      - SET=1',
+        '  db:',
+        '    image: postgres',
+        '    environment:',
+        '      PGUSER:',
+        '',
+      ].join('\n'),
+    );
+    const env = {
+      TAG: '2',
+      GREETING: 'hi',
+      FROM_SHELL: 's',
+      PGUSER: 'ann',
+      NOT_A_REFERENCE: 'x',
+      SECRET: 'no',
+    };
+    const request = readStackFile(file, undefined, env);
+    assert.equal(request.directory, dir);
+    assert.deepEqual(request.variables, { TAG: '2', GREETING: 'hi', FROM_SHELL: 's', PGUSER: 'ann' });
+  });
+});

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { isMap, parseDocument } from 'yaml';
+import { isMap, parse, parseDocument } from 'yaml';
 import { FlotillaError } from '../core/errors.js';
 
 export interface StackFile {
@@ -9,20 +9,64 @@ export interface StackFile {
   source: string;
 }
 
-export function readStackFile(file: string, nameFlag?: string): StackFile {
+/** A stack file as `up` sends it: with its folder and the variables a Compose file refers to. */
+export interface StackRequest extends StackFile {
+  /** The file's folder, absolute: a Compose file's relative paths and .env are read from there. */
+  directory: string;
+  variables: Record<string, string>;
+}
+
+export function readStackFile(
+  file: string,
+  nameFlag?: string,
+  env: NodeJS.ProcessEnv = process.env,
+): StackRequest {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
     throw new FlotillaError('STACK_INVALID', `cannot read the stack file ${file}: ${(err as Error).message}`);
   }
-  return stackFromSource(text, file, nameFlag);
+  const variables: Record<string, string> = {};
+  for (const n of referencedVariables(text)) if (env[n] !== undefined) variables[n] = env[n];
+  return {
+    ...stackFromSource(text, file, nameFlag),
+    directory: path.dirname(path.resolve(file)),
+    variables,
+  };
 }
 
+/** The names Compose would look up in the environment: `$NAME`, `${NAME…}`, and a bare `KEY` under environment. */
+export function referencedVariables(text: string): string[] {
+  const names = new Set<string>();
+  for (const m of text.replace(/\$\$/g, '').matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)) names.add(m[1]!);
+  let doc: unknown;
+  try {
+    doc = parse(text, { merge: true });
+  } catch {
+    return [...names];
+  }
+  const services = (doc as { services?: unknown } | null)?.services;
+  if (services && typeof services === 'object') {
+    for (const s of Object.values(services as Record<string, unknown>)) {
+      const environment = (s as { environment?: unknown } | null)?.environment;
+      if (Array.isArray(environment)) {
+        for (const e of environment) if (typeof e === 'string' && !e.includes('=')) names.add(e);
+      } else if (environment && typeof environment === 'object') {
+        for (const [k, v] of Object.entries(environment)) if (v === null) names.add(k);
+      }
+    }
+  }
+  return [...names];
+}
+
+/** Compose's default file names: such a file is named after its folder, as Compose names its project. */
+const COMPOSE_FILE = /^(docker-)?compose\.ya?ml$/;
+
 /**
- * The stack's name is --name, else the file's top-level `name:`, else the file's base name. The
- * daemon refuses a file whose `name:` contradicts the request, so --name (one template, many
- * instances) rewrites it; comments and layout survive.
+ * The stack's name is --name, else the file's top-level `name:`, else the file's base name (a
+ * compose.yaml: its folder's name). The daemon refuses a file whose `name:` contradicts the
+ * request, so --name (one template, many instances) rewrites it; comments and layout survive.
  */
 export function stackFromSource(text: string, file: string, nameFlag?: string): StackFile {
   const doc = parseDocument(text);
@@ -30,10 +74,25 @@ export function stackFromSource(text: string, file: string, nameFlag?: string): 
   const top = doc.errors.length === 0 && isMap(doc.contents) ? doc.contents : null;
   const written = top?.get('name');
   const fromFile = typeof written === 'string' && written !== '' ? written : undefined;
-  const name = nameFlag ?? fromFile ?? path.basename(file).replace(/\.[^.]*$/, '');
+  const name = nameFlag ?? fromFile ?? defaultName(file);
   if (nameFlag !== undefined && fromFile !== undefined && fromFile !== nameFlag && top) {
     doc.set('name', nameFlag);
     return { name, source: doc.toString() };
   }
   return { name, source: text };
+}
+
+function defaultName(file: string): string {
+  const base = path.basename(file);
+  if (COMPOSE_FILE.test(base)) {
+    const folder = path
+      .basename(path.dirname(path.resolve(file)))
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 63)
+      .replace(/-+$/, '');
+    if (folder !== '') return folder;
+  }
+  return base.replace(/\.[^.]*$/, '');
 }

@@ -9,12 +9,15 @@ export const MAX_RESTARTS = 3;
 
 export type Verdict = { kind: 'ready' } | { kind: 'waiting' } | { kind: 'failed'; task: TaskView };
 
+/** A task that keeps failing, or a one-shot task that failed and, by its restart policy, stays so. */
+function gaveUp(t: TaskView): boolean {
+  return t.desired === 'running' && t.state === 'failed' && (t.restarts >= MAX_RESTARTS || t.ended === true);
+}
+
 /** Whether `up --wait` is done. A stack with nothing to run is ready: there is nothing to wait for. */
 export function stackVerdict(stack: StackView): Verdict {
   if (stack.status === 'ready' || stack.status === 'stopped') return { kind: 'ready' };
-  const failed = stack.tasks.find(
-    (t) => t.desired === 'running' && t.state === 'failed' && t.restarts >= MAX_RESTARTS,
-  );
+  const failed = stack.tasks.find(gaveUp);
   return failed ? { kind: 'failed', task: failed } : { kind: 'waiting' };
 }
 
@@ -91,9 +94,7 @@ export async function waitForService(
         continue;
       }
       if (service.status === 'ready') return { service, verdict: { kind: 'ready' } };
-      const failed = service.tasks.find(
-        (t) => t.desired === 'running' && t.state === 'failed' && t.restarts >= MAX_RESTARTS,
-      );
+      const failed = service.tasks.find(gaveUp);
       if (failed) return { service, verdict: { kind: 'failed', task: failed } };
       if (Date.now() >= deadline) return { service, verdict: { kind: 'timeout' } };
       spin.update(

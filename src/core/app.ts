@@ -1,5 +1,6 @@
 import type { Constraint } from '../scheduler/types.js';
 import type { HealthCheckSpec } from './health.js';
+import type { ContainerSpec, DependencyCondition, RestartPolicy } from './task.js';
 
 /** A Marathon-style app, as stored (validated and defaulted). */
 export interface AppSpec {
@@ -23,4 +24,16 @@ export interface AppSpec {
   labels: Record<string, string>;
   /** Marathon placement constraints among the app's instances: [["hostname", "UNIQUE"]]. */
   constraints: Constraint[];
+  /** The driver that runs its tasks ('process', 'docker'); unset: the daemon's default. */
+  driver?: string;
+  /**
+   * How its tasks run in a container (a Compose service). `publish[i].hostPort` is `ports[i]` as
+   * written (0 = assign); each instance publishes on the ports it was given. `aliases` are extra DNS
+   * names, on top of the ones every instance gets (`<id>`, `<id>-<index>`).
+   */
+  container?: ContainerSpec;
+  /** What happens when a task exits (see LaunchSpec.restart); unset: 'always'. */
+  restart?: RestartPolicy;
+  /** Per dependency, what it must have reached first (see LaunchSpec.dependsOnCondition); unset: 'ready'. */
+  dependsOnCondition?: Record<string, DependencyCondition>;
 }

@@ -10,6 +10,7 @@ import type { Reconciler } from '../reconciler/reconciler.js';
 import { taskKey } from '../reconciler/supervisor.js';
 import { usageReport } from '../metering/report.js';
 import { parseApp } from '../specs/app.js';
+import { isComposeSource, parseCompose, type ComposeOptions } from '../specs/compose.js';
 import { parseStack, type ServiceEntry } from '../specs/stack.js';
 import type { Store } from '../state/store.js';
 import type { AppView, DeployResultView, ServiceView, StackView, TaskView } from '../core/api-schemas.js';
@@ -109,8 +110,15 @@ export class ControlPlane {
 
   // --- stacks
 
-  applyStack(tenant: string, source: string, name?: string): Promise<DeployResultView> {
-    const spec = parseStack(source, name);
+  applyStack(
+    tenant: string,
+    source: string,
+    name?: string,
+    compose: Omit<ComposeOptions, 'name'> = {},
+  ): Promise<DeployResultView> {
+    const spec = isComposeSource(source)
+      ? parseCompose(source, { ...compose, name })
+      : parseStack(source, name);
     if (name && spec.name !== name) {
       throw new FlotillaError(
         'STACK_INVALID',

@@ -1,19 +1,30 @@
 import type { AppSpec } from '../core/app.js';
-import type { LaunchSpec } from '../core/task.js';
+import type { ContainerSpec, LaunchSpec } from '../core/task.js';
 
-/** A Marathon app instance's launch spec: its command, and the environment Marathon would give it. */
-export function renderApp(
-  app: AppSpec,
-  instance: { taskId: string; host: string; ports: number[] },
-): LaunchSpec {
+export interface AppInstance {
+  taskId: string;
+  host: string;
+  ports: number[];
+  /** The instance's index among the app's instances (0-based). */
+  index: number;
+}
+
+/**
+ * A Marathon app instance's launch spec: its command, and the environment Marathon would give it. A
+ * container app (a Compose service) gets only its own environment and the Marathon ids: HOST and
+ * PORTn name the host side, which is not where a container listens.
+ */
+export function renderApp(app: AppSpec, instance: AppInstance): LaunchSpec {
   const env: Record<string, string> = {
     MARATHON_APP_ID: `/${app.id}`,
     MESOS_TASK_ID: instance.taskId,
-    HOST: instance.host,
-    PORTS: instance.ports.join(','),
   };
-  instance.ports.forEach((p, i) => (env[`PORT${i}`] = String(p)));
-  if (instance.ports.length > 0) env.PORT = String(instance.ports[0]);
+  if (!app.container) {
+    env.HOST = instance.host;
+    env.PORTS = instance.ports.join(',');
+    instance.ports.forEach((p, i) => (env[`PORT${i}`] = String(p)));
+    if (instance.ports.length > 0) env.PORT = String(instance.ports[0]);
+  }
   return {
     ...(app.cmd !== undefined ? { cmd: app.cmd } : { args: app.args ?? [] }),
     env: { ...env, ...app.env },
@@ -30,5 +41,18 @@ export function renderApp(
       maxLaunchDelaySeconds: app.maxLaunchDelaySeconds,
     },
     dependsOn: app.dependencies,
+    ...(app.driver !== undefined ? { driver: app.driver } : {}),
+    ...(app.container ? { container: instanceContainer(app.id, app.container, instance) } : {}),
+    ...(app.restart !== undefined ? { restart: app.restart } : {}),
+    ...(app.dependsOnCondition !== undefined ? { dependsOnCondition: app.dependsOnCondition } : {}),
+  };
+}
+
+/** Every replica answers to the service's name (as in Compose) and to its own `<id>-<index>`. */
+function instanceContainer(id: string, c: ContainerSpec, instance: AppInstance): ContainerSpec {
+  return {
+    ...c,
+    aliases: [...new Set([id, `${id}-${instance.index}`, ...c.aliases])],
+    publish: c.publish.map((p, i) => ({ ...p, hostPort: instance.ports[i] ?? p.hostPort })),
   };
 }

@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import {
   DeployResultView,
@@ -7,15 +7,40 @@ import {
   StackView,
   errorResponses,
 } from '../../core/api-schemas.js';
+import { tenantDataPath } from '../../core/paths.js';
 import type { ApiDeps } from '../deps.js';
 
 const StackBody = Type.Object(
-  { source: Type.String({ description: 'The stack file (YAML) as written', maxLength: 1_000_000 }) },
+  {
+    source: Type.String({
+      description: 'The stack file (YAML) as written: a Flotilla stack or a Docker Compose file',
+      maxLength: 1_000_000,
+    }),
+    directory: Type.Optional(
+      Type.String({
+        description: "Compose: the absolute path of the file's folder (relative paths, env_file, .env)",
+        maxLength: 4096,
+      }),
+    ),
+    variables: Type.Optional(
+      Type.Record(Type.String(), Type.String({ maxLength: 100_000 }), {
+        description: 'Compose: variables to interpolate; they win over the .env file',
+      }),
+    ),
+    profiles: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 200 }), {
+        description: 'Compose: the active profiles',
+        maxItems: 100,
+      }),
+    ),
+  },
   { additionalProperties: false },
 );
 
+type StackBodyType = Static<typeof StackBody>;
+
 export const stackRoutes =
-  ({ control }: ApiDeps): FastifyPluginAsync =>
+  ({ control, paths }: ApiDeps): FastifyPluginAsync =>
   async (app) => {
     app.get(
       '/v1/stacks',
@@ -38,12 +63,17 @@ export const stackRoutes =
           response: { 200: DeployResultView, ...errorResponses },
         },
       },
-      async (req) =>
-        control.applyStack(
-          req.tenant,
-          (req.body as { source: string }).source,
-          (req.params as { name: string }).name,
-        ),
+      async (req) => {
+        const { source, ...compose } = req.body as StackBodyType;
+        // Host paths (bind mounts, env_file, build contexts) stay in the tenant's data folder unless
+        // the caller administers the whole machine.
+        const allowedRoot =
+          req.principal.role === 'cluster-admin' ? undefined : tenantDataPath(paths, req.tenant);
+        return control.applyStack(req.tenant, source, (req.params as { name: string }).name, {
+          ...compose,
+          ...(allowedRoot ? { allowedRoot } : {}),
+        });
+      },
     );
     app.delete(
       '/v1/stacks/:name',

@@ -22,21 +22,34 @@ interface UpOptions {
   name?: string;
   wait?: boolean;
   timeout: number;
+  profile: string[];
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 export function registerStackUp(program: Command): void {
   program
     .command('up')
     .description('create or update a stack from its file')
-    .requiredOption('-f, --file <file>', 'the stack file (YAML)')
-    .option('--name <name>', "the stack's name (default: the file's name:, else its base name)")
+    .requiredOption('-f, --file <file>', 'the stack file (YAML): a Flotilla stack or a Docker Compose file')
+    .option(
+      '--name <name>',
+      "the stack's name (default: the file's name:, else its base name; a compose.yaml: its folder's name)",
+    )
     .option('--wait', 'wait until every task is ready, then print the endpoints')
     .option('--timeout <seconds>', 'how long --wait waits', positiveSeconds, 300)
+    .option('--profile <name>', 'a Compose profile to enable (repeatable)', collect, [])
     .action(async (opts: UpOptions, cmd: Command) => {
       const ctx = context(cmd);
-      const { name, source } = readStackFile(opts.file, opts.name);
+      const { name, source, directory, variables } = readStackFile(opts.file, opts.name);
       const client = await ctx.client();
-      const result = await client.applyStack(name, source);
+      const result = await client.applyStack(name, source, {
+        directory,
+        variables,
+        ...(opts.profile.length > 0 ? { profiles: opts.profile } : {}),
+      });
       if (!opts.wait) {
         ctx.emit(result, printDeployResult);
         return;

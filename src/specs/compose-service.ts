@@ -1,0 +1,192 @@
+import fs from 'node:fs';
+import type { AppSpec } from '../core/app.js';
+import { BACKOFF_DEFAULTS, type ContainerSpec } from '../core/task.js';
+import { hostPath, readMounts, readNetworks, readPorts, type HostPaths } from './compose-host.js';
+import {
+  readDependsOn,
+  readDeploy,
+  readHealthcheck,
+  readRestart,
+  type Dependency,
+} from './compose-lifecycle.js';
+import {
+  bool,
+  checkKeys,
+  int,
+  invalid,
+  keyValues,
+  num,
+  object,
+  str,
+  strings,
+  unsupported,
+} from './compose-read.js';
+import { parseDotenv, parseDuration, parseMemory, splitWords } from './compose-text.js';
+
+export interface ServiceContext extends HostPaths {
+  stack: string;
+  /** The variables of the request merged over the folder's .env: what a bare `KEY` takes. */
+  vars: Record<string, string>;
+  volumes: ReadonlySet<string>;
+  networks: ReadonlySet<string>;
+}
+
+export interface ComposeService {
+  /** Dependencies are filled in once the stack knows which services run. */
+  app: AppSpec;
+  profiles: string[];
+  dependsOn: Dependency[];
+}
+
+const SERVICE_KEYS = [
+  'image',
+  'build',
+  'command',
+  'entrypoint',
+  'environment',
+  'env_file',
+  'ports',
+  'expose',
+  'volumes',
+  'networks',
+  'depends_on',
+  'healthcheck',
+  'restart',
+  'deploy',
+  'scale',
+  'cpus',
+  'mem_limit',
+  'profiles',
+  'working_dir',
+  'user',
+  'hostname',
+  'labels',
+  'stop_grace_period',
+  'container_name',
+  'init',
+];
+
+/** Compose's defaults where a Flotilla app's own differ. */
+const DEFAULT_CPUS = 0.5;
+const DEFAULT_MEM = 512;
+const DEFAULT_STOP_GRACE = 10;
+
+export function readService(name: string, value: unknown, ctx: ServiceContext): ComposeService {
+  const at = `services.${name}`;
+  const body = object(value, at);
+  checkKeys(body, at, SERVICE_KEYS);
+  if (body.image === undefined && body.build === undefined) invalid(at, 'needs an image or a build');
+  const command = readCommand(body.command, `${at}.command`);
+  const entrypoint = readCommand(body.entrypoint, `${at}.entrypoint`);
+  const ports = readPorts(body.ports, `${at}.ports`);
+  if (body.expose !== undefined && body.expose !== null && !Array.isArray(body.expose))
+    invalid(`${at}.expose`, 'must be a list');
+  if (body.init !== undefined && body.init !== null) bool(body.init, `${at}.init`);
+  const deploy = readDeploy(body.deploy, `${at}.deploy`);
+  const scale = body.scale === undefined ? undefined : int(body.scale, `${at}.scale`, 0, 1000);
+  if (scale !== undefined && deploy.replicas !== undefined && scale !== deploy.replicas)
+    invalid(`${at}.scale`, `is ${scale} but deploy.replicas is ${deploy.replicas}; give one of them`);
+  const optional = (key: string) => (body[key] === undefined || body[key] === null ? undefined : body[key]);
+  const aliases = [
+    ...readNetworks(body.networks, `${at}.networks`, ctx.networks),
+    ...['hostname', 'container_name'].flatMap((k) => (optional(k) ? [str(body[k], `${at}.${k}`)] : [])),
+  ];
+  const container: ContainerSpec = {
+    image: optional('image') ? str(body.image, `${at}.image`) : `${ctx.stack}-${name}:latest`,
+    ...(optional('build') ? { build: readBuild(body.build, `${at}.build`, ctx) } : {}),
+    ...(entrypoint ? { entrypoint } : {}),
+    ...(command && command.length > 0 ? {} : { imageCommand: true }),
+    aliases: [...new Set(aliases)].filter((a) => a !== name),
+    publish: ports.publish,
+    mounts: readMounts(body.volumes, `${at}.volumes`, ctx),
+    ...(optional('working_dir')
+      ? { workdir: str(body.working_dir, `${at}.working_dir`) }
+      : { imageWorkdir: true }),
+    ...(optional('hostname') ? { hostname: str(body.hostname, `${at}.hostname`) } : {}),
+    ...(optional('user') ? { user: str(body.user, `${at}.user`) } : { imageUser: true }),
+  };
+  const app: AppSpec = {
+    id: name,
+    args: command ?? [],
+    env: {
+      ...readEnvFiles(body.env_file, `${at}.env_file`, ctx),
+      ...keyValues(body.environment, `${at}.environment`, (k) => ctx.vars[k]),
+    },
+    instances: deploy.replicas ?? scale ?? 1,
+    cpus: deploy.cpus ?? (optional('cpus') ? num(body.cpus, `${at}.cpus`, 0) : DEFAULT_CPUS),
+    mem: deploy.mem ?? (optional('mem_limit') ? parseMemory(body.mem_limit, `${at}.mem_limit`) : DEFAULT_MEM),
+    disk: 0,
+    ports: ports.hostPorts,
+    requirePorts: false,
+    healthChecks: readHealthcheck(body.healthcheck, `${at}.healthcheck`),
+    backoffSeconds: deploy.delay ?? BACKOFF_DEFAULTS.backoffSeconds,
+    backoffFactor: BACKOFF_DEFAULTS.backoffFactor,
+    maxLaunchDelaySeconds: BACKOFF_DEFAULTS.maxLaunchDelaySeconds,
+    taskKillGracePeriodSeconds: optional('stop_grace_period')
+      ? parseDuration(body.stop_grace_period, `${at}.stop_grace_period`)
+      : DEFAULT_STOP_GRACE,
+    dependencies: [],
+    labels: keyValues(body.labels, `${at}.labels`),
+    constraints: [],
+    driver: 'docker',
+    container,
+    restart: optional('restart') ? readRestart(body.restart, `${at}.restart`) : (deploy.restart ?? 'no'),
+  };
+  return {
+    app,
+    profiles: optional('profiles') ? strings(body.profiles, `${at}.profiles`) : [],
+    dependsOn: readDependsOn(body.depends_on, `${at}.depends_on`),
+  };
+}
+
+/** A string is split into words as a shell would (no shell runs); a list is taken as is; null keeps the image's. */
+function readCommand(value: unknown, at: string): string[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'string') return splitWords(value, at);
+  if (!Array.isArray(value)) invalid(at, 'must be a string or a list of strings');
+  return value.map((v, i) => str(v, `${at}[${i}]`));
+}
+
+function readBuild(value: unknown, at: string, ctx: ServiceContext): NonNullable<ContainerSpec['build']> {
+  const body = typeof value === 'string' ? { context: value } : object(value, at);
+  checkKeys(body, at, ['context', 'dockerfile', 'args']);
+  const context = body.context === undefined ? '.' : str(body.context, `${at}.context`);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(context) || context.startsWith('git@'))
+    unsupported(
+      `${at}.context`,
+      `a remote build context (${context}) is not supported; clone it and build a folder`,
+    );
+  const args = body.args === undefined ? undefined : keyValues(body.args, `${at}.args`, (k) => ctx.vars[k]);
+  return {
+    context: hostPath(context, `${at}.context`, ctx),
+    ...(body.dockerfile === undefined ? {} : { dockerfile: str(body.dockerfile, `${at}.dockerfile`) }),
+    ...(args ? { args } : {}),
+  };
+}
+
+function readEnvFiles(value: unknown, at: string, ctx: ServiceContext): Record<string, string> {
+  if (value === undefined || value === null) return {};
+  const entries = Array.isArray(value) ? value : [value];
+  let env: Record<string, string> = {};
+  entries.forEach((entry, i) => {
+    const where = Array.isArray(value) ? `${at}[${i}]` : at;
+    let file: string;
+    let required = true;
+    if (entry !== null && typeof entry === 'object') {
+      const body = object(entry, where);
+      checkKeys(body, where, ['path', 'required']);
+      file = str(body.path, `${where}.path`);
+      if (body.required !== undefined) required = bool(body.required, `${where}.required`);
+    } else file = str(entry, where);
+    const full = hostPath(file, where, ctx);
+    let text: string;
+    try {
+      text = fs.readFileSync(full, 'utf8');
+    } catch (err) {
+      if (!required) return;
+      invalid(where, `cannot read ${full}: ${(err as Error).message}`);
+    }
+    env = { ...env, ...parseDotenv(text, ctx.vars, full) };
+  });
+  return env;
+}

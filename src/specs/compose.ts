@@ -1,0 +1,207 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseDocument } from 'yaml';
+import type { AppSpec } from '../core/app.js';
+import { FlotillaError } from '../core/errors.js';
+import { checkInside } from './compose-host.js';
+import { Reader, checkName } from './check.js';
+import { checkKeys, invalid, object, optObject, str, unsupported } from './compose-read.js';
+import { readService, type ComposeService } from './compose-service.js';
+import { interpolateVariables, parseDotenv } from './compose-text.js';
+import { checkGraph, type StackSpec } from './stack.js';
+
+/**
+ * Docker Compose files, run as they are: each Compose service becomes a container app (driver docker)
+ * of one stack. docs/compose.md tells how each key maps and what is refused.
+ */
+
+export interface ComposeOptions {
+  /** The stack's name when the file has no top-level `name:`. */
+  name?: string;
+  /** Absolute path of the file's folder: relative paths and `.env` are read from there. */
+  directory?: string;
+  /** Variables to interpolate (the CLI's environment entries the file refers to); they win over `.env`. */
+  variables?: Record<string, string>;
+  /** Active profiles: a service with `profiles:` runs only when one of them is here. */
+  profiles?: string[];
+  /** Host paths (bind mounts, env_file, build contexts, the folder) must lie in here; unset: anywhere. */
+  allowedRoot?: string;
+}
+
+const TOP_KEYS = ['name', 'version', 'services', 'volumes', 'networks'];
+
+function isMapping(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/**
+ * A Compose file rather than a Flotilla stack: top-level `services` whose entries run an image or a
+ * build and name no package (a Flotilla stack names packages, and keeps its apps under `apps`).
+ */
+export function isComposeFile(doc: unknown): boolean {
+  if (!isMapping(doc) || 'apps' in doc || !isMapping(doc.services)) return false;
+  const entries = Object.values(doc.services);
+  if (entries.length === 0 || entries.some((e) => isMapping(e) && 'package' in e)) return false;
+  const runs = entries.some((e) => isMapping(e) && ('image' in e || 'build' in e));
+  const composeVersion = typeof doc.version === 'string' && /^\d+(\.\d+)*$/.test(doc.version);
+  return runs || composeVersion;
+}
+
+/** isComposeFile on YAML text; text that is not YAML is not Compose (the stack parser reports it). */
+export function isComposeSource(source: string): boolean {
+  const doc = parseDocument(source, { merge: true });
+  if (doc.errors.length > 0) return false;
+  try {
+    return isComposeFile(doc.toJS());
+  } catch {
+    return false;
+  }
+}
+
+export function parseCompose(source: string, opts: ComposeOptions = {}): StackSpec {
+  const doc = parseDocument(source, { prettyErrors: true, merge: true });
+  if (doc.errors.length > 0) {
+    throw new FlotillaError('STACK_INVALID', `the Compose file is not valid YAML: ${doc.errors[0]!.message}`);
+  }
+  const { directory } = opts;
+  if (directory !== undefined && !path.isAbsolute(directory))
+    invalid('directory', `must be an absolute path, got "${directory}"`);
+  if (directory !== undefined && opts.allowedRoot !== undefined)
+    checkInside(directory, opts.allowedRoot, 'directory');
+  const vars = { ...readDotenv(directory, opts.variables ?? {}), ...opts.variables };
+  const top = object(interpolateTree(doc.toJS(), vars, ''), 'the Compose file');
+  checkKeys(top, '', TOP_KEYS);
+  const written = top.name === undefined || top.name === null ? undefined : str(top.name, 'name');
+  if (written === undefined && !opts.name)
+    invalid('name', 'is required: give the file a top-level name: or name the stack in the request');
+  const name = checkName(new Reader('STACK_INVALID', 'name'), written ?? opts.name, '');
+  const volumes = readVolumes(top.volumes);
+  const networks = readNetworkDefs(top.networks);
+  const body = object(top.services, 'services');
+  if (Object.keys(body).length === 0) invalid('services', 'names no service');
+  const all = new Map<string, ComposeService>();
+  for (const [key, value] of Object.entries(body)) {
+    if (key.startsWith('x-')) continue;
+    checkName(new Reader('STACK_INVALID', `services.${key}`), key, '');
+    all.set(
+      key,
+      readService(key, value, {
+        stack: name,
+        directory,
+        allowedRoot: opts.allowedRoot,
+        vars,
+        volumes,
+        networks,
+      }),
+    );
+  }
+  const wanted = new Set(opts.profiles ?? []);
+  const active = [...all.values()].filter(
+    (s) => s.profiles.length === 0 || s.profiles.some((p) => wanted.has(p)),
+  );
+  const activeNames = new Set(active.map((s) => s.app.id));
+  for (const s of active) {
+    const at = `services.${s.app.id}.depends_on`;
+    for (const d of s.dependsOn) {
+      const target = all.get(d.name);
+      if (!target) {
+        if (d.required) invalid(at, `names "${d.name}", which the file does not declare`);
+      } else if (!activeNames.has(d.name)) {
+        if (d.required)
+          invalid(
+            at,
+            `names "${d.name}", which runs only with the profile ${target.profiles.join(' or ')}: ` +
+              `add --profile ${target.profiles[0]}`,
+          );
+      } else if (!s.app.dependencies.includes(d.name)) {
+        s.app.dependencies.push(d.name);
+        s.app.dependsOnCondition = { ...s.app.dependsOnCondition, [d.name]: d.condition };
+      }
+    }
+  }
+  const spec: StackSpec = { name, services: [], apps: active.map((s) => literal(s.app)) };
+  checkGraph(new Reader('STACK_INVALID', 'services'), spec);
+  return spec;
+}
+
+/** The folder's `.env`, when there is one: it only feeds interpolation, as in Compose. */
+function readDotenv(
+  directory: string | undefined,
+  variables: Record<string, string>,
+): Record<string, string> {
+  if (directory === undefined) return {};
+  const file = path.join(directory, '.env');
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return {};
+  }
+  return parseDotenv(text, variables, file);
+}
+
+function interpolateTree(value: unknown, vars: Record<string, string>, at: string): unknown {
+  if (typeof value === 'string') return interpolateVariables(value, vars, at || 'the file');
+  if (Array.isArray(value)) return value.map((v, i) => interpolateTree(v, vars, `${at}[${i}]`));
+  if (isMapping(value)) {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [
+        k,
+        // Extensions are dropped unread: a required variable in an unused x- block asks for nothing.
+        k.startsWith('x-') ? v : interpolateTree(v, vars, at ? `${at}.${k}` : k),
+      ]),
+    );
+  }
+  return value;
+}
+
+function readVolumes(value: unknown): Set<string> {
+  const names = new Set<string>();
+  for (const [name, raw] of Object.entries(optObject(value, 'volumes'))) {
+    if (name.startsWith('x-')) continue;
+    const at = `volumes.${name}`;
+    const body = optObject(raw, at);
+    checkKeys(body, at, ['driver', 'labels']);
+    if (body.driver !== undefined && str(body.driver, `${at}.driver`) !== 'local')
+      unsupported(
+        `${at}.driver`,
+        `the volume driver "${String(body.driver)}" is not supported; volumes are local`,
+      );
+    names.add(name);
+  }
+  return names;
+}
+
+/** Every network of the file is the stack's one network: declaring several only adds names. */
+function readNetworkDefs(value: unknown): Set<string> {
+  const names = new Set<string>();
+  for (const [name, raw] of Object.entries(optObject(value, 'networks'))) {
+    if (name.startsWith('x-')) continue;
+    const at = `networks.${name}`;
+    const body = optObject(raw, at);
+    checkKeys(body, at, ['driver', 'labels', 'attachable', 'name']);
+    if (body.driver !== undefined && str(body.driver, `${at}.driver`) !== 'bridge')
+      unsupported(
+        `${at}.driver`,
+        `the network driver "${String(body.driver)}" is not supported; a stack has one bridge network`,
+      );
+    names.add(name);
+  }
+  return names;
+}
+
+const FLOTILLA_REFERENCE = /\$\{([a-z0-9][a-z0-9-]*\.[A-Za-z0-9_]+)\}/g;
+
+/**
+ * A Compose file means what Compose makes of it: a `${db.host}` left after interpolation (written
+ * `$${db.host}`) is literal text, so it is escaped from Flotilla's own `${service.field}` references.
+ */
+function literal(app: AppSpec): AppSpec {
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return v.replace(FLOTILLA_REFERENCE, '$$$${$1}');
+    if (Array.isArray(v)) return v.map(walk);
+    if (isMapping(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  return walk(app) as AppSpec;
+}
