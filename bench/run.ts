@@ -5,6 +5,8 @@ const FIGURES: Record<string, () => Promise<{ main: () => Promise<void> }>> = {
   'kafka-up': () => import('./kafka-up.js'),
   scheduler: () => import('./scheduler.js'),
   'streaming-dev': () => import('./streaming-dev.js'),
+  'docker-start': () => import('./docker-start.js'),
+  'kafka-docker': () => import('./kafka-docker.js'),
 };
 
 const wanted = process.argv.slice(2);

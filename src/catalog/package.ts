@@ -57,7 +57,16 @@ export interface TaskSlot {
 export const ONE_PER_NODE: Constraint[] = [{ field: 'hostname', operator: 'UNIQUE' }];
 
 export interface PlacedTask extends TaskSlot {
+  /** The address the service's other tasks reach this one at (its virtual node, or its DNS name on a container network). */
   host: string;
+  /** The address the task listens on: its virtual node, or 0.0.0.0 in a container. */
+  bindHost: string;
+  /**
+   * The address clients on the host reach it at (the virtual node, where a container's ports are
+   * published). Differs from `host` only in a container: a package that advertises addresses to
+   * clients (Kafka) then needs a listener for each side.
+   */
+  publicHost: string;
   /** Assigned ports, same order as requested. */
   ports: number[];
   /** Absolute sandbox path; the task's data lives in `${sandbox}/data`. */

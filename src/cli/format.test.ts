@@ -18,6 +18,7 @@ function task(over: Partial<TaskView> = {}): TaskView {
     node: 'local',
     host: '127.0.0.1',
     ports: [20001],
+    driver: 'process',
     state: 'healthy',
     desired: 'running',
     ready: true,

@@ -31,6 +31,12 @@ export const TaskView = Type.Object({
   /** Running the definition it was last given (false while it waits to be replaced). */
   upToDate: Type.Boolean(),
   pid: Type.Union([Type.Integer(), Type.Null()]),
+  /** Exited and, by its restart policy ('no', 'on-failure'), not relaunched until its definition changes. */
+  ended: Type.Optional(Type.Boolean()),
+  /** The driver that runs it: process or docker. */
+  driver: Type.String(),
+  /** The Docker driver's container id (docker only). */
+  containerId: Type.Optional(Type.String()),
   exitCode: Type.Union([Type.Integer(), Type.Null()]),
   exitSignal: Type.Union([Type.String(), Type.Null()]),
   message: Type.Union([Type.String(), Type.Null()]),

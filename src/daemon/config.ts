@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { FlotillaError } from '../core/errors.js';
 import type { NodeOffer } from '../core/node.js';
+import { DRIVERS, type DriverName } from '../specs/stack.js';
 
 export interface DaemonConfig {
   home: string;
@@ -24,6 +26,8 @@ export interface DaemonConfig {
    * 'strict': cpus a hard CFS quota too; 'off': never.
    */
   cgroups?: 'auto' | 'strict' | 'off';
+  /** FLOTILLA_DRIVER: the driver of services whose stack names none ('process', the default, or 'docker'). */
+  driver?: DriverName;
 }
 
 export const DEFAULT_DNS_PORT = 5354;
@@ -38,6 +42,14 @@ export function defaultNodeCount(memMb = os.totalmem() / 2 ** 20): number {
 }
 
 export const DEFAULT_PORT = 4740;
+
+/**
+ * Names this daemon's containers, networks and volumes (`flt-<id>-…`) apart from those of another
+ * home's daemon on the same Docker engine: the first 8 hex digits of the home's SHA-256.
+ */
+export function daemonIdOf(home: string): string {
+  return createHash('sha256').update(path.resolve(home)).digest('hex').slice(0, 8);
+}
 
 export function flotillaHome(env: NodeJS.ProcessEnv = process.env): string {
   return path.resolve(env.FLOTILLA_HOME ?? path.join(os.homedir(), '.flotilla'));
@@ -95,7 +107,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DaemonConfig {
     dns: { host: dnsHost, port: Number(dnsPort) },
     artifactsDir: env.FLOTILLA_ARTIFACTS ? path.resolve(env.FLOTILLA_ARTIFACTS) : null,
     cgroups: cgroupsSetting(env.FLOTILLA_CGROUPS),
+    driver: driverSetting(env.FLOTILLA_DRIVER),
   };
+}
+
+function driverSetting(raw: string | undefined): DriverName {
+  if (raw === undefined || raw === '') return 'process';
+  if ((DRIVERS as readonly string[]).includes(raw)) return raw as DriverName;
+  throw new FlotillaError('VALIDATION_FAILED', `FLOTILLA_DRIVER=${raw}: use ${DRIVERS.join(' or ')}`);
 }
 
 function cgroupsSetting(raw: string | undefined): 'auto' | 'strict' | 'off' {

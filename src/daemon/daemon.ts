@@ -10,14 +10,19 @@ import { DiscoverySource } from '../discovery/source.js';
 import { TenantDns } from '../discovery/tenant-dns.js';
 import { pathsFor, tenantDataPath, type Paths } from '../core/paths.js';
 import { PortAllocator } from '../deploy/ports.js';
+import { DockerDriver } from '../drivers/docker/driver.js';
+import { Engine } from '../drivers/docker/engine.js';
 import { ProcessDriver } from '../drivers/process/driver.js';
+import { DriverSet } from '../drivers/set.js';
+import { BASE_IMAGE } from '../images/layout.js';
 import { Jobs } from '../jobs/jobs.js';
 import { sparkLauncher } from '../jobs/spark.js';
 import { EventBus } from '../reconciler/events.js';
 import { Reconciler } from '../reconciler/reconciler.js';
 import { taskKey } from '../reconciler/supervisor.js';
 import { createStore, type Store } from '../state/store.js';
-import type { DaemonConfig } from './config.js';
+import { daemonIdOf, type DaemonConfig } from './config.js';
+import { TaskImages } from './images.js';
 import { ControlPlane } from './control-plane.js';
 import { acquireLock } from './lock.js';
 import { createMetrics } from './metrics.js';
@@ -67,7 +72,30 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
   events.subscribe(() => discovery.invalidate());
   const dns = new TenantDns(discovery, config.dns, log);
   const metrics = createMetrics(store);
-  const driver = new ProcessDriver({ cgroups: config.cgroups ?? 'auto', daemonHome: paths.home, warn: log });
+  const processDriver = new ProcessDriver({
+    cgroups: config.cgroups ?? 'auto',
+    daemonHome: paths.home,
+    warn: log,
+  });
+  const daemonId = daemonIdOf(paths.home);
+  // The Docker engine is reached on first use: a daemon without one runs process tasks as before.
+  let engine: Engine | null = null;
+  const dockerEngine = () => (engine ??= new Engine());
+  const driver = new DriverSet(
+    {
+      process: () => processDriver,
+      docker: () =>
+        new DockerDriver({
+          engine: dockerEngine(),
+          daemonId,
+          defaultImage: BASE_IMAGE,
+          cpuLimit: config.cgroups === 'strict' ? 'strict' : 'weight',
+          warn: log,
+        }),
+    },
+    'process',
+  );
+  const images = new TaskImages(dockerEngine, store, paths.artifacts, log);
   const resolver = new ArtifactResolver({ cacheDir: paths.artifacts });
   const artifacts = {
     ensure: (a: Parameters<ArtifactResolver['ensure']>[0]) => resolver.ensure(a),
@@ -82,6 +110,8 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
     onRestart: (t) => metrics.restarts.inc({ tenant: t.tenant, owner: t.owner }),
     onOwnerReady: (tenant, owner) => control.onOwnerReady(tenant, owner),
     artifacts,
+    images,
+    daemonId,
   });
   // Start allocating at a random point of the range: daemons of several homes rarely race for a port.
   const [lo, hi] = config.portRange;
@@ -94,7 +124,14 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
   const control: ControlPlane = new ControlPlane(
     store,
     paths,
-    { store, paths, ports, nodes },
+    {
+      store,
+      paths,
+      ports,
+      nodes,
+      defaultDriver: config.driver ?? 'process',
+      imageFor: (pkg, options) => images.nameFor(pkg, options),
+    },
     reconciler,
     events,
     log,
@@ -107,7 +144,7 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
   );
   const jobs = new Jobs({
     store,
-    driver,
+    driver: processDriver,
     paths,
     launchers: { spark: sparkLauncher({ paths, ensureArtifacts: (a) => resolver.ensure(a) }) },
     log,
@@ -139,12 +176,12 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
       // Jobs' drivers keep running for the next daemon, unless the tasks stop too.
       await jobs.stop(stopTasks);
       if (stopTasks) {
-        await Promise.all(
-          store.tasks
-            .listAll()
-            .map((t) => reconciler.supervisor.kill(taskKey(t.tenant, t.id), 'daemon stopped')),
-        );
+        const keys = store.tasks.listAll().map((t) => taskKey(t.tenant, t.id));
+        await Promise.all(keys.map((key) => reconciler.supervisor.kill(key, 'daemon stopped')));
+        // The loop is stopped, so nothing else removes the stopped containers and their networks.
+        await Promise.all(keys.map((key) => driver.destroyTask(key).catch(() => undefined)));
       }
+      engine?.close();
       store.close();
       fs.rmSync(paths.daemonInfo, { force: true });
       releaseLock();
@@ -166,6 +203,7 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
     paths,
     version: VERSION,
     startedAt,
+    engine: dockerEngine,
     log,
     shutdown: (stopTasks) => void stop(stopTasks),
   });

@@ -1,7 +1,7 @@
 import type { QueueEntry } from '../state/store-queue.js';
 import { sandboxPath, type Paths } from '../core/paths.js';
 import type { AppRecord, ServiceRecord, StackRecord } from '../core/service.js';
-import { isTaskCurrent, ownerStatus, type TaskRecord } from '../core/task.js';
+import { hasEnded, isTaskCurrent, ownerStatus, type TaskRecord } from '../core/task.js';
 import type { AppView, ServiceView, StackView, TaskView } from '../core/api-schemas.js';
 
 const REDACTED = '********';
@@ -29,6 +29,9 @@ export function taskView(paths: Paths, t: TaskRecord): TaskView {
     ready: isTaskCurrent(t),
     upToDate: t.launchedSpecHash === t.specHash,
     pid: t.handle && t.handle.pid > 0 ? t.handle.pid : null,
+    driver: t.spec.driver ?? 'process',
+    ...(hasEnded(t) ? { ended: true } : {}),
+    ...(t.handle?.containerId ? { containerId: t.handle.containerId } : {}),
     exitCode: t.exitCode,
     exitSignal: t.exitSignal,
     message: t.message,

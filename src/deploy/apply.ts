@@ -4,7 +4,8 @@ import type { NodeInfo } from '../core/node.js';
 import { sandboxPath, type Paths } from '../core/paths.js';
 import type { ServiceRecord } from '../core/service.js';
 import { taskId, type LaunchSpec, type OwnerKind, type TaskRecord } from '../core/task.js';
-import { deployOrder, type ServiceEntry } from '../specs/stack.js';
+import { deployOrder, type DriverName, type ServiceEntry } from '../specs/stack.js';
+import type { PackageDefinition } from '../catalog/package.js';
 import { interpolate } from '../specs/interpolate.js';
 import type { Store } from '../state/store.js';
 import { hashOf, stableJson } from './hash.js';
@@ -19,6 +20,10 @@ export interface DeployContext {
   paths: Paths;
   ports: PortAllocator;
   nodes: NodeInfo[];
+  /** The driver of services that name none (FLOTILLA_DRIVER); default 'process'. */
+  defaultDriver?: DriverName;
+  /** The catalog runtime image a package's tasks run from under the Docker driver. */
+  imageFor?(pkg: PackageDefinition, options: Record<string, unknown>): string;
 }
 
 export interface DeployRequest {
@@ -65,7 +70,10 @@ type DesiredTask = Parameters<Store['tasks']['put']>[0];
 export async function deploy(ctx: DeployContext, req: DeployRequest, now: number): Promise<DeployResult> {
   const { store } = ctx;
   checkOwnership(store, req);
-  const endpoints = tenantEndpoints(ctx, req.tenant, new Set(req.services.map((s) => s.name)));
+  const redeployed = new Set(req.services.map((s) => s.name));
+  const endpoints = tenantEndpoints(ctx, req.tenant, redeployed);
+  // What containers on the stack's network see: its container services by their names there.
+  const inner = tenantEndpoints(ctx, req.tenant, redeployed, req.stack);
   const held = store.tasks.portsInUse();
   const admission = new Admission(ctx, req);
   const result: DeployResult = {
@@ -110,7 +118,8 @@ export async function deploy(ctx: DeployContext, req: DeployRequest, now: number
       };
     };
     if (entry) {
-      const laid = layoutService(entry, endpoints);
+      const driver = entry.driver ?? ctx.defaultDriver ?? 'process';
+      const laid = layoutService(entry, driver === 'docker' ? inner : endpoints);
       const chosen = admission.admit(name, current, laid.slots);
       if ('waiting' in chosen) {
         wait(chosen.waiting.kind, chosen.waiting.message);
@@ -122,12 +131,17 @@ export async function deploy(ctx: DeployContext, req: DeployRequest, now: number
       const rendered = renderService(req.tenant, laid, placed, {
         artifactsDir: ctx.paths.artifacts,
         previousState: store.services.get(req.tenant, name)?.state ?? {},
+        runtime:
+          driver === 'docker'
+            ? { driver, image: entry.image ?? catalogImage(ctx, laid.pkg, laid.options) }
+            : { driver },
       });
       services.push({ ...rendered.record, stack: req.stack });
       endpoints.set(name, rendered.values);
+      inner.set(name, rendered.innerValues);
       for (const t of rendered.tasks) tasks.push(desired(req, 'service', name, t));
     } else {
-      const app = interpolate(raw!, endpoints, `apps.${name}`);
+      const app = interpolate(raw!, raw!.container ? inner : endpoints, `apps.${name}`);
       const slots = appSlots(app);
       const chosen = admission.admit(name, current, slots);
       if ('waiting' in chosen) {
@@ -138,7 +152,12 @@ export async function deploy(ctx: DeployContext, req: DeployRequest, now: number
       apps.push(raw!);
       for (const slot of slots) {
         const placed = await place(slot, chosen.nodes.get(slot.name)!);
-        const spec = renderApp(app, { taskId: placed.id, host: placed.host, ports: placed.ports });
+        const spec = renderApp(app, {
+          taskId: placed.id,
+          host: placed.host,
+          ports: placed.ports,
+          index: slot.index,
+        });
         markSecrets(spec, endpoints);
         tasks.push(
           desired(req, 'app', name, { ...placed, name: slot.name, role: 'app', index: slot.index, spec }),
@@ -224,6 +243,15 @@ export async function deploy(ctx: DeployContext, req: DeployRequest, now: number
   return result;
 }
 
+function catalogImage(ctx: DeployContext, pkg: PackageDefinition, options: Record<string, unknown>): string {
+  if (!ctx.imageFor)
+    throw new FlotillaError(
+      'DRIVER_UNSUPPORTED',
+      'this daemon has no Docker driver: it cannot run services in containers',
+    );
+  return ctx.imageFor(pkg, options);
+}
+
 /** Marks an owner's tasks for removal and forgets the owner; returns the tasks to reconcile. */
 export function removeOwner(
   store: Store,
@@ -306,17 +334,22 @@ function checkOwnership(store: Store, req: DeployRequest): void {
   }
 }
 
-/** Endpoints of a tenant's deployed services (but `except`), for `${svc.field}` references. */
+/**
+ * Endpoints of a tenant's deployed services (but `except`), for `${svc.field}` references. With
+ * `insideStack`, the services of that stack are seen from inside its container network.
+ */
 export function tenantEndpoints(
   ctx: Pick<DeployContext, 'store' | 'paths'>,
   tenant: string,
   except: ReadonlySet<string> = new Set(),
+  insideStack?: string | null,
 ): Map<string, Record<string, string>> {
   const map = new Map<string, Record<string, string>>();
   for (const s of ctx.store.services.list(tenant)) {
     if (except.has(s.name)) continue;
     const tasks = ctx.store.tasks.byOwner(tenant, s.name).filter((t) => t.desired === 'running');
-    map.set(s.name, serviceEndpoints(ctx.paths, s, tasks).values);
+    const inside = insideStack !== undefined && s.stack === insideStack;
+    map.set(s.name, serviceEndpoints(ctx.paths, s, tasks, inside).values);
   }
   return map;
 }

@@ -6,7 +6,8 @@ import { getPackage, validateOptions } from '../catalog/registry.js';
 import { FlotillaError } from '../core/errors.js';
 import { sandboxPath, type Paths } from '../core/paths.js';
 import type { Endpoint, ServiceRecord } from '../core/service.js';
-import type { LaunchSpec, TaskRecord } from '../core/task.js';
+import type { ContainerSpec, LaunchSpec, TaskRecord } from '../core/task.js';
+import { CONTAINER_ARTIFACTS_DIR, CONTAINER_JAVA, containerBinary } from '../images/layout.js';
 import { interpolate } from '../specs/interpolate.js';
 import type { ServiceEntry } from '../specs/stack.js';
 
@@ -24,8 +25,19 @@ export interface RenderedTask {
 
 export interface RenderedService {
   record: Omit<ServiceRecord, 'createdAt' | 'updatedAt' | 'stack'>;
+  /** Endpoint values for clients on the host. */
   values: Record<string, string>;
+  /** Endpoint values for the containers on the service's own network (= values for the process driver). */
+  innerValues: Record<string, string>;
   tasks: RenderedTask[];
+}
+
+/** How a service's tasks are run: by the process driver, or in containers from an image. */
+export type ServiceRuntime = { driver: 'process' } | { driver: 'docker'; image: string };
+
+/** A task's DNS name on its stack's container network: `broker-1.events`. */
+export function containerAlias(owner: string, name: string): string {
+  return `${name}.${owner}`;
 }
 
 /** A service entry's validated options and the tasks its package lays out, before placement. */
@@ -57,28 +69,49 @@ export function layoutService(
 export function renderService(
   tenant: string,
   { entry, pkg, options }: LaidOutService,
-  placed: (PlacedTask & { id: string; nodeId: string })[],
-  context: { artifactsDir: string; previousState: Record<string, string> },
+  placed: (Omit<PlacedTask, 'bindHost' | 'publicHost'> & { id: string; nodeId: string })[],
+  context: { artifactsDir: string; previousState: Record<string, string>; runtime: ServiceRuntime },
 ): RenderedService {
-  const binaries = Object.fromEntries(pkg.binaries.map((b) => [b.name, resolveBinary(b.name, b.install)]));
+  const { runtime } = context;
+  const inContainer = runtime.driver === 'docker';
+  // In a container the image's own programs, JRE and jars run; the same launch, packaged differently.
+  const binaries = Object.fromEntries(
+    pkg.binaries.map((b) => [
+      b.name,
+      inContainer ? containerBinary(b.name) : resolveBinary(b.name, b.install),
+    ]),
+  );
   const lock = pkg.jvm?.lock(options);
-  const java = pkg.jvm
-    ? resolveJava(pkg.jvm.javaMajor, `package ${pkg.name} ${pkg.version}`).path
-    : undefined;
-  const classpath = lock?.artifacts.map((a) => cachePath(context.artifactsDir, a));
+  const java = !pkg.jvm
+    ? undefined
+    : inContainer
+      ? CONTAINER_JAVA
+      : resolveJava(pkg.jvm.javaMajor, `package ${pkg.name} ${pkg.version}`).path;
+  const artifactsDir = inContainer ? CONTAINER_ARTIFACTS_DIR : context.artifactsDir;
+  const classpath = lock?.artifacts.map((a) => cachePath(artifactsDir, a));
   const state = { ...context.previousState };
+  const outside: PlacedTask[] = placed.map((p) => ({ ...p, bindHost: p.host, publicHost: p.host }));
+  const inside: PlacedTask[] = inContainer
+    ? placed.map((p) => ({
+        ...p,
+        host: containerAlias(entry.name, p.name),
+        bindHost: '0.0.0.0',
+        publicHost: p.host,
+      }))
+    : outside;
   const specs = pkg.render({
     service: entry.name,
     tenant,
     options,
-    tasks: placed,
+    tasks: inside,
     binaries,
     state,
-    artifactsDir: context.artifactsDir,
+    artifactsDir,
     ...(java ? { java } : {}),
     ...(classpath ? { classpath } : {}),
   });
-  const eps = pkg.endpoints({ service: entry.name, tenant, options, tasks: placed });
+  const eps = pkg.endpoints({ service: entry.name, tenant, options, tasks: outside });
+  const innerEps = inContainer ? pkg.endpoints({ service: entry.name, tenant, options, tasks: inside }) : eps;
   return {
     record: {
       tenant,
@@ -90,6 +123,7 @@ export function renderService(
       state,
     },
     values: mergeValues(eps),
+    innerValues: mergeValues(innerEps),
     tasks: placed.map((p) => {
       const spec = specs[p.name];
       if (!spec)
@@ -102,19 +136,37 @@ export function renderService(
         index: p.index,
         host: p.host,
         ports: p.ports,
-        spec: { ...spec, dependsOn: entry.dependsOn, ...(lock ? { artifacts: lock.artifacts } : {}) },
+        spec: {
+          ...spec,
+          dependsOn: entry.dependsOn,
+          // In an image the jars are baked in: nothing to fetch before the launch.
+          ...(lock && !inContainer ? { artifacts: lock.artifacts } : {}),
+          ...(runtime.driver === 'docker'
+            ? { driver: 'docker', container: serviceContainer(runtime.image, entry.name, p) }
+            : {}),
+        },
       };
     }),
   };
 }
 
-/** What a package sees of a deployed service: its options and its placed tasks, from the store. */
-export function endpointContext(paths: Paths, service: ServiceRecord, tasks: TaskRecord[]): EndpointContext {
+/**
+ * What a package sees of a deployed service: its options and its placed tasks, from the store. Seen
+ * from `inside` its container network, a container task's address is its name on that network.
+ */
+export function endpointContext(
+  paths: Paths,
+  service: ServiceRecord,
+  tasks: TaskRecord[],
+  inside = false,
+): EndpointContext {
   const placed: PlacedTask[] = tasks.map((t) => ({
     name: t.name,
     role: t.role,
     index: t.index,
-    host: t.host,
+    host: inside && t.spec.container ? containerAlias(t.owner, t.name) : t.host,
+    bindHost: t.spec.container ? '0.0.0.0' : t.host,
+    publicHost: t.host,
     ports: t.ports,
     cpus: t.spec.cpus,
     mem: t.spec.mem,
@@ -128,10 +180,25 @@ export function serviceEndpoints(
   paths: Paths,
   service: ServiceRecord,
   tasks: TaskRecord[],
+  inside = false,
 ): { endpoints: Endpoint[]; values: Record<string, string> } {
   const pkg = getPackage(service.package, service.version);
-  const endpoints = pkg.endpoints(endpointContext(paths, service, tasks));
+  const endpoints = pkg.endpoints(endpointContext(paths, service, tasks, inside));
   return { endpoints, values: mergeValues(endpoints) };
+}
+
+/** A catalog task's container: its image, its name on the stack's network, its ports published as they are. */
+function serviceContainer(
+  image: string,
+  service: string,
+  p: { name: string; ports: number[] },
+): ContainerSpec {
+  return {
+    image,
+    aliases: [containerAlias(service, p.name)],
+    publish: p.ports.map((port) => ({ containerPort: port, hostPort: port, protocol: 'tcp' })),
+    mounts: [],
+  };
 }
 
 function mergeValues(endpoints: Endpoint[]): Record<string, string> {

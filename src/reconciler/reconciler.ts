@@ -16,6 +16,8 @@ export interface ReconcilerOptions {
   onRestart?: (t: TaskRecord, reason: string) => void;
   onOwnerReady?: (tenant: string, owner: string) => void;
   artifacts?: SupervisorDeps['artifacts'];
+  images?: SupervisorDeps['images'];
+  daemonId?: string;
   workers?: number;
 }
 
@@ -46,6 +48,8 @@ export class Reconciler {
       ...(o.onRestart ? { onRestart: o.onRestart } : {}),
       ...(o.onOwnerReady ? { onOwnerReady: o.onOwnerReady } : {}),
       ...(o.artifacts ? { artifacts: o.artifacts } : {}),
+      ...(o.images ? { images: o.images } : {}),
+      ...(o.daemonId ? { daemonId: o.daemonId } : {}),
     });
   }
 
@@ -82,6 +86,14 @@ export class Reconciler {
         now,
       );
     }
+    // Containers an earlier daemon launched for tasks it no longer has (removed while it died).
+    const keep = new Set(this.o.store.tasks.listAll().map((t) => taskKey(t.tenant, t.id)));
+    const swept =
+      (await this.o.driver.sweep?.(keep).catch((err: unknown) => {
+        this.o.log(`sweeping leftover tasks failed: ${String(err)}`);
+        return [];
+      })) ?? [];
+    if (swept.length > 0) this.o.log(`removed ${swept.length} leftover task(s): ${swept.join(', ')}`);
     this.enqueueAll();
     // A slow full resync catches anything an event missed; events remain the fast path.
     this.resync = setInterval(() => this.enqueueAll(), 30_000);

@@ -7,12 +7,14 @@ import { sandboxPath, tenantDataPath, type Paths } from '../core/paths.js';
 import {
   ALIVE_STATES,
   backoffDelayMs,
+  hasEnded,
   isTaskReady,
+  type ContainerSpec,
   type RuntimeRef,
   type TaskRecord,
   type TaskState,
 } from '../core/task.js';
-import type { Driver, ExitResult } from '../drivers/driver.js';
+import type { ContainerConfig, Driver, ExitResult } from '../drivers/driver.js';
 import type { Store } from '../state/store.js';
 import type { EventBus } from './events.js';
 import type { HealthMonitor, HealthReport } from './health/monitor.js';
@@ -43,6 +45,10 @@ export interface SupervisorDeps {
     ensure(artifacts: LockedArtifact[]): Promise<string[]>;
     prepare?(runtime: RuntimeRef): Promise<void>;
   };
+  /** Makes a container task's image present (builds a catalog image or a Compose `build:`), before it may launch. */
+  images?: { prepare(container: ContainerSpec): Promise<void> };
+  /** Names this daemon's containers, networks and volumes apart from another daemon's on the same engine. */
+  daemonId?: string;
 }
 
 export function taskKey(tenant: string, id: string): string {
@@ -87,6 +93,7 @@ export class Supervisor {
       if (t.launchedSpecHash !== t.specHash) await this.replace(key, t);
       return;
     }
+    if (hasEnded(t)) return;
     const waitingFor = this.unreadyDependencies(t);
     if (waitingFor.length > 0) {
       this.setState(t, 'staging', `waiting for ${waitingFor.join(', ')} to be ready`);
@@ -195,6 +202,12 @@ export class Supervisor {
         await this.d.artifacts.prepare(t.spec.runtime);
         if (this.stopped) return;
       }
+      if (t.spec.container) {
+        if (!this.d.images) throw new Error('this daemon has no Docker driver');
+        this.setState(t, 'staging', `preparing the image ${t.spec.container.image}`);
+        await this.d.images.prepare(t.spec.container);
+        if (this.stopped) return;
+      }
       writeFiles(sandbox, t.spec.files);
       // The tenant's data folder, shared by all its tasks (and its Spark jobs) at the same path.
       const dataDir = tenantDataPath(this.d.paths, t.tenant);
@@ -208,6 +221,8 @@ export class Supervisor {
         env: t.spec.env,
         cpus: t.spec.cpus,
         mem: t.spec.mem,
+        ...(t.spec.driver ? { driver: t.spec.driver } : {}),
+        ...(t.spec.container ? { container: this.containerConfig(t, t.spec.container) } : {}),
       });
       const state: TaskState = t.spec.healthChecks.length > 0 ? 'starting' : 'running';
       this.d.store.tasks.update(
@@ -267,6 +282,23 @@ export class Supervisor {
     const lastedMs = this.now() - (t.handle?.startedAt ?? this.now());
     const base = lastedMs >= BACKOFF_RESET_MS ? { ...t, restarts: 0 } : t;
     this.d.store.tasks.update(tenant, id, { handle: null }, this.now());
+    const policy = t.spec.restart ?? 'always';
+    if (!purpose && (policy === 'no' || (policy === 'on-failure' && exit.exitCode === 0))) {
+      // Compose's restart policy: this exit ends the task until its definition changes.
+      this.d.store.tasks.update(
+        tenant,
+        id,
+        { nextLaunchAt: null, exitCode: exit.exitCode, exitSignal: exit.signal },
+        this.now(),
+      );
+      const fresh = this.setState(
+        t,
+        exit.exitCode === 0 ? 'finished' : 'failed',
+        `${how} (restart: ${policy})`,
+      );
+      if (exit.exitCode === 0) this.wakeDependents(fresh);
+      return;
+    }
     this.fail(
       key,
       base,
@@ -311,6 +343,7 @@ export class Supervisor {
       return;
     }
     await this.d.driver.destroyTask(key).catch(() => undefined);
+    if (t.desired === 'purged' && t.spec.container) await this.d.driver.purgeTask?.(key);
     this.d.store.tasks.remove(t.tenant, t.id);
     if (t.desired === 'purged') purgeSandbox(sandboxPath(this.d.paths, t.tenant, t.owner, t.name));
     this.d.events.publish(
@@ -346,8 +379,37 @@ export class Supervisor {
   private unreadyDependencies(t: TaskRecord): string[] {
     return t.spec.dependsOn.filter((owner) => {
       const tasks = this.d.store.tasks.byOwner(t.tenant, owner).filter((x) => x.desired === 'running');
-      return tasks.length === 0 || !tasks.every(isTaskReady);
+      const condition = t.spec.dependsOnCondition?.[owner] ?? 'ready';
+      const met =
+        condition === 'started'
+          ? (x: TaskRecord) => ALIVE_STATES.has(x.state) || x.state === 'finished'
+          : condition === 'completed'
+            ? (x: TaskRecord) => x.state === 'finished' && hasEnded(x)
+            : isTaskReady;
+      return tasks.length === 0 || !tasks.every(met);
     });
+  }
+
+  /** A container task's spec, with its stack's network, its labels and its volumes' names. */
+  private containerConfig(t: TaskRecord, spec: ContainerSpec): ContainerConfig {
+    const daemon = this.d.daemonId ?? 'flotilla';
+    const scope = t.stack ?? t.owner;
+    const labels = {
+      'io.flotilla.tenant': t.tenant,
+      'io.flotilla.owner': t.owner,
+      ...(t.stack ? { 'io.flotilla.stack': t.stack } : {}),
+    };
+    return {
+      ...spec,
+      hostIp: t.host,
+      network: {
+        name: dockerName(`flt-${daemon}-${t.tenant}-${scope}`),
+        labels: { 'io.flotilla.tenant': t.tenant, 'io.flotilla.scope': scope },
+      },
+      labels,
+      dataVolume: dockerName(`flt-${daemon}-${t.tenant}-${t.owner}-${t.name}-data`),
+      volumePrefix: dockerName(`flt-${daemon}-${t.tenant}-${scope}-`),
+    };
   }
 
   private wakeDependents(t: TaskRecord): void {
@@ -382,6 +444,11 @@ export class Supervisor {
     }
     return { ...previous, state, message };
   }
+}
+
+/** Docker names: letters, digits, `_.-`, starting with a letter or digit. */
+export function dockerName(s: string): string {
+  return s.replace(/[^a-zA-Z0-9_.-]/g, '-');
 }
 
 function writeFiles(sandbox: string, files: TaskRecord['spec']['files']): void {

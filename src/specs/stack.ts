@@ -16,7 +16,14 @@ export interface ServiceEntry {
   dependsOn: string[];
   /** Marathon constraints for every task of the service, on top of the package's own. */
   constraints?: Constraint[];
+  /** The driver that runs its tasks (the service's `driver:`, else the stack's); unset: the daemon's default. */
+  driver?: DriverName;
+  /** The user's own image for the Docker driver, instead of the catalog's runtime image. */
+  image?: string;
 }
+
+export const DRIVERS = ['process', 'docker'] as const;
+export type DriverName = (typeof DRIVERS)[number];
 
 export interface StackSpec {
   name: string;
@@ -24,8 +31,17 @@ export interface StackSpec {
   apps: AppSpec[];
 }
 
-const TOP_LEVEL = new Set(['name', 'version', 'services', 'apps']);
-const SERVICE_KEYS = new Set(['package', 'version', 'options', 'dependsOn', 'depends_on', 'constraints']);
+const TOP_LEVEL = new Set(['name', 'version', 'driver', 'services', 'apps']);
+const SERVICE_KEYS = new Set([
+  'package',
+  'version',
+  'options',
+  'dependsOn',
+  'depends_on',
+  'constraints',
+  'driver',
+  'image',
+]);
 
 /** Parses a stack file (YAML). Every problem names its place in the file. */
 export function parseStack(source: string, fallbackName?: string): StackSpec {
@@ -40,8 +56,9 @@ export function parseStack(source: string, fallbackName?: string): StackSpec {
   }
   if (top.name === undefined && !fallbackName) r.fail('name', 'is required');
   const name = checkName(r, top.name ?? fallbackName, 'name');
+  const stackDriver = top.driver === undefined ? undefined : driverName(r, top.driver, 'driver');
   const services = Object.entries(top.services === undefined ? {} : r.object(top.services, 'services')).map(
-    ([key, value]) => parseService(r, key, value),
+    ([key, value]) => parseService(r, key, value, stackDriver),
   );
   const apps = Object.entries(top.apps === undefined ? {} : r.object(top.apps, 'apps')).map(
     ([key, value]) => {
@@ -58,14 +75,23 @@ export function parseStack(source: string, fallbackName?: string): StackSpec {
   return spec;
 }
 
-function parseService(r: Reader, key: string, value: unknown): ServiceEntry {
+function parseService(r: Reader, key: string, value: unknown, stackDriver?: DriverName): ServiceEntry {
   const where = `services.${key}`;
   checkName(r, key, where);
   const body = r.object(value, where);
   for (const k of Object.keys(body)) {
     if (!SERVICE_KEYS.has(k))
-      r.fail(`${where}.${k}`, `unknown key; a service has package, version, options, dependsOn, constraints`);
+      r.fail(
+        `${where}.${k}`,
+        `unknown key; a service has ${[...SERVICE_KEYS].filter((s) => s !== 'depends_on').join(', ')}`,
+      );
   }
+  const driver = body.driver === undefined ? stackDriver : driverName(r, body.driver, `${where}.driver`);
+  if (body.image !== undefined && driver !== 'docker')
+    r.fail(
+      `${where}.image`,
+      'an image is for the Docker driver: add `driver: docker` to the service or the stack',
+    );
   const deps = body.dependsOn ?? body.depends_on;
   return {
     name: key,
@@ -77,7 +103,15 @@ function parseService(r: Reader, key: string, value: unknown): ServiceEntry {
     ...(body.constraints === undefined
       ? {}
       : { constraints: stackConstraints(body.constraints, `stack.${where}.constraints`) }),
+    ...(driver === undefined ? {} : { driver }),
+    ...(body.image === undefined ? {} : { image: r.string(body.image, `${where}.image`) }),
   };
+}
+
+function driverName(r: Reader, value: unknown, field: string): DriverName {
+  const name = r.string(value, field);
+  if (!(DRIVERS as readonly string[]).includes(name)) r.fail(field, `must be one of ${DRIVERS.join(', ')}`);
+  return name as DriverName;
 }
 
 /** Marathon constraints under a service, reported as a stack file error. */
@@ -103,7 +137,7 @@ function addImplicitDependencies(spec: StackSpec): void {
   }
 }
 
-function checkGraph(r: Reader, spec: StackSpec): void {
+export function checkGraph(r: Reader, spec: StackSpec): void {
   const deps = new Map<string, string[]>();
   for (const s of spec.services) {
     if (deps.has(s.name)) r.fail(`services.${s.name}`, 'is declared twice');

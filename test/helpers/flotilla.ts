@@ -4,6 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FlotillaClient } from '../../src/client/client.js';
+import { daemonIdOf } from '../../src/daemon/config.js';
+import { removeDockerLeftovers } from './docker.js';
 
 /** The real CLI, as users run it. */
 export const CLI = fileURLToPath(new URL('../../../bin/flotilla', import.meta.url));
@@ -23,7 +25,8 @@ export class TestHome {
   readonly home: string;
   readonly env: NodeJS.ProcessEnv;
 
-  constructor() {
+  /** `driver`: the daemon's default driver for services (FLOTILLA_DRIVER). */
+  constructor(options: { driver?: 'process' | 'docker' } = {}) {
     this.home = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-test-'));
     const lo = 20000 + Math.floor(Math.random() * 24) * 500;
     this.env = {
@@ -38,6 +41,7 @@ export class TestHome {
       FLOTILLA_ARTIFACTS: process.env.FLOTILLA_ARTIFACTS ?? path.join(os.tmpdir(), 'flotilla-test-artifacts'),
     };
     delete this.env.FLOTILLA_ADDR;
+    if (options.driver) this.env.FLOTILLA_DRIVER = options.driver;
   }
 
   cli(args: string[], timeoutMs = 120_000): Promise<CliResult> {
@@ -102,9 +106,10 @@ export class TestHome {
         // already gone
       }
     }
+    const containers = await removeDockerLeftovers(daemonIdOf(this.home));
     // FLOTILLA_KEEP_HOMES=1 keeps a home (its logs and sandboxes) for a post-mortem.
     if (!process.env.FLOTILLA_KEEP_HOMES) fs.rmSync(this.home, { recursive: true, force: true });
-    return leftovers.length;
+    return leftovers.length + containers;
   }
 }
 

@@ -34,6 +34,8 @@ class FakeRing implements ServiceOps {
       cpus: 1,
       mem: 1024,
       host: `127.0.10.${i + 1}`,
+      bindHost: `127.0.10.${i + 1}`,
+      publicHost: `127.0.10.${i + 1}`,
       sandbox: `/sb/cassandra-${i}`,
     }));
   }

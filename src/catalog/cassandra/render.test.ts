@@ -22,6 +22,8 @@ function place(options: Record<string, unknown>, root = '/sb'): PlacedTask[] {
   return cassandra.layout(options).map((slot, i) => ({
     ...slot,
     host: `127.0.10.${i + 1}`,
+    bindHost: `127.0.10.${i + 1}`,
+    publicHost: `127.0.10.${i + 1}`,
     ports: [9042 + i, 7000 + i, 7199 + i],
     sandbox: path.join(root, slot.name),
   }));

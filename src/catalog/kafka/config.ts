@@ -44,9 +44,24 @@ export function renderServerProperties({
   ];
   const set = (key: string, value: string | number | boolean) =>
     lines.push(`${key}=${propValue(String(value))}`);
+  // In a container, clients on the host and the other brokers reach a broker at different addresses:
+  // PLAINTEXT is advertised at the published address, INTERNAL (broker to broker) at its network name.
+  const split = task.publicHost !== task.host;
   const listeners: string[] = [];
-  if (node.broker) listeners.push(`PLAINTEXT://${hostPort(task.host, node.clientPort as number)}`);
-  if (node.controller) listeners.push(`CONTROLLER://${hostPort(task.host, node.controllerPort as number)}`);
+  const advertised: string[] = [];
+  if (node.broker) {
+    listeners.push(`PLAINTEXT://${hostPort(task.bindHost, node.clientPort as number)}`);
+    advertised.push(`PLAINTEXT://${hostPort(task.publicHost, node.clientPort as number)}`);
+    if (split) {
+      const internal = internalPort(task.ports);
+      listeners.push(`INTERNAL://${hostPort(task.bindHost, internal)}`);
+      advertised.push(`INTERNAL://${hostPort(task.host, internal)}`);
+    }
+  }
+  if (node.controller)
+    listeners.push(`CONTROLLER://${hostPort(task.bindHost, node.controllerPort as number)}`);
+  const interBroker = split ? 'INTERNAL' : 'PLAINTEXT';
+  const protocols = ['PLAINTEXT:PLAINTEXT', 'CONTROLLER:PLAINTEXT', ...(split ? ['INTERNAL:PLAINTEXT'] : [])];
 
   if (options.mode === 'zookeeper') {
     set('broker.id', node.nodeId);
@@ -60,14 +75,14 @@ export function renderServerProperties({
     );
     set('controller.quorum.voters', quorumVoters(nodes));
     set('controller.listener.names', 'CONTROLLER');
-    set('listener.security.protocol.map', 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT');
-    if (node.broker) set('inter.broker.listener.name', 'PLAINTEXT');
   }
+  if (options.mode !== 'zookeeper' || split) set('listener.security.protocol.map', protocols.join(','));
+  if (node.broker && (options.mode !== 'zookeeper' || split)) set('inter.broker.listener.name', interBroker);
   set('listeners', listeners.join(','));
   if (node.broker) {
     // Each broker has its own loopback address: advertising exactly that address is what lets clients
     // on this machine reach every broker, as on a real cluster.
-    set('advertised.listeners', listeners[0] as string);
+    set('advertised.listeners', advertised.join(','));
   }
   set('log.dirs', path.join(task.sandbox, 'data', 'logs'));
 
@@ -88,4 +103,11 @@ export function renderServerProperties({
     set('auto.create.topics.enable', true);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** The broker-to-broker port inside a container: fixed, as each container has its own addresses. */
+function internalPort(taken: number[]): number {
+  let port = 19092;
+  while (taken.includes(port)) port++;
+  return port;
 }

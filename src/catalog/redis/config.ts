@@ -33,7 +33,7 @@ export function renderConfig({ owner, task, primary, options }: ConfigInput): st
   const isPrimary = task.name === primary.name;
   const lines = [
     `# ${owner} ${task.name} (${task.role}), rendered by Flotilla on every launch: edits are lost.`,
-    `bind ${task.host}`,
+    `bind ${task.bindHost}`,
     `port ${port}`,
   ];
   if (options.password === undefined) {

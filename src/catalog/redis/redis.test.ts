@@ -51,7 +51,7 @@ async function deploy(service: string, given: Record<string, unknown>, hosts: st
     const host = hosts[i] ?? '127.0.0.1';
     const sandbox = path.join(root, service, slot.name);
     mkdirSync(path.join(sandbox, 'data'), { recursive: true });
-    tasks.push({ ...slot, host, ports: [await freePort(host)], sandbox });
+    tasks.push({ ...slot, host, bindHost: host, publicHost: host, ports: [await freePort(host)], sandbox });
   }
   const ctx = {
     service,

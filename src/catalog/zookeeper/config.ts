@@ -31,7 +31,7 @@ export function renderZooCfg({ owner, task, members, options }: ZooCfgInput): st
     `syncLimit=${options.syncLimit}`,
     `dataDir=${propValue(path.join(task.sandbox, 'data'))}`,
     `clientPort=${clientPort}`,
-    `clientPortAddress=${task.host}`,
+    `clientPortAddress=${task.bindHost}`,
     // Every client on this machine comes from one loopback source address: the default limit of 60
     // connections per address would be shared by all brokers and apps of a stack.
     'maxClientCnxns=0',
@@ -41,8 +41,9 @@ export function renderZooCfg({ owner, task, members, options }: ZooCfgInput): st
     // A dev stack lives long enough to fill a disk with snapshots otherwise.
     'autopurge.snapRetainCount=3',
     'autopurge.purgeInterval=1',
-    // Bind the quorum ports to this node's address only, as on a real host with one interface.
-    'quorumListenOnAllIPs=false',
+    // Bind the quorum ports to this node's address only, as on a real host with one interface; in a
+    // container the peers' name resolves to the container's own interface, so listen on all of them.
+    `quorumListenOnAllIPs=${task.bindHost === '0.0.0.0'}`,
   ];
   // One server and no server.N lines: standalone mode, which needs no quorum to serve.
   if (members.length > 1) {

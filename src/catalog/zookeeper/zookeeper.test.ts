@@ -56,7 +56,14 @@ describe('zookeeper options', () => {
   it('renders a standalone server: no server.N lines, the config path last on the command line', () => {
     const options = validateOptions(zookeeper, { port: 2181 });
     const [slot] = zookeeper.layout(options);
-    const task = { ...slot!, host: '127.0.10.1', ports: [2181, 2888, 3888], sandbox: '/sb/zk-0' };
+    const task = {
+      ...slot!,
+      host: '127.0.10.1',
+      bindHost: '127.0.10.1',
+      publicHost: '127.0.10.1',
+      ports: [2181, 2888, 3888],
+      sandbox: '/sb/zk-0',
+    };
     const ctx = {
       service: 'zk',
       tenant: 'acme',

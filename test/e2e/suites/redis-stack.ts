@@ -2,106 +2,111 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { createClient } from 'redis';
-import type { FlotillaEvent } from '../../src/client/client.js';
-import { TestHome, waitFor } from '../helpers/flotilla.js';
+import type { FlotillaEvent } from '../../../src/client/client.js';
+import { TestHome, waitFor } from '../../helpers/flotilla.js';
 
-/** The foundation's promise, end to end: the real CLI, a real daemon, real redis-server processes. */
-describe('redis stack through the CLI', () => {
-  const home = new TestHome();
-  let url = '';
+/**
+ * The foundation's promise, end to end: the real CLI, a real daemon, real redis-server processes or
+ * containers (whose init is the task's pid on the host), checked with redis-cli and a real client.
+ */
+export function redisStackSuite(driver: 'process' | 'docker', skip?: string): void {
+  describe(`redis stack through the CLI (${driver} driver)`, { skip }, () => {
+    const home = new TestHome({ driver });
+    let url = '';
 
-  before(async () => {
-    await home.ok(['up', '-f', 'examples/redis-app.yml', '--wait', '--timeout', '60']);
-    const endpoints = JSON.parse(await home.ok(['service', 'endpoints', 'cache', '--json'])) as {
-      values: Record<string, string>;
-    }[];
-    url = endpoints[0]!.values.url!;
-  });
-  after(async () => {
-    assert.equal(await home.cleanup(), 0, 'no process may outlive `flotilla down`');
-  });
-
-  it('serves redis-cli and a real client at the endpoint, and replicates to the replica', async () => {
-    assert.match(url, /^redis:\/\/default:change-me@127\.0\.10\.\d+:\d+$/);
-    const pong = execFileSync('redis-cli', ['-u', url, '--no-auth-warning', 'ping'], { encoding: 'utf8' });
-    assert.equal(pong.trim(), 'PONG');
-    const primary = createClient({ url });
-    await primary.connect();
-    await primary.set('greeting', 'hello from the test');
-    await primary.quit();
-    const tasks = await home.client().listTasks({ owner: 'cache' });
-    const replica = tasks.find((t) => t.role === 'replica')!;
-    const replicaClient = createClient({
-      url: `redis://default:change-me@${replica.host}:${replica.ports[0]}`,
+    before(async () => {
+      await home.ok(['up', '-f', 'examples/redis-app.yml', '--wait', '--timeout', '60']);
+      const endpoints = JSON.parse(await home.ok(['service', 'endpoints', 'cache', '--json'])) as {
+        values: Record<string, string>;
+      }[];
+      url = endpoints[0]!.values.url!;
     });
-    await replicaClient.connect();
-    try {
-      assert.equal(
-        await waitFor(() => replicaClient.get('greeting'), 10_000, 'the replica to have the key'),
-        'hello from the test',
+    after(async () => {
+      assert.equal(await home.cleanup(), 0, 'no process may outlive `flotilla down`');
+    });
+
+    it('serves redis-cli and a real client at the endpoint, and replicates to the replica', async () => {
+      assert.match(url, /^redis:\/\/default:change-me@127\.0\.10\.\d+:\d+$/);
+      const pong = execFileSync('redis-cli', ['-u', url, '--no-auth-warning', 'ping'], { encoding: 'utf8' });
+      assert.equal(pong.trim(), 'PONG');
+      const primary = createClient({ url });
+      await primary.connect();
+      await primary.set('greeting', 'hello from the test');
+      await primary.quit();
+      const tasks = await home.client().listTasks({ owner: 'cache' });
+      const replica = tasks.find((t) => t.role === 'replica')!;
+      const replicaClient = createClient({
+        url: `redis://default:change-me@${replica.host}:${replica.ports[0]}`,
+      });
+      await replicaClient.connect();
+      try {
+        assert.equal(
+          await waitFor(() => replicaClient.get('greeting'), 10_000, 'the replica to have the key'),
+          'hello from the test',
+        );
+      } finally {
+        replicaClient.destroy();
+      }
+    });
+
+    it('gives the app the service URL through ${cache.url}', async () => {
+      const client = createClient({ url });
+      await client.connect();
+      try {
+        const beat = await waitFor(() => client.get('heartbeat'), 10_000, 'the app to write its heartbeat');
+        assert.ok(Math.abs(Number(beat) - Date.now() / 1000) < 30);
+      } finally {
+        client.destroy();
+      }
+    });
+
+    it('sees a SIGKILLed primary dead within a second and heals it', async () => {
+      const client = home.client();
+      const before = await client.getTask('cache.redis-0');
+      assert.equal(before.state, 'healthy');
+      const seen: (FlotillaEvent & { t: number })[] = [];
+      const stop = new AbortController();
+      const events = client.events((e) => seen.push({ ...e, t: Date.now() }), stop.signal);
+      await new Promise((r) => setTimeout(r, 200));
+      const killedAt = Date.now();
+      process.kill(before.pid!, 'SIGKILL');
+      const dead = await waitFor(
+        () => seen.find((e) => e.data.task === 'cache.redis-0' && e.data.state === 'failed'),
+        5_000,
+        'the failure event',
       );
-    } finally {
-      replicaClient.destroy();
-    }
-  });
-
-  it('gives the app the service URL through ${cache.url}', async () => {
-    const client = createClient({ url });
-    await client.connect();
-    try {
-      const beat = await waitFor(() => client.get('heartbeat'), 10_000, 'the app to write its heartbeat');
-      assert.ok(Math.abs(Number(beat) - Date.now() / 1000) < 30);
-    } finally {
-      client.destroy();
-    }
-  });
-
-  it('sees a SIGKILLed primary dead within a second and heals it', async () => {
-    const client = home.client();
-    const before = await client.getTask('cache.redis-0');
-    assert.equal(before.state, 'healthy');
-    const seen: (FlotillaEvent & { t: number })[] = [];
-    const stop = new AbortController();
-    const events = client.events((e) => seen.push({ ...e, t: Date.now() }), stop.signal);
-    await new Promise((r) => setTimeout(r, 200));
-    const killedAt = Date.now();
-    process.kill(before.pid!, 'SIGKILL');
-    const dead = await waitFor(
-      () => seen.find((e) => e.data.task === 'cache.redis-0' && e.data.state === 'failed'),
-      5_000,
-      'the failure event',
-    );
-    assert.ok(dead.t - killedAt < 1000, `death noticed after ${dead.t - killedAt} ms`);
-    await waitFor(
-      () => seen.find((e) => e.data.task === 'cache.redis-0' && e.data.state === 'healthy' && e.t > dead.t),
-      30_000,
-      'the primary to be healthy again',
-    );
-    stop.abort();
-    await events;
-    const healed = await client.getTask('cache.redis-0');
-    assert.equal(healed.state, 'healthy');
-    assert.notEqual(healed.pid, before.pid);
-    assert.deepEqual(healed.ports, before.ports, 'the instance keeps its port across restarts');
-    const pong = execFileSync('redis-cli', ['-u', url, '--no-auth-warning', 'get', 'greeting'], {
-      encoding: 'utf8',
+      assert.ok(dead.t - killedAt < 1000, `death noticed after ${dead.t - killedAt} ms`);
+      await waitFor(
+        () => seen.find((e) => e.data.task === 'cache.redis-0' && e.data.state === 'healthy' && e.t > dead.t),
+        30_000,
+        'the primary to be healthy again',
+      );
+      stop.abort();
+      await events;
+      const healed = await client.getTask('cache.redis-0');
+      assert.equal(healed.state, 'healthy');
+      assert.notEqual(healed.pid, before.pid);
+      assert.deepEqual(healed.ports, before.ports, 'the instance keeps its port across restarts');
+      const pong = execFileSync('redis-cli', ['-u', url, '--no-auth-warning', 'get', 'greeting'], {
+        encoding: 'utf8',
+      });
+      assert.equal(pong.trim(), 'hello from the test', 'AOF data survives the restart');
     });
-    assert.equal(pong.trim(), 'hello from the test', 'AOF data survives the restart');
-  });
 
-  it('shows the same truth in `ps --json` as in the API', async () => {
-    const ps = JSON.parse(await home.ok(['ps', '--json'])) as { id: string; state: string; pid: number }[];
-    const api = await home.client().listTasks();
-    assert.deepEqual(ps.map((t) => [t.id, t.pid]).sort(), api.map((t) => [t.id, t.pid]).sort());
-  });
+    it('shows the same truth in `ps --json` as in the API', async () => {
+      const ps = JSON.parse(await home.ok(['ps', '--json'])) as { id: string; state: string; pid: number }[];
+      const api = await home.client().listTasks();
+      assert.deepEqual(ps.map((t) => [t.id, t.pid]).sort(), api.map((t) => [t.id, t.pid]).sort());
+    });
 
-  it('`down` leaves no task process behind', async () => {
-    await home.ok(['down', 'redis-app']);
-    const daemon = home.daemonInfo()!.pid;
-    assert.deepEqual(
-      home.processes().filter((p) => p !== daemon),
-      [],
-    );
-    assert.deepEqual(await home.client().listTasks(), []);
+    it('`down` leaves no task process behind', async () => {
+      await home.ok(['down', 'redis-app']);
+      const daemon = home.daemonInfo()!.pid;
+      assert.deepEqual(
+        home.processes().filter((p) => p !== daemon),
+        [],
+      );
+      assert.deepEqual(await home.client().listTasks(), []);
+    });
   });
-});
+}

@@ -91,7 +91,14 @@ export class Harness {
       perRole.set(slot.role, n + 1);
       const host = hostOf(slot, n);
       const ports = await Promise.all(slot.ports.map((p) => (p === 0 ? freePort(host) : p)));
-      tasks.push({ ...slot, host, ports, sandbox: path.join(this.root, service, slot.name) });
+      tasks.push({
+        ...slot,
+        host,
+        bindHost: host,
+        publicHost: host,
+        ports,
+        sandbox: path.join(this.root, service, slot.name),
+      });
     }
     const ctx: RenderContext = {
       service,

@@ -1,0 +1,3 @@
+import { kafkaZookeeperSuite } from './suites/kafka-zookeeper.js';
+
+kafkaZookeeperSuite('process');

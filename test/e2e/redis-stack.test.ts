@@ -1,0 +1,3 @@
+import { redisStackSuite } from './suites/redis-stack.js';
+
+redisStackSuite('process');
