@@ -14,11 +14,23 @@ function gaveUp(t: TaskView): boolean {
   return t.desired === 'running' && t.state === 'failed' && (t.restarts >= MAX_RESTARTS || t.ended === true);
 }
 
-/** Whether `up --wait` is done. A stack with nothing to run is ready: there is nothing to wait for. */
-export function stackVerdict(stack: StackView): Verdict {
-  if (stack.status === 'ready' || stack.status === 'stopped') return { kind: 'ready' };
+/**
+ * How long a task that is not restarted (Compose's `restart: "no"`) must have run before `up --wait`
+ * counts it: a one-shot that fails at once must fail the wait, as `docker compose up --wait` does.
+ */
+export const SETTLE_MS = 2000;
+
+/**
+ * Whether `up --wait` is done. A stack with nothing to run is ready: there is nothing to wait for.
+ */
+export function stackVerdict(stack: StackView, now = Date.now()): Verdict {
   const failed = stack.tasks.find(gaveUp);
-  return failed ? { kind: 'failed', task: failed } : { kind: 'waiting' };
+  if (failed) return { kind: 'failed', task: failed };
+  const settling = stack.tasks.some(
+    (t) => t.restart !== undefined && t.state === 'running' && now - Date.parse(t.stateSince) < SETTLE_MS,
+  );
+  if ((stack.status === 'ready' || stack.status === 'stopped') && !settling) return { kind: 'ready' };
+  return { kind: 'waiting' };
 }
 
 export interface WaitOutcome {

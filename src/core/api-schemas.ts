@@ -31,7 +31,9 @@ export const TaskView = Type.Object({
   /** Running the definition it was last given (false while it waits to be replaced). */
   upToDate: Type.Boolean(),
   pid: Type.Union([Type.Integer(), Type.Null()]),
-  /** Exited and, by its restart policy ('no', 'on-failure'), not relaunched until its definition changes. */
+  /** Compose's restart policy, when it is not 'always': the task may end without being relaunched. */
+  restart: Type.Optional(Type.Union([Type.Literal('on-failure'), Type.Literal('no')])),
+  /** Exited and, by its restart policy, not relaunched until its definition changes. */
   ended: Type.Optional(Type.Boolean()),
   /** The driver that runs it: process or docker. */
   driver: Type.String(),

@@ -30,6 +30,7 @@ export function taskView(paths: Paths, t: TaskRecord): TaskView {
     upToDate: t.launchedSpecHash === t.specHash,
     pid: t.handle && t.handle.pid > 0 ? t.handle.pid : null,
     driver: t.spec.driver ?? 'process',
+    ...(t.spec.restart && t.spec.restart !== 'always' ? { restart: t.spec.restart } : {}),
     ...(hasEnded(t) ? { ended: true } : {}),
     ...(t.handle?.containerId ? { containerId: t.handle.containerId } : {}),
     exitCode: t.exitCode,
