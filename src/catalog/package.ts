@@ -33,6 +33,8 @@ export interface PackageDefinition {
   afterReady?(ctx: EndpointContext): Promise<void>;
   /** Day-2 plans beyond deploy and recovery (Cassandra: replace, scale, repair, restart), by name. */
   operations?: Record<string, OperationDefinition>;
+  /** Set when the package cannot run under the Docker driver yet: why, and what to do instead. */
+  noContainers?: string;
 }
 
 export interface TaskSlot {

@@ -100,7 +100,7 @@ describe('stackVerdict', () => {
     const now = Date.parse('2026-01-01T00:00:10Z');
     const ended = task({ state: 'failed', ready: false, restarts: 0, restart: 'no', ended: true });
     assert.equal(stackVerdict(stack('failing', [ended]), now).kind, 'failed');
-    const young = task({ restart: 'no', state: 'running', stateSince: '2026-01-01T00:00:09Z' });
+    const young = task({ restart: 'no', state: 'running', stateSince: '2026-01-01T00:00:09.500Z' });
     assert.equal(stackVerdict(stack('ready', [young]), now).kind, 'waiting');
     const settled = task({ restart: 'no', state: 'running', stateSince: '2026-01-01T00:00:07Z' });
     assert.equal(stackVerdict(stack('ready', [settled]), now).kind, 'ready');

@@ -18,7 +18,7 @@ function gaveUp(t: TaskView): boolean {
  * How long a task that is not restarted (Compose's `restart: "no"`) must have run before `up --wait`
  * counts it: a one-shot that fails at once must fail the wait, as `docker compose up --wait` does.
  */
-export const SETTLE_MS = 2000;
+export const SETTLE_MS = 1000;
 
 /**
  * Whether `up --wait` is done. A stack with nothing to run is ready: there is nothing to wait for.

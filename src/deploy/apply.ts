@@ -133,7 +133,7 @@ export async function deploy(ctx: DeployContext, req: DeployRequest, now: number
         previousState: store.services.get(req.tenant, name)?.state ?? {},
         runtime:
           driver === 'docker'
-            ? { driver, image: entry.image ?? catalogImage(ctx, laid.pkg, laid.options) }
+            ? { driver, image: containerImage(ctx, entry, laid.pkg, laid.options) }
             : { driver },
       });
       services.push({ ...rendered.record, stack: req.stack });
@@ -243,7 +243,19 @@ export async function deploy(ctx: DeployContext, req: DeployRequest, now: number
   return result;
 }
 
-function catalogImage(ctx: DeployContext, pkg: PackageDefinition, options: Record<string, unknown>): string {
+/** The image a service's containers run: the user's own (`image:`), else the package's catalog image. */
+function containerImage(
+  ctx: DeployContext,
+  entry: ServiceEntry,
+  pkg: PackageDefinition,
+  options: Record<string, unknown>,
+): string {
+  if (pkg.noContainers)
+    throw new FlotillaError(
+      'DRIVER_UNSUPPORTED',
+      `services.${entry.name}: ${pkg.name} cannot run in containers yet: ${pkg.noContainers}`,
+    );
+  if (entry.image) return entry.image;
   if (!ctx.imageFor)
     throw new FlotillaError(
       'DRIVER_UNSUPPORTED',

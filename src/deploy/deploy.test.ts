@@ -134,4 +134,58 @@ describe('deploy', () => {
       (err: FlotillaError) => err.code === 'NAME_CONFLICT' && /stack "demo"/.test(err.message),
     );
   });
+
+  it('renders container services by their network names inside, published addresses outside', async () => {
+    ctx = { ...ctx, imageFor: (pkg) => `flotilla/${pkg.name}:test` };
+    await apply(`
+name: boxed
+driver: docker
+services:
+  zk: { package: zookeeper }
+  events:
+    package: kafka
+    version: '3.9.1'
+    options:
+      brokers: 2
+      mode: zookeeper
+      zookeeper: \${zk.connect}
+`);
+    const zk = store.tasks.get('default', 'zk.zk-0')!;
+    assert.equal(zk.spec.driver, 'docker');
+    assert.equal(zk.spec.container?.image, 'flotilla/zookeeper:test');
+    assert.deepEqual(zk.spec.container?.aliases, ['zk-0.zk']);
+    assert.equal(zk.spec.artifacts, undefined, 'the jars are in the image');
+    const broker = store.tasks.get('default', 'events.kafka-1')!;
+    const props = broker.spec.files.find((f) => f.path.endsWith('server.properties'))!.content;
+    // Brokers find ZooKeeper by its name on the network, listen on every address of the container,
+    // and advertise the published address to clients and their network name to each other.
+    assert.match(props, /^zookeeper\.connect=zk-0\.zk:\d+/m);
+    const port = broker.ports[0];
+    assert.match(
+      props,
+      new RegExp(`^listeners=PLAINTEXT://0\\.0\\.0\\.0:${port},INTERNAL://0\\.0\\.0\\.0:19092$`, 'm'),
+    );
+    assert.match(
+      props,
+      new RegExp(
+        `^advertised\\.listeners=PLAINTEXT://${broker.host.replaceAll('.', '\\.')}:${port},INTERNAL://kafka-1\\.events:19092$`,
+        'm',
+      ),
+    );
+    assert.match(props, /^inter\.broker\.listener\.name=INTERNAL$/m);
+    assert.deepEqual(broker.spec.container?.publish, [
+      { containerPort: port, hostPort: port, protocol: 'tcp' },
+    ]);
+    assert.match(broker.spec.args!.join(' '), /^\/bin\/sh /);
+    assert.match(props, /^log\.dirs=/m);
+  });
+
+  it('refuses a package that cannot run in containers, before anything is stored', async () => {
+    ctx = { ...ctx, imageFor: (pkg) => `flotilla/${pkg.name}:test` };
+    await assert.rejects(
+      apply('name: ring\nservices:\n  db: { package: cassandra, driver: docker }\n'),
+      (err: FlotillaError) => err.code === 'DRIVER_UNSUPPORTED' && /process driver/.test(err.message),
+    );
+    assert.deepEqual(store.tasks.list('default'), []);
+  });
 });

@@ -35,7 +35,7 @@ export interface RenderedService {
 /** How a service's tasks are run: by the process driver, or in containers from an image. */
 export type ServiceRuntime = { driver: 'process' } | { driver: 'docker'; image: string };
 
-/** A task's DNS name on its stack's container network: `broker-1.events`. */
+/** A task's DNS name on its stack's container network: `kafka-1.events`. */
 export function containerAlias(owner: string, name: string): string {
   return `${name}.${owner}`;
 }

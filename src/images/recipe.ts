@@ -43,6 +43,11 @@ export function imageFor(
   options: Record<string, unknown>,
   opts: { base?: string } = {},
 ): ImageRef {
+  if (pkg.noContainers)
+    throw new FlotillaError(
+      'DRIVER_UNSUPPORTED',
+      `${pkg.name} ${pkg.version} has no image: ${pkg.noContainers}`,
+    );
   const base = opts.base ?? baseImage();
   const specs = dryRender(pkg, options);
   const needsRuntime = Object.values(specs).find((s) => s.runtime)?.runtime;

@@ -165,6 +165,10 @@ export const cassandra: PackageDefinition = {
     "Endpoint values `contactPoints` (host:port,...), `datacenter` (the drivers' local datacenter) and `cqlsh`.",
   optionsSchema,
   binaries: [],
+  noContainers:
+    'a Cassandra node tells clients its peers by their addresses (system.peers); in containers those ' +
+    'would be names on the stack network that clients on the host cannot reach. Run it with the process ' +
+    'driver (driver: process).',
   jvm: { lock: () => loadLock('cassandra', CASSANDRA_VERSION), javaMajor: { min: 17, max: 17 } },
 
   layout(options): TaskSlot[] {

@@ -111,6 +111,9 @@ export function sparkPackage(version: string): PackageDefinition {
       'Endpoint values `masterUrl` (spark://host:port), `masterUi` and `workerUis`.',
     optionsSchema,
     binaries: [],
+    noContainers:
+      'Spark runs PySpark from a virtualenv prepared under the artifact cache, which is not in an image yet. ' +
+      'Run it with the process driver (driver: process).',
     // The jars come with the runtime (pyspark from PyPI), so the lock pins nothing: it is here for the
     // Java range. Connectors (spark-sql-kafka-0-10) are pinned apart (connectors.ts): only the jobs
     // that ask for one get its jars, not the master and workers.

@@ -69,8 +69,9 @@ export async function createContainer(
   daemonId: string,
   warn: (message: string) => void,
 ): Promise<string> {
+  // The caller made sure of the network; a second attempt makes it again if it went meanwhile.
   for (let attempt = 0; ; attempt++) {
-    await ensureNetwork(engine, config, daemonId);
+    if (attempt > 0) await ensureNetwork(engine, config, daemonId);
     try {
       const created = await engine.json<{ Id: string; Warnings: string[] | null }>({
         method: 'POST',
