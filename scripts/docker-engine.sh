@@ -118,6 +118,8 @@ else
   # setsid: a session of its own, so the engine outlives this shell, its terminal and CI's step.
   setsid nohup "${SUDO[@]}" "$dockerd_bin" "${args[@]}" >>"$log" 2>&1 </dev/null &
   started=$!
+  # Who started it: CI stops the engine it started once its run is over (.ci/run).
+  echo "$started" >"${TMPDIR:-/tmp}/flotilla-dockerd.started"
 fi
 
 for _ in $(seq 1 "$WAIT_SECONDS"); do
