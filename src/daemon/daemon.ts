@@ -11,6 +11,7 @@ import { TenantDns } from '../discovery/tenant-dns.js';
 import { pathsFor, tenantDataPath, type Paths } from '../core/paths.js';
 import { PortAllocator } from '../deploy/ports.js';
 import { DockerDriver } from '../drivers/docker/driver.js';
+import { containerConfig } from '../drivers/docker/scope.js';
 import { Engine } from '../drivers/docker/engine.js';
 import { ProcessDriver } from '../drivers/process/driver.js';
 import { DriverSet } from '../drivers/set.js';
@@ -111,7 +112,7 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
     onOwnerReady: (tenant, owner) => control.onOwnerReady(tenant, owner),
     artifacts,
     images,
-    daemonId,
+    containerConfig: (t, spec) => containerConfig(daemonId, t, spec),
   });
   // Start allocating at a random point of the range: daemons of several homes rarely race for a port.
   const [lo, hi] = config.portRange;

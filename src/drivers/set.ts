@@ -52,11 +52,11 @@ export class DriverSet implements Driver {
     return handle;
   }
 
-  waitTask(taskKey: string): Promise<ExitResult> {
+  async waitTask(taskKey: string): Promise<ExitResult> {
     return this.of(taskKey).waitTask(taskKey);
   }
 
-  stopTask(taskKey: string, gracePeriodMs: number, signal?: NodeJS.Signals): Promise<void> {
+  async stopTask(taskKey: string, gracePeriodMs: number, signal?: NodeJS.Signals): Promise<void> {
     return this.of(taskKey).stopTask(taskKey, gracePeriodMs, signal);
   }
 
@@ -82,11 +82,11 @@ export class DriverSet implements Driver {
     return alive;
   }
 
-  execTask(taskKey: string, command: string, timeoutMs: number): Promise<ExecResult> {
+  async execTask(taskKey: string, command: string, timeoutMs: number): Promise<ExecResult> {
     return this.of(taskKey).execTask(taskKey, command, timeoutMs);
   }
 
-  signalTask(taskKey: string, signal: NodeJS.Signals): Promise<void> {
+  async signalTask(taskKey: string, signal: NodeJS.Signals): Promise<void> {
     return this.of(taskKey).signalTask(taskKey, signal);
   }
 

@@ -17,7 +17,7 @@ export interface ReconcilerOptions {
   onOwnerReady?: (tenant: string, owner: string) => void;
   artifacts?: SupervisorDeps['artifacts'];
   images?: SupervisorDeps['images'];
-  daemonId?: string;
+  containerConfig?: SupervisorDeps['containerConfig'];
   workers?: number;
 }
 
@@ -49,7 +49,7 @@ export class Reconciler {
       ...(o.onOwnerReady ? { onOwnerReady: o.onOwnerReady } : {}),
       ...(o.artifacts ? { artifacts: o.artifacts } : {}),
       ...(o.images ? { images: o.images } : {}),
-      ...(o.daemonId ? { daemonId: o.daemonId } : {}),
+      ...(o.containerConfig ? { containerConfig: o.containerConfig } : {}),
     });
   }
 

@@ -47,8 +47,8 @@ export interface SupervisorDeps {
   };
   /** Makes a container task's image present (builds a catalog image or a Compose `build:`), before it may launch. */
   images?: { prepare(container: ContainerSpec): Promise<void> };
-  /** Names this daemon's containers, networks and volumes apart from another daemon's on the same engine. */
-  daemonId?: string;
+  /** A container task's spec with what its driver needs besides: network, published address, names. */
+  containerConfig?(t: TaskRecord, spec: ContainerSpec): ContainerConfig;
 }
 
 export function taskKey(tenant: string, id: string): string {
@@ -390,26 +390,9 @@ export class Supervisor {
     });
   }
 
-  /** A container task's spec, with its stack's network, its labels and its volumes' names. */
   private containerConfig(t: TaskRecord, spec: ContainerSpec): ContainerConfig {
-    const daemon = this.d.daemonId ?? 'flotilla';
-    const scope = t.stack ?? t.owner;
-    const labels = {
-      'io.flotilla.tenant': t.tenant,
-      'io.flotilla.owner': t.owner,
-      ...(t.stack ? { 'io.flotilla.stack': t.stack } : {}),
-    };
-    return {
-      ...spec,
-      hostIp: t.host,
-      network: {
-        name: dockerName(`flt-${daemon}-${t.tenant}-${scope}`),
-        labels: { 'io.flotilla.tenant': t.tenant, 'io.flotilla.scope': scope },
-      },
-      labels,
-      dataVolume: dockerName(`flt-${daemon}-${t.tenant}-${t.owner}-${t.name}-data`),
-      volumePrefix: dockerName(`flt-${daemon}-${t.tenant}-${scope}-`),
-    };
+    if (!this.d.containerConfig) throw new Error('this daemon has no Docker driver');
+    return this.d.containerConfig(t, spec);
   }
 
   private wakeDependents(t: TaskRecord): void {
@@ -444,11 +427,6 @@ export class Supervisor {
     }
     return { ...previous, state, message };
   }
-}
-
-/** Docker names: letters, digits, `_.-`, starting with a letter or digit. */
-export function dockerName(s: string): string {
-  return s.replace(/[^a-zA-Z0-9_.-]/g, '-');
 }
 
 function writeFiles(sandbox: string, files: TaskRecord['spec']['files']): void {
