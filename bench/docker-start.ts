@@ -5,8 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { DockerDriver } from '../src/drivers/docker/driver.js';
-import { Engine } from '../src/drivers/docker/engine.js';
 import { BASE_IMAGE } from '../src/images/layout.js';
+import { dockerEngine } from '../test/helpers/docker.js';
 import { median, ms, report, TestHome, timed } from './util.js';
 
 const exec = promisify(execFile);
@@ -82,13 +82,9 @@ async function composeUp(home: TestHome, file: string): Promise<number> {
 }
 
 export async function main(): Promise<void> {
-  const engine = new Engine();
-  try {
-    await engine.version();
-  } catch (err) {
-    console.log(`\n## docker-start: skipped, no Docker engine (${(err as Error).message})`);
-    return;
-  }
+  const probe = await dockerEngine();
+  if ('skip' in probe) return console.log(`\n## docker-start: ${probe.skip}`);
+  const { engine } = probe;
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-bench-docker-'));
   const driver = new DockerDriver({ engine, daemonId: 'benchdrv', defaultImage: BASE_IMAGE });
   const home = new TestHome();

@@ -1,4 +1,4 @@
-import { Engine } from '../src/drivers/docker/engine.js';
+import { dockerEngine } from '../test/helpers/docker.js';
 import { median, ms, report, TestHome, timed } from './util.js';
 
 /**
@@ -17,15 +17,9 @@ async function up(home: TestHome): Promise<number> {
 }
 
 export async function main(): Promise<void> {
-  const engine = new Engine();
-  try {
-    await engine.version();
-  } catch (err) {
-    console.log(`\n## kafka-docker: skipped, no Docker engine (${(err as Error).message})`);
-    return;
-  } finally {
-    engine.close();
-  }
+  const probe = await dockerEngine();
+  if ('skip' in probe) return console.log(`\n## kafka-docker: ${probe.skip}`);
+  probe.engine.close();
   const homes = { process: new TestHome({ driver: 'process' }), docker: new TestHome({ driver: 'docker' }) };
   const times: Record<keyof typeof homes, number[]> = { process: [], docker: [] };
   let warmup = 0;
