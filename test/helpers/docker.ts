@@ -17,8 +17,8 @@ export async function dockerEngine(): Promise<{ engine: Engine; version: string 
     engine.close();
     return {
       skip:
-        `NO DOCKER ENGINE: the Docker tests are SKIPPED (${(err as Error).message}). ` +
-        'Run `bash scripts/docker-engine.sh` to install and start one.',
+        `SKIPPED, NO DOCKER ENGINE: ${(err as Error).message.replace(/\.$/, '')}; ` +
+        'run `bash scripts/docker-engine.sh` to install and start one.',
     };
   }
 }
