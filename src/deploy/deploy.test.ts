@@ -180,6 +180,18 @@ services:
     assert.match(props, /^log\.dirs=/m);
   });
 
+  it("runs a service from the user's own image when it names one", async () => {
+    ctx = { ...ctx, imageFor: (pkg) => `flotilla/${pkg.name}:test` };
+    await apply('name: own\nservices:\n  cache: { package: redis, driver: docker, image: acme/redis:7 }\n');
+    const task = store.tasks.get('default', 'cache.redis-0')!;
+    assert.equal(task.spec.container?.image, 'acme/redis:7');
+    assert.equal(task.spec.args?.[0], '/usr/bin/redis-server', "the catalog's launch, the image's program");
+    await assert.rejects(
+      async () => apply('name: own\nservices:\n  cache: { package: redis, image: acme/redis:7 }\n'),
+      (err: FlotillaError) => err.code === 'STACK_INVALID' && /driver: docker/.test(err.message),
+    );
+  });
+
   it('refuses a package that cannot run in containers, before anything is stored', async () => {
     ctx = { ...ctx, imageFor: (pkg) => `flotilla/${pkg.name}:test` };
     await assert.rejects(
