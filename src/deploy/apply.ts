@@ -6,7 +6,7 @@ import type { ServiceRecord } from '../core/service.js';
 import { taskId, type LaunchSpec, type OwnerKind, type TaskRecord } from '../core/task.js';
 import { deployOrder, type DriverName, type ServiceEntry } from '../specs/stack.js';
 import type { PackageDefinition } from '../catalog/package.js';
-import { interpolate } from '../specs/interpolate.js';
+import { interpolate, referencesIn } from '../specs/interpolate.js';
 import type { Store } from '../state/store.js';
 import { hashOf, stableJson } from './hash.js';
 import { Admission, appSlots } from './admission.js';
@@ -74,6 +74,12 @@ export async function deploy(ctx: DeployContext, req: DeployRequest, now: number
   const endpoints = tenantEndpoints(ctx, req.tenant, redeployed);
   // What containers on the stack's network see: its container services by their names there.
   const inner = tenantEndpoints(ctx, req.tenant, redeployed, req.stack);
+  // Which services run in containers: a container cannot reach a host process's loopback address.
+  const contained = new Map(
+    store.services
+      .list(req.tenant)
+      .map((s) => [s.name, store.tasks.byOwner(req.tenant, s.name).some((t) => t.spec.container)]),
+  );
   const held = store.tasks.portsInUse();
   const admission = new Admission(ctx, req);
   const result: DeployResult = {
@@ -119,6 +125,7 @@ export async function deploy(ctx: DeployContext, req: DeployRequest, now: number
     };
     if (entry) {
       const driver = entry.driver ?? ctx.defaultDriver ?? 'process';
+      if (driver === 'docker') checkReachable(`services.${name}`, referencesIn(entry.options), contained);
       const laid = layoutService(entry, driver === 'docker' ? inner : endpoints);
       const chosen = admission.admit(name, current, laid.slots);
       if ('waiting' in chosen) {
@@ -137,10 +144,13 @@ export async function deploy(ctx: DeployContext, req: DeployRequest, now: number
             : { driver },
       });
       services.push({ ...rendered.record, stack: req.stack });
+      contained.set(name, driver === 'docker');
       endpoints.set(name, rendered.values);
       inner.set(name, rendered.innerValues);
       for (const t of rendered.tasks) tasks.push(desired(req, 'service', name, t));
     } else {
+      if (raw!.container)
+        checkReachable(`apps.${name}`, referencesIn([raw!.cmd, raw!.args, raw!.env]), contained);
       const app = interpolate(raw!, raw!.container ? inner : endpoints, `apps.${name}`);
       const slots = appSlots(app);
       const chosen = admission.admit(name, current, slots);
@@ -241,6 +251,20 @@ export async function deploy(ctx: DeployContext, req: DeployRequest, now: number
     }
   });
   return result;
+}
+
+/**
+ * A container refers to a service through `${svc.field}`: that service must run in containers too,
+ * since a host process listens on a loopback address no container can reach.
+ */
+function checkReachable(where: string, refs: { owner: string }[], contained: Map<string, boolean>): void {
+  const onHost = refs.find((r) => contained.get(r.owner) === false);
+  if (onHost)
+    throw new FlotillaError(
+      'STACK_INVALID',
+      `${where} runs in a container and refers to "${onHost.owner}", which runs on the process driver: ` +
+        `a container cannot reach its loopback address. Give "${onHost.owner}" \`driver: docker\` too.`,
+    );
 }
 
 /** The image a service's containers run: the user's own (`image:`), else the package's catalog image. */

@@ -192,6 +192,31 @@ services:
     );
   });
 
+  it('refuses a container service that refers to a host process it cannot reach', async () => {
+    ctx = { ...ctx, imageFor: (pkg) => `flotilla/${pkg.name}:test` };
+    const mixed = `
+name: mixed
+services:
+  zk: { package: zookeeper }
+  events:
+    package: kafka
+    version: '3.9.1'
+    driver: docker
+    options:
+      brokers: 1
+      mode: zookeeper
+      zookeeper: \${zk.connect}
+`;
+    await assert.rejects(
+      apply(mixed),
+      (err: FlotillaError) =>
+        err.code === 'STACK_INVALID' && /"zk", which runs on the process driver/.test(err.message),
+    );
+    assert.deepEqual(store.tasks.list('default'), [], 'nothing is stored');
+    await apply(mixed.replace('zk: { package: zookeeper }', 'zk: { package: zookeeper, driver: docker }'));
+    assert.equal(store.tasks.get('default', 'events.kafka-0')?.spec.driver, 'docker');
+  });
+
   it('refuses a package that cannot run in containers, before anything is stored', async () => {
     ctx = { ...ctx, imageFor: (pkg) => `flotilla/${pkg.name}:test` };
     await assert.rejects(
