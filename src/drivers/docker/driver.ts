@@ -19,6 +19,7 @@ import {
   startContainer,
 } from './containers.js';
 import { Engine } from './engine.js';
+import { TaskTable } from '../tasks.js';
 import { ContainerTask } from './handle.js';
 import {
   ensureNetwork,
@@ -60,7 +61,7 @@ export class DockerDriver implements Driver {
   private readonly defaultImage: string;
   private readonly cpuLimit: CpuLimit;
   private readonly warn: (message: string) => void;
-  private readonly tasks = new Map<string, ContainerTask>();
+  private readonly tasks = new TaskTable<ContainerTask>('docker');
   private closed = false;
 
   constructor(options: DockerDriverOptions) {
@@ -155,11 +156,11 @@ export class DockerDriver implements Driver {
   }
 
   async waitTask(taskKey: string): Promise<ExitResult> {
-    return this.get(taskKey).wait();
+    return this.tasks.need(taskKey).wait();
   }
 
   async stopTask(taskKey: string, gracePeriodMs: number, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-    await this.get(taskKey).stop(gracePeriodMs, signal);
+    await this.tasks.need(taskKey).stop(gracePeriodMs, signal);
   }
 
   /** The container goes; its volumes stay (purgeTask removes them), and so does its network while in use. */
@@ -185,8 +186,7 @@ export class DockerDriver implements Driver {
   }
 
   inspectTask(taskKey: string): TaskStatus | null {
-    const task = this.tasks.get(taskKey);
-    return task ? { running: task.running, pid: task.pid, startedAt: task.startedAt } : null;
+    return this.tasks.status(taskKey);
   }
 
   /**
@@ -195,13 +195,8 @@ export class DockerDriver implements Driver {
    * `handle` in place, for the caller to persist.
    */
   async recoverTask(taskKey: string, handle: TaskHandle): Promise<boolean> {
-    const known = this.tasks.get(taskKey);
-    if (known) {
-      // A second call answers from the watcher we have instead of opening another one.
-      if (known.launchId !== handle.launchId) return false;
-      if (known.running) fillHandle(handle, known);
-      return known.running;
-    }
+    const known = this.tasks.recovered(taskKey, handle, fillHandle);
+    if (known !== undefined) return known;
     if (handle.driver !== this.name) return false;
     const info = await this.findLaunch(handle);
     if (!info || !info.State.Running) return false;
@@ -229,11 +224,11 @@ export class DockerDriver implements Driver {
   }
 
   async execTask(taskKey: string, command: string, timeoutMs: number): Promise<ExecResult> {
-    return this.getRunning(taskKey).exec(command, timeoutMs);
+    return this.tasks.needRunning(taskKey).exec(command, timeoutMs);
   }
 
   async signalTask(taskKey: string, signal: NodeJS.Signals): Promise<void> {
-    if (!(await this.getRunning(taskKey).signal(signal))) {
+    if (!(await this.tasks.needRunning(taskKey).signal(signal))) {
       throw new FlotillaError('TASK_NOT_RUNNING', `Task ${taskKey} has exited.`);
     }
   }
@@ -287,18 +282,6 @@ export class DockerDriver implements Driver {
       );
     }
     await removeContainer(this.engine, existing.Id);
-  }
-
-  private get(taskKey: string): ContainerTask {
-    const task = this.tasks.get(taskKey);
-    if (!task) throw new FlotillaError('TASK_NOT_FOUND', `The docker driver knows no task ${taskKey}.`);
-    return task;
-  }
-
-  private getRunning(taskKey: string): ContainerTask {
-    const task = this.get(taskKey);
-    if (!task.running) throw new FlotillaError('TASK_NOT_RUNNING', `Task ${taskKey} has exited.`);
-    return task;
   }
 }
 

@@ -11,6 +11,7 @@ import type {
   TaskStatus,
 } from '../driver.js';
 import { taskIdentityEnv } from '../driver.js';
+import { TaskTable } from '../tasks.js';
 import type { CgroupMode } from './cgroups.js';
 import { TaskRunner } from './handle.js';
 import type { ResourceLimits } from './limits.js';
@@ -45,7 +46,7 @@ export interface ProcessDriverOptions {
  */
 export class ProcessDriver implements Driver {
   readonly name = 'process';
-  private readonly tasks = new Map<string, TaskRunner>();
+  private readonly tasks = new TaskTable<TaskRunner>('process');
   private readonly home: string;
   private readonly limits: TaskLimits;
 
@@ -120,12 +121,12 @@ export class ProcessDriver implements Driver {
   }
 
   async waitTask(taskKey: string): Promise<ExitResult> {
-    return this.get(taskKey).wait();
+    return this.tasks.need(taskKey).wait();
   }
 
   /** Also drops the task's cgroup once the task is gone: a daemon stopping its tasks leaves none. */
   async stopTask(taskKey: string, gracePeriodMs: number, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-    const runner = this.get(taskKey);
+    const runner = this.tasks.need(taskKey);
     await runner.stop(gracePeriodMs, signal);
     if (runner.isGone()) await runner.cgroup?.remove(true);
   }
@@ -145,8 +146,7 @@ export class ProcessDriver implements Driver {
 
   /** Also how a caller learns the PID of a task adopted by its launch id (recoverTask with pid 0). */
   inspectTask(taskKey: string): TaskStatus | null {
-    const runner = this.tasks.get(taskKey);
-    return runner ? { running: runner.running, pid: runner.pid, startedAt: runner.startedAt } : null;
+    return this.tasks.status(taskKey);
   }
 
   /**
@@ -155,13 +155,8 @@ export class ProcessDriver implements Driver {
    * `handle` in place, for the caller to persist.
    */
   async recoverTask(taskKey: string, handle: TaskHandle): Promise<boolean> {
-    const known = this.tasks.get(taskKey);
-    if (known) {
-      // A second call answers from the watcher we have instead of opening another one.
-      if (known.launchId !== handle.launchId) return false;
-      if (known.running) fillHandle(handle, known);
-      return known.running;
-    }
+    const known = this.tasks.recovered(taskKey, handle, fillHandle);
+    if (known !== undefined) return known;
     if (handle.driver !== this.name) return false;
     let { pid, startTime } = handle;
     if (pid === 0) {
@@ -201,11 +196,11 @@ export class ProcessDriver implements Driver {
   }
 
   async execTask(taskKey: string, command: string, timeoutMs: number): Promise<ExecResult> {
-    return this.getRunning(taskKey).exec(command, timeoutMs);
+    return this.tasks.needRunning(taskKey).exec(command, timeoutMs);
   }
 
   async signalTask(taskKey: string, signal: NodeJS.Signals): Promise<void> {
-    this.getRunning(taskKey).signal(signal);
+    this.tasks.needRunning(taskKey).signal(signal);
   }
 
   private taskEnv(config: TaskConfig): Record<string, string> {
@@ -213,18 +208,6 @@ export class ProcessDriver implements Driver {
     env.HOME ??= this.home;
     if (env.PATH === undefined && process.env.PATH !== undefined) env.PATH = process.env.PATH;
     return { ...env, ...taskIdentityEnv(config) };
-  }
-
-  private get(taskKey: string): TaskRunner {
-    const runner = this.tasks.get(taskKey);
-    if (!runner) throw new FlotillaError('TASK_NOT_FOUND', `The process driver knows no task ${taskKey}.`);
-    return runner;
-  }
-
-  private getRunning(taskKey: string): TaskRunner {
-    const runner = this.get(taskKey);
-    if (!runner.running) throw new FlotillaError('TASK_NOT_RUNNING', `Task ${taskKey} has exited.`);
-    return runner;
   }
 }
 
