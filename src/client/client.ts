@@ -9,7 +9,7 @@ import type {
   StackView,
   TaskView,
 } from '../core/api-schemas.js';
-import type { UsageView } from '../core/api-schemas.js';
+import type { ImageView, UsageView } from '../core/api-schemas.js';
 import { FlotillaError, type ErrorBody } from '../core/errors.js';
 import type {
   MintedTokenView,
@@ -59,16 +59,6 @@ export interface ImageBuildLine {
   builtImages?: string[];
   presentImages?: string[];
   error?: ErrorBody;
-}
-
-/** An image Flotilla built, as `GET /v1/images` lists it. */
-export interface ImageView {
-  name: string;
-  id: string;
-  size: number;
-  created: string;
-  package?: string;
-  version?: string;
 }
 
 export interface FlotillaEvent {

@@ -177,6 +177,21 @@ export const UsageView = Type.Object({
 });
 export type UsageView = Static<typeof UsageView>;
 
+/** An image Flotilla built, as `GET /v1/images` lists it. */
+export const ImageView = Type.Object({
+  /** `repository:tag`; an image with several tags is listed once per tag. */
+  name: Type.String(),
+  id: Type.String(),
+  /** Bytes. */
+  size: Type.Integer(),
+  /** ISO 8601. */
+  created: Type.String(),
+  /** From the image's labels, for catalog images. */
+  package: Type.Optional(Type.String()),
+  version: Type.Optional(Type.String()),
+});
+export type ImageView = Static<typeof ImageView>;
+
 export const PurgeQuery = Type.Object({ purge: Type.Optional(Type.Boolean()) });
 export const NameParams = Type.Object({ name: Type.String() });
 export const IdParams = Type.Object({ id: Type.String() });

@@ -4,5 +4,5 @@ export { buildFromContext, imageExists, type BuildSpec, type OnProgress } from '
 export { catalogImages, packageImage, type CatalogImage } from './catalog.js';
 export { ensureImage, type EnsureOptions } from './ensure.js';
 export { BASE_IMAGE, baseImage, CONTAINER_ARTIFACTS_DIR, CONTAINER_JAVA, containerBinary } from './layout.js';
-export { listImages, type ImageSummary } from './list.js';
+export { listImages } from './list.js';
 export { imageFor, type ImageRef } from './recipe.js';

@@ -1,18 +1,6 @@
 import type { Engine } from '../drivers/docker/engine.js';
+import type { ImageView } from '../core/api-schemas.js';
 import { IMAGE_REPOSITORY_PREFIX } from './layout.js';
-
-export interface ImageSummary {
-  /** `repository:tag`; an image with several tags is listed once per tag. */
-  name: string;
-  id: string;
-  /** Bytes. */
-  size: number;
-  /** ISO 8601. */
-  created: string;
-  /** From the image's labels, for catalog images. */
-  package?: string;
-  version?: string;
-}
 
 interface EngineImage {
   Id: string;
@@ -23,13 +11,13 @@ interface EngineImage {
 }
 
 /** The images Flotilla built (`flotilla/*`), newest first. */
-export async function listImages(engine: Engine): Promise<ImageSummary[]> {
+export async function listImages(engine: Engine): Promise<ImageView[]> {
   const images = await engine.json<EngineImage[]>({
     path: '/images/json',
     query: { filters: JSON.stringify({ reference: [`${IMAGE_REPOSITORY_PREFIX}*`] }) },
     timeoutMs: 30_000,
   });
-  const out: ImageSummary[] = [];
+  const out: ImageView[] = [];
   for (const image of images.sort((a, b) => b.Created - a.Created)) {
     for (const name of image.RepoTags ?? []) {
       if (!name.startsWith(IMAGE_REPOSITORY_PREFIX)) continue;

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { authorize } from '../../auth/authenticate.js';
-import { errorResponses } from '../../core/api-schemas.js';
+import { errorResponses, ImageView } from '../../core/api-schemas.js';
 import { FlotillaError, isFlotillaError } from '../../core/errors.js';
 import { Engine } from '../../drivers/docker/engine.js';
 import {
@@ -24,15 +24,6 @@ const BuildBody = Type.Object(
   },
   { additionalProperties: false },
 );
-
-const ImageView = Type.Object({
-  name: Type.String(),
-  id: Type.String(),
-  size: Type.Integer(),
-  created: Type.String(),
-  package: Type.Optional(Type.String()),
-  version: Type.Optional(Type.String()),
-});
 
 /** The Engine the daemon shares, or one for this request (closed by the caller). */
 function engineOf(deps: ApiDeps): { engine: Engine; close: () => void } {
