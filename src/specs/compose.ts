@@ -75,8 +75,14 @@ export function parseCompose(source: string, opts: ComposeOptions = {}): StackSp
   if (written === undefined && !opts.name)
     invalid('name', 'is required: give the file a top-level name: or name the stack in the request');
   const name = checkName(new Reader('STACK_INVALID', 'name'), written ?? opts.name, '');
-  const volumes = readVolumes(top.volumes);
-  const networks = readNetworkDefs(top.networks);
+  const volumes = readDeclared('volumes', top.volumes, ['driver', 'labels'], {
+    name: 'local',
+    why: 'volumes are local',
+  });
+  const networks = readDeclared('networks', top.networks, ['driver', 'labels', 'attachable', 'name'], {
+    name: 'bridge',
+    why: 'a stack has one bridge network',
+  });
   const body = object(top.services, 'services');
   if (Object.keys(body).length === 0) invalid('services', 'names no service');
   const all = new Map<string, ComposeService>();
@@ -155,35 +161,27 @@ function interpolateTree(value: unknown, vars: Record<string, string>, at: strin
   return value;
 }
 
-function readVolumes(value: unknown): Set<string> {
+/**
+ * The names a top-level `volumes:` or `networks:` declares, each with the one driver Flotilla has
+ * for it: volumes are local, and every network of the file is the stack's one bridge network
+ * (declaring several only adds names).
+ */
+function readDeclared(
+  kind: 'volumes' | 'networks',
+  value: unknown,
+  keys: string[],
+  driver: { name: string; why: string },
+): Set<string> {
   const names = new Set<string>();
-  for (const [name, raw] of Object.entries(optObject(value, 'volumes'))) {
+  for (const [name, raw] of Object.entries(optObject(value, kind))) {
     if (name.startsWith('x-')) continue;
-    const at = `volumes.${name}`;
+    const at = `${kind}.${name}`;
     const body = optObject(raw, at);
-    checkKeys(body, at, ['driver', 'labels']);
-    if (body.driver !== undefined && str(body.driver, `${at}.driver`) !== 'local')
+    checkKeys(body, at, keys);
+    if (body.driver !== undefined && str(body.driver, `${at}.driver`) !== driver.name)
       unsupported(
         `${at}.driver`,
-        `the volume driver "${String(body.driver)}" is not supported; volumes are local`,
-      );
-    names.add(name);
-  }
-  return names;
-}
-
-/** Every network of the file is the stack's one network: declaring several only adds names. */
-function readNetworkDefs(value: unknown): Set<string> {
-  const names = new Set<string>();
-  for (const [name, raw] of Object.entries(optObject(value, 'networks'))) {
-    if (name.startsWith('x-')) continue;
-    const at = `networks.${name}`;
-    const body = optObject(raw, at);
-    checkKeys(body, at, ['driver', 'labels', 'attachable', 'name']);
-    if (body.driver !== undefined && str(body.driver, `${at}.driver`) !== 'bridge')
-      unsupported(
-        `${at}.driver`,
-        `the network driver "${String(body.driver)}" is not supported; a stack has one bridge network`,
+        `the ${kind === 'volumes' ? 'volume' : 'network'} driver "${String(body.driver)}" is not supported; ${driver.why}`,
       );
     names.add(name);
   }
