@@ -108,52 +108,45 @@ export class FlotillaClient {
   }
 
   /** Pre-fetches a package's JVM artifacts; `onLine` sees every progress line; rejects on a coded error. */
-  async fetchArtifacts(
+  fetchArtifacts(
     pkg: string,
     version: string | undefined,
     onLine: (line: ArtifactFetchLine) => void,
   ): Promise<ArtifactFetchLine> {
-    let buffer = '';
-    let last: ArtifactFetchLine | null = null;
-    await this.stream(
-      '/v1/artifacts/fetch',
-      (chunk) => {
-        buffer += chunk;
-        let end: number;
-        while ((end = buffer.indexOf('\n')) >= 0) {
-          const line = JSON.parse(buffer.slice(0, end)) as ArtifactFetchLine;
-          buffer = buffer.slice(end + 1);
-          last = line;
-          onLine(line);
-        }
-      },
-      undefined,
-      { method: 'POST', body: { package: pkg, ...(version ? { version } : {}) } },
-    );
-    const final = last as ArtifactFetchLine | null;
-    if (final?.type === 'error' && final.error) throw FlotillaError.fromBody(final.error);
-    if (final?.type !== 'done')
-      throw new FlotillaError('INTERNAL', 'the artifact fetch ended without a result');
-    return final;
+    const body = { package: pkg, ...(version ? { version } : {}) };
+    return this.progress('/v1/artifacts/fetch', body, onLine, 'the artifact fetch');
   }
 
   /**
    * Builds the Docker driver's runtime images that are missing: the base, then each package's
    * (`redis`, `kafka@3.9.1`; none: the whole catalog). `onLine` sees every line; rejects on a coded error.
    */
-  async buildImages(
+  buildImages(
     body: { packages?: string[]; base?: string },
     onLine: (line: ImageBuildLine) => void,
   ): Promise<ImageBuildLine> {
+    return this.progress('/v1/images/build', body, onLine, 'the image build');
+  }
+
+  /**
+   * A POST answered with newline-delimited JSON progress: every line goes to `onLine`; the last
+   * must say `done` (it is returned) or `error` (thrown as the coded error it carries).
+   */
+  private async progress<L extends { type: string; error?: ErrorBody }>(
+    path: string,
+    body: unknown,
+    onLine: (line: L) => void,
+    what: string,
+  ): Promise<L> {
     let buffer = '';
-    let last: ImageBuildLine | null = null;
+    let last: L | null = null;
     await this.stream(
-      '/v1/images/build',
+      path,
       (chunk) => {
         buffer += chunk;
         let end: number;
         while ((end = buffer.indexOf('\n')) >= 0) {
-          const line = JSON.parse(buffer.slice(0, end)) as ImageBuildLine;
+          const line = JSON.parse(buffer.slice(0, end)) as L;
           buffer = buffer.slice(end + 1);
           last = line;
           onLine(line);
@@ -162,11 +155,12 @@ export class FlotillaClient {
       undefined,
       { method: 'POST', body },
     );
-    const final = last as ImageBuildLine | null;
+    const final = last as L | null;
     if (final?.type === 'error' && final.error) throw FlotillaError.fromBody(final.error);
-    if (final?.type !== 'done') throw new FlotillaError('INTERNAL', 'the image build ended without a result');
+    if (final?.type !== 'done') throw new FlotillaError('INTERNAL', `${what} ended without a result`);
     return final;
   }
+
   listImages(): Promise<ImageView[]> {
     return this.request('GET', '/v1/images');
   }

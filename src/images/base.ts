@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { resolveBinary } from '../catalog/binaries.js';
 import { FlotillaError } from '../core/errors.js';
 import { type Engine, EngineError } from '../drivers/docker/engine.js';
@@ -200,22 +201,14 @@ function runLines(
   return new Promise((resolve) => {
     const tail: string[] = [];
     const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const take = (stream: NodeJS.ReadableStream) => {
-      let buffer = '';
-      stream.setEncoding('utf8');
-      stream.on('data', (chunk: string) => {
-        buffer += chunk;
-        let end: number;
-        while ((end = buffer.indexOf('\n')) >= 0) {
-          const line = buffer.slice(0, end).trimEnd();
-          buffer = buffer.slice(end + 1);
-          if (!line) continue;
-          tail.push(line);
-          if (tail.length > TAIL_LINES) tail.shift();
-          onLine(line);
-        }
+    const take = (stream: NodeJS.ReadableStream) =>
+      createInterface({ input: stream, crlfDelay: Infinity }).on('line', (raw: string) => {
+        const line = raw.trimEnd();
+        if (!line) return;
+        tail.push(line);
+        if (tail.length > TAIL_LINES) tail.shift();
+        onLine(line);
       });
-    };
     take(child.stdout);
     take(child.stderr);
     child.on('error', (err) => {

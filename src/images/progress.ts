@@ -1,3 +1,4 @@
+import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 
 /** One JSON message of the Engine's build, pull and import streams. */
@@ -57,20 +58,9 @@ export function followProgress(
     }
   };
   return new Promise((resolve, reject) => {
-    let buffer = '';
-    res.setEncoding('utf8');
-    res.on('data', (chunk: string) => {
-      buffer += chunk;
-      let end: number;
-      while ((end = buffer.indexOf('\n')) >= 0) {
-        handle(buffer.slice(0, end));
-        buffer = buffer.slice(end + 1);
-      }
-    });
-    res.on('end', () => {
-      handle(buffer);
-      resolve(out);
-    });
     res.on('error', reject);
+    const lines = createInterface({ input: res, crlfDelay: Infinity });
+    lines.on('line', handle);
+    lines.on('close', () => resolve(out));
   });
 }
