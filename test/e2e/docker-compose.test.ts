@@ -70,6 +70,10 @@ describe('a docker-compose.yml under Flotilla', { skip: 'skip' in probe ? probe.
   });
   after(async () => {
     assert.equal(await home.cleanup(), 0, 'no container may outlive the test');
+    // The app image the file's `build:` made goes too (the catalog images stay, shared by the run).
+    const { engine } = (await dockerEngine()) as { engine: Engine };
+    await engine.json({ method: 'DELETE', path: '/images/shop-app:latest' }).catch(() => undefined);
+    engine.close();
   });
 
   it('shows the stack like any other, with each service in a container', async () => {
