@@ -70,15 +70,11 @@ type DesiredTask = Parameters<Store['tasks']['put']>[0];
 export async function deploy(ctx: DeployContext, req: DeployRequest, now: number): Promise<DeployResult> {
   const { store } = ctx;
   checkOwnership(store, req);
-  const redeployed = new Set(req.services.map((s) => s.name));
-  const endpoints = tenantEndpoints(ctx, req.tenant, redeployed);
-  // What containers on the stack's network see: its container services by their names there.
-  const inner = tenantEndpoints(ctx, req.tenant, redeployed, req.stack);
-  // Which services run in containers: a container cannot reach a host process's loopback address.
-  const contained = new Map(
-    store.services
-      .list(req.tenant)
-      .map((s) => [s.name, store.tasks.byOwner(req.tenant, s.name).some((t) => t.spec.container)]),
+  const { endpoints, inner, contained } = referable(
+    ctx,
+    req.tenant,
+    new Set(req.services.map((s) => s.name)),
+    req.stack,
   );
   const held = store.tasks.portsInUse();
   const admission = new Admission(ctx, req);
@@ -370,24 +366,43 @@ function checkOwnership(store: Store, req: DeployRequest): void {
   }
 }
 
-/**
- * Endpoints of a tenant's deployed services (but `except`), for `${svc.field}` references. With
- * `insideStack`, the services of that stack are seen from inside its container network.
- */
+/** Endpoints of a tenant's deployed services (but `except`), for `${svc.field}` references. */
 export function tenantEndpoints(
   ctx: Pick<DeployContext, 'store' | 'paths'>,
   tenant: string,
   except: ReadonlySet<string> = new Set(),
-  insideStack?: string | null,
 ): Map<string, Record<string, string>> {
-  const map = new Map<string, Record<string, string>>();
+  return referable(ctx, tenant, except, undefined).endpoints;
+}
+
+type Values = Map<string, Record<string, string>>;
+
+/**
+ * What `${svc.field}` references may use of a tenant's deployed services (but `except`): their
+ * endpoints as the host sees them; as the containers of `stack` see them (its own container services
+ * by their names on its network, computed only for those); and whether each runs in containers.
+ */
+function referable(
+  ctx: Pick<DeployContext, 'store' | 'paths'>,
+  tenant: string,
+  except: ReadonlySet<string>,
+  /** The stack whose containers look (null: standalone services); undefined: none. */
+  stack: string | null | undefined,
+): { endpoints: Values; inner: Values; contained: Map<string, boolean> } {
+  const endpoints: Values = new Map();
+  const inner: Values = new Map();
+  const contained = new Map<string, boolean>();
   for (const s of ctx.store.services.list(tenant)) {
     if (except.has(s.name)) continue;
     const tasks = ctx.store.tasks.byOwner(tenant, s.name).filter((t) => t.desired === 'running');
-    const inside = insideStack !== undefined && s.stack === insideStack;
-    map.set(s.name, serviceEndpoints(ctx.paths, s, tasks, inside).values);
+    const inContainers = tasks.some((t) => t.spec.container);
+    const outside = serviceEndpoints(ctx.paths, s, tasks).values;
+    endpoints.set(s.name, outside);
+    contained.set(s.name, inContainers);
+    const onNetwork = inContainers && s.stack === stack;
+    inner.set(s.name, onNetwork ? serviceEndpoints(ctx.paths, s, tasks, true).values : outside);
   }
-  return map;
+  return { endpoints, inner, contained };
 }
 
 /** Env values that carry a secret (a password inside a URL, say) are never shown by the API. */
