@@ -192,6 +192,12 @@ export const ImageView = Type.Object({
 });
 export type ImageView = Static<typeof ImageView>;
 
+/**
+ * A 204 answer: no body. Typed `void` so handlers call `send()` with nothing; the schema stays
+ * `null`, as the OpenAPI document has always said.
+ */
+export const NoContent = Type.Unsafe<void>(Type.Null());
+
 export const PurgeQuery = Type.Object({ purge: Type.Optional(Type.Boolean()) });
 export const NameParams = Type.Object({ name: Type.String() });
 export const IdParams = Type.Object({ id: Type.String() });

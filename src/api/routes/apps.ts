@@ -1,6 +1,13 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyPluginAsync } from 'fastify';
-import { AppView, DeployResultView, IdParams, PurgeQuery, errorResponses } from '../../core/api-schemas.js';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import {
+  AppView,
+  DeployResultView,
+  IdParams,
+  NoContent,
+  PurgeQuery,
+  errorResponses,
+} from '../../core/api-schemas.js';
 import type { ApiDeps } from '../deps.js';
 
 /** A Marathon app definition: checked field by field by the app parser, which names what it rejects. */
@@ -9,9 +16,8 @@ const MarathonApp = Type.Record(Type.String(), Type.Unknown(), {
 });
 
 export const appRoutes =
-  ({ control }: ApiDeps): FastifyPluginAsync =>
+  ({ control }: ApiDeps): FastifyPluginAsyncTypebox =>
   async (app) => {
-    const id = (req: { params: unknown }) => (req.params as { id: string }).id;
     app.get('/v1/apps', { schema: { tags: ['apps'], response: { 200: Type.Array(AppView) } } }, async (req) =>
       control.listApps(req.tenant),
     );
@@ -30,7 +36,7 @@ export const appRoutes =
     app.get(
       '/v1/apps/:id',
       { schema: { tags: ['apps'], params: IdParams, response: { 200: AppView, ...errorResponses } } },
-      async (req) => control.getApp(req.tenant, id(req)),
+      async (req) => control.getApp(req.tenant, req.params.id),
     );
     app.put(
       '/v1/apps/:id',
@@ -43,7 +49,7 @@ export const appRoutes =
           response: { 200: DeployResultView, ...errorResponses },
         },
       },
-      async (req) => control.putApp(req.tenant, id(req), req.body),
+      async (req) => control.putApp(req.tenant, req.params.id, req.body),
     );
     app.post(
       '/v1/apps/:id/scale',
@@ -58,7 +64,7 @@ export const appRoutes =
           response: { 200: DeployResultView, ...errorResponses },
         },
       },
-      async (req) => control.scaleApp(req.tenant, id(req), (req.body as { instances: number }).instances),
+      async (req) => control.scaleApp(req.tenant, req.params.id, req.body.instances),
     );
     app.post(
       '/v1/apps/:id/restart',
@@ -70,7 +76,7 @@ export const appRoutes =
           response: { 200: AppView, ...errorResponses },
         },
       },
-      async (req) => control.restartApp(req.tenant, id(req)),
+      async (req) => control.restartApp(req.tenant, req.params.id),
     );
     app.delete(
       '/v1/apps/:id',
@@ -79,11 +85,11 @@ export const appRoutes =
           tags: ['apps'],
           params: IdParams,
           querystring: PurgeQuery,
-          response: { 204: Type.Null(), ...errorResponses },
+          response: { 204: NoContent, ...errorResponses },
         },
       },
       async (req, reply) => {
-        control.removeApp(req.tenant, id(req), (req.query as { purge?: boolean }).purge === true);
+        control.removeApp(req.tenant, req.params.id, req.query.purge === true);
         return reply.status(204).send();
       },
     );

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ArtifactResolver } from '../../artifacts/resolver.js';
 import { getPackage } from '../../catalog/registry.js';
 import { errorResponses } from '../../core/api-schemas.js';
@@ -25,7 +25,7 @@ const DoctorView = Type.Object({
 });
 
 export const artifactRoutes =
-  ({ paths }: ApiDeps): FastifyPluginAsync =>
+  ({ paths }: ApiDeps): FastifyPluginAsyncTypebox =>
   async (app) => {
     app.post(
       '/v1/artifacts/fetch',
@@ -40,8 +40,7 @@ export const artifactRoutes =
         },
       },
       async (req, reply) => {
-        const body = req.body as { package: string; version?: string };
-        const pkg = getPackage(body.package, body.version);
+        const pkg = getPackage(req.body.package, req.body.version);
         if (!pkg.jvm) {
           throw new FlotillaError(
             'PACKAGE_NOT_FOUND',

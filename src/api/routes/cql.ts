@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { runCql } from '../../catalog/cassandra/cql.js';
 import { NameParams, errorResponses } from '../../core/api-schemas.js';
 import { CqlRequest, CqlResultView } from '../../core/cql-schemas.js';
@@ -11,7 +11,7 @@ import type { ApiDeps } from '../deps.js';
  * route: another tenant's service answers 404.
  */
 export const cqlRoutes =
-  ({ control }: ApiDeps): FastifyPluginAsync =>
+  ({ control }: ApiDeps): FastifyPluginAsyncTypebox =>
   async (app) => {
     app.post(
       '/v1/services/:name/cql',
@@ -25,8 +25,8 @@ export const cqlRoutes =
         },
       },
       async (req) => {
-        const name = (req.params as { name: string }).name;
-        const body = req.body as CqlRequest;
+        const { name } = req.params;
+        const body = req.body;
         const svc = control.getService(req.tenant, name);
         const endpoint =
           svc.package === 'cassandra' ? svc.endpoints.find((e) => e.name === 'cassandra') : undefined;

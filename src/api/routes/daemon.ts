@@ -1,10 +1,10 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { HealthView, errorResponses } from '../../core/api-schemas.js';
 import type { ApiDeps } from '../deps.js';
 
 export const daemonRoutes =
-  (deps: ApiDeps): FastifyPluginAsync =>
+  (deps: ApiDeps): FastifyPluginAsyncTypebox =>
   async (app) => {
     app.get(
       '/v1/health',
@@ -38,8 +38,7 @@ export const daemonRoutes =
         },
       },
       async (req, reply) => {
-        const body = (req.body ?? {}) as { stopTasks?: boolean };
-        setImmediate(() => deps.shutdown(body.stopTasks === true));
+        setImmediate(() => deps.shutdown(req.body.stopTasks === true));
         return reply.status(202).send({ stopping: true });
       },
     );

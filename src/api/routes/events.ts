@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { EventRecord } from '../../state/store-events.js';
 import type { ApiDeps } from '../deps.js';
 
@@ -7,7 +7,7 @@ const HEARTBEAT_MS = 15_000;
 
 /** Server-sent events: task state changes, replayed from `since` (or Last-Event-ID) then live. */
 export const eventRoutes =
-  ({ events }: ApiDeps): FastifyPluginAsync =>
+  ({ events }: ApiDeps): FastifyPluginAsyncTypebox =>
   async (app) => {
     app.get(
       '/v1/events',
@@ -20,8 +20,7 @@ export const eventRoutes =
       },
       async (req, reply) => {
         const lastId = Number(req.headers['last-event-id'] ?? NaN);
-        const since =
-          (req.query as { since?: number }).since ?? (Number.isFinite(lastId) ? lastId : undefined);
+        const since = req.query.since ?? (Number.isFinite(lastId) ? lastId : undefined);
         reply.hijack();
         const res = reply.raw;
         res.writeHead(200, {

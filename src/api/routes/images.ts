@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { authorize } from '../../auth/authenticate.js';
 import { errorResponses, ImageView } from '../../core/api-schemas.js';
 import { FlotillaError, isFlotillaError } from '../../core/errors.js';
@@ -33,7 +33,7 @@ function engineOf(deps: ApiDeps): { engine: Engine; close: () => void } {
 }
 
 export const imageRoutes =
-  (deps: ApiDeps): FastifyPluginAsync =>
+  (deps: ApiDeps): FastifyPluginAsyncTypebox =>
   async (app) => {
     app.post(
       '/v1/images/build',
@@ -49,7 +49,7 @@ export const imageRoutes =
         },
       },
       async (req, reply) => {
-        const body = req.body as { packages?: string[]; base?: string };
+        const body = req.body;
         // Pulling an image of one's choosing changes the machine for every tenant.
         if (body.base !== undefined) authorize(req.principal, 'cluster');
         const base = body.base ?? baseImage();

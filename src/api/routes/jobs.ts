@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { NameParams, errorResponses } from '../../core/api-schemas.js';
 import {
   JobKillQuery,
@@ -14,9 +14,8 @@ import { sendLog } from '../logs.js';
 
 /** Jobs of a service (Spark applications): submit, list, show, stream the driver's output, kill. */
 export const jobRoutes =
-  ({ jobs }: ApiDeps): FastifyPluginAsync =>
+  ({ jobs }: ApiDeps): FastifyPluginAsyncTypebox =>
   async (app) => {
-    const p = (req: { params: unknown }) => req.params as { name: string; id: string };
     app.post(
       '/v1/services/:name/jobs',
       {
@@ -29,8 +28,7 @@ export const jobRoutes =
           response: { 201: JobView, ...errorResponses },
         },
       },
-      async (req, reply) =>
-        reply.status(201).send(await jobs.submit(req.tenant, p(req).name, req.body as JobSubmitBody)),
+      async (req, reply) => reply.status(201).send(await jobs.submit(req.tenant, req.params.name, req.body)),
     );
     app.get(
       '/v1/services/:name/jobs',
@@ -42,7 +40,7 @@ export const jobRoutes =
           response: { 200: JobListView, ...errorResponses },
         },
       },
-      async (req) => jobs.list(req.tenant, p(req).name),
+      async (req) => jobs.list(req.tenant, req.params.name),
     );
     app.get(
       '/v1/services/:name/jobs/:id',
@@ -53,7 +51,7 @@ export const jobRoutes =
           response: { 200: JobView, ...errorResponses },
         },
       },
-      async (req) => jobs.get(req.tenant, p(req).name, p(req).id),
+      async (req) => jobs.get(req.tenant, req.params.name, req.params.id),
     );
     app.get(
       '/v1/services/:name/jobs/:id/logs',
@@ -67,16 +65,10 @@ export const jobRoutes =
         },
       },
       async (req, reply) => {
-        const { name, id } = p(req);
+        const { name, id } = req.params;
         const file = jobs.logFile(req.tenant, name, id);
         const tenant = req.tenant;
-        return sendLog(
-          req,
-          reply,
-          file,
-          req.query as { tail?: number; follow?: boolean },
-          () => !jobs.isRunning(tenant, id),
-        );
+        return sendLog(req, reply, file, req.query, () => !jobs.isRunning(tenant, id));
       },
     );
     app.delete(
@@ -92,8 +84,13 @@ export const jobRoutes =
         },
       },
       async (req) => {
-        const grace = (req.query as { grace?: number }).grace;
-        return jobs.kill(req.tenant, p(req).name, p(req).id, grace === undefined ? undefined : grace * 1000);
+        const { grace } = req.query;
+        return jobs.kill(
+          req.tenant,
+          req.params.name,
+          req.params.id,
+          grace === undefined ? undefined : grace * 1000,
+        );
       },
     );
   };

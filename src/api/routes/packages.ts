@@ -1,11 +1,11 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { describePackage, getPackage, listPackages } from '../../catalog/registry.js';
 import { NameParams, PackageSummaryView, PackageView, errorResponses } from '../../core/api-schemas.js';
 import type { ApiDeps } from '../deps.js';
 
 export const packageRoutes =
-  (_deps: ApiDeps): FastifyPluginAsync =>
+  (_deps: ApiDeps): FastifyPluginAsyncTypebox =>
   async (app) => {
     app.get(
       '/v1/packages',
@@ -29,6 +29,6 @@ export const packageRoutes =
           response: { 200: PackageView, ...errorResponses },
         },
       },
-      async (req) => describePackage(getPackage((req.params as { name: string }).name)),
+      async (req) => describePackage(getPackage(req.params.name)),
     );
   };

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { NameParams, errorResponses } from '../../core/api-schemas.js';
 import {
   HealthReport,
@@ -13,9 +13,8 @@ import type { ApiDeps } from '../deps.js';
 
 /** A service's plans: deploy and recovery as they stand, and the package's day-2 operations. */
 export const planRoutes =
-  ({ plans }: ApiDeps): FastifyPluginAsync =>
+  ({ plans }: ApiDeps): FastifyPluginAsyncTypebox =>
   async (app) => {
-    const p = (req: { params: unknown }) => req.params as { name: string; plan: string };
     app.get(
       '/v1/services/:name/plans',
       {
@@ -26,7 +25,7 @@ export const planRoutes =
           response: { 200: PlanListView, ...errorResponses },
         },
       },
-      async (req) => plans.list(req.tenant, (req.params as { name: string }).name),
+      async (req) => plans.list(req.tenant, req.params.name),
     );
     app.get(
       '/v1/services/:name/plans/:plan',
@@ -38,7 +37,7 @@ export const planRoutes =
           response: { 200: PlanView, ...errorResponses },
         },
       },
-      async (req) => plans.get(req.tenant, p(req).name, p(req).plan),
+      async (req) => plans.get(req.tenant, req.params.name, req.params.plan),
     );
     app.post(
       '/v1/services/:name/plans/:plan/start',
@@ -53,10 +52,8 @@ export const planRoutes =
         },
       },
       async (req, reply) => {
-        const body = (req.body ?? {}) as { parameters?: Record<string, string> };
-        return reply
-          .status(202)
-          .send(plans.start(req.tenant, p(req).name, p(req).plan, body.parameters ?? {}));
+        const { name, plan } = req.params;
+        return reply.status(202).send(plans.start(req.tenant, name, plan, req.body.parameters ?? {}));
       },
     );
     app.post(
@@ -69,7 +66,7 @@ export const planRoutes =
           response: { 200: PlanView, ...errorResponses },
         },
       },
-      async (req) => plans.stop(req.tenant, p(req).name, p(req).plan),
+      async (req) => plans.stop(req.tenant, req.params.name, req.params.plan),
     );
     app.post(
       '/v1/services/:name/plans/:plan/continue',
@@ -81,7 +78,8 @@ export const planRoutes =
           response: { 202: PlanView, ...errorResponses },
         },
       },
-      async (req, reply) => reply.status(202).send(plans.continue(req.tenant, p(req).name, p(req).plan)),
+      async (req, reply) =>
+        reply.status(202).send(plans.continue(req.tenant, req.params.name, req.params.plan)),
     );
   };
 
@@ -90,9 +88,8 @@ export const planRoutes =
  * health report, and replace / repair / scale, each of which starts the package's plan.
  */
 export const nodeRoutes =
-  ({ plans, control }: ApiDeps): FastifyPluginAsync =>
+  ({ plans, control }: ApiDeps): FastifyPluginAsyncTypebox =>
   async (app) => {
-    const name = (req: { params: unknown }) => (req.params as { name: string }).name;
     app.get(
       '/v1/services/:name/nodes',
       {
@@ -104,7 +101,7 @@ export const nodeRoutes =
         },
       },
       async (req) =>
-        control.getService(req.tenant, name(req)).tasks.map((t) => ({
+        control.getService(req.tenant, req.params.name).tasks.map((t) => ({
           name: t.name,
           role: t.role,
           host: t.host,
@@ -125,12 +122,13 @@ export const nodeRoutes =
         },
       },
       async (req) => {
-        const svc = control.getService(req.tenant, name(req));
+        const svc = control.getService(req.tenant, req.params.name);
         const wanted = svc.tasks.filter((t) => t.desired === 'running');
         const ready = wanted.filter((t) => t.ready).length;
         const deploy = plans.get(req.tenant, svc.name, 'deploy').status;
         const recovery = plans.get(req.tenant, svc.name, 'recovery').status;
-        const status = ready === wanted.length ? 'HEALTHY' : ready === 0 ? 'UNHEALTHY' : 'DEGRADED';
+        const status: HealthReport['status'] =
+          ready === wanted.length ? 'HEALTHY' : ready === 0 ? 'UNHEALTHY' : 'DEGRADED';
         return { status, nodes: wanted.length, ready, deploy, recovery };
       },
     );
@@ -147,9 +145,7 @@ export const nodeRoutes =
       async (req, reply) =>
         reply
           .status(202)
-          .send(
-            plans.start(req.tenant, name(req), 'replace', { node: (req.params as { node: string }).node }),
-          ),
+          .send(plans.start(req.tenant, req.params.name, 'replace', { node: req.params.node })),
     );
     app.post(
       '/v1/services/:name/repair',
@@ -161,7 +157,7 @@ export const nodeRoutes =
           response: { 202: PlanView, ...errorResponses },
         },
       },
-      async (req, reply) => reply.status(202).send(plans.start(req.tenant, name(req), 'repair', {})),
+      async (req, reply) => reply.status(202).send(plans.start(req.tenant, req.params.name, 'repair', {})),
     );
     app.post(
       '/v1/services/:name/scale',
@@ -176,10 +172,8 @@ export const nodeRoutes =
         },
       },
       async (req, reply) =>
-        reply.status(202).send(
-          plans.start(req.tenant, name(req), 'scale', {
-            nodes: String((req.query as { nodeCount: number }).nodeCount),
-          }),
-        ),
+        reply
+          .status(202)
+          .send(plans.start(req.tenant, req.params.name, 'scale', { nodes: String(req.query.nodeCount) })),
     );
   };

@@ -1,12 +1,12 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { IdParams, errorResponses } from '../../core/api-schemas.js';
 import { QueueView, WhyView } from '../../core/tenant-schemas.js';
 import type { ApiDeps } from '../deps.js';
 
 /** The scheduler's queue: what waits, and why a task waits or where it runs. */
 export const queueRoutes =
-  ({ control }: ApiDeps): FastifyPluginAsync =>
+  ({ control }: ApiDeps): FastifyPluginAsyncTypebox =>
   async (app) => {
     app.get(
       '/v1/queue',
@@ -29,6 +29,6 @@ export const queueRoutes =
           response: { 200: WhyView, ...errorResponses },
         },
       },
-      async (req) => control.whyTask(req.tenant, (req.params as { id: string }).id),
+      async (req) => control.whyTask(req.tenant, req.params.id),
     );
   };

@@ -1,9 +1,10 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
   DeployResultView,
   EndpointView,
   NameParams,
+  NoContent,
   PurgeQuery,
   ServiceView,
   errorResponses,
@@ -22,7 +23,7 @@ const InstallBody = Type.Object(
 );
 
 export const serviceRoutes =
-  ({ control }: ApiDeps): FastifyPluginAsync =>
+  ({ control }: ApiDeps): FastifyPluginAsyncTypebox =>
   async (app) => {
     app.get(
       '/v1/services',
@@ -40,13 +41,7 @@ export const serviceRoutes =
         },
       },
       async (req, reply) => {
-        const b = req.body as {
-          name: string;
-          package: string;
-          version?: string;
-          options?: Record<string, unknown>;
-          dependsOn?: string[];
-        };
+        const b = req.body;
         const result = await control.installService(req.tenant, {
           name: b.name,
           package: b.package,
@@ -62,7 +57,7 @@ export const serviceRoutes =
       {
         schema: { tags: ['services'], params: NameParams, response: { 200: ServiceView, ...errorResponses } },
       },
-      async (req) => control.getService(req.tenant, (req.params as { name: string }).name),
+      async (req) => control.getService(req.tenant, req.params.name),
     );
     app.get(
       '/v1/services/:name/endpoints',
@@ -74,7 +69,7 @@ export const serviceRoutes =
           response: { 200: Type.Array(EndpointView), ...errorResponses },
         },
       },
-      async (req) => control.getService(req.tenant, (req.params as { name: string }).name).endpoints,
+      async (req) => control.getService(req.tenant, req.params.name).endpoints,
     );
     app.delete(
       '/v1/services/:name',
@@ -84,15 +79,11 @@ export const serviceRoutes =
           summary: 'Uninstall; data is kept unless purge=true',
           params: NameParams,
           querystring: PurgeQuery,
-          response: { 204: Type.Null(), ...errorResponses },
+          response: { 204: NoContent, ...errorResponses },
         },
       },
       async (req, reply) => {
-        control.removeService(
-          req.tenant,
-          (req.params as { name: string }).name,
-          (req.query as { purge?: boolean }).purge === true,
-        );
+        control.removeService(req.tenant, req.params.name, req.query.purge === true);
         return reply.status(204).send();
       },
     );

@@ -1,5 +1,5 @@
-import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyPluginAsync } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
   DeployResultView,
   NameParams,
@@ -37,10 +37,8 @@ const StackBody = Type.Object(
   { additionalProperties: false },
 );
 
-type StackBodyType = Static<typeof StackBody>;
-
 export const stackRoutes =
-  ({ control, paths }: ApiDeps): FastifyPluginAsync =>
+  ({ control, paths }: ApiDeps): FastifyPluginAsyncTypebox =>
   async (app) => {
     app.get(
       '/v1/stacks',
@@ -50,7 +48,7 @@ export const stackRoutes =
     app.get(
       '/v1/stacks/:name',
       { schema: { tags: ['stacks'], params: NameParams, response: { 200: StackView, ...errorResponses } } },
-      async (req) => control.getStack(req.tenant, (req.params as { name: string }).name),
+      async (req) => control.getStack(req.tenant, req.params.name),
     );
     app.put(
       '/v1/stacks/:name',
@@ -64,12 +62,12 @@ export const stackRoutes =
         },
       },
       async (req) => {
-        const { source, ...compose } = req.body as StackBodyType;
+        const { source, ...compose } = req.body;
         // Host paths (bind mounts, env_file, build contexts) stay in the tenant's data folder unless
         // the caller administers the whole machine.
         const allowedRoot =
           req.principal.role === 'cluster-admin' ? undefined : tenantDataPath(paths, req.tenant);
-        return control.applyStack(req.tenant, source, (req.params as { name: string }).name, {
+        return control.applyStack(req.tenant, source, req.params.name, {
           ...compose,
           ...(allowedRoot ? { allowedRoot } : {}),
         });
@@ -86,11 +84,6 @@ export const stackRoutes =
           response: { 200: DeployResultView, ...errorResponses },
         },
       },
-      async (req) =>
-        control.downStack(
-          req.tenant,
-          (req.params as { name: string }).name,
-          (req.query as { purge?: boolean }).purge === true,
-        ),
+      async (req) => control.downStack(req.tenant, req.params.name, req.query.purge === true),
     );
   };

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import path from 'node:path';
 import { IdParams, TaskView, errorResponses } from '../../core/api-schemas.js';
 import type { ApiDeps } from '../deps.js';
@@ -12,9 +12,8 @@ const LogsQuery = Type.Object({
 });
 
 export const taskRoutes =
-  ({ control }: ApiDeps): FastifyPluginAsync =>
+  ({ control }: ApiDeps): FastifyPluginAsyncTypebox =>
   async (app) => {
-    const id = (req: { params: unknown }) => (req.params as { id: string }).id;
     app.get(
       '/v1/tasks',
       {
@@ -27,12 +26,12 @@ export const taskRoutes =
           response: { 200: Type.Array(TaskView) },
         },
       },
-      async (req) => control.listTasks(req.tenant, req.query as { owner?: string; stack?: string }),
+      async (req) => control.listTasks(req.tenant, req.query),
     );
     app.get(
       '/v1/tasks/:id',
       { schema: { tags: ['tasks'], params: IdParams, response: { 200: TaskView, ...errorResponses } } },
-      async (req) => control.getTask(req.tenant, id(req)),
+      async (req) => control.getTask(req.tenant, req.params.id),
     );
     app.post(
       '/v1/tasks/:id/kill',
@@ -44,7 +43,7 @@ export const taskRoutes =
           response: { 200: TaskView, ...errorResponses },
         },
       },
-      async (req) => control.killTask(req.tenant, id(req)),
+      async (req) => control.killTask(req.tenant, req.params.id),
     );
     app.get(
       '/v1/tasks/:id/logs',
@@ -58,10 +57,9 @@ export const taskRoutes =
         },
       },
       async (req, reply) => {
-        const task = control.getTask(req.tenant, id(req));
-        const q = req.query as { stream?: 'stdout' | 'stderr'; tail?: number; follow?: boolean };
-        const file = path.join(task.sandbox, 'logs', q.stream ?? 'stdout');
-        return sendLog(req, reply, file, q);
+        const task = control.getTask(req.tenant, req.params.id);
+        const file = path.join(task.sandbox, 'logs', req.query.stream ?? 'stdout');
+        return sendLog(req, reply, file, req.query);
       },
     );
   };

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyPluginAsync } from 'fastify';
-import { errorResponses } from '../../core/api-schemas.js';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { NoContent, errorResponses } from '../../core/api-schemas.js';
 import { FlotillaError } from '../../core/errors.js';
 import {
   MintedTokenView,
@@ -11,7 +11,6 @@ import {
   TokenView,
   WhoAmIView,
 } from '../../core/tenant-schemas.js';
-import type { Quota, Role } from '../../core/tenant.js';
 import type { ApiDeps } from '../deps.js';
 
 const TenantParams = Type.Object({ tenant: Type.String() });
@@ -19,7 +18,7 @@ const TokenParams = Type.Object({ token: Type.String() });
 
 /** Who am I; tenants with their weights and quotas (cluster admins); tokens (tenant admins). */
 export const tenantRoutes =
-  ({ tenants, auth }: ApiDeps): FastifyPluginAsync =>
+  ({ tenants, auth }: ApiDeps): FastifyPluginAsyncTypebox =>
   async (app) => {
     app.get(
       '/v1/whoami',
@@ -53,10 +52,7 @@ export const tenantRoutes =
           response: { 201: TenantView, ...errorResponses },
         },
       },
-      async (req, reply) =>
-        reply
-          .status(201)
-          .send(tenants.create(req.body as { name: string; weight?: number; quota?: Quota | null })),
+      async (req, reply) => reply.status(201).send(tenants.create(req.body)),
     );
     app.get(
       '/v1/tenants/:tenant',
@@ -69,7 +65,7 @@ export const tenantRoutes =
         },
       },
       async (req) => {
-        const name = (req.params as { tenant: string }).tenant;
+        const name = req.params.tenant;
         if (req.principal.role !== 'cluster-admin' && name !== req.principal.tenant) {
           throw new FlotillaError('TENANT_NOT_FOUND', `no tenant "${name}"`);
         }
@@ -88,11 +84,7 @@ export const tenantRoutes =
           response: { 200: TenantView, ...errorResponses },
         },
       },
-      async (req) =>
-        tenants.update(
-          (req.params as { tenant: string }).tenant,
-          req.body as { weight?: number; quota?: Quota | null },
-        ),
+      async (req) => tenants.update(req.params.tenant, req.body),
     );
     app.delete(
       '/v1/tenants/:tenant',
@@ -102,11 +94,11 @@ export const tenantRoutes =
           tags: ['tenants'],
           summary: 'Remove an empty tenant and revoke its tokens (cluster admin)',
           params: TenantParams,
-          response: { 204: Type.Null(), ...errorResponses },
+          response: { 204: NoContent, ...errorResponses },
         },
       },
       async (req, reply) => {
-        tenants.remove((req.params as { tenant: string }).tenant);
+        tenants.remove(req.params.tenant);
         return reply.status(204).send();
       },
     );
@@ -134,8 +126,8 @@ export const tenantRoutes =
         },
       },
       async (req, reply) => {
-        const b = req.body as { role: Role; name?: string };
-        return reply.status(201).send(tenants.createToken(req.principal, req.tenant, b.role, b.name ?? ''));
+        const { role, name } = req.body;
+        return reply.status(201).send(tenants.createToken(req.principal, req.tenant, role, name ?? ''));
       },
     );
     app.delete(
@@ -145,11 +137,11 @@ export const tenantRoutes =
           tags: ['tenants'],
           summary: 'Revoke a token at once',
           params: TokenParams,
-          response: { 204: Type.Null(), ...errorResponses },
+          response: { 204: NoContent, ...errorResponses },
         },
       },
       async (req, reply) => {
-        tenants.revokeToken(req.tenant, (req.params as { token: string }).token);
+        tenants.revokeToken(req.tenant, req.params.token);
         return reply.status(204).send();
       },
     );

@@ -1,10 +1,10 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { UsageQuery, UsageView, errorResponses } from '../../core/api-schemas.js';
 import { FlotillaError } from '../../core/errors.js';
 import type { ApiDeps } from '../deps.js';
 
 export const usageRoutes =
-  ({ control }: ApiDeps): FastifyPluginAsync =>
+  ({ control }: ApiDeps): FastifyPluginAsyncTypebox =>
   async (app) => {
     app.get(
       '/v1/usage',
@@ -19,7 +19,7 @@ export const usageRoutes =
       },
       // Scoped to the acting tenant; a cluster admin may ask for every tenant with all=true.
       async (req) => {
-        const { all, ...query } = req.query as UsageQuery;
+        const { all, ...query } = req.query;
         if (all && req.principal.role !== 'cluster-admin') {
           throw new FlotillaError('PERMISSION_DENIED', "only a cluster admin may see every tenant's usage");
         }
