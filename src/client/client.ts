@@ -24,48 +24,9 @@ import type { CqlRequest, CqlResultView } from '../core/cql-schemas.js';
 import type { HealthReport, NodeView, PlanListView, PlanView } from '../core/plan-schemas.js';
 import type { Endpoint } from '../core/service.js';
 import type { JobListView, JobSubmitBody, JobView } from '../core/job-schemas.js';
+import type { ArtifactFetchLine, FlotillaEvent, ImageBuildLine } from '../core/streams.js';
 
-export type { PackageDescription, PackageSummary };
-
-export interface ArtifactFetchLine {
-  type: 'start' | 'progress' | 'done' | 'error';
-  artifacts?: number;
-  bytes?: number;
-  done?: number;
-  of?: number;
-  artifact?: string;
-  fromCache?: boolean;
-  downloaded?: number;
-  cache?: string;
-  error?: ErrorBody;
-}
-
-/** One line of `POST /v1/images/build`'s newline-delimited JSON answer. */
-export interface ImageBuildLine {
-  type: 'start' | 'progress' | 'image' | 'done' | 'error';
-  /** start: the base, the images to make, and the packages that have none (with why). */
-  base?: string;
-  images?: { package: string; version: string; image: string }[];
-  skipped?: { package: string; version: string; reason: string }[];
-  /** progress and image: which image; progress: one line of its build output. */
-  image?: string;
-  line?: string;
-  /** image: its package (unset for the base), whether it was built now, and how long that took. */
-  package?: string;
-  version?: string;
-  built?: boolean;
-  seconds?: number;
-  /** done: the images built now, and those that were there already. */
-  builtImages?: string[];
-  presentImages?: string[];
-  error?: ErrorBody;
-}
-
-export interface FlotillaEvent {
-  id: number;
-  type: string;
-  data: Record<string, unknown>;
-}
+export type { ArtifactFetchLine, FlotillaEvent, ImageBuildLine, PackageDescription, PackageSummary };
 
 /**
  * The typed HTTP client of the Flotilla API: the only door the CLI (and any dashboard) uses to reach

@@ -177,6 +177,20 @@ export const UsageView = Type.Object({
 });
 export type UsageView = Static<typeof UsageView>;
 
+/** `GET /v1/doctor`: what this machine lacks for the catalog's packages, and how to fix each. */
+export const DoctorView = Type.Object({
+  ok: Type.Boolean(),
+  checks: Type.Array(
+    Type.Object({
+      name: Type.String(),
+      ok: Type.Boolean(),
+      detail: Type.String(),
+      fix: Type.Optional(Type.String()),
+    }),
+  ),
+});
+export type DoctorView = Static<typeof DoctorView>;
+
 /** An image Flotilla built, as `GET /v1/images` lists it. */
 export const ImageView = Type.Object({
   /** `repository:tag`; an image with several tags is listed once per tag. */

@@ -8,6 +8,7 @@ import {
   PurgeQuery,
   errorResponses,
 } from '../../core/api-schemas.js';
+import { AppScaleBody } from '../../core/request-schemas.js';
 import type { ApiDeps } from '../deps.js';
 
 /** A Marathon app definition: checked field by field by the app parser, which names what it rejects. */
@@ -57,10 +58,7 @@ export const appRoutes =
         schema: {
           tags: ['apps'],
           params: IdParams,
-          body: Type.Object(
-            { instances: Type.Integer({ minimum: 0, maximum: 1000 }) },
-            { additionalProperties: false },
-          ),
+          body: AppScaleBody,
           response: { 200: DeployResultView, ...errorResponses },
         },
       },

@@ -1,28 +1,12 @@
-import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ArtifactResolver } from '../../artifacts/resolver.js';
 import { getPackage } from '../../catalog/registry.js';
-import { errorResponses } from '../../core/api-schemas.js';
+import { DoctorView, errorResponses } from '../../core/api-schemas.js';
 import { FlotillaError, isFlotillaError } from '../../core/errors.js';
+import { ArtifactFetchBody } from '../../core/request-schemas.js';
+import type { ArtifactFetchLine } from '../../core/streams.js';
 import { runDoctor } from '../../daemon/doctor.js';
 import type { ApiDeps } from '../deps.js';
-
-const FetchBody = Type.Object(
-  { package: Type.String(), version: Type.Optional(Type.String()) },
-  { additionalProperties: false },
-);
-
-const DoctorView = Type.Object({
-  ok: Type.Boolean(),
-  checks: Type.Array(
-    Type.Object({
-      name: Type.String(),
-      ok: Type.Boolean(),
-      detail: Type.String(),
-      fix: Type.Optional(Type.String()),
-    }),
-  ),
-});
 
 export const artifactRoutes =
   ({ paths }: ApiDeps): FastifyPluginAsyncTypebox =>
@@ -35,7 +19,7 @@ export const artifactRoutes =
           summary:
             "Pre-fetch a package's pinned JVM artifacts into the verified cache. Answers newline-delimited JSON: " +
             '{"type":"progress",…} lines, then {"type":"done",…} or {"type":"error","error":{code,message,hint}}',
-          body: FetchBody,
+          body: ArtifactFetchBody,
           response: { ...errorResponses },
         },
       },
@@ -51,7 +35,7 @@ export const artifactRoutes =
         reply.hijack();
         const res = reply.raw;
         res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-cache' });
-        const line = (o: unknown) => res.write(`${JSON.stringify(o)}\n`);
+        const line = (o: ArtifactFetchLine) => res.write(`${JSON.stringify(o)}\n`);
         const total = lock.artifacts.reduce((s, a) => s + a.size, 0);
         line({
           type: 'start',

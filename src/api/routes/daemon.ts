@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { HealthView, errorResponses } from '../../core/api-schemas.js';
+import { ShutdownBody } from '../../core/request-schemas.js';
 import type { ApiDeps } from '../deps.js';
 
 export const daemonRoutes =
@@ -33,7 +34,7 @@ export const daemonRoutes =
         schema: {
           tags: ['daemon'],
           summary: 'Stop the daemon; tasks keep running and are adopted by the next daemon unless stopTasks',
-          body: Type.Optional(Type.Object({ stopTasks: Type.Optional(Type.Boolean()) })),
+          body: ShutdownBody,
           response: { 202: Type.Object({ stopping: Type.Boolean() }), ...errorResponses },
         },
       },

@@ -3,6 +3,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { authorize } from '../../auth/authenticate.js';
 import { errorResponses, ImageView } from '../../core/api-schemas.js';
 import { FlotillaError, isFlotillaError } from '../../core/errors.js';
+import { ImageBuildBody } from '../../core/request-schemas.js';
+import type { ImageBuildLine } from '../../core/streams.js';
 import { Engine } from '../../drivers/docker/engine.js';
 import {
   baseImage,
@@ -14,16 +16,6 @@ import {
   type CatalogImage,
 } from '../../images/index.js';
 import type { ApiDeps } from '../deps.js';
-
-const BuildBody = Type.Object(
-  {
-    /** `redis`, `kafka@3.9.1`; none: every image the catalog can make. */
-    packages: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { maxItems: 50 })),
-    /** An image to build on instead of flotilla/base:bookworm; pulled when missing. */
-    base: Type.Optional(Type.String({ minLength: 1, pattern: '^[A-Za-z0-9][A-Za-z0-9._\\-/:@]*$' })),
-  },
-  { additionalProperties: false },
-);
 
 /** The Engine the daemon shares, or one for this request (closed by the caller). */
 function engineOf(deps: ApiDeps): { engine: Engine; close: () => void } {
@@ -44,7 +36,7 @@ export const imageRoutes =
             "Build the Docker driver's runtime images (the base, then each package's) when missing. Answers " +
             'newline-delimited JSON: {"type":"start",…}, {"type":"progress","image","line"} and ' +
             '{"type":"image",…} lines, then {"type":"done",…} or {"type":"error","error":{code,message,hint}}',
-          body: BuildBody,
+          body: ImageBuildBody,
           response: { ...errorResponses },
         },
       },
@@ -70,7 +62,7 @@ export const imageRoutes =
         reply.hijack();
         const res = reply.raw;
         res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-cache' });
-        const line = (o: unknown) => res.write(`${JSON.stringify(o)}\n`);
+        const line = (o: ImageBuildLine) => res.write(`${JSON.stringify(o)}\n`);
         const images = wanted.flatMap((w) => ('ref' in w ? [w.ref] : []));
         line({
           type: 'start',

@@ -9,18 +9,8 @@ import {
   ServiceView,
   errorResponses,
 } from '../../core/api-schemas.js';
+import { ServiceInstallBody } from '../../core/request-schemas.js';
 import type { ApiDeps } from '../deps.js';
-
-const InstallBody = Type.Object(
-  {
-    name: Type.String(),
-    package: Type.String(),
-    version: Type.Optional(Type.String()),
-    options: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-    dependsOn: Type.Optional(Type.Array(Type.String())),
-  },
-  { additionalProperties: false },
-);
 
 export const serviceRoutes =
   ({ control }: ApiDeps): FastifyPluginAsyncTypebox =>
@@ -36,7 +26,7 @@ export const serviceRoutes =
         schema: {
           tags: ['services'],
           summary: 'Install a package as a service',
-          body: InstallBody,
+          body: ServiceInstallBody,
           response: { 201: DeployResultView, ...errorResponses },
         },
       },

@@ -8,34 +8,8 @@ import {
   errorResponses,
 } from '../../core/api-schemas.js';
 import { tenantDataPath } from '../../core/paths.js';
+import { StackApplyBody } from '../../core/request-schemas.js';
 import type { ApiDeps } from '../deps.js';
-
-const StackBody = Type.Object(
-  {
-    source: Type.String({
-      description: 'The stack file (YAML) as written: a Flotilla stack or a Docker Compose file',
-      maxLength: 1_000_000,
-    }),
-    directory: Type.Optional(
-      Type.String({
-        description: "Compose: the absolute path of the file's folder (relative paths, env_file, .env)",
-        maxLength: 4096,
-      }),
-    ),
-    variables: Type.Optional(
-      Type.Record(Type.String(), Type.String({ maxLength: 100_000 }), {
-        description: 'Compose: variables to interpolate; they win over the .env file',
-      }),
-    ),
-    profiles: Type.Optional(
-      Type.Array(Type.String({ minLength: 1, maxLength: 200 }), {
-        description: 'Compose: the active profiles',
-        maxItems: 100,
-      }),
-    ),
-  },
-  { additionalProperties: false },
-);
 
 export const stackRoutes =
   ({ control, paths }: ApiDeps): FastifyPluginAsyncTypebox =>
@@ -57,7 +31,7 @@ export const stackRoutes =
           tags: ['stacks'],
           summary: 'Apply a stack file (idempotent: only what changed is redeployed)',
           params: NameParams,
-          body: StackBody,
+          body: StackApplyBody,
           response: { 200: DeployResultView, ...errorResponses },
         },
       },

@@ -2,14 +2,9 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import path from 'node:path';
 import { IdParams, TaskView, errorResponses } from '../../core/api-schemas.js';
+import { TaskListQuery, TaskLogsQuery } from '../../core/request-schemas.js';
 import type { ApiDeps } from '../deps.js';
 import { sendLog } from '../logs.js';
-
-const LogsQuery = Type.Object({
-  stream: Type.Optional(Type.Union([Type.Literal('stdout'), Type.Literal('stderr')])),
-  tail: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000 })),
-  follow: Type.Optional(Type.Boolean()),
-});
 
 export const taskRoutes =
   ({ control }: ApiDeps): FastifyPluginAsyncTypebox =>
@@ -19,10 +14,7 @@ export const taskRoutes =
       {
         schema: {
           tags: ['tasks'],
-          querystring: Type.Object({
-            owner: Type.Optional(Type.String()),
-            stack: Type.Optional(Type.String()),
-          }),
+          querystring: TaskListQuery,
           response: { 200: Type.Array(TaskView) },
         },
       },
@@ -52,7 +44,7 @@ export const taskRoutes =
           tags: ['tasks'],
           summary: "A task's stdout or stderr; follow=true streams what is appended",
           params: IdParams,
-          querystring: LogsQuery,
+          querystring: TaskLogsQuery,
           response: { 200: Type.String(), ...errorResponses },
         },
       },

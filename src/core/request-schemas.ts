@@ -1,0 +1,87 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+/**
+ * What callers send to the stack, service, app, task, image, artifact and daemon routes. The routes
+ * validate with these schemas and the typed client sends their types, so the two cannot drift.
+ */
+
+export const StackApplyBody = Type.Object(
+  {
+    source: Type.String({
+      description: 'The stack file (YAML) as written: a Flotilla stack or a Docker Compose file',
+      maxLength: 1_000_000,
+    }),
+    directory: Type.Optional(
+      Type.String({
+        description: "Compose: the absolute path of the file's folder (relative paths, env_file, .env)",
+        maxLength: 4096,
+      }),
+    ),
+    variables: Type.Optional(
+      Type.Record(Type.String(), Type.String({ maxLength: 100_000 }), {
+        description: 'Compose: variables to interpolate; they win over the .env file',
+      }),
+    ),
+    profiles: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 200 }), {
+        description: 'Compose: the active profiles',
+        maxItems: 100,
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type StackApplyBody = Static<typeof StackApplyBody>;
+/** What a Compose file needs besides its text: its folder, the variables and the active profiles. */
+export type ComposeOptions = Omit<StackApplyBody, 'source'>;
+
+export const ServiceInstallBody = Type.Object(
+  {
+    name: Type.String(),
+    package: Type.String(),
+    version: Type.Optional(Type.String()),
+    options: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    dependsOn: Type.Optional(Type.Array(Type.String())),
+  },
+  { additionalProperties: false },
+);
+export type ServiceInstallBody = Static<typeof ServiceInstallBody>;
+
+export const AppScaleBody = Type.Object(
+  { instances: Type.Integer({ minimum: 0, maximum: 1000 }) },
+  { additionalProperties: false },
+);
+export type AppScaleBody = Static<typeof AppScaleBody>;
+
+export const TaskListQuery = Type.Object({
+  owner: Type.Optional(Type.String()),
+  stack: Type.Optional(Type.String()),
+});
+export type TaskListQuery = Static<typeof TaskListQuery>;
+
+export const TaskLogsQuery = Type.Object({
+  stream: Type.Optional(Type.Union([Type.Literal('stdout'), Type.Literal('stderr')])),
+  tail: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000 })),
+  follow: Type.Optional(Type.Boolean()),
+});
+export type TaskLogsQuery = Static<typeof TaskLogsQuery>;
+
+export const ImageBuildBody = Type.Object(
+  {
+    /** `redis`, `kafka@3.9.1`; none: every image the catalog can make. */
+    packages: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { maxItems: 50 })),
+    /** An image to build on instead of flotilla/base:bookworm; pulled when missing. */
+    base: Type.Optional(Type.String({ minLength: 1, pattern: '^[A-Za-z0-9][A-Za-z0-9._\\-/:@]*$' })),
+  },
+  { additionalProperties: false },
+);
+export type ImageBuildBody = Static<typeof ImageBuildBody>;
+
+export const ArtifactFetchBody = Type.Object(
+  { package: Type.String(), version: Type.Optional(Type.String()) },
+  { additionalProperties: false },
+);
+export type ArtifactFetchBody = Static<typeof ArtifactFetchBody>;
+
+export const ShutdownBody = Type.Optional(Type.Object({ stopTasks: Type.Optional(Type.Boolean()) }));
+export type ShutdownBody = Static<typeof ShutdownBody>;
