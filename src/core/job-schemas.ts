@@ -69,6 +69,7 @@ export const JobLogsQuery = Type.Object({
     Type.Boolean({ description: 'Stream what the driver writes; the response ends when the job ends.' }),
   ),
 });
+export type JobLogsQuery = Static<typeof JobLogsQuery>;
 
 export const JobKillQuery = Type.Object({
   /** Seconds between SIGTERM and SIGKILL. */

@@ -38,6 +38,7 @@ export const PlanStartBody = Type.Object(
   { parameters: Type.Optional(Type.Record(Type.String(), Type.String())) },
   { additionalProperties: false },
 );
+export type PlanStartBody = Static<typeof PlanStartBody>;
 
 export const PlanParams = Type.Object({ name: Type.String(), plan: Type.String() });
 

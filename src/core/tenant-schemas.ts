@@ -38,6 +38,7 @@ export const TenantCreateBody = Type.Object(
   },
   { additionalProperties: false },
 );
+export type TenantCreateBody = Static<typeof TenantCreateBody>;
 
 export const TenantPatchBody = Type.Object(
   {
@@ -46,6 +47,7 @@ export const TenantPatchBody = Type.Object(
   },
   { additionalProperties: false },
 );
+export type TenantPatchBody = Static<typeof TenantPatchBody>;
 
 export const TokenView = Type.Object({
   id: Type.String(),
@@ -69,6 +71,7 @@ export const TokenCreateBody = Type.Object(
   },
   { additionalProperties: false },
 );
+export type TokenCreateBody = Static<typeof TokenCreateBody>;
 
 export const WhoAmIView = Type.Object({
   tenant: Type.String(),
