@@ -1,0 +1,110 @@
+import type {
+  AppView,
+  DeployResultView,
+  PackageDescription,
+  PackageSummary,
+  ServiceView,
+  StackView,
+  TaskView,
+} from '../core/api-schemas.js';
+import type {
+  AppScaleBody,
+  ComposeOptions,
+  ServiceInstallBody,
+  StackApplyBody,
+  TaskListQuery,
+  TaskLogsQuery,
+} from '../core/request-schemas.js';
+import type { Endpoint } from '../core/service.js';
+import { DaemonCalls } from './daemon.js';
+import { enc, query } from './transport.js';
+
+/** What runs: stacks, the catalog's packages, services, apps, and their tasks. */
+export class WorkloadCalls extends DaemonCalls {
+  // stacks
+  /** `compose`: the file's folder, the variables it refers to and the active profiles (Compose files). */
+  applyStack(name: string, source: string, compose: ComposeOptions = {}): Promise<DeployResultView> {
+    const body: StackApplyBody = { source, ...compose };
+    return this.request('PUT', `/v1/stacks/${enc(name)}`, body);
+  }
+  downStack(name: string, purge = false): Promise<DeployResultView> {
+    return this.request('DELETE', `/v1/stacks/${enc(name)}${purge ? '?purge=true' : ''}`);
+  }
+  listStacks(): Promise<StackView[]> {
+    return this.request('GET', '/v1/stacks');
+  }
+  getStack(name: string): Promise<StackView> {
+    return this.request('GET', `/v1/stacks/${enc(name)}`);
+  }
+
+  // packages and services
+  listPackages(): Promise<PackageSummary[]> {
+    return this.request('GET', '/v1/packages');
+  }
+  describePackage(name: string): Promise<PackageDescription> {
+    return this.request('GET', `/v1/packages/${enc(name)}`);
+  }
+  installService(body: ServiceInstallBody): Promise<DeployResultView> {
+    return this.request('POST', '/v1/services', body);
+  }
+  uninstallService(name: string, purge = false): Promise<void> {
+    return this.request('DELETE', `/v1/services/${enc(name)}${purge ? '?purge=true' : ''}`);
+  }
+  listServices(): Promise<ServiceView[]> {
+    return this.request('GET', '/v1/services');
+  }
+  getService(name: string): Promise<ServiceView> {
+    return this.request('GET', `/v1/services/${enc(name)}`);
+  }
+  endpoints(name: string): Promise<Endpoint[]> {
+    return this.request('GET', `/v1/services/${enc(name)}/endpoints`);
+  }
+
+  // apps
+  /** `definition`: a Marathon app definition; the daemon checks it field by field. */
+  addApp(definition: unknown): Promise<DeployResultView> {
+    return this.request('POST', '/v1/apps', definition);
+  }
+  putApp(id: string, definition: unknown): Promise<DeployResultView> {
+    return this.request('PUT', `/v1/apps/${enc(id)}`, definition);
+  }
+  listApps(): Promise<AppView[]> {
+    return this.request('GET', '/v1/apps');
+  }
+  getApp(id: string): Promise<AppView> {
+    return this.request('GET', `/v1/apps/${enc(id)}`);
+  }
+  scaleApp(id: string, instances: number): Promise<DeployResultView> {
+    const body: AppScaleBody = { instances };
+    return this.request('POST', `/v1/apps/${enc(id)}/scale`, body);
+  }
+  restartApp(id: string): Promise<AppView> {
+    return this.request('POST', `/v1/apps/${enc(id)}/restart`, {});
+  }
+  removeApp(id: string, purge = false): Promise<void> {
+    return this.request('DELETE', `/v1/apps/${enc(id)}${purge ? '?purge=true' : ''}`);
+  }
+
+  // tasks
+  listTasks(filter: TaskListQuery = {}): Promise<TaskView[]> {
+    return this.request('GET', `/v1/tasks${query(filter)}`);
+  }
+  getTask(id: string): Promise<TaskView> {
+    return this.request('GET', `/v1/tasks/${enc(id)}`);
+  }
+  killTask(id: string): Promise<TaskView> {
+    return this.request('POST', `/v1/tasks/${enc(id)}/kill`, {});
+  }
+  logs(id: string, opts: Omit<TaskLogsQuery, 'follow'> = {}): Promise<string> {
+    return this.request('GET', `/v1/tasks/${enc(id)}/logs${query(opts)}`);
+  }
+  /** Streams a task's log as it grows; resolves when `signal` aborts or the daemon goes away. */
+  followLogs(
+    id: string,
+    opts: Omit<TaskLogsQuery, 'follow'>,
+    onChunk: (text: string) => void,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    return this.stream(`/v1/tasks/${enc(id)}/logs${query({ ...opts, follow: true })}`, onChunk, signal);
+  }
+}
