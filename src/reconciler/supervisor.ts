@@ -6,7 +6,6 @@ import { isFlotillaError } from '../core/errors.js';
 import { sandboxPath, tenantDataPath, type Paths } from '../core/paths.js';
 import {
   ALIVE_STATES,
-  backoffDelayMs,
   hasEnded,
   isTaskReady,
   type ContainerSpec,
@@ -19,11 +18,9 @@ import type { Store } from '../state/store.js';
 import type { EventBus } from './events.js';
 import type { HealthMonitor, HealthReport } from './health/monitor.js';
 import type { WorkQueue } from './queue.js';
+import { restartDecision, type RestartDecision } from './restart-policy.js';
 
 const UP_STATES: ReadonlySet<TaskState> = new Set(['running', 'healthy', 'unhealthy']);
-
-/** A run that lasted this long was a success: the next failure starts the backoff afresh. */
-const BACKOFF_RESET_MS = 60_000;
 
 export interface SupervisorDeps {
   store: Store;
@@ -245,7 +242,14 @@ export class Supervisor {
     } catch (err) {
       const message = isFlotillaError(err) ? err.message : String(err);
       this.d.store.tasks.update(t.tenant, t.id, { handle: null }, this.now());
-      this.fail(key, t, message, null, null);
+      const decision = restartDecision({
+        restart: t.spec.restart,
+        backoff: t.spec.backoff,
+        restarts: t.restarts,
+        ranMs: 0,
+        ending: { by: 'launch' },
+      });
+      if (decision.action === 'relaunch') this.relaunchLater(key, t, decision, message, null, null);
     }
   }
 
@@ -268,22 +272,30 @@ export class Supervisor {
         : exit.signal
           ? `killed by ${exit.signal}`
           : `exited with status ${exit.exitCode}`);
-    if (purpose && !purpose.failure) {
+    const decision = restartDecision({
+      restart: t.spec.restart,
+      backoff: t.spec.backoff,
+      restarts: t.restarts,
+      ranMs: this.now() - (t.handle?.startedAt ?? this.now()),
+      ending: !purpose
+        ? { by: 'exit', exitCode: exit.exitCode }
+        : purpose.failure
+          ? { by: 'health' }
+          : { by: 'stop', state: purpose.state },
+    });
+    if (decision.action === 'stop') {
       this.d.store.tasks.update(
         tenant,
         id,
         { handle: null, exitCode: exit.exitCode, exitSignal: exit.signal },
         this.now(),
       );
-      this.setState(t, purpose.state, purpose.message);
+      this.setState(t, decision.state, purpose?.message ?? how);
       this.d.queue().add(key);
       return;
     }
-    const lastedMs = this.now() - (t.handle?.startedAt ?? this.now());
-    const base = lastedMs >= BACKOFF_RESET_MS ? { ...t, restarts: 0 } : t;
     this.d.store.tasks.update(tenant, id, { handle: null }, this.now());
-    const policy = t.spec.restart ?? 'always';
-    if (!purpose && (policy === 'no' || (policy === 'on-failure' && exit.exitCode === 0))) {
+    if (decision.action === 'end') {
       // Compose's restart policy: this exit ends the task until its definition changes.
       this.d.store.tasks.update(
         tenant,
@@ -291,45 +303,32 @@ export class Supervisor {
         { nextLaunchAt: null, exitCode: exit.exitCode, exitSignal: exit.signal },
         this.now(),
       );
-      const fresh = this.setState(
-        t,
-        exit.exitCode === 0 ? 'finished' : 'failed',
-        `${how} (restart: ${policy})`,
-      );
-      if (exit.exitCode === 0) this.wakeDependents(fresh);
+      const fresh = this.setState(t, decision.state, `${how} (restart: ${decision.policy})`);
+      if (decision.state === 'finished') this.wakeDependents(fresh);
       return;
     }
-    this.fail(
-      key,
-      base,
-      purpose?.message ?? how,
-      exit.exitCode,
-      exit.signal,
-      !purpose && exit.exitCode === 0,
-    );
+    this.relaunchLater(key, t, decision, purpose?.message ?? how, exit.exitCode, exit.signal);
   }
 
   /** Records a failed (or finished) run and schedules the relaunch after the backoff delay. */
-  private fail(
+  private relaunchLater(
     key: string,
     t: TaskRecord,
+    decision: Extract<RestartDecision, { action: 'relaunch' }>,
     message: string,
     exitCode: number | null,
     signal: string | null,
-    finished = false,
   ): void {
-    const restarts = t.restarts + 1;
-    const delay = backoffDelayMs(t.spec.backoff, restarts);
     const now = this.now();
     this.d.store.tasks.update(
       t.tenant,
       t.id,
-      { restarts, nextLaunchAt: now + delay, exitCode, exitSignal: signal },
+      { restarts: decision.restarts, nextLaunchAt: now + decision.delayMs, exitCode, exitSignal: signal },
       now,
     );
-    this.setState(t, finished ? 'finished' : 'failed', message);
+    this.setState(t, decision.state, message);
     this.d.onRestart?.(t, message);
-    this.d.queue().addAfter(key, delay);
+    this.d.queue().addAfter(key, decision.delayMs);
   }
 
   private async retire(key: string, t: TaskRecord, alive: boolean): Promise<void> {
