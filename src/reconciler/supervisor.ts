@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { LockedArtifact } from '../core/artifact.js';
 import { isFlotillaError } from '../core/errors.js';
 import { sandboxPath, tenantDataPath, type Paths } from '../core/paths.js';
 import {
@@ -9,7 +8,6 @@ import {
   hasEnded,
   isTaskReady,
   type ContainerSpec,
-  type RuntimeRef,
   type TaskRecord,
   type TaskState,
 } from '../core/task.js';
@@ -17,6 +15,7 @@ import type { ContainerConfig, Driver, ExitResult } from '../drivers/driver.js';
 import type { Store } from '../state/store.js';
 import type { EventBus } from './events.js';
 import type { HealthMonitor, HealthReport } from './health/monitor.js';
+import { runPrestart, type ArtifactPreparer, type ImagePreparer } from './prestart.js';
 import type { WorkQueue } from './queue.js';
 import { restartDecision, type RestartDecision } from './restart-policy.js';
 
@@ -34,16 +33,10 @@ export interface SupervisorDeps {
   onRestart?: (t: TaskRecord, reason: string) => void;
   /** Called when every task of an owner has become ready (packages run their post-ready steps). */
   onOwnerReady?: (tenant: string, owner: string) => void;
-  /**
-   * Brings a task's pinned JVM artifacts into the verified cache, and installs the runtime it runs
-   * from (a PySpark venv), before it may launch.
-   */
-  artifacts?: {
-    ensure(artifacts: LockedArtifact[]): Promise<string[]>;
-    prepare?(runtime: RuntimeRef): Promise<void>;
-  };
-  /** Makes a container task's image present (builds a catalog image or a Compose `build:`), before it may launch. */
-  images?: { prepare(container: ContainerSpec): Promise<void> };
+  /** Fetches artifacts and installs runtimes for the pre-start hooks. */
+  artifacts?: ArtifactPreparer;
+  /** Builds or pulls images for the pre-start hooks. */
+  images?: ImagePreparer;
   /** A container task's spec with what its driver needs besides: network, published address, names. */
   containerConfig?(t: TaskRecord, spec: ContainerSpec): ContainerConfig;
 }
@@ -187,28 +180,13 @@ export class Supervisor {
     };
     this.d.store.tasks.update(t.tenant, t.id, { handle: pending }, now);
     try {
-      if (t.spec.artifacts?.length) {
-        if (!this.d.artifacts) throw new Error('this daemon has no artifact resolver');
-        this.setState(t, 'staging', `fetching ${t.spec.artifacts.length} artifacts`);
-        await this.d.artifacts.ensure(t.spec.artifacts);
-        if (this.stopped) return;
-      }
-      if (t.spec.runtime) {
-        if (!this.d.artifacts?.prepare) throw new Error('this daemon cannot prepare runtimes');
-        this.setState(t, 'staging', `preparing the ${t.spec.runtime.kind} ${t.spec.runtime.version} runtime`);
-        await this.d.artifacts.prepare(t.spec.runtime);
-        if (this.stopped) return;
-      }
-      if (t.spec.container) {
-        if (!this.d.images) throw new Error('this daemon has no Docker driver');
-        this.setState(t, 'staging', `preparing the image ${t.spec.container.image}`);
-        await this.d.images.prepare(t.spec.container);
-        if (this.stopped) return;
-      }
-      writeFiles(sandbox, t.spec.files);
-      // The tenant's data folder, shared by all its tasks (and its Spark jobs) at the same path.
       const dataDir = tenantDataPath(this.d.paths, t.tenant);
-      fs.mkdirSync(dataDir, { recursive: true });
+      const ready = await runPrestart(
+        { spec: t.spec, sandbox, dataDir, artifacts: this.d.artifacts, images: this.d.images },
+        (message) => this.setState(t, 'staging', message),
+        () => this.stopped,
+      );
+      if (!ready) return;
       const handle = await this.d.driver.startTask({
         taskKey: key,
         launchId,
@@ -425,16 +403,6 @@ export class Supervisor {
       );
     }
     return { ...previous, state, message };
-  }
-}
-
-function writeFiles(sandbox: string, files: TaskRecord['spec']['files']): void {
-  for (const f of files) {
-    const file = path.join(sandbox, f.path);
-    if (!file.startsWith(sandbox + path.sep)) throw new Error(`config file ${f.path} escapes the sandbox`);
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, f.content, { mode: f.mode ?? 0o644 });
-    fs.chmodSync(file, f.mode ?? 0o644);
   }
 }
 
