@@ -1,7 +1,7 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import type { LockedArtifact } from '../core/artifact.js';
 import type { ContainerSpec, LaunchSpec, RuntimeRef } from '../core/task.js';
+import { writeFiles } from './sandbox.js';
 
 /**
  * Brings a task's pinned JVM artifacts into the verified cache, and installs the runtime it runs
@@ -78,16 +78,7 @@ const image: PrestartHook = {
 const sandboxFiles: PrestartHook = {
   name: 'sandbox files',
   applies: () => true,
-  run: (ctx) => {
-    for (const f of ctx.spec.files) {
-      const file = path.join(ctx.sandbox, f.path);
-      if (!file.startsWith(ctx.sandbox + path.sep))
-        throw new Error(`config file ${f.path} escapes the sandbox`);
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      fs.writeFileSync(file, f.content, { mode: f.mode ?? 0o644 });
-      fs.chmodSync(file, f.mode ?? 0o644);
-    }
-  },
+  run: (ctx) => writeFiles(ctx.sandbox, ctx.spec.files),
 };
 
 const dataDir: PrestartHook = {

@@ -1,3 +1,4 @@
+import type { ExitResult } from '../drivers/driver.js';
 import { backoffDelayMs, type Backoff, type RestartPolicy, type TaskState } from '../core/task.js';
 
 /** A run that lasted this long was a success: the next failure starts the backoff afresh. */
@@ -49,4 +50,11 @@ export function restartDecision(r: RunEnd): RestartDecision {
     delayMs: backoffDelayMs(r.backoff, restarts),
     restarts,
   };
+}
+
+/** An exit in words, for the task's message. */
+export function describeExit(exit: ExitResult): string {
+  if (exit.message !== undefined) return exit.message;
+  if (exit.unknownStatus) return 'exited (status unknown: it was adopted after a daemon restart)';
+  return exit.signal ? `killed by ${exit.signal}` : `exited with status ${exit.exitCode}`;
 }

@@ -1,25 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import { isFlotillaError } from '../core/errors.js';
 import { sandboxPath, tenantDataPath, type Paths } from '../core/paths.js';
-import {
-  ALIVE_STATES,
-  hasEnded,
-  isTaskReady,
-  type ContainerSpec,
-  type TaskRecord,
-  type TaskState,
-} from '../core/task.js';
+import { ALIVE_STATES, hasEnded, type ContainerSpec, type TaskRecord, type TaskState } from '../core/task.js';
 import type { ContainerConfig, Driver, ExitResult } from '../drivers/driver.js';
 import type { Store } from '../state/store.js';
+import { disruptionBlocker, unreadyDependencies } from './dependencies.js';
 import type { EventBus } from './events.js';
 import type { HealthMonitor, HealthReport } from './health/monitor.js';
 import { runPrestart, type ArtifactPreparer, type ImagePreparer } from './prestart.js';
 import type { WorkQueue } from './queue.js';
-import { restartDecision, type RestartDecision } from './restart-policy.js';
-
-const UP_STATES: ReadonlySet<TaskState> = new Set(['running', 'healthy', 'unhealthy']);
+import { describeExit, restartDecision, type RestartDecision } from './restart-policy.js';
+import { purgeSandbox } from './sandbox.js';
+import { splitKey, taskKey, TaskStates } from './task-states.js';
 
 export interface SupervisorDeps {
   store: Store;
@@ -41,14 +33,8 @@ export interface SupervisorDeps {
   containerConfig?(t: TaskRecord, spec: ContainerSpec): ContainerConfig;
 }
 
-export function taskKey(tenant: string, id: string): string {
-  return `${tenant}/${id}`;
-}
-
-function splitKey(key: string): [string, string] {
-  const slash = key.indexOf('/');
-  return [key.slice(0, slash), key.slice(slash + 1)];
-}
+// Other parts of the daemon name tasks by the supervisor's key.
+export { taskKey } from './task-states.js';
 
 /**
  * Converges each task's actual state (the driver's process) on its desired state (the store's row).
@@ -61,9 +47,11 @@ export class Supervisor {
   private readonly now: () => number;
   /** Set when the daemon stops: late exits and probes must not touch a closing store. */
   private stopped = false;
+  private readonly states: TaskStates;
 
   constructor(private readonly d: SupervisorDeps) {
     this.now = d.now ?? Date.now;
+    this.states = new TaskStates({ ...d, now: this.now });
   }
 
   stop(): void {
@@ -84,15 +72,15 @@ export class Supervisor {
       return;
     }
     if (hasEnded(t)) return;
-    const waitingFor = this.unreadyDependencies(t);
+    const waitingFor = unreadyDependencies(t, (owner) => this.d.store.tasks.byOwner(tenant, owner));
     if (waitingFor.length > 0) {
-      this.setState(t, 'staging', `waiting for ${waitingFor.join(', ')} to be ready`);
+      this.states.set(t, 'staging', `waiting for ${waitingFor.join(', ')} to be ready`);
       return;
     }
     const now = this.now();
     if (t.nextLaunchAt !== null && t.nextLaunchAt > now) {
       if (t.state !== 'staging')
-        this.setState(
+        this.states.set(
           t,
           'staging',
           `relaunch in ${Math.ceil((t.nextLaunchAt - now) / 1000)}s (backoff after ${t.restarts} failure(s))`,
@@ -143,15 +131,15 @@ export class Supervisor {
     if (r.healthy) {
       if (t.state !== 'healthy') {
         this.d.store.tasks.update(tenant, id, { healthFailures: 0 }, this.now());
-        this.setState(t, 'healthy', null);
-        this.wakeDependents(t);
+        this.states.set(t, 'healthy', null);
+        this.states.wakeDependents(t);
       }
       return;
     }
     if (r.failures === 0) return;
     if (t.state !== 'unhealthy' || t.healthFailures !== r.failures) {
       this.d.store.tasks.update(tenant, id, { healthFailures: r.failures }, this.now());
-      this.setState(t, 'unhealthy', r.message);
+      this.states.set(t, 'unhealthy', r.message);
     }
     if (r.exhausted) {
       const blocker = this.disruptionBlocker(t);
@@ -183,7 +171,7 @@ export class Supervisor {
       const dataDir = tenantDataPath(this.d.paths, t.tenant);
       const ready = await runPrestart(
         { spec: t.spec, sandbox, dataDir, artifacts: this.d.artifacts, images: this.d.images },
-        (message) => this.setState(t, 'staging', message),
+        (message) => this.states.set(t, 'staging', message),
         () => this.stopped,
       );
       if (!ready) return;
@@ -214,8 +202,8 @@ export class Supervisor {
         },
         this.now(),
       );
-      const fresh = this.setState(t, state, null);
-      if (state === 'running') this.wakeDependents(t);
+      const fresh = this.states.set(t, state, null);
+      if (state === 'running') this.states.wakeDependents(t);
       this.watch(key, { ...fresh, state }, launchId, handle.startedAt);
     } catch (err) {
       const message = isFlotillaError(err) ? err.message : String(err);
@@ -243,13 +231,7 @@ export class Supervisor {
     if (this.stopped) return;
     const purpose = this.stopping.get(key);
     this.stopping.delete(key);
-    const how =
-      exit.message ??
-      (exit.unknownStatus
-        ? 'exited (status unknown: it was adopted after a daemon restart)'
-        : exit.signal
-          ? `killed by ${exit.signal}`
-          : `exited with status ${exit.exitCode}`);
+    const how = describeExit(exit);
     const decision = restartDecision({
       restart: t.spec.restart,
       backoff: t.spec.backoff,
@@ -268,7 +250,7 @@ export class Supervisor {
         { handle: null, exitCode: exit.exitCode, exitSignal: exit.signal },
         this.now(),
       );
-      this.setState(t, decision.state, purpose?.message ?? how);
+      this.states.set(t, decision.state, purpose?.message ?? how);
       this.d.queue().add(key);
       return;
     }
@@ -281,8 +263,8 @@ export class Supervisor {
         { nextLaunchAt: null, exitCode: exit.exitCode, exitSignal: exit.signal },
         this.now(),
       );
-      const fresh = this.setState(t, decision.state, `${how} (restart: ${decision.policy})`);
-      if (decision.state === 'finished') this.wakeDependents(fresh);
+      const fresh = this.states.set(t, decision.state, `${how} (restart: ${decision.policy})`);
+      if (decision.state === 'finished') this.states.wakeDependents(fresh);
       return;
     }
     this.relaunchLater(key, t, decision, purpose?.message ?? how, exit.exitCode, exit.signal);
@@ -304,7 +286,7 @@ export class Supervisor {
       { restarts: decision.restarts, nextLaunchAt: now + decision.delayMs, exitCode, exitSignal: signal },
       now,
     );
-    this.setState(t, decision.state, message);
+    this.states.set(t, decision.state, message);
     this.d.onRestart?.(t, message);
     this.d.queue().addAfter(key, decision.delayMs);
   }
@@ -316,7 +298,7 @@ export class Supervisor {
     }
     this.d.health.stop(key);
     if (t.desired === 'stopped') {
-      if (t.state !== 'killed') this.setState(t, 'killed', 'stopped on request');
+      if (t.state !== 'killed') this.states.set(t, 'killed', 'stopped on request');
       return;
     }
     await this.d.driver.destroyTask(key).catch(() => undefined);
@@ -334,8 +316,7 @@ export class Supervisor {
 
   /** A changed definition replaces instances one at a time, so an app never loses all of them at once. */
   private async replace(key: string, t: TaskRecord): Promise<void> {
-    const blocker = this.disruptionBlocker(t);
-    if (blocker) {
+    if (this.disruptionBlocker(t)) {
       this.d.queue().addAfter(key, 500);
       return;
     }
@@ -344,74 +325,12 @@ export class Supervisor {
 
   /** Another instance of the same owner that is down or being stopped: while it is, this one stays up. */
   private disruptionBlocker(t: TaskRecord): string | null {
-    const siblings = this.d.store.tasks
-      .byOwner(t.tenant, t.owner)
-      .filter((s) => s.id !== t.id && s.desired === 'running');
-    // Unhealthy siblings still run: they do not block. One being relaunched (not up, or up but not
-    // past its checks yet) does, so instances are killed one at a time and an app never loses all.
-    const down = siblings.find((s) => !UP_STATES.has(s.state) || this.stopping.has(taskKey(s.tenant, s.id)));
-    return down ? down.id : null;
-  }
-
-  private unreadyDependencies(t: TaskRecord): string[] {
-    return t.spec.dependsOn.filter((owner) => {
-      const tasks = this.d.store.tasks.byOwner(t.tenant, owner).filter((x) => x.desired === 'running');
-      const condition = t.spec.dependsOnCondition?.[owner] ?? 'ready';
-      const met =
-        condition === 'started'
-          ? (x: TaskRecord) => ALIVE_STATES.has(x.state) || x.state === 'finished'
-          : condition === 'completed'
-            ? (x: TaskRecord) => x.state === 'finished' && hasEnded(x)
-            : isTaskReady;
-      return tasks.length === 0 || !tasks.every(met);
-    });
+    const siblings = this.d.store.tasks.byOwner(t.tenant, t.owner);
+    return disruptionBlocker(t, siblings, (s) => this.stopping.has(taskKey(s.tenant, s.id)));
   }
 
   private containerConfig(t: TaskRecord, spec: ContainerSpec): ContainerConfig {
     if (!this.d.containerConfig) throw new Error('this daemon has no Docker driver');
     return this.d.containerConfig(t, spec);
-  }
-
-  private wakeDependents(t: TaskRecord): void {
-    const siblings = this.d.store.tasks.byOwner(t.tenant, t.owner).filter((s) => s.desired === 'running');
-    if (siblings.every(isTaskReady)) this.d.onOwnerReady?.(t.tenant, t.owner);
-    for (const other of this.d.store.tasks.list(t.tenant)) {
-      if (other.state === 'staging' && other.spec.dependsOn.includes(t.owner))
-        this.d.queue().add(taskKey(other.tenant, other.id));
-    }
-  }
-
-  private setState(t: TaskRecord, state: TaskState, message: string | null): TaskRecord {
-    const now = this.now();
-    const previous = this.d.store.tasks.get(t.tenant, t.id);
-    if (!previous) return t;
-    this.d.store.tasks.update(t.tenant, t.id, { state, message }, now);
-    if (previous.state !== state || previous.message !== message) {
-      this.d.events.publish(
-        t.tenant,
-        'task_state',
-        t.id,
-        {
-          task: t.id,
-          owner: t.owner,
-          state,
-          previous: previous.state,
-          message,
-          exitCode: this.d.store.tasks.get(t.tenant, t.id)?.exitCode ?? null,
-        },
-        now,
-      );
-    }
-    return { ...previous, state, message };
-  }
-}
-
-/** Deletes a task's sandbox, and its owner's folder once the last instance is gone. */
-function purgeSandbox(sandbox: string): void {
-  fs.rmSync(sandbox, { recursive: true, force: true });
-  try {
-    fs.rmdirSync(path.dirname(sandbox));
-  } catch {
-    // other instances still have data there
   }
 }
