@@ -36,6 +36,7 @@ function task(owner: string, name: string, over: Partial<TaskRecord> = {}): Task
     state: 'running',
     handle: null,
     launchedSpecHash: 'h1',
+    restartRequested: false,
     exitCode: null,
     exitSignal: null,
     message: null,
