@@ -68,7 +68,7 @@ export class Supervisor {
     }
     if (t.desired !== 'running') return this.retire(key, t, alive);
     if (alive) {
-      if (t.launchedSpecHash !== t.specHash) await this.replace(key, t);
+      if (t.launchedSpecHash !== t.specHash || t.restartRequested) await this.replace(key, t);
       return;
     }
     if (hasEnded(t)) return;
@@ -194,6 +194,7 @@ export class Supervisor {
         {
           handle,
           launchedSpecHash: t.specHash,
+          restartRequested: false,
           launches: t.launches + 1,
           nextLaunchAt: null,
           exitCode: null,
@@ -314,7 +315,10 @@ export class Supervisor {
     );
   }
 
-  /** A changed definition replaces instances one at a time, so an app never loses all of them at once. */
+  /**
+   * A changed definition (or a requested restart) replaces instances one at a time, so an app never
+   * loses all of them at once.
+   */
   private async replace(key: string, t: TaskRecord): Promise<void> {
     if (this.disruptionBlocker(t)) {
       this.d.queue().addAfter(key, 500);
