@@ -12,7 +12,7 @@ export interface ArtifactPreparer {
   prepare?(runtime: RuntimeRef): Promise<void>;
 }
 
-/** Makes a container task's image present (builds a catalog image or a Compose `build:`), before it may launch. */
+/** Makes a container task's image present (builds a catalog image or a Compose `build:`) before launch. */
 export interface ImagePreparer {
   prepare(container: ContainerSpec): Promise<void>;
 }

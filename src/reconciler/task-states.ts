@@ -22,7 +22,7 @@ export interface TaskStatesDeps {
   onOwnerReady?: (tenant: string, owner: string) => void;
 }
 
-/** How the supervisor changes a task's state: the row, the task_state event, and the tasks that waited for its owner. */
+/** How the supervisor changes a task's state: the row, the task_state event, who waited for its owner. */
 export class TaskStates {
   constructor(private readonly d: TaskStatesDeps) {}
 
