@@ -181,6 +181,8 @@ export interface TaskRecord {
   state: TaskState;
   handle: TaskHandle | null;
   launchedSpecHash: string | null;
+  /** A restart was asked for: replace the running task even though its spec did not change. */
+  restartRequested: boolean;
   exitCode: number | null;
   exitSignal: string | null;
   message: string | null;
@@ -224,7 +226,14 @@ export function isTaskReady(t: Pick<TaskRecord, 'state' | 'spec' | 'desired'>): 
 export function hasEnded(
   t: Pick<
     TaskRecord,
-    'spec' | 'handle' | 'launches' | 'nextLaunchAt' | 'launchedSpecHash' | 'specHash' | 'state'
+    | 'spec'
+    | 'handle'
+    | 'launches'
+    | 'nextLaunchAt'
+    | 'launchedSpecHash'
+    | 'specHash'
+    | 'restartRequested'
+    | 'state'
   >,
 ): boolean {
   return (
@@ -233,6 +242,7 @@ export function hasEnded(
     t.launches > 0 &&
     t.nextLaunchAt === null &&
     t.launchedSpecHash === t.specHash &&
+    !t.restartRequested &&
     (t.state === 'finished' || t.state === 'failed')
   );
 }
@@ -243,9 +253,9 @@ export type OwnerStatus = 'deploying' | 'ready' | 'degraded' | 'failing' | 'stop
 /** One word for an owner's tasks, shown by `ps` and waited on by `up --wait`. */
 /** Ready, and running the definition it was last given (not waiting to be replaced). */
 export function isTaskCurrent(
-  t: Pick<TaskRecord, 'state' | 'spec' | 'desired' | 'specHash' | 'launchedSpecHash'>,
+  t: Pick<TaskRecord, 'state' | 'spec' | 'desired' | 'specHash' | 'launchedSpecHash' | 'restartRequested'>,
 ): boolean {
-  return isTaskReady(t) && t.launchedSpecHash === t.specHash;
+  return isTaskReady(t) && t.launchedSpecHash === t.specHash && !t.restartRequested;
 }
 
 export function ownerStatus(tasks: TaskRecord[]): OwnerStatus {

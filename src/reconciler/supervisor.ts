@@ -1,29 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
-import type { LockedArtifact } from '../core/artifact.js';
 import { isFlotillaError } from '../core/errors.js';
 import { sandboxPath, tenantDataPath, type Paths } from '../core/paths.js';
-import {
-  ALIVE_STATES,
-  backoffDelayMs,
-  hasEnded,
-  isTaskReady,
-  type ContainerSpec,
-  type RuntimeRef,
-  type TaskRecord,
-  type TaskState,
-} from '../core/task.js';
+import { ALIVE_STATES, hasEnded, type ContainerSpec, type TaskRecord, type TaskState } from '../core/task.js';
 import type { ContainerConfig, Driver, ExitResult } from '../drivers/driver.js';
 import type { Store } from '../state/store.js';
+import { disruptionBlocker, unreadyDependencies } from './dependencies.js';
 import type { EventBus } from './events.js';
 import type { HealthMonitor, HealthReport } from './health/monitor.js';
+import { runPrestart, type ArtifactPreparer, type ImagePreparer } from './prestart.js';
 import type { WorkQueue } from './queue.js';
-
-const UP_STATES: ReadonlySet<TaskState> = new Set(['running', 'healthy', 'unhealthy']);
-
-/** A run that lasted this long was a success: the next failure starts the backoff afresh. */
-const BACKOFF_RESET_MS = 60_000;
+import { describeExit, restartDecision, type RestartDecision } from './restart-policy.js';
+import { purgeSandbox } from './sandbox.js';
+import { splitKey, taskKey, TaskStates } from './task-states.js';
 
 export interface SupervisorDeps {
   store: Store;
@@ -37,28 +25,16 @@ export interface SupervisorDeps {
   onRestart?: (t: TaskRecord, reason: string) => void;
   /** Called when every task of an owner has become ready (packages run their post-ready steps). */
   onOwnerReady?: (tenant: string, owner: string) => void;
-  /**
-   * Brings a task's pinned JVM artifacts into the verified cache, and installs the runtime it runs
-   * from (a PySpark venv), before it may launch.
-   */
-  artifacts?: {
-    ensure(artifacts: LockedArtifact[]): Promise<string[]>;
-    prepare?(runtime: RuntimeRef): Promise<void>;
-  };
-  /** Makes a container task's image present (builds a catalog image or a Compose `build:`), before it may launch. */
-  images?: { prepare(container: ContainerSpec): Promise<void> };
+  /** Fetches artifacts and installs runtimes for the pre-start hooks. */
+  artifacts?: ArtifactPreparer;
+  /** Builds or pulls images for the pre-start hooks. */
+  images?: ImagePreparer;
   /** A container task's spec with what its driver needs besides: network, published address, names. */
   containerConfig?(t: TaskRecord, spec: ContainerSpec): ContainerConfig;
 }
 
-export function taskKey(tenant: string, id: string): string {
-  return `${tenant}/${id}`;
-}
-
-function splitKey(key: string): [string, string] {
-  const slash = key.indexOf('/');
-  return [key.slice(0, slash), key.slice(slash + 1)];
-}
+// Other parts of the daemon name tasks by the supervisor's key.
+export { taskKey } from './task-states.js';
 
 /**
  * Converges each task's actual state (the driver's process) on its desired state (the store's row).
@@ -71,9 +47,11 @@ export class Supervisor {
   private readonly now: () => number;
   /** Set when the daemon stops: late exits and probes must not touch a closing store. */
   private stopped = false;
+  private readonly states: TaskStates;
 
   constructor(private readonly d: SupervisorDeps) {
     this.now = d.now ?? Date.now;
+    this.states = new TaskStates({ ...d, now: this.now });
   }
 
   stop(): void {
@@ -90,19 +68,19 @@ export class Supervisor {
     }
     if (t.desired !== 'running') return this.retire(key, t, alive);
     if (alive) {
-      if (t.launchedSpecHash !== t.specHash) await this.replace(key, t);
+      if (t.launchedSpecHash !== t.specHash || t.restartRequested) await this.replace(key, t);
       return;
     }
     if (hasEnded(t)) return;
-    const waitingFor = this.unreadyDependencies(t);
+    const waitingFor = unreadyDependencies(t, (owner) => this.d.store.tasks.byOwner(tenant, owner));
     if (waitingFor.length > 0) {
-      this.setState(t, 'staging', `waiting for ${waitingFor.join(', ')} to be ready`);
+      this.states.set(t, 'staging', `waiting for ${waitingFor.join(', ')} to be ready`);
       return;
     }
     const now = this.now();
     if (t.nextLaunchAt !== null && t.nextLaunchAt > now) {
       if (t.state !== 'staging')
-        this.setState(
+        this.states.set(
           t,
           'staging',
           `relaunch in ${Math.ceil((t.nextLaunchAt - now) / 1000)}s (backoff after ${t.restarts} failure(s))`,
@@ -153,15 +131,15 @@ export class Supervisor {
     if (r.healthy) {
       if (t.state !== 'healthy') {
         this.d.store.tasks.update(tenant, id, { healthFailures: 0 }, this.now());
-        this.setState(t, 'healthy', null);
-        this.wakeDependents(t);
+        this.states.set(t, 'healthy', null);
+        this.states.wakeDependents(t);
       }
       return;
     }
     if (r.failures === 0) return;
     if (t.state !== 'unhealthy' || t.healthFailures !== r.failures) {
       this.d.store.tasks.update(tenant, id, { healthFailures: r.failures }, this.now());
-      this.setState(t, 'unhealthy', r.message);
+      this.states.set(t, 'unhealthy', r.message);
     }
     if (r.exhausted) {
       const blocker = this.disruptionBlocker(t);
@@ -190,28 +168,13 @@ export class Supervisor {
     };
     this.d.store.tasks.update(t.tenant, t.id, { handle: pending }, now);
     try {
-      if (t.spec.artifacts?.length) {
-        if (!this.d.artifacts) throw new Error('this daemon has no artifact resolver');
-        this.setState(t, 'staging', `fetching ${t.spec.artifacts.length} artifacts`);
-        await this.d.artifacts.ensure(t.spec.artifacts);
-        if (this.stopped) return;
-      }
-      if (t.spec.runtime) {
-        if (!this.d.artifacts?.prepare) throw new Error('this daemon cannot prepare runtimes');
-        this.setState(t, 'staging', `preparing the ${t.spec.runtime.kind} ${t.spec.runtime.version} runtime`);
-        await this.d.artifacts.prepare(t.spec.runtime);
-        if (this.stopped) return;
-      }
-      if (t.spec.container) {
-        if (!this.d.images) throw new Error('this daemon has no Docker driver');
-        this.setState(t, 'staging', `preparing the image ${t.spec.container.image}`);
-        await this.d.images.prepare(t.spec.container);
-        if (this.stopped) return;
-      }
-      writeFiles(sandbox, t.spec.files);
-      // The tenant's data folder, shared by all its tasks (and its Spark jobs) at the same path.
       const dataDir = tenantDataPath(this.d.paths, t.tenant);
-      fs.mkdirSync(dataDir, { recursive: true });
+      const ready = await runPrestart(
+        { spec: t.spec, sandbox, dataDir, artifacts: this.d.artifacts, images: this.d.images },
+        (message) => this.states.set(t, 'staging', message),
+        () => this.stopped,
+      );
+      if (!ready) return;
       const handle = await this.d.driver.startTask({
         taskKey: key,
         launchId,
@@ -231,6 +194,7 @@ export class Supervisor {
         {
           handle,
           launchedSpecHash: t.specHash,
+          restartRequested: false,
           launches: t.launches + 1,
           nextLaunchAt: null,
           exitCode: null,
@@ -239,13 +203,20 @@ export class Supervisor {
         },
         this.now(),
       );
-      const fresh = this.setState(t, state, null);
-      if (state === 'running') this.wakeDependents(t);
+      const fresh = this.states.set(t, state, null);
+      if (state === 'running') this.states.wakeDependents(t);
       this.watch(key, { ...fresh, state }, launchId, handle.startedAt);
     } catch (err) {
       const message = isFlotillaError(err) ? err.message : String(err);
       this.d.store.tasks.update(t.tenant, t.id, { handle: null }, this.now());
-      this.fail(key, t, message, null, null);
+      const decision = restartDecision({
+        restart: t.spec.restart,
+        backoff: t.spec.backoff,
+        restarts: t.restarts,
+        ranMs: 0,
+        ending: { by: 'launch' },
+      });
+      if (decision.action === 'relaunch') this.relaunchLater(key, t, decision, message, null, null);
     }
   }
 
@@ -261,29 +232,31 @@ export class Supervisor {
     if (this.stopped) return;
     const purpose = this.stopping.get(key);
     this.stopping.delete(key);
-    const how =
-      exit.message ??
-      (exit.unknownStatus
-        ? 'exited (status unknown: it was adopted after a daemon restart)'
-        : exit.signal
-          ? `killed by ${exit.signal}`
-          : `exited with status ${exit.exitCode}`);
-    if (purpose && !purpose.failure) {
+    const how = describeExit(exit);
+    const decision = restartDecision({
+      restart: t.spec.restart,
+      backoff: t.spec.backoff,
+      restarts: t.restarts,
+      ranMs: this.now() - (t.handle?.startedAt ?? this.now()),
+      ending: !purpose
+        ? { by: 'exit', exitCode: exit.exitCode }
+        : purpose.failure
+          ? { by: 'health' }
+          : { by: 'stop', state: purpose.state },
+    });
+    if (decision.action === 'stop') {
       this.d.store.tasks.update(
         tenant,
         id,
         { handle: null, exitCode: exit.exitCode, exitSignal: exit.signal },
         this.now(),
       );
-      this.setState(t, purpose.state, purpose.message);
+      this.states.set(t, decision.state, purpose?.message ?? how);
       this.d.queue().add(key);
       return;
     }
-    const lastedMs = this.now() - (t.handle?.startedAt ?? this.now());
-    const base = lastedMs >= BACKOFF_RESET_MS ? { ...t, restarts: 0 } : t;
     this.d.store.tasks.update(tenant, id, { handle: null }, this.now());
-    const policy = t.spec.restart ?? 'always';
-    if (!purpose && (policy === 'no' || (policy === 'on-failure' && exit.exitCode === 0))) {
+    if (decision.action === 'end') {
       // Compose's restart policy: this exit ends the task until its definition changes.
       this.d.store.tasks.update(
         tenant,
@@ -291,45 +264,32 @@ export class Supervisor {
         { nextLaunchAt: null, exitCode: exit.exitCode, exitSignal: exit.signal },
         this.now(),
       );
-      const fresh = this.setState(
-        t,
-        exit.exitCode === 0 ? 'finished' : 'failed',
-        `${how} (restart: ${policy})`,
-      );
-      if (exit.exitCode === 0) this.wakeDependents(fresh);
+      const fresh = this.states.set(t, decision.state, `${how} (restart: ${decision.policy})`);
+      if (decision.state === 'finished') this.states.wakeDependents(fresh);
       return;
     }
-    this.fail(
-      key,
-      base,
-      purpose?.message ?? how,
-      exit.exitCode,
-      exit.signal,
-      !purpose && exit.exitCode === 0,
-    );
+    this.relaunchLater(key, t, decision, purpose?.message ?? how, exit.exitCode, exit.signal);
   }
 
   /** Records a failed (or finished) run and schedules the relaunch after the backoff delay. */
-  private fail(
+  private relaunchLater(
     key: string,
     t: TaskRecord,
+    decision: Extract<RestartDecision, { action: 'relaunch' }>,
     message: string,
     exitCode: number | null,
     signal: string | null,
-    finished = false,
   ): void {
-    const restarts = t.restarts + 1;
-    const delay = backoffDelayMs(t.spec.backoff, restarts);
     const now = this.now();
     this.d.store.tasks.update(
       t.tenant,
       t.id,
-      { restarts, nextLaunchAt: now + delay, exitCode, exitSignal: signal },
+      { restarts: decision.restarts, nextLaunchAt: now + decision.delayMs, exitCode, exitSignal: signal },
       now,
     );
-    this.setState(t, finished ? 'finished' : 'failed', message);
+    this.states.set(t, decision.state, message);
     this.d.onRestart?.(t, message);
-    this.d.queue().addAfter(key, delay);
+    this.d.queue().addAfter(key, decision.delayMs);
   }
 
   private async retire(key: string, t: TaskRecord, alive: boolean): Promise<void> {
@@ -339,7 +299,7 @@ export class Supervisor {
     }
     this.d.health.stop(key);
     if (t.desired === 'stopped') {
-      if (t.state !== 'killed') this.setState(t, 'killed', 'stopped on request');
+      if (t.state !== 'killed') this.states.set(t, 'killed', 'stopped on request');
       return;
     }
     await this.d.driver.destroyTask(key).catch(() => undefined);
@@ -355,10 +315,12 @@ export class Supervisor {
     );
   }
 
-  /** A changed definition replaces instances one at a time, so an app never loses all of them at once. */
+  /**
+   * A changed definition (or a requested restart) replaces instances one at a time, so an app never
+   * loses all of them at once.
+   */
   private async replace(key: string, t: TaskRecord): Promise<void> {
-    const blocker = this.disruptionBlocker(t);
-    if (blocker) {
+    if (this.disruptionBlocker(t)) {
       this.d.queue().addAfter(key, 500);
       return;
     }
@@ -367,84 +329,12 @@ export class Supervisor {
 
   /** Another instance of the same owner that is down or being stopped: while it is, this one stays up. */
   private disruptionBlocker(t: TaskRecord): string | null {
-    const siblings = this.d.store.tasks
-      .byOwner(t.tenant, t.owner)
-      .filter((s) => s.id !== t.id && s.desired === 'running');
-    // Unhealthy siblings still run: they do not block. One being relaunched (not up, or up but not
-    // past its checks yet) does, so instances are killed one at a time and an app never loses all.
-    const down = siblings.find((s) => !UP_STATES.has(s.state) || this.stopping.has(taskKey(s.tenant, s.id)));
-    return down ? down.id : null;
-  }
-
-  private unreadyDependencies(t: TaskRecord): string[] {
-    return t.spec.dependsOn.filter((owner) => {
-      const tasks = this.d.store.tasks.byOwner(t.tenant, owner).filter((x) => x.desired === 'running');
-      const condition = t.spec.dependsOnCondition?.[owner] ?? 'ready';
-      const met =
-        condition === 'started'
-          ? (x: TaskRecord) => ALIVE_STATES.has(x.state) || x.state === 'finished'
-          : condition === 'completed'
-            ? (x: TaskRecord) => x.state === 'finished' && hasEnded(x)
-            : isTaskReady;
-      return tasks.length === 0 || !tasks.every(met);
-    });
+    const siblings = this.d.store.tasks.byOwner(t.tenant, t.owner);
+    return disruptionBlocker(t, siblings, (s) => this.stopping.has(taskKey(s.tenant, s.id)));
   }
 
   private containerConfig(t: TaskRecord, spec: ContainerSpec): ContainerConfig {
     if (!this.d.containerConfig) throw new Error('this daemon has no Docker driver');
     return this.d.containerConfig(t, spec);
-  }
-
-  private wakeDependents(t: TaskRecord): void {
-    const siblings = this.d.store.tasks.byOwner(t.tenant, t.owner).filter((s) => s.desired === 'running');
-    if (siblings.every(isTaskReady)) this.d.onOwnerReady?.(t.tenant, t.owner);
-    for (const other of this.d.store.tasks.list(t.tenant)) {
-      if (other.state === 'staging' && other.spec.dependsOn.includes(t.owner))
-        this.d.queue().add(taskKey(other.tenant, other.id));
-    }
-  }
-
-  private setState(t: TaskRecord, state: TaskState, message: string | null): TaskRecord {
-    const now = this.now();
-    const previous = this.d.store.tasks.get(t.tenant, t.id);
-    if (!previous) return t;
-    this.d.store.tasks.update(t.tenant, t.id, { state, message }, now);
-    if (previous.state !== state || previous.message !== message) {
-      this.d.events.publish(
-        t.tenant,
-        'task_state',
-        t.id,
-        {
-          task: t.id,
-          owner: t.owner,
-          state,
-          previous: previous.state,
-          message,
-          exitCode: this.d.store.tasks.get(t.tenant, t.id)?.exitCode ?? null,
-        },
-        now,
-      );
-    }
-    return { ...previous, state, message };
-  }
-}
-
-function writeFiles(sandbox: string, files: TaskRecord['spec']['files']): void {
-  for (const f of files) {
-    const file = path.join(sandbox, f.path);
-    if (!file.startsWith(sandbox + path.sep)) throw new Error(`config file ${f.path} escapes the sandbox`);
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, f.content, { mode: f.mode ?? 0o644 });
-    fs.chmodSync(file, f.mode ?? 0o644);
-  }
-}
-
-/** Deletes a task's sandbox, and its owner's folder once the last instance is gone. */
-function purgeSandbox(sandbox: string): void {
-  fs.rmSync(sandbox, { recursive: true, force: true });
-  try {
-    fs.rmdirSync(path.dirname(sandbox));
-  } catch {
-    // other instances still have data there
   }
 }

@@ -96,4 +96,11 @@ export const MIGRATIONS: string[] = [
   );
   CREATE INDEX jobs_by_service ON jobs (tenant, service, created_at);
   `,
+  // A rolling restart asked for a task (`app restart`): the supervisor replaces it while it runs, and
+  // its next launch clears the flag. It replaces the 'restart' value once written into
+  // launched_spec_hash for the same purpose; a restart still pending when this migration runs is kept.
+  `
+  ALTER TABLE tasks ADD COLUMN restart_requested INTEGER NOT NULL DEFAULT 0;
+  UPDATE tasks SET restart_requested = 1, launched_spec_hash = spec_hash WHERE launched_spec_hash = 'restart';
+  `,
 ];

@@ -20,6 +20,7 @@ interface TaskRow {
   state: string;
   handle: string | null;
   launched_spec_hash: string | null;
+  restart_requested: number;
   exit_code: number | null;
   exit_signal: string | null;
   message: string | null;
@@ -51,6 +52,7 @@ function fromRow(r: TaskRow): TaskRecord {
     state: r.state as TaskState,
     handle: r.handle ? (JSON.parse(r.handle) as TaskHandle) : null,
     launchedSpecHash: r.launched_spec_hash,
+    restartRequested: r.restart_requested !== 0,
     exitCode: r.exit_code,
     exitSignal: r.exit_signal,
     message: r.message,
@@ -71,6 +73,7 @@ export type TaskUpdate = Partial<
     | 'state'
     | 'handle'
     | 'launchedSpecHash'
+    | 'restartRequested'
     | 'exitCode'
     | 'exitSignal'
     | 'message'
@@ -86,6 +89,7 @@ const COLUMNS: Record<keyof TaskUpdate, string> = {
   state: 'state',
   handle: 'handle',
   launchedSpecHash: 'launched_spec_hash',
+  restartRequested: 'restart_requested',
   exitCode: 'exit_code',
   exitSignal: 'exit_signal',
   message: 'message',
@@ -95,6 +99,12 @@ const COLUMNS: Record<keyof TaskUpdate, string> = {
   healthFailures: 'health_failures',
   desired: 'desired',
 };
+
+/** SQLite binds neither objects nor booleans: the handle is stored as JSON, flags as 0 or 1. */
+function toColumn(key: keyof TaskUpdate, value: unknown): unknown {
+  if (key === 'handle') return value === null ? null : JSON.stringify(value);
+  return typeof value === 'boolean' ? Number(value) : value;
+}
 
 /** A task holds its resources from when it is wanted running until it no longer is (metering). */
 function holding(t: Pick<TaskRecord, 'desired' | 'ownerKind' | 'owner' | 'spec'>): Holding | null {
@@ -173,7 +183,7 @@ export function tasksStore(db: Db, usage: UsageStore = usageStore(db)) {
         if (value === undefined) continue;
         const column = COLUMNS[key];
         sets.push(`${column} = @${column}`);
-        params[column] = key === 'handle' ? (value === null ? null : JSON.stringify(value)) : value;
+        params[column] = toColumn(key, value);
       }
       if (changes.state) sets.push('state_since = CASE WHEN state = @state THEN state_since ELSE @now END');
       const write = () =>

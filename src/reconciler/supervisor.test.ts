@@ -1,0 +1,192 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, afterEach, beforeEach, describe, it } from 'node:test';
+import { pathsFor } from '../core/paths.js';
+import { BACKOFF_DEFAULTS, hasEnded, isTaskCurrent, type LaunchSpec, type TaskRecord } from '../core/task.js';
+import type { Driver, ExitResult, TaskConfig } from '../drivers/driver.js';
+import { createStore, type Store } from '../state/store.js';
+import { EventBus } from './events.js';
+import { Reconciler } from './reconciler.js';
+
+/** A driver whose tasks run until the test (or stopTask) ends them; it notes who was up at each stop. */
+class FakeDriver implements Driver {
+  readonly name = 'fake';
+  private readonly tasks = new Map<string, { exit: (e: ExitResult) => void; done: Promise<ExitResult> }>();
+  private pid = 100;
+  /** For each stopTask: the keys running at that moment (the stopped one included). */
+  readonly upAtStop: string[][] = [];
+
+  capabilities() {
+    return { exec: false, signals: false, recover: false, resourceLimits: false };
+  }
+  async startTask(c: TaskConfig) {
+    let exit!: (e: ExitResult) => void;
+    const done = new Promise<ExitResult>((resolve) => (exit = resolve));
+    this.tasks.set(c.taskKey, { exit, done });
+    const pid = this.pid++;
+    return { driver: this.name, launchId: c.launchId, pid, startTime: '', bootId: '', startedAt: Date.now() };
+  }
+  waitTask(key: string): Promise<ExitResult> {
+    const t = this.tasks.get(key);
+    return t ? t.done : Promise.reject(new Error(`no task ${key}`));
+  }
+  async stopTask(key: string): Promise<void> {
+    this.upAtStop.push([...this.tasks.keys()].sort());
+    this.end(key, null, 'SIGTERM');
+  }
+  async destroyTask(key: string): Promise<void> {
+    this.end(key, null, 'SIGKILL');
+  }
+  inspectTask(key: string) {
+    return this.tasks.has(key) ? { running: true, pid: 1, startedAt: 0 } : null;
+  }
+  async recoverTask(): Promise<boolean> {
+    return false;
+  }
+  execTask(): never {
+    throw new Error('no exec');
+  }
+  signalTask(): never {
+    throw new Error('no signals');
+  }
+  /** The task exits on its own (or is stopped). */
+  end(key: string, exitCode: number | null, signal: string | null = null): void {
+    const t = this.tasks.get(key);
+    if (!t) return;
+    this.tasks.delete(key);
+    t.exit({ exitCode, signal, unknownStatus: false, at: Date.now() });
+  }
+}
+
+const spec: LaunchSpec = {
+  cmd: 'serve',
+  env: {},
+  secretEnv: [],
+  files: [],
+  cpus: 0.1,
+  mem: 32,
+  disk: 0,
+  healthChecks: [],
+  killGracePeriodSeconds: 1,
+  backoff: BACKOFF_DEFAULTS,
+  dependsOn: [],
+};
+
+const home = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-supervisor-'));
+after(() => fs.rmSync(home, { recursive: true, force: true }));
+
+async function until(what: string, ok: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('Supervisor', () => {
+  let n = 0;
+  let store: Store;
+  let driver: FakeDriver;
+  let reconciler: Reconciler;
+
+  beforeEach(() => {
+    const paths = pathsFor(path.join(home, String(n++)));
+    store = createStore(':memory:');
+    driver = new FakeDriver();
+    reconciler = new Reconciler({ store, driver, paths, events: new EventBus(store.events), log: () => {} });
+  });
+  afterEach(() => {
+    reconciler.stop();
+    store.close();
+  });
+
+  const get = (id: string) => store.tasks.get('acme', id) as TaskRecord;
+
+  function put(id: string, over: Partial<LaunchSpec> = {}): void {
+    const [owner, name] = id.split('.') as [string, string];
+    const s = { ...spec, ...over };
+    store.tasks.put(
+      {
+        tenant: 'acme',
+        id,
+        ownerKind: 'app',
+        owner,
+        name,
+        role: 'app',
+        index: Number(name),
+        stack: null,
+        nodeId: 'node-1',
+        host: '127.0.10.1',
+        ports: [],
+        spec: s,
+        specHash: JSON.stringify(s),
+        desired: 'running',
+      },
+      Date.now(),
+    );
+    reconciler.enqueue('acme', [id]);
+  }
+
+  function requestRestart(...ids: string[]): void {
+    for (const id of ids) store.tasks.update('acme', id, { restartRequested: true }, Date.now());
+    reconciler.enqueue('acme', ids);
+  }
+
+  it('replaces a running task whose restart was asked for, and the launch clears the flag', async () => {
+    put('web.0');
+    await until('web.0 runs', () => get('web.0').state === 'running');
+    assert.equal(isTaskCurrent(get('web.0')), true);
+
+    requestRestart('web.0');
+    assert.equal(isTaskCurrent(get('web.0')), false, 'a task to restart is not current');
+    await until('web.0 is relaunched', () => get('web.0').launches === 2 && get('web.0').state === 'running');
+    const t = get('web.0');
+    assert.equal(t.restartRequested, false);
+    assert.equal(t.restarts, 0, 'a purposeful stop is no failure');
+    assert.equal(isTaskCurrent(t), true);
+    assert.deepEqual(driver.upAtStop, [['acme/web.0']]);
+  });
+
+  it('restarts the instances of an owner one at a time', async () => {
+    put('web.0');
+    put('web.1');
+    await until('both run', () => get('web.0').state === 'running' && get('web.1').state === 'running');
+
+    requestRestart('web.0', 'web.1');
+    await until('both are relaunched', () => get('web.0').launches === 2 && get('web.1').launches === 2);
+    await until('both run again', () => get('web.0').state === 'running' && get('web.1').state === 'running');
+    // Each stop found its sibling up: never were both down at once.
+    assert.deepEqual(driver.upAtStop, [
+      ['acme/web.0', 'acme/web.1'],
+      ['acme/web.0', 'acme/web.1'],
+    ]);
+    assert.equal(get('web.0').restartRequested || get('web.1').restartRequested, false);
+  });
+
+  it('launches an ended one-shot task again when its restart is asked for', async () => {
+    put('init.0', { restart: 'no' });
+    await until('init.0 runs', () => get('init.0').state === 'running');
+    driver.end('acme/init.0', 0);
+    await until('init.0 finished', () => get('init.0').state === 'finished');
+    assert.equal(hasEnded(get('init.0')), true);
+    assert.equal(get('init.0').message, 'exited with status 0 (restart: no)');
+
+    requestRestart('init.0');
+    assert.equal(hasEnded(get('init.0')), false, 'a task to restart has not ended');
+    await until('init.0 runs again', () => get('init.0').launches === 2 && get('init.0').state === 'running');
+    driver.end('acme/init.0', 0);
+    await until('init.0 finished again', () => get('init.0').state === 'finished');
+    assert.equal(hasEnded(get('init.0')), true);
+  });
+
+  it("relaunches a task that failed under 'always', after the backoff", async () => {
+    put('web.0');
+    await until('web.0 runs', () => get('web.0').state === 'running');
+    driver.end('acme/web.0', 3);
+    await until('web.0 failed', () => get('web.0').restarts === 1);
+    assert.equal(get('web.0').message, 'exited with status 3');
+    await until('web.0 runs again', () => get('web.0').launches === 2 && get('web.0').state === 'running');
+  });
+});

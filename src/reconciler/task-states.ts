@@ -1,0 +1,61 @@
+import { isTaskReady, type TaskRecord, type TaskState } from '../core/task.js';
+import type { Store } from '../state/store.js';
+import { waitingOn } from './dependencies.js';
+import type { EventBus } from './events.js';
+import type { WorkQueue } from './queue.js';
+
+export function taskKey(tenant: string, id: string): string {
+  return `${tenant}/${id}`;
+}
+
+export function splitKey(key: string): [string, string] {
+  const slash = key.indexOf('/');
+  return [key.slice(0, slash), key.slice(slash + 1)];
+}
+
+export interface TaskStatesDeps {
+  store: Store;
+  events: EventBus;
+  queue: () => WorkQueue;
+  now: () => number;
+  /** Called when every task of an owner has become ready (packages run their post-ready steps). */
+  onOwnerReady?: (tenant: string, owner: string) => void;
+}
+
+/** How the supervisor changes a task's state: the row, the task_state event, who waited for its owner. */
+export class TaskStates {
+  constructor(private readonly d: TaskStatesDeps) {}
+
+  /** Writes the state and message; publishes an event when either changed. Returns the task as written. */
+  set(t: TaskRecord, state: TaskState, message: string | null): TaskRecord {
+    const now = this.d.now();
+    const previous = this.d.store.tasks.get(t.tenant, t.id);
+    if (!previous) return t;
+    this.d.store.tasks.update(t.tenant, t.id, { state, message }, now);
+    if (previous.state !== state || previous.message !== message) {
+      this.d.events.publish(
+        t.tenant,
+        'task_state',
+        t.id,
+        {
+          task: t.id,
+          owner: t.owner,
+          state,
+          previous: previous.state,
+          message,
+          exitCode: this.d.store.tasks.get(t.tenant, t.id)?.exitCode ?? null,
+        },
+        now,
+      );
+    }
+    return { ...previous, state, message };
+  }
+
+  /** After `t` became ready (or finished): its owner may be ready, and tasks waiting for it may launch. */
+  wakeDependents(t: TaskRecord): void {
+    const siblings = this.d.store.tasks.byOwner(t.tenant, t.owner).filter((s) => s.desired === 'running');
+    if (siblings.every(isTaskReady)) this.d.onOwnerReady?.(t.tenant, t.owner);
+    for (const other of waitingOn(t.owner, this.d.store.tasks.list(t.tenant)))
+      this.d.queue().add(taskKey(other.tenant, other.id));
+  }
+}
