@@ -1,34 +1,14 @@
 import type { PlacedTask } from '../catalog/package.js';
 import type { TaskRecord } from '../core/task.js';
 
-/**
- * The statuses of the DC/OS SDK's plans, so scripts written against DC/OS services read ours:
- * PENDING (not begun), STARTING (under way), COMPLETE, WAITING (interrupted by `stop`, or waiting for
- * the scheduler), ERROR (a step failed; `continue` retries it).
- */
-export const PLAN_STATUSES = ['PENDING', 'STARTING', 'COMPLETE', 'WAITING', 'ERROR'] as const;
-export type PlanStatus = (typeof PLAN_STATUSES)[number];
-
-export interface StepState {
-  name: string;
-  status: PlanStatus;
-  message: string;
-}
-
-export interface PhaseState {
-  name: string;
-  status: PlanStatus;
-  steps: StepState[];
-}
-
-export interface PlanState {
-  name: string;
-  status: PlanStatus;
-  /** The parameters the plan was started with (e.g. the node to replace). */
-  parameters: Record<string, string>;
-  phases: PhaseState[];
-  errors: string[];
-}
+// Plan states are domain types (src/state stores them, the API shows them); re-exported for the runner.
+export {
+  PLAN_STATUSES,
+  type PhaseState,
+  type PlanState,
+  type PlanStatus,
+  type StepState,
+} from '../core/plan.js';
 
 /** What a step of an operation may do to its service; the daemon provides it. */
 export interface ServiceOps {
