@@ -1,4 +1,4 @@
-import type { Constraint } from '../scheduler/types.js';
+import type { Constraint } from './constraint.js';
 import type { HealthCheckSpec } from './health.js';
 import type { ContainerSpec, DependencyCondition, RestartPolicy } from './task.js';
 

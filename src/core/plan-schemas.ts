@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { PLAN_STATUSES } from '../plans/types.js';
+import { PLAN_STATUSES } from './plan.js';
 
 /** JSON Schemas of service plans (DC/OS SDK-shaped) and the Cassandra-era node routes. */
 

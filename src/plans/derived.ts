@@ -1,5 +1,5 @@
 import { isTaskCurrent, type TaskRecord } from '../core/task.js';
-import type { PhaseState, PlanState, PlanStatus, StepState } from './types.js';
+import type { PhaseState, PlanState, PlanStatus, StepState } from '../core/plan.js';
 
 /** A phase's or plan's status from its parts: any error, else any under way, else all done, … */
 export function rollUp(statuses: PlanStatus[]): PlanStatus {

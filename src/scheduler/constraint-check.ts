@@ -1,7 +1,7 @@
 import { label, wholeMatch } from './constraints.js';
 import type { Groups } from './groups.js';
 import type { Pool } from './pool.js';
-import type { Constraint } from './types.js';
+import type { Constraint } from '../core/constraint.js';
 
 /**
  * Marathon's operators, evaluated against the tasks of the same group: existing allocations plus

@@ -1,5 +1,5 @@
 import { FlotillaError } from '../core/errors.js';
-import { CONSTRAINT_OPERATORS, type Constraint, type ConstraintOperator } from './types.js';
+import { CONSTRAINT_OPERATORS, type Constraint, type ConstraintOperator } from '../core/constraint.js';
 
 /** How each operator uses the third element, and an example to put in error messages. */
 const VALUE: Record<ConstraintOperator, { value: 'none' | 'optional' | 'required'; example: string }> = {

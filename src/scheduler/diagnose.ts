@@ -1,10 +1,17 @@
+import type { ConstraintChecker } from './constraint-check.js';
 import { label } from './constraints.js';
-import type { Cycle } from './cycle.js';
+import type { Pool } from './pool.js';
 import { amount, EPSILON } from './resources.js';
 import { SCALAR_RESOURCES, type TaskDemand, type WaitKind } from './types.js';
 
+/** What a diagnosis reads of a cycle (a Cycle is one; named apart because the Cycle calls diagnose). */
+export interface FitView {
+  readonly pool: Pool;
+  readonly checker: ConstraintChecker;
+}
+
 /** Every reason `node` refuses `task`: missing resources first, then broken constraints. */
-export function refusals(cycle: Cycle, task: TaskDemand, node: number): string[] {
+export function refusals(cycle: FitView, task: TaskDemand, node: number): string[] {
   const free = cycle.pool.freeOf(node);
   const reasons: string[] = [];
   for (const r of SCALAR_RESOURCES) {
@@ -29,7 +36,7 @@ export interface Diagnosis {
  * thing that refuses it ("3 nodes lack mem, 1 node fails hostname:UNIQUE"). The kind is
  * 'constraints' when some node has the room but a constraint refuses it, else 'resources'.
  */
-export function diagnose(cycle: Cycle, task: TaskDemand): Diagnosis {
+export function diagnose(cycle: FitView, task: TaskDemand): Diagnosis {
   const { pool, checker } = cycle;
   if (pool.size === 0) return { kind: 'resources', why: 'no node fits (the pool has no nodes)' };
   // Tallied in flat arrays: this runs over every node for every distinct waiting reason.

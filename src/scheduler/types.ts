@@ -2,6 +2,10 @@
  * The scheduler's inputs and outputs. Everything here is plain data: the daemon builds a
  * SchedulerView from the store, the scheduler returns a Plan, and the deploy step commits it.
  */
+import type { Constraint } from '../core/constraint.js';
+
+// Constraints are domain types (apps and packages declare them); re-exported for the scheduler's users.
+export { CONSTRAINT_OPERATORS, type Constraint, type ConstraintOperator } from '../core/constraint.js';
 
 /** mem and disk in MB; ports is how many ports (not which). */
 export interface Resources {
@@ -27,23 +31,6 @@ export interface TenantPolicy {
   name: string;
   weight: number;
   quota: Partial<Pick<Resources, 'cpus' | 'mem' | 'disk'>> | null;
-}
-
-export type ConstraintOperator = 'UNIQUE' | 'CLUSTER' | 'GROUP_BY' | 'LIKE' | 'UNLIKE' | 'MAX_PER' | 'IS';
-export const CONSTRAINT_OPERATORS: readonly ConstraintOperator[] = [
-  'UNIQUE',
-  'CLUSTER',
-  'GROUP_BY',
-  'LIKE',
-  'UNLIKE',
-  'MAX_PER',
-  'IS',
-];
-
-export interface Constraint {
-  field: string;
-  operator: ConstraintOperator;
-  value?: string;
 }
 
 /** Resources held by a task already placed. `group` scopes constraints (Marathon evaluates constraints against the tasks of the same app). */

@@ -1,4 +1,4 @@
-import type { PlanState } from '../plans/types.js';
+import type { PlanState } from '../core/plan.js';
 import type { Db } from './db.js';
 
 /** Operation plans as they last were: status of each phase and step, parameters, errors. */

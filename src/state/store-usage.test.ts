@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, beforeEach, describe, it } from 'node:test';
 import { BACKOFF_DEFAULTS, type LaunchSpec } from '../core/task.js';
-import type { UsageInterval } from '../metering/usage.js';
+import type { UsageInterval } from '../core/usage.js';
 import { migrate } from './db.js';
 import { MIGRATIONS } from './migrations.js';
 import { createStore, type Store } from './store.js';

@@ -1,6 +1,6 @@
 import type { Db } from './db.js';
 import type { OwnerKind } from '../core/task.js';
-import type { UsageInterval } from '../metering/usage.js';
+import type { UsageInterval } from '../core/usage.js';
 
 /** What a task holds while it is wanted running. */
 export interface Holding {

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { FlotillaError } from '../../core/errors.js';
+import { hostPort } from '../launch.js';
 import type { EndpointContext, PlacedTask } from '../package.js';
 import type { CassandraOptions } from './options.js';
 
@@ -41,11 +42,6 @@ export function nodesOf(ctx: Pick<EndpointContext, 'tasks' | 'tenant' | 'service
     }
     return { task, nativePort, storagePort, jmxPort };
   });
-}
-
-/** "host:port", with brackets around an IPv6 host. */
-export function hostPort(host: string, port: number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 /**

@@ -2,14 +2,14 @@ import path from 'node:path';
 import { FlotillaError } from '../../core/errors.js';
 import type { HealthCheckSpec } from '../../core/health.js';
 import type { Endpoint } from '../../core/service.js';
-import { BACKOFF_DEFAULTS, type LaunchSpec } from '../../core/task.js';
+import type { LaunchSpec } from '../../core/task.js';
+import { hostPort, launchSpec } from '../launch.js';
 import { loadLock } from '../jvm/lock.js';
 import { ONE_PER_NODE, type PackageDefinition, type RenderContext, type TaskSlot } from '../package.js';
 import {
   type CassandraNode,
   clusterNameOf,
   FILES,
-  hostPort,
   LOGBACK_XML,
   nodesOf,
   renderCassandraYaml,
@@ -132,11 +132,10 @@ function renderNode(ctx: RenderContext, node: CassandraNode, nodes: CassandraNod
     clusterName: clusterNameOf(o, ctx.tenant, ctx.service),
     options: o,
   });
-  return {
+  return launchSpec({
     args: ['/bin/bash', at(FILES.start)],
     // As cassandra-env.sh: glibc's per-thread malloc arenas would otherwise add hundreds of MB.
     env: { MALLOC_ARENA_MAX: '4' },
-    secretEnv: [],
     files: [
       { path: FILES.yaml, content: yaml },
       { path: FILES.rackdc, content: renderRackDc(o) },
@@ -148,13 +147,10 @@ function renderNode(ctx: RenderContext, node: CassandraNode, nodes: CassandraNod
     ],
     cpus: o.cpus,
     mem: o.mem,
-    disk: 0,
     healthChecks: healthChecks(node, task.sandbox),
     // SIGTERM drains the node: memtables flushed, so the restart replays no commit log.
     killGracePeriodSeconds: 60,
-    backoff: { ...BACKOFF_DEFAULTS },
-    dependsOn: [],
-  };
+  });
 }
 
 export const cassandra: PackageDefinition = {

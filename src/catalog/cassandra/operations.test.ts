@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { FlotillaError } from '../../core/errors.js';
 import type { TaskRecord } from '../../core/task.js';
-import type { PhaseDefinition, ServiceOps } from '../../plans/types.js';
-import type { PlacedTask } from '../package.js';
+import type { PhaseDefinition, PlacedTask, ServiceOps } from '../package.js';
 import { cassandra } from './index.js';
 import { lastLine, parseStatus, ringProblem } from './ring.js';
 

@@ -1,5 +1,5 @@
 import { FlotillaError } from '../../core/errors.js';
-import type { OperationDefinition, ServiceOps, StepDefinition } from '../../plans/types.js';
+import type { OperationDefinition, ServiceOps, StepDefinition } from '../package.js';
 import { nextGeneration, STATE } from './config.js';
 import {
   JOIN_TIMEOUT,

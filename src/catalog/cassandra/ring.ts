@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { FlotillaError } from '../../core/errors.js';
-import type { ServiceOps, StepDefinition } from '../../plans/types.js';
-import type { PlacedTask } from '../package.js';
+import type { PlacedTask, ServiceOps, StepDefinition } from '../package.js';
 import { FILES } from './config.js';
 
 /** What the day-2 plans ask of the ring, through each node's rendered bin/nodetool.sh. */

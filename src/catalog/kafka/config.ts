@@ -1,7 +1,8 @@
 import { propValue } from '../jvm/properties.js';
 import path from 'node:path';
 import type { KafkaOptions } from './options.js';
-import { hostPort, type KafkaNode, quorumVoters } from './topology.js';
+import { hostPort } from '../launch.js';
+import { type KafkaNode, quorumVoters } from './topology.js';
 
 /** The connection string Kafka uses: the user's, or under a per-service chroot when it has none. */
 export function zookeeperConnect(given: string, tenant: string, service: string): string {

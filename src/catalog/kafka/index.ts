@@ -2,7 +2,8 @@ import path from 'node:path';
 import { FlotillaError } from '../../core/errors.js';
 import type { HealthCheckSpec } from '../../core/health.js';
 import type { Endpoint } from '../../core/service.js';
-import { BACKOFF_DEFAULTS, type ConfigFile, type LaunchSpec } from '../../core/task.js';
+import type { ConfigFile, LaunchSpec } from '../../core/task.js';
+import { hostPort, launchSpec } from '../launch.js';
 import type { PackageDefinition, RenderContext } from '../package.js';
 import { renderServerProperties, ZK_SESSION_TIMEOUT_MS, zookeeperConnect } from './config.js';
 import { loadLock } from '../jvm/lock.js';
@@ -11,7 +12,7 @@ import { loggingConfig } from './logging.js';
 import { optionsSchema } from './options.js';
 import { readOptions } from './read-options.js';
 import { brokerJvmFlags, isClusterId, newClusterId, renderStartScript } from './start-script.js';
-import { hostPort, type KafkaNode, layoutSlots, nodesOf } from './topology.js';
+import { type KafkaNode, layoutSlots, nodesOf } from './topology.js';
 
 const PROPERTIES = 'config/server.properties';
 const START_SCRIPT = 'bin/start.sh';
@@ -96,20 +97,15 @@ export function kafkaPackage(version: string): PackageDefinition {
             : { format: { clusterId, logFlag } }),
         });
         files.push({ path: START_SCRIPT, content: script, mode: 0o755 });
-        specs[task.name] = {
+        specs[task.name] = launchSpec({
           args: ['/bin/sh', path.join(task.sandbox, START_SCRIPT)],
-          env: {},
-          secretEnv: [],
           files,
           cpus: o.cpus,
           mem: o.mem,
-          disk: 0,
           healthChecks: healthChecks(node),
           // A broker's controlled shutdown moves its partition leaders away first.
           killGracePeriodSeconds: 30,
-          backoff: { ...BACKOFF_DEFAULTS },
-          dependsOn: [],
-        };
+        });
       }
       return specs;
     },

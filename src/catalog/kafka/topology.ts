@@ -1,4 +1,5 @@
 import { FlotillaError } from '../../core/errors.js';
+import { hostPort } from '../launch.js';
 import { ONE_PER_NODE, type PlacedTask, type TaskSlot } from '../package.js';
 import type { KafkaOptions } from './options.js';
 
@@ -83,11 +84,6 @@ export function nodesOf(tasks: PlacedTask[], o: KafkaOptions): KafkaNode[] {
     controllerPort: assigned(task, 0),
   }));
   return [...brokers, ...controllers];
-}
-
-/** "host:port", with brackets around an IPv6 host as Kafka's listener and voter syntax wants. */
-export function hostPort(host: string, port: number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 /** controller.quorum.voters: id@host:port of every controller. */

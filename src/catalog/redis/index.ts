@@ -1,18 +1,14 @@
 import path from 'node:path';
 import { FlotillaError } from '../../core/errors.js';
 import type { Endpoint } from '../../core/service.js';
-import { BACKOFF_DEFAULTS, type LaunchSpec } from '../../core/task.js';
+import type { LaunchSpec } from '../../core/task.js';
+import { hostPort, launchSpec } from '../launch.js';
 import type { EndpointContext, PackageDefinition, PlacedTask, TaskSlot } from '../package.js';
 import { renderConfig } from './config.js';
 import { optionsSchema, readOptions } from './options.js';
 
 const SERVER = { name: 'redis-server', install: 'sudo apt-get install -y redis-server' };
 const CONFIG_PATH = 'config/redis.conf';
-
-/** "host:port", with brackets around IPv6 hosts so the pair stays parseable. */
-function hostPort(host: string, port: number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-}
 
 function portOf(task: PlacedTask): number {
   const port = task.ports[0];
@@ -61,15 +57,12 @@ export const redis: PackageDefinition = {
       const content = renderConfig({ owner: `${ctx.tenant}/${ctx.service}`, task, primary, options: o });
       const redisCheck: { password?: string; replica: boolean } = { replica: task.role === 'replica' };
       if (o.password !== undefined) redisCheck.password = o.password;
-      specs[task.name] = {
+      specs[task.name] = launchSpec({
         // The password lives only in the 0600 config file: argv is world-readable in /proc.
         args: [server, path.join(task.sandbox, CONFIG_PATH)],
-        env: {},
-        secretEnv: [],
         files: [{ path: CONFIG_PATH, content, mode: 0o600 }],
         cpus: o.cpus,
         mem: o.mem,
-        disk: 0,
         healthChecks: [
           {
             protocol: 'REDIS',
@@ -81,10 +74,7 @@ export const redis: PackageDefinition = {
             maxConsecutiveFailures: 3,
           },
         ],
-        killGracePeriodSeconds: 10,
-        backoff: { ...BACKOFF_DEFAULTS },
-        dependsOn: [],
-      };
+      });
     }
     return specs;
   },

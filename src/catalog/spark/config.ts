@@ -1,12 +1,8 @@
 import path from 'node:path';
+import { hostPort } from '../launch.js';
 import type { PlacedTask } from '../package.js';
 import type { SparkRuntime } from './runtime.js';
 import { shellQuote } from '../../core/shell.js';
-
-/** "host:port", with brackets around an IPv6 host. */
-export function hostPort(host: string, port: number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-}
 
 export function httpUrl(host: string, port: number): string {
   return `http://${hostPort(host, port)}`;

@@ -2,7 +2,8 @@ import path from 'node:path';
 import { FlotillaError } from '../../core/errors.js';
 import type { HealthCheckSpec } from '../../core/health.js';
 import type { Endpoint } from '../../core/service.js';
-import { BACKOFF_DEFAULTS, type LaunchSpec } from '../../core/task.js';
+import type { LaunchSpec } from '../../core/task.js';
+import { hostPort, launchSpec } from '../launch.js';
 import {
   ONE_PER_NODE,
   type EndpointContext,
@@ -11,15 +12,7 @@ import {
   type RenderContext,
   type TaskSlot,
 } from '../package.js';
-import {
-  daemonEnv,
-  hostPort,
-  httpUrl,
-  masterProperties,
-  READY_PY,
-  shellWord,
-  workerProperties,
-} from './config.js';
+import { daemonEnv, httpUrl, masterProperties, READY_PY, shellWord, workerProperties } from './config.js';
 import { optionsSchema, readOptions, type SparkOptions } from './options.js';
 import { sparkRuntimePaths, type SparkRuntime } from './runtime.js';
 
@@ -69,7 +62,7 @@ function healthChecks(rt: SparkRuntime, task: PlacedTask, masterUi: string, want
   ];
 }
 
-function launchSpec(
+function sparkLaunchSpec(
   task: PlacedTask,
   rt: SparkRuntime,
   java: string,
@@ -79,10 +72,9 @@ function launchSpec(
   checks: HealthCheckSpec[],
 ): LaunchSpec {
   const worker = task.role === 'worker';
-  return {
+  return launchSpec({
     args: [rt.sparkClass, worker ? WORKER_CLASS : MASTER_CLASS, ...args],
     env: daemonEnv(task, rt, java, o.daemonHeapMb),
-    secretEnv: [],
     files: [
       { path: PROPERTIES, content: properties },
       { path: READY, content: READY_PY },
@@ -91,14 +83,11 @@ function launchSpec(
     ],
     cpus: worker ? o.workerCores : o.masterCpus,
     mem: worker ? o.workerMem : o.masterMem,
-    disk: 0,
     healthChecks: checks,
     runtime: { kind: 'pyspark', version: rt.version },
     // A worker kills its executors on the way out, and the master tells the drivers.
     killGracePeriodSeconds: 15,
-    backoff: { ...BACKOFF_DEFAULTS },
-    dependsOn: [],
-  };
+  });
 }
 
 /** One Spark version in standalone mode: a master and workers, run from that version's PyPI runtime. */
@@ -154,7 +143,7 @@ export function sparkPackage(version: string): PackageDefinition {
       const masterUi = uiUrl(master);
       const specs: Record<string, LaunchSpec> = {};
       const props = (t: PlacedTask) => ['--properties-file', path.join(t.sandbox, PROPERTIES)];
-      specs[master.name] = launchSpec(
+      specs[master.name] = sparkLaunchSpec(
         master,
         rt,
         ctx.java,
@@ -172,7 +161,7 @@ export function sparkPackage(version: string): PackageDefinition {
         healthChecks(rt, master, masterUi, String(workers.length)),
       );
       for (const w of workers) {
-        specs[w.name] = launchSpec(
+        specs[w.name] = sparkLaunchSpec(
           w,
           rt,
           ctx.java,

@@ -1,12 +1,8 @@
 import path from 'node:path';
+import { hostPort } from '../launch.js';
 import type { PlacedTask } from '../package.js';
 import { propValue } from '../jvm/properties.js';
 import type { ZookeeperOptions } from './options.js';
-
-/** "host:port", with brackets around an IPv6 host as ZooKeeper's server.N syntax wants. */
-export function hostPort(host: string, port: number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-}
 
 /** ZooKeeper server ids are 1–255; task indexes start at 0. */
 export function serverId(task: PlacedTask): number {

@@ -2,7 +2,8 @@ import path from 'node:path';
 import { FlotillaError } from '../../core/errors.js';
 import type { HealthCheckSpec } from '../../core/health.js';
 import type { Endpoint } from '../../core/service.js';
-import { BACKOFF_DEFAULTS, type LaunchSpec } from '../../core/task.js';
+import type { LaunchSpec } from '../../core/task.js';
+import { hostPort, launchSpec } from '../launch.js';
 import {
   ONE_PER_NODE,
   type EndpointContext,
@@ -10,7 +11,7 @@ import {
   type PlacedTask,
   type TaskSlot,
 } from '../package.js';
-import { hostPort, LOGBACK_XML, renderZooCfg, serverId } from './config.js';
+import { LOGBACK_XML, renderZooCfg, serverId } from './config.js';
 import { loadLock } from '../jvm/lock.js';
 import { optionsSchema, readOptions } from './options.js';
 
@@ -76,7 +77,7 @@ export const zookeeper: PackageDefinition = {
     const specs: Record<string, LaunchSpec> = {};
     for (const task of members) {
       const zooCfg = renderZooCfg({ owner: `${ctx.tenant}/${ctx.service}`, task, members, options: o });
-      specs[task.name] = {
+      specs[task.name] = launchSpec({
         args: [
           ctx.java,
           `-Xmx${o.heapMb}m`,
@@ -91,8 +92,6 @@ export const zookeeper: PackageDefinition = {
           MAIN_CLASS,
           path.join(task.sandbox, ZOO_CFG),
         ],
-        env: {},
-        secretEnv: [],
         files: [
           { path: ZOO_CFG, content: zooCfg },
           { path: LOGBACK, content: LOGBACK_XML },
@@ -101,12 +100,8 @@ export const zookeeper: PackageDefinition = {
         ],
         cpus: o.cpus,
         mem: o.mem,
-        disk: 0,
         healthChecks: healthChecks(),
-        killGracePeriodSeconds: 10,
-        backoff: { ...BACKOFF_DEFAULTS },
-        dependsOn: [],
-      };
+      });
     }
     return specs;
   },

@@ -1,0 +1,34 @@
+// Fixtures shared by the compose*.test.ts files.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after } from 'node:test';
+import { stringify } from 'yaml';
+import type { AppSpec } from '../core/app.js';
+import { FlotillaError } from '../core/errors.js';
+import { parseCompose, type ComposeOptions } from './compose.js';
+
+/** The folder the Compose files of a test file are read from; removed when that file's tests end. */
+export const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-compose-'));
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** A Compose file from an object, parsed as stack "demo" from `dir`. */
+export function compose(doc: object, opts: ComposeOptions = {}) {
+  return parseCompose(stringify(doc), { name: 'demo', directory: dir, ...opts });
+}
+
+/** The app of one service `web` with the given body (next to any `extra` top-level keys). */
+export function web(body: object, extra: object = {}, opts: ComposeOptions = {}): AppSpec {
+  return compose({ services: { web: { image: 'nginx:1.27', ...body } }, ...extra }, opts).apps[0]!;
+}
+
+export function failure(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    assert.ok(err instanceof FlotillaError, String(err));
+    return `${err.code}: ${err.message}`;
+  }
+  return assert.fail('expected an error');
+}
