@@ -11,7 +11,8 @@ import { runPrestart, type ArtifactPreparer, type ImagePreparer } from './presta
 import type { WorkQueue } from './queue.js';
 import { describeExit, restartDecision, type RestartDecision } from './restart-policy.js';
 import { purgeSandbox } from './sandbox.js';
-import { splitKey, taskKey, TaskStates } from './task-states.js';
+import { splitKey, taskKey } from '../core/keys.js';
+import { TaskStates } from './task-states.js';
 
 export interface SupervisorDeps {
   store: Store;
@@ -34,7 +35,6 @@ export interface SupervisorDeps {
 }
 
 // Other parts of the daemon name tasks by the supervisor's key.
-export { taskKey } from './task-states.js';
 
 /**
  * Converges each task's actual state (the driver's process) on its desired state (the store's row).
@@ -59,7 +59,7 @@ export class Supervisor {
   }
 
   async sync(key: string): Promise<void> {
-    const [tenant, id] = splitKey(key);
+    const { tenant, id } = splitKey(key);
     const t = this.d.store.tasks.get(tenant, id);
     const alive = this.d.driver.inspectTask(key)?.running ?? false;
     if (!t) {
@@ -93,7 +93,7 @@ export class Supervisor {
 
   /** Stops a task on request; its exit is recorded as killed, not as a failure. */
   async kill(key: string, message: string, failure = false, state: TaskState = 'killed'): Promise<void> {
-    const [tenant, id] = splitKey(key);
+    const { tenant, id } = splitKey(key);
     const t = this.d.store.tasks.get(tenant, id);
     if (!t || !(this.d.driver.inspectTask(key)?.running ?? false)) return;
     this.stopping.set(key, { state, message, failure });
@@ -125,7 +125,7 @@ export class Supervisor {
 
   onHealth(r: HealthReport): void {
     if (this.stopped) return;
-    const [tenant, id] = splitKey(r.key);
+    const { tenant, id } = splitKey(r.key);
     const t = this.d.store.tasks.get(tenant, id);
     if (!t || t.handle?.launchId !== r.launchId || !ALIVE_STATES.has(t.state)) return;
     if (r.healthy) {
@@ -223,7 +223,7 @@ export class Supervisor {
   private async onExit(key: string, launchId: string, exit: ExitResult): Promise<void> {
     this.watched.delete(launchId);
     if (this.stopped) return;
-    const [tenant, id] = splitKey(key);
+    const { tenant, id } = splitKey(key);
     const t = this.d.store.tasks.get(tenant, id);
     if (!t || t.handle?.launchId !== launchId) return;
     this.d.health.stop(key);
@@ -304,6 +304,7 @@ export class Supervisor {
     }
     await this.d.driver.destroyTask(key).catch(() => undefined);
     if (t.desired === 'purged' && t.spec.container) await this.d.driver.purgeTask?.(key);
+    if (this.redeclared(key, t)) return;
     this.d.store.tasks.remove(t.tenant, t.id);
     if (t.desired === 'purged') purgeSandbox(sandboxPath(this.d.paths, t.tenant, t.owner, t.name));
     this.d.events.publish(
@@ -313,6 +314,14 @@ export class Supervisor {
       { task: t.id, owner: t.owner, purged: t.desired === 'purged' },
       this.now(),
     );
+  }
+
+  /** Declared again while it was being stopped (`down`, then `up`): launched afresh, not forgotten. */
+  private redeclared(key: string, t: TaskRecord): boolean {
+    const now = this.d.store.tasks.get(t.tenant, t.id);
+    if (now?.desired !== 'running') return false;
+    this.d.queue().add(key);
+    return true;
   }
 
   /**

@@ -127,7 +127,8 @@ export function tasksStore(db: Db, usage: UsageStore = usageStore(db)) {
     VALUES (@tenant, @id, @ownerKind, @owner, @name, @role, @index, @stack, @nodeId, @host, @ports, @spec, @specHash,
       @desired, @state, NULL, NULL, NULL, NULL, NULL, 0, 0, NULL, 0, @now, @now, @now)
     ON CONFLICT (tenant, id) DO UPDATE SET
-      role = excluded.role, stack = excluded.stack, ports = excluded.ports, spec = excluded.spec,
+      role = excluded.role, idx = excluded.idx, stack = excluded.stack, node_id = excluded.node_id,
+      host = excluded.host, ports = excluded.ports, spec = excluded.spec,
       spec_hash = excluded.spec_hash, desired = excluded.desired, updated_at = excluded.updated_at`);
 
   return {
