@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { TaskRecord } from '../src/core/task.js';
 import { runExec } from '../src/drivers/process/spawn.js';
 import { runCheck } from '../src/reconciler/health/index.js';
-import { deployOrder } from '../src/specs/stack.js';
+import { declaredName, deployOrder, serviceDeclaration } from '../src/core/declaration.js';
 import { createStore } from '../src/state/store.js';
 import { timed } from './util.js';
 
@@ -27,14 +27,15 @@ export async function launchByHand(
   sandboxOf: (t: TaskRecord) => string,
 ): Promise<number> {
   const owners = deployOrder(
-    [...new Set(tasks.map((t) => t.owner))].map((name) => ({
-      name,
-      package: '',
-      options: {},
-      dependsOn: tasks.find((t) => t.owner === name)!.spec.dependsOn,
-    })),
-    [],
-  );
+    [...new Set(tasks.map((t) => t.owner))].map((name) =>
+      serviceDeclaration({
+        name,
+        package: '',
+        options: {},
+        dependsOn: tasks.find((t) => t.owner === name)!.spec.dependsOn,
+      }),
+    ),
+  ).map(declaredName);
   const children: ChildProcess[] = [];
   try {
     for (const t of tasks) {

@@ -12,6 +12,7 @@ import type { UsageView } from '../src/core/api-schemas.js';
 import { virtualNodes } from '../src/core/node.js';
 import { pathsFor } from '../src/core/paths.js';
 import { ControlPlane } from '../src/daemon/control-plane.js';
+import { localHost } from '../src/deploy/host.js';
 import { PortAllocator } from '../src/deploy/ports.js';
 import { EventBus } from '../src/reconciler/events.js';
 import type { Reconciler } from '../src/reconciler/reconciler.js';
@@ -41,7 +42,7 @@ describe('usage API', () => {
     const control = new ControlPlane(
       store,
       paths,
-      { store, paths, ports, nodes },
+      { store, paths, ports, nodes, host: localHost() },
       idle,
       events,
       () => undefined,

@@ -4,7 +4,7 @@ import type { StackView, TaskView } from '../core/api-schemas.js';
 import { visibleTasks } from './commands/task-list.js';
 import { optionRows } from './commands/package-describe.js';
 import { endpointRows, hostPorts, readyCount, taskRow } from './format.js';
-import { stackVerdict } from './wait.js';
+import { verdictOf } from './wait.js';
 
 function task(over: Partial<TaskView> = {}): TaskView {
   return {
@@ -38,7 +38,7 @@ function task(over: Partial<TaskView> = {}): TaskView {
   };
 }
 
-function stack(status: StackView['status'], tasks: TaskView[]): StackView {
+function stack(status: StackView['status'], tasks: TaskView[], message: string | null = null): StackView {
   const at = '2030-01-01T00:00:00.000Z';
   return {
     name: 'dev',
@@ -47,6 +47,7 @@ function stack(status: StackView['status'], tasks: TaskView[]): StackView {
     apps: [],
     waiting: [],
     status,
+    message,
     tasks,
     createdAt: at,
     updatedAt: at,
@@ -81,29 +82,23 @@ describe('task rows', () => {
   });
 });
 
-describe('stackVerdict', () => {
+describe('verdictOf', () => {
   it('is ready when the stack says so, or has nothing to run', () => {
-    assert.equal(stackVerdict(stack('ready', [task()])).kind, 'ready');
-    assert.equal(stackVerdict(stack('stopped', [])).kind, 'ready');
+    assert.equal(verdictOf(stack('ready', [task()])).kind, 'ready');
+    assert.equal(verdictOf(stack('stopped', [])).kind, 'ready');
+    assert.equal(verdictOf(stack('deploying', [task()])).kind, 'waiting');
   });
 
-  it('gives up on a task that failed three times, not before', () => {
-    const twice = task({ state: 'failed', ready: false, restarts: 2 });
-    assert.equal(stackVerdict(stack('deploying', [twice])).kind, 'waiting');
-    const thrice = task({ state: 'failed', ready: false, restarts: 3 });
-    const verdict = stackVerdict(stack('failing', [task(), thrice]));
-    assert.equal(verdict.kind, 'failed');
-    assert.equal(verdict.kind === 'failed' && verdict.task, thrice);
-  });
-
-  it('gives up at once on a one-shot task that failed, and lets a new one settle first', () => {
-    const now = Date.parse('2026-01-01T00:00:10Z');
-    const ended = task({ state: 'failed', ready: false, restarts: 0, restart: 'no', ended: true });
-    assert.equal(stackVerdict(stack('failing', [ended]), now).kind, 'failed');
-    const young = task({ restart: 'no', state: 'running', stateSince: '2026-01-01T00:00:09.500Z' });
-    assert.equal(stackVerdict(stack('ready', [young]), now).kind, 'waiting');
-    const settled = task({ restart: 'no', state: 'running', stateSince: '2026-01-01T00:00:07Z' });
-    assert.equal(stackVerdict(stack('ready', [settled]), now).kind, 'ready');
+  it("fails with the daemon's reason, naming the failed task for its logs", () => {
+    const failed = task({ id: 'web.0', state: 'failed', ready: false, restarts: 3 });
+    const verdict = verdictOf(stack('failing', [task(), failed], 'task web.0 failed 3 times'));
+    assert.deepEqual(verdict, { kind: 'failed', message: 'task web.0 failed 3 times', task: failed });
+    const step = verdictOf(stack('failing', [task()], 'events: post-ready step failed: no broker'));
+    assert.deepEqual(step, {
+      kind: 'failed',
+      message: 'events: post-ready step failed: no broker',
+      task: undefined,
+    });
   });
 });
 

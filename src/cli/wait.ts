@@ -4,33 +4,36 @@ import { FlotillaError } from '../core/errors.js';
 import { readyCount } from './format.js';
 import { sleep, spinner } from './output.js';
 
-/** Marathon gives up on a task after this many failed launches in a row; so do we. */
-export const MAX_RESTARTS = 3;
+export type Verdict =
+  { kind: 'ready' } | { kind: 'waiting' } | { kind: 'failed'; message: string; task: TaskView | undefined };
 
-export type Verdict = { kind: 'ready' } | { kind: 'waiting' } | { kind: 'failed'; task: TaskView };
-
-/** A task that keeps failing, or a one-shot task that failed and, by its restart policy, stays so. */
-function gaveUp(t: TaskView): boolean {
-  return t.desired === 'running' && t.state === 'failed' && (t.restarts >= MAX_RESTARTS || t.ended === true);
+/**
+ * Whether `up --wait` is done, read off the status the daemon decides (tasks that gave up, post-ready
+ * steps, one-shot tasks settling). A stack with nothing to run is ready: there is nothing to wait for.
+ */
+export function verdictOf(view: Pick<StackView, 'status' | 'message' | 'tasks'>): Verdict {
+  if (view.status === 'failing') {
+    const task = view.tasks.find((t) => t.desired === 'running' && t.state === 'failed');
+    return { kind: 'failed', message: view.message ?? 'failing', task };
+  }
+  if (view.status === 'ready' || view.status === 'stopped') return { kind: 'ready' };
+  return { kind: 'waiting' };
 }
 
-/**
- * How long a task that is not restarted (Compose's `restart: "no"`) must have run before `up --wait`
- * counts it: a one-shot that fails at once must fail the wait, as `docker compose up --wait` does.
- */
-export const SETTLE_MS = 1000;
-
-/**
- * Whether `up --wait` is done. A stack with nothing to run is ready: there is nothing to wait for.
- */
-export function stackVerdict(stack: StackView, now = Date.now()): Verdict {
-  const failed = stack.tasks.find(gaveUp);
-  if (failed) return { kind: 'failed', task: failed };
-  const settling = stack.tasks.some(
-    (t) => t.restart !== undefined && t.state === 'running' && now - Date.parse(t.stateSince) < SETTLE_MS,
-  );
-  if ((stack.status === 'ready' || stack.status === 'stopped') && !settling) return { kind: 'ready' };
-  return { kind: 'waiting' };
+/** The coded error of a wait that did not end ready: DEPLOY_FAILING with the daemon's reason, or a timeout. */
+export function waitError(
+  what: string,
+  verdict: Exclude<Verdict, { kind: 'ready' }> | { kind: 'timeout' },
+  timeoutSeconds: number,
+  status: string,
+): FlotillaError {
+  if (verdict.kind === 'failed')
+    return new FlotillaError(
+      'DEPLOY_FAILING',
+      `${what} is failing: ${verdict.message}` +
+        (verdict.task ? `; see \`flotilla logs ${verdict.task.id} --stderr\`` : ''),
+    );
+  return new FlotillaError('WAIT_TIMEOUT', `${what} is not ready after ${timeoutSeconds} s (${status})`);
 }
 
 export interface WaitOutcome {
@@ -48,12 +51,13 @@ export async function waitForStack(
   try {
     for (;;) {
       const stack = await client.getStack(name);
-      const verdict = stackVerdict(stack);
+      const verdict = verdictOf(stack);
       if (verdict.kind !== 'waiting') return { stack, verdict };
       if (Date.now() >= deadline) return { stack, verdict: { kind: 'timeout' } };
       const queued = stack.waiting.map((w) => `${w.name} waits (${w.kind}): ${w.reason}`).join('; ');
+      const why = stack.message ? `: ${stack.message}` : '';
       spin.update(
-        `waiting for stack ${name}: ${readyCount(stack.tasks)} tasks ready (${stack.status})${queued ? `; ${queued}` : ''}`,
+        `waiting for stack ${name}: ${readyCount(stack.tasks)} tasks ready (${stack.status}${why})${queued ? `; ${queued}` : ''}`,
       );
       await sleep(100);
     }
@@ -105,9 +109,8 @@ export async function waitForService(
         await sleep(500);
         continue;
       }
-      if (service.status === 'ready') return { service, verdict: { kind: 'ready' } };
-      const failed = service.tasks.find(gaveUp);
-      if (failed) return { service, verdict: { kind: 'failed', task: failed } };
+      const verdict = verdictOf(service);
+      if (verdict.kind !== 'waiting') return { service, verdict };
       if (Date.now() >= deadline) return { service, verdict: { kind: 'timeout' } };
       spin.update(
         `waiting for service ${name}: ${readyCount(service.tasks)} tasks ready (${service.status})`,

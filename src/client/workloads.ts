@@ -1,3 +1,4 @@
+import type { PlanView } from '../core/deploy-schemas.js';
 import type {
   AppView,
   DeployResultView,
@@ -26,6 +27,11 @@ export class WorkloadCalls extends DaemonCalls {
   applyStack(name: string, source: string, compose: ComposeOptions = {}): Promise<DeployResultView> {
     const body: StackApplyBody = { source, ...compose };
     return this.request('PUT', `/v1/stacks/${enc(name)}`, body);
+  }
+  /** What `applyStack` would do, as a diff; the daemon starts and writes nothing. */
+  planStack(name: string, source: string, compose: ComposeOptions = {}): Promise<PlanView> {
+    const body: StackApplyBody = { source, ...compose };
+    return this.request('POST', `/v1/stacks/${enc(name)}/plan`, body);
   }
   downStack(name: string, purge = false): Promise<DeployResultView> {
     return this.request('DELETE', `/v1/stacks/${enc(name)}${purge ? '?purge=true' : ''}`);

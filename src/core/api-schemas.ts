@@ -73,6 +73,8 @@ export const ServiceView = Type.Object({
   stack: Type.Union([Type.String(), Type.Null()]),
   dependencies: Type.Array(Type.String()),
   status: OwnerStatusSchema,
+  /** Why it is not ready, when that is not plain (a task that gave up, a post-ready step). */
+  message: Type.Union([Type.String(), Type.Null()]),
   tasks: Type.Array(TaskView),
   endpoints: Type.Array(EndpointView),
 });
@@ -84,6 +86,7 @@ export const AppView = Type.Object({
   stack: Type.Union([Type.String(), Type.Null()]),
   spec: Dict,
   status: OwnerStatusSchema,
+  message: Type.Union([Type.String(), Type.Null()]),
   instances: Type.Integer(),
   tasksRunning: Type.Integer(),
   tasksHealthy: Type.Integer(),
@@ -97,6 +100,7 @@ export const StackView = Type.Object({
   services: Type.Array(Type.String()),
   apps: Type.Array(Type.String()),
   status: OwnerStatusSchema,
+  message: Type.Union([Type.String(), Type.Null()]),
   tasks: Type.Array(TaskView),
   /** Owners of the stack the scheduler has not admitted yet (status is then `waiting`). */
   waiting: Type.Array(Type.Object({ name: Type.String(), kind: Type.String(), reason: Type.String() })),
@@ -113,6 +117,8 @@ export const DeployResultView = Type.Object({
   removed: Type.Array(Type.String()),
   /** Declared but not admitted by the scheduler yet: each waits whole, with the reason. */
   waiting: Type.Array(Type.Object({ name: Type.String(), kind: Type.String(), reason: Type.String() })),
+  /** The daemon's write number: of two writes, the one with the larger number landed last. */
+  revision: Type.Integer(),
 });
 export type DeployResultView = Static<typeof DeployResultView>;
 

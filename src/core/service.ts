@@ -12,8 +12,19 @@ export interface ServiceRecord {
   dependencies: string[];
   /** Facts the package keeps for the service's life (a KRaft cluster id, say). */
   state: Record<string, string>;
+  /**
+   * Its package's post-ready step (Kafka's declared topics), for packages that have one: pending
+   * until it has run for the current options, then done or failed. A service is ready only when done.
+   */
+  afterReady: AfterReadyStatus | null;
   createdAt: number;
   updatedAt: number;
+}
+
+export interface AfterReadyStatus {
+  status: 'pending' | 'done' | 'failed';
+  /** The last attempt's failure, while it is retried, and for good once it failed. */
+  message: string | null;
 }
 
 export interface AppRecord {

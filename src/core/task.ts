@@ -250,21 +250,82 @@ export function hasEnded(
 /** `waiting`: declared, not admitted by the scheduler yet (set by the views, which see the queue). */
 export type OwnerStatus = 'deploying' | 'ready' | 'degraded' | 'failing' | 'stopped' | 'waiting';
 
-/** One word for an owner's tasks, shown by `ps` and waited on by `up --wait`. */
-/** Ready, and running the definition it was last given (not waiting to be replaced). */
+/** Ready, and running the definition it was last given (not waiting to be replaced or restarted). */
 export function isTaskCurrent(
   t: Pick<TaskRecord, 'state' | 'spec' | 'desired' | 'specHash' | 'launchedSpecHash' | 'restartRequested'>,
 ): boolean {
   return isTaskReady(t) && t.launchedSpecHash === t.specHash && !t.restartRequested;
 }
 
-export function ownerStatus(tasks: TaskRecord[]): OwnerStatus {
+/** Marathon gives up on a task after this many failed launches in a row; so does every status. */
+export const MAX_RESTARTS = 3;
+
+/**
+ * How long a task that is not restarted (Compose's `restart: "no"`) must have run before it counts
+ * as ready: a one-shot that fails at once must fail `up --wait`, as `docker compose up --wait` does.
+ */
+export const SETTLE_MS = 1000;
+
+/** A task that keeps failing, or a one-shot task that failed and, by its restart policy, stays so. */
+export function taskGaveUp(t: TaskRecord): boolean {
+  if (t.desired !== 'running') return false;
+  return (t.restarts >= MAX_RESTARTS && !isTaskReady(t)) || (t.state === 'failed' && hasEnded(t));
+}
+
+/** A post-ready step's outcome, for the owner whose status it is part of. */
+export interface PostReadyStep {
+  service: string;
+  status: 'pending' | 'done' | 'failed';
+  message: string | null;
+}
+
+/** One word for an owner's (or a stack's) tasks, and the sentence that goes with it. */
+export interface OwnerState {
+  status: OwnerStatus;
+  message: string | null;
+}
+
+/**
+ * The status of an owner or a stack, decided here only: `ready` when every task it wants is ready,
+ * running its current definition, past its settling time, and every post-ready step is done;
+ * `failing` when a task gave up or a post-ready step failed for good. `up --wait`, `ps`, the API and
+ * the console all read this.
+ */
+export function ownerStatus(
+  tasks: TaskRecord[],
+  opts: { steps?: PostReadyStep[]; now?: number } = {},
+): OwnerState {
   const wanted = tasks.filter((t) => t.desired === 'running');
-  if (wanted.length === 0) return 'stopped';
-  const ready = wanted.filter(isTaskCurrent).length;
-  if (ready === wanted.length) return 'ready';
-  // A one-shot task that failed is not relaunched: it fails its owner at once.
-  if (wanted.some((t) => t.restarts >= 3 || (t.state === 'failed' && hasEnded(t)))) return 'failing';
-  if (wanted.every((t) => t.launches === 0) || ready === 0) return 'deploying';
-  return 'degraded';
+  const steps = opts.steps ?? [];
+  if (wanted.length === 0) return { status: 'stopped', message: null };
+  const gaveUp = wanted.find(taskGaveUp);
+  if (gaveUp)
+    return {
+      status: 'failing',
+      message:
+        `task ${gaveUp.id} ${gaveUp.state === 'failed' && hasEnded(gaveUp) ? 'failed' : `failed ${gaveUp.restarts} times`}` +
+        (gaveUp.message ? ` (${gaveUp.message})` : ''),
+    };
+  const failedStep = steps.find((s) => s.status === 'failed');
+  if (failedStep)
+    return {
+      status: 'failing',
+      message: `${failedStep.service}: post-ready step failed: ${failedStep.message}`,
+    };
+  const now = opts.now ?? Date.now();
+  const settling = (t: TaskRecord) =>
+    (t.spec.restart ?? 'always') !== 'always' && t.state === 'running' && now - t.stateSince < SETTLE_MS;
+  const ready = wanted.filter((t) => isTaskCurrent(t) && !settling(t)).length;
+  if (ready === wanted.length) {
+    const pending = steps.find((s) => s.status === 'pending');
+    if (!pending) return { status: 'ready', message: null };
+    return {
+      status: 'deploying',
+      message:
+        `${pending.service}: running its post-ready step` +
+        (pending.message ? ` (last attempt: ${pending.message})` : ''),
+    };
+  }
+  if (wanted.every((t) => t.launches === 0) || ready === 0) return { status: 'deploying', message: null };
+  return { status: 'degraded', message: null };
 }

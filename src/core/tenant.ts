@@ -37,8 +37,3 @@ export interface Principal {
 }
 
 export const TENANT_NAME = /^[a-z][a-z0-9-]{0,39}$/;
-
-/** "acme/events": how a tenant's service or app is named everywhere outside its tenant. */
-export function qualifiedName(tenant: string, name: string): string {
-  return `${tenant}/${name}`;
-}

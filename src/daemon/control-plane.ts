@@ -1,111 +1,83 @@
 import { getPackage, redactOptions } from '../catalog/registry.js';
-import type { AppSpec } from '../core/app.js';
-import { FlotillaError } from '../core/errors.js';
-import type { Paths } from '../core/paths.js';
-import type { TaskRecord } from '../core/task.js';
-import { deploy, removeOwner, type DeployContext, type DeployResult } from '../deploy/apply.js';
-import { endpointContext, serviceEndpoints } from '../deploy/render-service.js';
-import type { EventBus } from '../reconciler/events.js';
-import type { Reconciler } from '../reconciler/reconciler.js';
-import { taskKey } from '../reconciler/supervisor.js';
-import { usageReport } from '../metering/report.js';
-import { parseApp } from '../specs/app.js';
-import { isComposeSource, parseCompose, type ComposeOptions } from '../specs/compose.js';
-import { parseStack, type ServiceEntry } from '../specs/stack.js';
-import type { Store } from '../state/store.js';
 import type { AppView, DeployResultView, ServiceView, StackView, TaskView } from '../core/api-schemas.js';
 import type { UsageQuery, UsageView } from '../core/api-schemas.js';
+import type { ServiceEntry } from '../core/declaration.js';
+import type { PlanView } from '../core/deploy-schemas.js';
+import { FlotillaError } from '../core/errors.js';
+import { taskKey } from '../core/keys.js';
+import type { Paths } from '../core/paths.js';
+import type { TaskRecord } from '../core/task.js';
 import type { QueueView, WhyView } from '../core/tenant-schemas.js';
+import { Deployer, type Intent } from '../deploy/deployer.js';
+import type { DeployContext } from '../deploy/plan.js';
+import { serviceEndpoints } from '../deploy/render-service.js';
+import { usageReport } from '../metering/report.js';
+import type { EventBus } from '../reconciler/events.js';
+import type { Reconciler } from '../reconciler/reconciler.js';
+import { parseApp } from '../specs/app.js';
+import { isComposeSource, parseCompose, type ComposeOptions } from '../specs/compose.js';
+import { parseStack } from '../specs/stack.js';
+import type { Store } from '../state/store.js';
+import { PostReadySteps } from './post-ready.js';
+import { QueueViews } from './queue-views.js';
 import { appView, serviceView, stackView, taskView } from './views.js';
-import { WaitingQueue } from './waiting.js';
 
 /**
- * The daemon's operations, shared by every front end (the REST API today). Deploys run one at a time:
- * each one reads the store, assigns ports and commits, and two at once could hand out the same port.
+ * The daemon's operations, shared by every front end (the REST API today). Every write to what
+ * tenants declared goes through the one Deployer (plan, then commit, one at a time); the control
+ * plane parses requests, keeps the reads and views, and runs post-ready steps.
  */
 export class ControlPlane {
-  private deploying: Promise<unknown> = Promise.resolve();
-  private readonly hooks = new Map<string, Promise<void>>();
-  private cycleQueued = false;
-  readonly waiting: WaitingQueue;
+  readonly deployer: Deployer;
+  readonly queue: QueueViews;
+  private readonly postReady: PostReadySteps;
 
   constructor(
     private readonly store: Store,
     private readonly paths: Paths,
-    private readonly deployCtx: DeployContext,
+    deployCtx: DeployContext,
     private readonly reconciler: Reconciler,
-    private readonly events: EventBus,
-    private readonly log: (msg: string) => void,
+    events: EventBus,
+    log: (msg: string) => void,
     private readonly now: () => number = Date.now,
   ) {
-    this.waiting = new WaitingQueue(deployCtx, (t, ids) => reconciler.enqueue(t, ids), events, log, now);
+    this.deployer = new Deployer(deployCtx, {
+      enqueue: (t, ids) => reconciler.enqueue(t, ids),
+      publish: (tenant, type, subject, data) => events.publish(tenant, type, subject, data, now()),
+      log,
+      now,
+      committed: (tenant, services) => this.postReady.runPending(tenant, services),
+    });
+    this.queue = new QueueViews(deployCtx);
+    this.postReady = new PostReadySteps(store, paths, events, log, now);
   }
 
   // --- scheduling
 
-  /**
-   * Runs an allocation cycle over the waiting owners (after deploys, so the two never interleave);
-   * a cycle that admits something runs again, since a dependent may fit now.
-   */
   admitWaiting(): void {
-    if (this.cycleQueued) return;
-    this.cycleQueued = true;
-    this.serialized(async () => {
-      this.cycleQueued = false;
-      if ((await this.waiting.cycle()) > 0) this.admitWaiting();
-    }).catch((err: unknown) =>
-      this.log(`allocation cycle failed: ${err instanceof Error ? err.stack : String(err)}`),
-    );
+    this.deployer.admitWaiting();
   }
 
   tenantAllocation(tenant: string) {
-    return this.waiting.allocation(tenant);
+    return this.queue.allocation(tenant);
   }
 
   listWaiting(tenant: string): QueueView[] {
-    return this.waiting.list(tenant);
+    return this.queue.list(tenant);
   }
 
   whyTask(tenant: string, id: string): WhyView {
-    return this.waiting.why(tenant, id);
+    return this.queue.why(tenant, id);
   }
 
-  /** A service's tasks are all ready: run its package's post-ready step (retried a few times). */
+  /** A service's tasks are all ready: run its package's post-ready step. */
   onOwnerReady(tenant: string, owner: string): void {
-    const s = this.store.services.get(tenant, owner);
-    if (!s) return;
-    const pkg = getPackage(s.package, s.version);
-    const afterReady = pkg.afterReady?.bind(pkg);
-    if (!afterReady) return;
-    const key = `${tenant}/${owner}`;
-    const previous = this.hooks.get(key) ?? Promise.resolve();
-    const run = previous.then(async () => {
-      for (let attempt = 1; attempt <= 5; attempt++) {
-        const current = this.store.services.get(tenant, owner);
-        if (!current) return;
-        const tasks = this.store.tasks.byOwner(tenant, owner).filter((t) => t.desired === 'running');
-        try {
-          await afterReady(endpointContext(this.paths, current, tasks));
-          this.events.publish(tenant, 'service_ready', owner, { service: owner }, this.now());
-          return;
-        } catch (err) {
-          const message = err instanceof Error ? err.message : String(err);
-          this.log(`${key}: post-ready step failed (attempt ${attempt}/5): ${message}`);
-          this.events.publish(
-            tenant,
-            'service_hook_failed',
-            owner,
-            { service: owner, message, attempt },
-            this.now(),
-          );
-          await new Promise((r) => setTimeout(r, 1000 * attempt));
-        }
-      }
-    });
-    this.hooks.set(key, run);
-    void run.finally(() => {
-      if (this.hooks.get(key) === run) this.hooks.delete(key);
-    });
+    this.postReady.onOwnerReady(tenant, owner);
+  }
+
+  /** At start: the post-ready steps a stopped daemon left pending on ready services. */
+  resumePostReady(): void {
+    this.postReady.resume();
   }
 
   // --- stacks
@@ -116,6 +88,26 @@ export class ControlPlane {
     name?: string,
     compose: Omit<ComposeOptions, 'name'> = {},
   ): Promise<DeployResultView> {
+    const { stack, intent } = this.readStack(source, name, compose);
+    return this.deployer.deploy(tenant, stack, intent);
+  }
+
+  /** What applying a stack file would do, as a diff; nothing is started or written. */
+  planStack(
+    tenant: string,
+    source: string,
+    name?: string,
+    compose: Omit<ComposeOptions, 'name'> = {},
+  ): Promise<PlanView> {
+    const { stack, intent } = this.readStack(source, name, compose);
+    return this.deployer.plan(tenant, stack, intent);
+  }
+
+  private readStack(
+    source: string,
+    name: string | undefined,
+    compose: Omit<ComposeOptions, 'name'>,
+  ): { stack: string; intent: Intent } {
     const spec = isComposeSource(source)
       ? parseCompose(source, { ...compose, name })
       : parseStack(source, name);
@@ -125,55 +117,52 @@ export class ControlPlane {
         `stack.name: the file names "${spec.name}" but the request names "${name}"`,
       );
     }
-    return this.run(tenant, spec.name, {
-      services: spec.services,
-      apps: spec.apps,
-      prune: true,
-      createOnly: false,
-      source,
-    });
+    return {
+      stack: spec.name,
+      intent: { declarations: spec.declarations, prune: true, createOnly: false, source },
+    };
   }
 
-  downStack(tenant: string, name: string, purge: boolean): DeployResultView {
-    const stack = this.store.stacks.get(tenant, name);
-    if (!stack) throw new FlotillaError('STACK_NOT_FOUND', `no stack "${name}"`);
-    const owners = [...stack.services, ...stack.apps];
-    const touched = this.store.atomically(() => {
-      const ids = owners.flatMap((o) =>
-        removeOwner(this.store, tenant, o, purge ? 'purged' : 'removed', this.now()),
-      );
-      this.store.stacks.remove(tenant, name);
-      return ids;
-    });
-    this.reconciler.enqueue(tenant, touched);
-    this.admitWaiting();
-    return { stack: name, created: [], updated: [], unchanged: [], removed: owners, waiting: [] };
+  downStack(tenant: string, name: string, purge: boolean): Promise<DeployResultView> {
+    return this.deployer.down(tenant, name, purge);
   }
 
   listStacks(tenant: string): StackView[] {
     return this.store.stacks
       .list(tenant)
       .map((s) =>
-        stackView(this.paths, s, this.stackTasks(tenant, s.name), this.stackWaiting(tenant, s.name)),
+        stackView(
+          this.paths,
+          s,
+          this.stackTasks(tenant, s.name),
+          this.stackWaiting(tenant, s.name),
+          this.stackServices(tenant, s.name),
+        ),
       );
   }
 
   getStack(tenant: string, name: string): StackView {
     const s = this.store.stacks.get(tenant, name);
     if (!s) throw new FlotillaError('STACK_NOT_FOUND', `no stack "${name}"`);
-    return stackView(this.paths, s, this.stackTasks(tenant, name), this.stackWaiting(tenant, name));
+    return stackView(
+      this.paths,
+      s,
+      this.stackTasks(tenant, name),
+      this.stackWaiting(tenant, name),
+      this.stackServices(tenant, name),
+    );
   }
 
   // --- services
 
   installService(tenant: string, entry: ServiceEntry): Promise<DeployResultView> {
-    return this.run(tenant, null, { services: [entry], apps: [], prune: false, createOnly: true });
+    return this.deployer.install(tenant, entry);
   }
 
-  removeService(tenant: string, name: string, purge: boolean): void {
+  async removeService(tenant: string, name: string, purge: boolean): Promise<void> {
     const s = this.store.services.get(tenant, name) ?? this.queued(tenant, name, 'service');
     if (!s) throw new FlotillaError('SERVICE_NOT_FOUND', `no service "${name}"`);
-    this.removeStandalone(tenant, name, s.stack, purge);
+    await this.deployer.remove(tenant, name, purge, s.stack);
   }
 
   listServices(tenant: string): ServiceView[] {
@@ -193,91 +182,47 @@ export class ControlPlane {
     return serviceView(this.paths, s, tasks, redactOptions(pkg, s.options), endpoints);
   }
 
-  /**
-   * Redeploys a service with changed persistent state (keys set to null are dropped) or options, as
-   * a plan step asks; the state is written before the render that reads it.
-   */
+  /** Redeploys a service with changed persistent state or options, as a plan step asks. */
   redeployService(
     tenant: string,
     name: string,
     change: { state?: Record<string, string | null>; options?: Record<string, unknown> },
   ): Promise<DeployResultView> {
-    return this.serialized(async () => {
-      const s = this.store.services.get(tenant, name);
-      if (!s) throw new FlotillaError('SERVICE_NOT_FOUND', `no service "${name}"`);
-      const state = { ...s.state };
-      for (const [k, v] of Object.entries(change.state ?? {})) {
-        if (v === null) delete state[k];
-        else state[k] = v;
-      }
-      const { createdAt: _c, updatedAt: _u, ...record } = s;
-      this.store.services.put({ ...record, state }, this.now());
-      return this.deployNow(tenant, s.stack, {
-        services: [
-          {
-            name,
-            package: s.package,
-            version: s.version,
-            options: { ...s.options, ...change.options },
-            dependsOn: s.dependencies,
-          },
-        ],
-        apps: [],
-        prune: false,
-        createOnly: false,
-      });
-    });
+    return this.deployer.redeploy(tenant, name, change);
   }
 
   // --- apps
 
   addApp(tenant: string, body: unknown): Promise<DeployResultView> {
-    return this.run(tenant, null, { services: [], apps: [parseApp(body)], prune: false, createOnly: true });
+    return this.deployer.addApp(tenant, parseApp(body));
   }
 
   putApp(tenant: string, id: string, body: unknown): Promise<DeployResultView> {
-    const spec = parseApp({ ...(body as object), id });
-    const existing = this.store.apps.get(tenant, spec.id);
-    return this.run(tenant, existing?.stack ?? null, {
-      services: [],
-      apps: [spec],
-      prune: false,
-      createOnly: false,
-    });
+    return this.deployer.putApp(tenant, parseApp({ ...(body as object), id }));
   }
 
   scaleApp(tenant: string, id: string, instances: number): Promise<DeployResultView> {
-    const a = this.requireApp(tenant, id);
-    const spec: AppSpec = { ...a.spec, instances };
-    return this.run(tenant, a.stack, { services: [], apps: [spec], prune: false, createOnly: false });
+    return this.deployer.scaleApp(tenant, id, instances);
   }
 
   /** A rolling restart: every instance is replaced, one at a time. */
-  restartApp(tenant: string, id: string): AppView {
-    this.requireApp(tenant, id);
-    const tasks = this.store.tasks.byOwner(tenant, id).filter((t) => t.desired === 'running');
-    this.store.atomically(() => {
-      for (const t of tasks)
-        this.store.tasks.update(tenant, t.id, { launchedSpecHash: 'restart' }, this.now());
-    });
-    this.reconciler.enqueue(
-      tenant,
-      tasks.map((t) => t.id),
-    );
-    return this.getApp(tenant, id);
+  async restartApp(tenant: string, id: string): Promise<AppView> {
+    const a = this.requireApp(tenant, id);
+    await this.deployer.restart(tenant, a.id);
+    return this.getApp(tenant, a.id);
   }
 
-  removeApp(tenant: string, id: string, purge: boolean): void {
+  async removeApp(tenant: string, id: string, purge: boolean): Promise<void> {
     const key = id.replace(/^\//, '');
     const a = this.store.apps.get(tenant, key) ?? this.queued(tenant, key, 'app');
     if (!a) throw new FlotillaError('APP_NOT_FOUND', `no app "${id}"`);
-    this.removeStandalone(tenant, key, a.stack, purge);
+    await this.deployer.remove(tenant, key, purge, a.stack);
   }
 
   /** A service or app the scheduler has not admitted yet can be removed like a running one. */
   private queued(tenant: string, owner: string, kind: 'service' | 'app'): { stack: string | null } | null {
     const e = this.store.queue.get(tenant, owner);
-    return e && e.kind === kind ? e : null;
+    return e && e.declaration.kind === kind ? e : null;
   }
 
   listApps(tenant: string): AppView[] {
@@ -336,55 +281,15 @@ export class ControlPlane {
     return a;
   }
 
-  private removeStandalone(tenant: string, owner: string, stack: string | null, purge: boolean): void {
-    const touched = this.store.atomically(() => {
-      const ids = removeOwner(this.store, tenant, owner, purge ? 'purged' : 'removed', this.now());
-      const s = stack === null ? null : this.store.stacks.get(tenant, stack);
-      if (s) {
-        this.store.stacks.put(
-          { ...s, services: s.services.filter((n) => n !== owner), apps: s.apps.filter((n) => n !== owner) },
-          this.now(),
-        );
-      }
-      return ids;
-    });
-    this.reconciler.enqueue(tenant, touched);
-    this.admitWaiting();
-  }
-
   private stackWaiting(tenant: string, stack: string) {
     return this.store.queue.list(tenant).filter((e) => e.stack === stack);
   }
 
+  private stackServices(tenant: string, stack: string) {
+    return this.store.services.list(tenant).filter((s) => s.stack === stack);
+  }
+
   private stackTasks(tenant: string, stack: string): TaskRecord[] {
     return this.store.tasks.list(tenant).filter((t) => t.stack === stack);
-  }
-
-  private run(
-    tenant: string,
-    stack: string | null,
-    req: { services: ServiceEntry[]; apps: AppSpec[]; prune: boolean; createOnly: boolean; source?: string },
-  ): Promise<DeployResultView> {
-    return this.serialized(() => this.deployNow(tenant, stack, req));
-  }
-
-  /** Deploys and cycles run one at a time: each reads the store, assigns ports and commits. */
-  private serialized<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.deploying.then(fn);
-    this.deploying = next.catch(() => undefined);
-    return next;
-  }
-
-  private async deployNow(
-    tenant: string,
-    stack: string | null,
-    req: { services: ServiceEntry[]; apps: AppSpec[]; prune: boolean; createOnly: boolean; source?: string },
-  ): Promise<DeployResultView> {
-    const result: DeployResult = await deploy(this.deployCtx, { tenant, stack, ...req }, this.now());
-    this.reconciler.enqueue(tenant, result.touched);
-    // A deploy that replaced or removed tasks may have freed what a waiting owner needs.
-    if (result.touched.length > 0 && this.store.queue.listAll().length > 0) this.admitWaiting();
-    const { touched: _touched, ...view } = result;
-    return { stack, ...view };
   }
 }

@@ -9,6 +9,7 @@ import { DEFAULT_TENANT } from '../core/service.js';
 import { DiscoverySource } from '../discovery/source.js';
 import { TenantDns } from '../discovery/tenant-dns.js';
 import { pathsFor, tenantDataPath, type Paths } from '../core/paths.js';
+import { localHost } from '../deploy/host.js';
 import { PortAllocator } from '../deploy/ports.js';
 import { DockerDriver } from '../drivers/docker/driver.js';
 import { containerConfig } from '../drivers/docker/scope.js';
@@ -20,7 +21,7 @@ import { Jobs } from '../jobs/jobs.js';
 import { sparkLauncher } from '../jobs/spark.js';
 import { EventBus } from '../reconciler/events.js';
 import { Reconciler } from '../reconciler/reconciler.js';
-import { taskKey } from '../reconciler/supervisor.js';
+import { taskKey } from '../core/keys.js';
 import { createStore, type Store } from '../state/store.js';
 import { daemonIdOf, type DaemonConfig } from './config.js';
 import { TaskImages } from './images.js';
@@ -116,9 +117,10 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
   });
   // Start allocating at a random point of the range: daemons of several homes rarely race for a port.
   const [lo, hi] = config.portRange;
+  const host = localHost((pkg, options) => images.nameFor(pkg, options));
   const ports = new PortAllocator(
     config.portRange,
-    undefined,
+    host.canBind,
     lo + Math.floor(Math.random() * (hi - lo + 1)),
   );
   const nodes = virtualNodes(config.nodes, config.nodeOffer);
@@ -130,8 +132,8 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
       paths,
       ports,
       nodes,
+      host,
       defaultDriver: config.driver ?? 'process',
-      imageFor: (pkg, options) => images.nameFor(pkg, options),
     },
     reconciler,
     events,
@@ -162,6 +164,7 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
     if (store.queue.listAll().length > 0) control.admitWaiting();
   }, ADMIT_INTERVAL_MS);
   control.admitWaiting();
+  control.resumePostReady();
 
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => (resolveDone = r));

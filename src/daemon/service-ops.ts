@@ -6,7 +6,7 @@ import { isTaskCurrent, type TaskRecord } from '../core/task.js';
 import { endpointContext } from '../deploy/render-service.js';
 import type { ServiceOps } from '../plans/types.js';
 import type { Reconciler } from '../reconciler/reconciler.js';
-import { taskKey } from '../reconciler/supervisor.js';
+import { taskKey } from '../core/keys.js';
 import type { Store } from '../state/store.js';
 
 export interface ServiceOpsDeps {

@@ -1,7 +1,7 @@
 import type { QueueEntry } from '../state/store-queue.js';
 import { sandboxPath, type Paths } from '../core/paths.js';
 import type { AppRecord, ServiceRecord, StackRecord } from '../core/service.js';
-import { hasEnded, isTaskCurrent, ownerStatus, type TaskRecord } from '../core/task.js';
+import { hasEnded, isTaskCurrent, ownerStatus, type PostReadyStep, type TaskRecord } from '../core/task.js';
 import type { AppView, ServiceView, StackView, TaskView } from '../core/api-schemas.js';
 
 const REDACTED = '********';
@@ -27,7 +27,7 @@ export function taskView(paths: Paths, t: TaskRecord): TaskView {
     state: t.state,
     desired: t.desired,
     ready: isTaskCurrent(t),
-    upToDate: t.launchedSpecHash === t.specHash,
+    upToDate: t.launchedSpecHash === t.specHash && !t.restartRequested,
     pid: t.handle && t.handle.pid > 0 ? t.handle.pid : null,
     driver: t.spec.driver ?? 'process',
     ...(t.spec.restart && t.spec.restart !== 'always' ? { restart: t.spec.restart } : {}),
@@ -63,7 +63,7 @@ export function serviceView(
     options,
     stack: s.stack,
     dependencies: s.dependencies,
-    status: ownerStatus(tasks),
+    ...ownerStatus(tasks, { steps: postReadySteps([s]) }),
     tasks: tasks.map((t) => taskView(paths, t)),
     endpoints,
   };
@@ -76,7 +76,7 @@ export function appView(paths: Paths, a: AppRecord, tasks: TaskRecord[]): AppVie
     tenant: a.tenant,
     stack: a.stack,
     spec: { ...a.spec, id: `/${a.spec.id}` },
-    status: ownerStatus(tasks),
+    ...ownerStatus(tasks),
     instances: a.spec.instances,
     tasksRunning: wanted.filter((t) => ['running', 'healthy', 'unhealthy', 'starting'].includes(t.state))
       .length,
@@ -90,16 +90,26 @@ export function stackView(
   s: StackRecord,
   tasks: TaskRecord[],
   waiting: QueueEntry[],
+  services: ServiceRecord[],
 ): StackView {
+  const state =
+    waiting.length > 0
+      ? { status: 'waiting' as const, message: null }
+      : ownerStatus(tasks, { steps: postReadySteps(services) });
   return {
     name: s.name,
     tenant: s.tenant,
     services: s.services,
     apps: s.apps,
-    status: waiting.length > 0 ? 'waiting' : ownerStatus(tasks),
+    ...state,
     tasks: tasks.map((t) => taskView(paths, t)),
     waiting: waiting.map((w) => ({ name: w.owner, kind: w.reasonKind, reason: w.reason })),
     createdAt: iso(s.createdAt),
     updatedAt: iso(s.updatedAt),
   };
+}
+
+/** The post-ready steps of services whose package has one. */
+function postReadySteps(services: ServiceRecord[]): PostReadyStep[] {
+  return services.flatMap((s) => (s.afterReady ? [{ service: s.name, ...s.afterReady }] : []));
 }

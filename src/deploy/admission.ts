@@ -1,4 +1,5 @@
 import type { AppSpec } from '../core/app.js';
+import { constraintGroup, ownerKey, splitKey, splitTaskId, taskId, taskKey } from '../core/keys.js';
 import type { NodeInfo } from '../core/node.js';
 import { ALIVE_STATES, type TaskRecord } from '../core/task.js';
 import { schedule } from '../scheduler/scheduler.js';
@@ -18,15 +19,6 @@ export interface SlotDemand {
   preferredNode?: string;
 }
 
-/** Constraints are evaluated among the tasks of one role of one owner, as Marathon does per app. */
-export function constraintGroup(tenant: string, owner: string, role: string): string {
-  return `${tenant}/${owner}/${role}`;
-}
-
-export function ownerKey(tenant: string, owner: string): string {
-  return `${tenant}/${owner}`;
-}
-
 export function schedulerNodes(nodes: NodeInfo[]): SchedNode[] {
   return nodes.map((n) => ({
     id: n.id,
@@ -42,7 +34,7 @@ export function holdsResources(t: TaskRecord): boolean {
 
 export function allocationOf(t: TaskRecord): Allocation {
   return {
-    taskId: `${t.tenant}/${t.id}`,
+    taskId: taskKey(t.tenant, t.id),
     tenant: t.tenant,
     service: t.owner,
     group: constraintGroup(t.tenant, t.owner, t.role),
@@ -78,7 +70,7 @@ export function gangOf(tenant: string, owner: string, slots: SlotDemand[]): Gang
     tenant,
     service: owner,
     tasks: slots.map((s) => ({
-      taskId: `${tenant}/${s.taskId}`,
+      taskId: taskKey(tenant, s.taskId),
       group: constraintGroup(tenant, owner, s.role),
       resources: { cpus: s.cpus, mem: s.mem, disk: s.disk, ports: s.ports },
       constraints: s.constraints,
@@ -101,6 +93,7 @@ export interface Slot {
 /**
  * Admits the owners of one deploy, one gang at a time, each against the view as the earlier ones
  * of the same deploy left it. Only the scheduler chooses nodes; this turns its plan into slot → node.
+ * Placements an allocation cycle already chose are taken as they are: each gang is scheduled once.
  */
 export class Admission {
   private readonly planned: Allocation[] = [];
@@ -108,7 +101,7 @@ export class Admission {
 
   constructor(
     private readonly ctx: { store: Store; nodes: NodeInfo[] },
-    private readonly req: { tenant: string; preferredNodes?: ReadonlyMap<string, string> },
+    private readonly req: { tenant: string; placements?: ReadonlyMap<string, string> },
   ) {}
 
   admit(
@@ -117,22 +110,27 @@ export class Admission {
     slots: Slot[],
   ): { nodes: Map<string, string> } | { waiting: Waiting } {
     const { tenant } = this.req;
-    const demands = demandsOf(owner, slots, current, this.req.preferredNodes);
     const key = ownerKey(tenant, owner);
-    const view = schedulerView(
-      this.ctx.store,
-      this.ctx.nodes,
-      new Set([...this.replacing, key]),
-      this.planned,
-    );
-    const gang = gangOf(tenant, owner, demands);
-    const plan = schedule(view, [gang]);
-    if (plan.waiting.length > 0) return { waiting: plan.waiting[0]! };
+    const gang = gangOf(tenant, owner, demandsOf(owner, slots, current));
+    const fixed = this.fixed(owner, slots);
+    const placements =
+      fixed ??
+      (() => {
+        const view = schedulerView(
+          this.ctx.store,
+          this.ctx.nodes,
+          new Set([...this.replacing, key]),
+          this.planned,
+        );
+        const plan = schedule(view, [gang]);
+        return plan.waiting.length > 0 ? { waiting: plan.waiting[0]! } : plan.placements;
+      })();
+    if ('waiting' in placements) return placements;
     const nodes = new Map<string, string>();
     const byTask = new Map(gang.tasks.map((t) => [t.taskId, t]));
-    for (const p of plan.placements) {
+    for (const p of placements) {
       const demand = byTask.get(p.taskId)!;
-      nodes.set(p.taskId.slice(`${tenant}/${owner}.`.length), p.nodeId);
+      nodes.set(splitTaskId(splitKey(p.taskId).id).name, p.nodeId);
       this.planned.push({
         taskId: p.taskId,
         tenant,
@@ -144,6 +142,17 @@ export class Admission {
     }
     this.replacing.add(key);
     return { nodes };
+  }
+
+  /** The allocation cycle's placements of this owner's slots, when it chose all of them. */
+  private fixed(owner: string, slots: Slot[]): { taskId: string; nodeId: string }[] | null {
+    const chosen = this.req.placements;
+    if (!chosen) return null;
+    const out = slots.map((s) => ({
+      taskId: taskKey(this.req.tenant, taskId(owner, s.name)),
+      nodeId: chosen.get(taskId(owner, s.name)),
+    }));
+    return out.every((p) => p.nodeId !== undefined) ? (out as { taskId: string; nodeId: string }[]) : null;
   }
 }
 
@@ -161,16 +170,11 @@ export function appSlots(app: AppSpec): (Slot & { index: number })[] {
   }));
 }
 
-/** An owner's slots as demands; a task already placed (or placed by a cycle) prefers its node. */
-export function demandsOf(
-  owner: string,
-  slots: Slot[],
-  current: TaskRecord[],
-  preferredNodes?: ReadonlyMap<string, string>,
-): SlotDemand[] {
+/** An owner's slots as demands; a task already placed prefers its node. */
+export function demandsOf(owner: string, slots: Slot[], current: TaskRecord[]): SlotDemand[] {
   return slots.map((s) => {
-    const id = `${owner}.${s.name}`;
-    const preferred = preferredNodes?.get(id) ?? current.find((t) => t.id === id)?.nodeId;
+    const id = taskId(owner, s.name);
+    const preferred = current.find((t) => t.id === id)?.nodeId;
     return {
       taskId: id,
       role: s.role,

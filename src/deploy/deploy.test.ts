@@ -1,16 +1,7 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { after, beforeEach, describe, it } from 'node:test';
+import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { FlotillaError } from '../core/errors.js';
-import { virtualNodes } from '../core/node.js';
-import { pathsFor } from '../core/paths.js';
-import { parseStack } from '../specs/stack.js';
-import { createStore, type Store } from '../state/store.js';
-import { deploy, type DeployContext } from './apply.js';
-import { PortAllocator } from './ports.js';
+import { DeployHarness } from './testing/harness.js';
 
 const STACK = `
 name: demo
@@ -24,43 +15,16 @@ apps:
     env: { URL: "\${cache.url}" }
 `;
 
-describe('deploy', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-deploy-'));
-  let store: Store;
-  let ctx: DeployContext;
-  let n = 0;
-  const apply = (source: string) => {
-    const spec = parseStack(source);
-    return deploy(
-      ctx,
-      {
-        tenant: 'default',
-        stack: spec.name,
-        source,
-        services: spec.services,
-        apps: spec.apps,
-        prune: true,
-        createOnly: false,
-      },
-      ++n,
-    );
-  };
+describe('deploy: plan, then commit', () => {
+  let h: DeployHarness;
+  let store: DeployHarness['store'];
+  const apply = (source: string) => h.apply(source);
 
   beforeEach(() => {
-    store?.close();
-    const paths = pathsFor(fs.mkdtempSync(path.join(dir, 'home-')));
-    store = createStore(paths.db);
-    ctx = {
-      store,
-      paths,
-      ports: new PortAllocator([41000, 41999]),
-      nodes: virtualNodes(3, { cpus: 2, mem: 4096, disk: 10240, ports: 1000, labels: {} }),
-    };
+    h = new DeployHarness();
+    store = h.store;
   });
-  after(() => {
-    store.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  afterEach(() => h.close());
 
   it('renders tasks with resolved references, and keeps secrets out of the stored app', async () => {
     const r = await apply(STACK);
@@ -111,19 +75,14 @@ describe('deploy', () => {
 
   it('commits nothing when a fixed port is taken, and names the port', async () => {
     await apply(STACK);
-    const before = JSON.stringify(store.tasks.list('default'));
-    const squatter = net.createServer();
-    await new Promise<void>((r) => squatter.listen({ host: '0.0.0.0', port: 0 }, r));
-    const port = (squatter.address() as net.AddressInfo).port;
-    try {
-      await assert.rejects(
-        apply(`${STACK}  extra:\n    cmd: x\n    ports: [${port}]\n`),
-        (err: FlotillaError) => err.code === 'PORT_IN_USE' && err.message.includes(String(port)),
-      );
-    } finally {
-      squatter.close();
-    }
-    assert.equal(JSON.stringify(store.tasks.list('default')), before);
+    const before = h.snapshot();
+    const port = 40123;
+    h.taken.add(`*:${port}`);
+    await assert.rejects(
+      apply(`${STACK}  extra:\n    cmd: x\n    ports: [${port}]\n`),
+      (err: FlotillaError) => err.code === 'PORT_IN_USE' && err.message.includes(String(port)),
+    );
+    assert.equal(h.snapshot(), before);
     assert.equal(store.apps.get('default', 'extra'), null);
   });
 
@@ -136,7 +95,6 @@ describe('deploy', () => {
   });
 
   it('renders container services by their network names inside, published addresses outside', async () => {
-    ctx = { ...ctx, imageFor: (pkg) => `flotilla/${pkg.name}:test` };
     await apply(`
 name: boxed
 driver: docker
@@ -181,7 +139,6 @@ services:
   });
 
   it("runs a service from the user's own image when it names one", async () => {
-    ctx = { ...ctx, imageFor: (pkg) => `flotilla/${pkg.name}:test` };
     await apply('name: own\nservices:\n  cache: { package: redis, driver: docker, image: acme/redis:7 }\n');
     const task = store.tasks.get('default', 'cache.redis-0')!;
     assert.equal(task.spec.container?.image, 'acme/redis:7');
@@ -193,7 +150,6 @@ services:
   });
 
   it('refuses a container service that refers to a host process it cannot reach', async () => {
-    ctx = { ...ctx, imageFor: (pkg) => `flotilla/${pkg.name}:test` };
     const mixed = `
 name: mixed
 services:
@@ -218,7 +174,6 @@ services:
   });
 
   it('refuses a package that cannot run in containers, before anything is stored', async () => {
-    ctx = { ...ctx, imageFor: (pkg) => `flotilla/${pkg.name}:test` };
     await assert.rejects(
       apply('name: ring\nservices:\n  db: { package: cassandra, driver: docker }\n'),
       (err: FlotillaError) => err.code === 'DRIVER_UNSUPPORTED' && /process driver/.test(err.message),

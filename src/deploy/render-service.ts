@@ -1,5 +1,3 @@
-import { resolveBinary } from '../catalog/binaries.js';
-import { resolveJava } from '../catalog/java.js';
 import { cachePath } from '../core/artifact.js';
 import type { EndpointContext, PackageDefinition, PlacedTask, TaskSlot } from '../catalog/package.js';
 import { getPackage, validateOptions } from '../catalog/registry.js';
@@ -9,7 +7,8 @@ import type { Endpoint, ServiceRecord } from '../core/service.js';
 import type { ContainerSpec, LaunchSpec, TaskRecord } from '../core/task.js';
 import { CONTAINER_ARTIFACTS_DIR, CONTAINER_JAVA, containerBinary } from '../images/layout.js';
 import { interpolate } from '../specs/interpolate.js';
-import type { ServiceEntry } from '../specs/stack.js';
+import type { ServiceEntry } from '../core/declaration.js';
+import type { DeployHost } from './host.js';
 
 /** One task placed and rendered, ready to become a stored desired task. */
 export interface RenderedTask {
@@ -24,7 +23,7 @@ export interface RenderedTask {
 }
 
 export interface RenderedService {
-  record: Omit<ServiceRecord, 'createdAt' | 'updatedAt' | 'stack'>;
+  record: Omit<ServiceRecord, 'createdAt' | 'updatedAt' | 'stack' | 'afterReady'>;
   /** Endpoint values for clients on the host. */
   values: Record<string, string>;
   /** Endpoint values for the containers on the service's own network (= values for the process driver). */
@@ -70,23 +69,25 @@ export function renderService(
   tenant: string,
   { entry, pkg, options }: LaidOutService,
   placed: (Omit<PlacedTask, 'bindHost' | 'publicHost'> & { id: string; nodeId: string })[],
-  context: { artifactsDir: string; previousState: Record<string, string>; runtime: ServiceRuntime },
+  context: {
+    artifactsDir: string;
+    previousState: Record<string, string>;
+    runtime: ServiceRuntime;
+    host: Pick<DeployHost, 'java' | 'binary'>;
+  },
 ): RenderedService {
-  const { runtime } = context;
+  const { runtime, host } = context;
   const inContainer = runtime.driver === 'docker';
   // In a container the image's own programs, JRE and jars run; the same launch, packaged differently.
   const binaries = Object.fromEntries(
-    pkg.binaries.map((b) => [
-      b.name,
-      inContainer ? containerBinary(b.name) : resolveBinary(b.name, b.install),
-    ]),
+    pkg.binaries.map((b) => [b.name, inContainer ? containerBinary(b.name) : host.binary(b.name, b.install)]),
   );
   const lock = pkg.jvm?.lock(options);
   const java = !pkg.jvm
     ? undefined
     : inContainer
       ? CONTAINER_JAVA
-      : resolveJava(pkg.jvm.javaMajor, `package ${pkg.name} ${pkg.version}`).path;
+      : host.java(pkg.jvm.javaMajor, `package ${pkg.name} ${pkg.version}`);
   const artifactsDir = inContainer ? CONTAINER_ARTIFACTS_DIR : context.artifactsDir;
   const classpath = lock?.artifacts.map((a) => cachePath(artifactsDir, a));
   const state = { ...context.previousState };

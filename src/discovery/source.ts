@@ -1,3 +1,4 @@
+import { ownerKey } from '../core/keys.js';
 import { isTaskReady } from '../core/task.js';
 import type { Store } from '../state/store.js';
 import { buildRecords, type DiscoveryService, type RecordSet } from './records.js';
@@ -31,7 +32,7 @@ export class DiscoverySource {
     const byOwner = new Map<string, DiscoveryService>();
     for (const t of this.store.tasks.list(tenant)) {
       if (t.desired !== 'running') continue;
-      const key = `${t.tenant}/${t.owner}`;
+      const key = ownerKey(t.tenant, t.owner);
       const service = byOwner.get(key) ?? { tenant: t.tenant, name: t.owner, tasks: [] };
       service.tasks.push({ name: t.name, role: t.role, host: t.host, ports: t.ports, ready: isTaskReady(t) });
       byOwner.set(key, service);

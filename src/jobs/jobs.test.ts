@@ -76,7 +76,17 @@ describe('jobs', () => {
       ['default', 'cache', 'redis'],
     ] as const) {
       store.services.put(
-        { tenant, name, package: pkg, version: '1', options: {}, stack: null, dependencies: [], state: {} },
+        {
+          tenant,
+          name,
+          package: pkg,
+          version: '1',
+          options: {},
+          stack: null,
+          dependencies: [],
+          state: {},
+          afterReady: null,
+        },
         0,
       );
     }

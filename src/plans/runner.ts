@@ -1,3 +1,4 @@
+import { ownerKey } from '../core/keys.js';
 import { FlotillaError } from '../core/errors.js';
 import type { Store } from '../state/store.js';
 import { rollUp } from './derived.js';
@@ -45,7 +46,7 @@ export class PlanRunner {
     operation: OperationDefinition,
     parameters: Record<string, string>,
   ): PlanState {
-    const key = `${tenant}/${service}/${name}`;
+    const key = planKey(tenant, service, name);
     if (this.running.has(key)) {
       throw new FlotillaError('PLAN_RUNNING', `plan "${name}" of ${service} is under way; stop it first`);
     }
@@ -72,7 +73,7 @@ export class PlanRunner {
 
   /** Resumes a stopped or failed plan at its first step not complete. */
   continue(tenant: string, service: string, name: string, operation: OperationDefinition): PlanState {
-    const key = `${tenant}/${service}/${name}`;
+    const key = planKey(tenant, service, name);
     const plan = this.require(tenant, service, name);
     if (this.running.has(key) || plan.status === 'COMPLETE') return plan;
     const phases = operation.build(
@@ -87,7 +88,7 @@ export class PlanRunner {
   /** Interrupts a plan after its current step. */
   stop(tenant: string, service: string, name: string): PlanState {
     const plan = this.require(tenant, service, name);
-    const run = this.running.get(`${tenant}/${service}/${name}`);
+    const run = this.running.get(planKey(tenant, service, name));
     if (run) run.stopRequested = true;
     else if (plan.status !== 'COMPLETE' && plan.status !== 'ERROR')
       this.save(tenant, service, { ...plan, status: 'WAITING' });
@@ -96,7 +97,7 @@ export class PlanRunner {
 
   /** Resolves when the plan's current run ends (for tests and orderly shutdown). */
   async settled(tenant: string, service: string, name: string): Promise<void> {
-    await this.running.get(`${tenant}/${service}/${name}`)?.done;
+    await this.running.get(planKey(tenant, service, name))?.done;
   }
 
   private require(tenant: string, service: string, name: string): PlanState {
@@ -184,4 +185,9 @@ function checkParameters(plan: string, op: OperationDefinition, given: Record<st
       throw new FlotillaError('PLAN_PARAMETERS_INVALID', `plan "${plan}" needs "${key}": ${p.description}`);
     }
   }
+}
+
+/** One plan of one service: "acme/ring/replace". */
+function planKey(tenant: string, service: string, name: string): string {
+  return `${ownerKey(tenant, service)}/${name}`;
 }

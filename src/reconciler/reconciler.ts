@@ -5,7 +5,8 @@ import type { Store } from '../state/store.js';
 import type { EventBus } from './events.js';
 import { HealthMonitor } from './health/monitor.js';
 import { WorkQueue } from './queue.js';
-import { Supervisor, taskKey, type SupervisorDeps } from './supervisor.js';
+import { taskKey } from '../core/keys.js';
+import { Supervisor, type SupervisorDeps } from './supervisor.js';
 
 export interface ReconcilerOptions {
   store: Store;

@@ -1,17 +1,9 @@
+import { taskKey } from '../core/keys.js';
 import { isTaskReady, type TaskRecord, type TaskState } from '../core/task.js';
 import type { Store } from '../state/store.js';
 import { waitingOn } from './dependencies.js';
 import type { EventBus } from './events.js';
 import type { WorkQueue } from './queue.js';
-
-export function taskKey(tenant: string, id: string): string {
-  return `${tenant}/${id}`;
-}
-
-export function splitKey(key: string): [string, string] {
-  const slash = key.indexOf('/');
-  return [key.slice(0, slash), key.slice(slash + 1)];
-}
 
 export interface TaskStatesDeps {
   store: Store;

@@ -1,3 +1,4 @@
+import { appsOf } from '../core/declaration.js';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -217,7 +218,7 @@ describe('compose host paths for callers that are not cluster admins', () => {
         directory: root,
         allowedRoot: root,
       });
-      assert.equal(ok.apps[0]!.container!.mounts[0]!.source, path.join(root, 'site'));
+      assert.equal(appsOf(ok)[0]!.container!.mounts[0]!.source, path.join(root, 'site'));
       for (const extra of [
         'volumes: ["/etc:/host"]',
         'env_file: /etc/hostname',

@@ -1,3 +1,4 @@
+import { appsOf } from '../core/declaration.js';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
@@ -7,7 +8,7 @@ import { compose, failure, web } from './compose-testing.js';
 describe('depends_on', () => {
   const two = (deps: unknown) =>
     compose({ services: { db: { image: 'db' }, web: { image: 'web', depends_on: deps } } });
-  const webOf = (deps: unknown) => two(deps).apps.find((a) => a.id === 'web')!;
+  const webOf = (deps: unknown) => appsOf(two(deps)).find((a) => a.id === 'web')!;
 
   it('a list means "started"; a mapping maps each condition', () => {
     assert.deepEqual(webOf(['db']).dependsOnCondition, { db: 'started' });
@@ -20,7 +21,7 @@ describe('depends_on', () => {
       assert.deepEqual(webOf({ db: { condition } }).dependsOnCondition, { db: expected });
     }
     assert.deepEqual(webOf({ db: null }).dependsOnCondition, { db: 'started' });
-    assert.equal(two([]).apps.find((a) => a.id === 'db')!.dependsOnCondition, undefined);
+    assert.equal(appsOf(two([])).find((a) => a.id === 'db')!.dependsOnCondition, undefined);
   });
 
   it('refuses unknown services, conditions and cycles; drops an absent optional one', () => {

@@ -1,3 +1,4 @@
+import { appsOf } from '../core/declaration.js';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
@@ -63,10 +64,10 @@ volumes:
     const spec = parseCompose(source, { directory: dir, variables: { DB_PASSWORD: 'hunter2' } });
     assert.equal(spec.name, 'shop');
     assert.deepEqual(
-      spec.apps.map((a) => a.id),
+      appsOf(spec).map((a) => a.id),
       ['db', 'migrate', 'app'],
     );
-    const [db, migrate, app] = spec.apps as [AppSpec, AppSpec, AppSpec];
+    const [db, migrate, app] = appsOf(spec) as [AppSpec, AppSpec, AppSpec];
     assert.deepEqual(db.env, { POSTGRES_PASSWORD: 'hunter2', POSTGRES_DB: 'shop' });
     assert.equal(db.restart, 'always');
     assert.equal(db.healthChecks[0]!.command, "'pg_isready' '-U' 'postgres' '-d' 'shop'");
@@ -84,8 +85,8 @@ volumes:
 
   it('renders container launch specs: ports filled in, instance aliases, no host env', () => {
     const spec = parseCompose(source, { directory: dir });
-    const db = spec.apps[0]!;
-    const app = spec.apps[2]!;
+    const db = appsOf(spec)[0]!;
+    const app = appsOf(spec)[2]!;
     const launch = renderApp(app, { taskId: 'app.1', host: '127.0.1.2', ports: [31005], index: 1 });
     assert.equal(launch.driver, 'docker');
     assert.deepEqual(launch.args, ['npm', 'start']);

@@ -1,4 +1,5 @@
 // Fixtures shared by the compose*.test.ts files.
+import { appsOf } from '../core/declaration.js';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -20,7 +21,7 @@ export function compose(doc: object, opts: ComposeOptions = {}) {
 
 /** The app of one service `web` with the given body (next to any `extra` top-level keys). */
 export function web(body: object, extra: object = {}, opts: ComposeOptions = {}): AppSpec {
-  return compose({ services: { web: { image: 'nginx:1.27', ...body } }, ...extra }, opts).apps[0]!;
+  return appsOf(compose({ services: { web: { image: 'nginx:1.27', ...body } }, ...extra }, opts))[0]!;
 }
 
 export function failure(fn: () => unknown): string {

@@ -1,3 +1,4 @@
+import { appsOf } from '../core/declaration.js';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -133,19 +134,21 @@ describe('interpolation', () => {
   it('interpolates every value, numbers included, from variables over the folder .env', () => {
     const folder = fs.mkdtempSync(path.join(dir, 'dotenv-'));
     fs.writeFileSync(path.join(folder, '.env'), 'TAG=from-dotenv\nREPLICAS=2\nHOST_PORT=${PORT}0\n');
-    const app = compose(
-      {
-        services: {
-          web: {
-            image: 'nginx:${TAG}',
-            ports: ['${HOST_PORT}:80'],
-            deploy: { replicas: '${REPLICAS}' },
-            command: 'serve --name ${NAME:-anon}',
+    const app = appsOf(
+      compose(
+        {
+          services: {
+            web: {
+              image: 'nginx:${TAG}',
+              ports: ['${HOST_PORT}:80'],
+              deploy: { replicas: '${REPLICAS}' },
+              command: 'serve --name ${NAME:-anon}',
+            },
           },
         },
-      },
-      { directory: folder, variables: { TAG: '1.27', PORT: '808' } },
-    ).apps[0]!;
+        { directory: folder, variables: { TAG: '1.27', PORT: '808' } },
+      ),
+    )[0]!;
     assert.equal(app.container!.image, 'nginx:1.27');
     assert.deepEqual(app.ports, [8080]);
     assert.equal(app.instances, 2);
@@ -153,12 +156,14 @@ describe('interpolation', () => {
   });
 
   it("leaves x- blocks alone, and keeps a Compose-literal ${svc.field} away from Flotilla's references", () => {
-    const app = compose({
-      'x-unused': { value: '${REQUIRED:?never read}' },
-      services: {
-        web: { image: 'x', environment: { URL: 'http://$${db.host}:5432', ESC: '$$$${db.host}' } },
-      },
-    }).apps[0]!;
+    const app = appsOf(
+      compose({
+        'x-unused': { value: '${REQUIRED:?never read}' },
+        services: {
+          web: { image: 'x', environment: { URL: 'http://$${db.host}:5432', ESC: '$$$${db.host}' } },
+        },
+      }),
+    )[0]!;
     const resolved = interpolate(app, new Map([['db', { host: 'resolved' }]]), 'apps.web');
     assert.deepEqual(resolved.env, { URL: 'http://${db.host}:5432', ESC: '$${db.host}' });
   });

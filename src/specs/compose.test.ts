@@ -1,3 +1,4 @@
+import { appsOf, servicesOf } from '../core/declaration.js';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
@@ -23,9 +24,9 @@ describe('recognising a Compose file', () => {
 describe('a minimal service', () => {
   it("runs the image's own command as the image's user in its WORKDIR, with Compose's defaults", () => {
     const spec = compose({ services: { web: { image: 'nginx:1.27' } } });
-    assert.deepEqual(spec.services, []);
+    assert.deepEqual(servicesOf(spec), []);
     assert.equal(spec.name, 'demo');
-    const app = spec.apps[0]!;
+    const app = appsOf(spec)[0]!;
     assert.equal(app.id, 'web');
     assert.equal(app.driver, 'docker');
     assert.deepEqual(app.args, []);
@@ -80,7 +81,7 @@ describe('a minimal service', () => {
       '    x-note: anything',
       '',
     ].join('\n');
-    const app = parseCompose(source, { name: 'demo' }).apps[0]!;
+    const app = appsOf(parseCompose(source, { name: 'demo' }))[0]!;
     assert.equal(app.restart, 'always');
     assert.deepEqual(app.env, { TZ: 'UTC' });
   });
@@ -130,7 +131,7 @@ describe('profiles', () => {
       uses: { image: 'u', profiles: ['extra'], depends_on: ['debug'] },
     },
   };
-  const ids = (profiles?: string[]) => compose(file, { profiles }).apps.map((a) => a.id);
+  const ids = (profiles?: string[]) => appsOf(compose(file, { profiles })).map((a) => a.id);
 
   it('runs a service with profiles only when one of them is active', () => {
     assert.deepEqual(ids(), ['web']);

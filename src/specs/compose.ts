@@ -8,6 +8,7 @@ import { Reader, checkName } from './check.js';
 import { checkKeys, invalid, object, optObject, str, unsupported } from './compose-read.js';
 import { readService, type ComposeService } from './compose-service.js';
 import { interpolateVariables, parseDotenv } from './compose-text.js';
+import { appDeclaration } from '../core/declaration.js';
 import { checkGraph, type StackSpec } from './stack.js';
 
 /**
@@ -125,7 +126,7 @@ export function parseCompose(source: string, opts: ComposeOptions = {}): StackSp
       }
     }
   }
-  const spec: StackSpec = { name, services: [], apps: active.map((s) => literal(s.app)) };
+  const spec: StackSpec = { name, declarations: active.map((s) => appDeclaration(literal(s.app))) };
   checkGraph(new Reader('STACK_INVALID', 'services'), spec);
   return spec;
 }

@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import { FlotillaError } from '../core/errors.js';
 import { parseApp } from './app.js';
 import { interpolate, referencesIn } from './interpolate.js';
-import { deployOrder, parseStack } from './stack.js';
+import { appsOf, declaredName, deployOrder } from '../core/declaration.js';
+import { parseStack } from './stack.js';
 
 const code = (fn: () => unknown): string => {
   try {
@@ -96,14 +97,14 @@ apps:
   it('parses services and apps, and a reference makes a dependency', () => {
     const spec = parseStack(stack);
     assert.equal(spec.name, 'demo');
-    assert.deepEqual(spec.apps[0]!.dependencies, ['cache']);
-    assert.deepEqual(deployOrder(spec.services, spec.apps), ['cache', 'web']);
+    assert.deepEqual(appsOf(spec)[0]!.dependencies, ['cache']);
+    assert.deepEqual(deployOrder(spec.declarations).map(declaredName), ['cache', 'web']);
   });
 
   it('resolves references, keeps escapes and shell variables', () => {
     const spec = parseStack(stack);
-    assert.deepEqual(referencesIn(spec.apps[0]!.cmd), [{ owner: 'cache', field: 'url' }]);
-    const out = interpolate(spec.apps[0]!.cmd, new Map([['cache', { url: 'redis://x' }]]), 'w');
+    assert.deepEqual(referencesIn(appsOf(spec)[0]!.cmd), [{ owner: 'cache', field: 'url' }]);
+    const out = interpolate(appsOf(spec)[0]!.cmd, new Map([['cache', { url: 'redis://x' }]]), 'w');
     assert.equal(out, 'run --redis redis://x --literal ${not.ref} --shell ${HOME}');
     assert.match(
       code(() => interpolate('${cache.nope}', new Map([['cache', { url: 'u' }]]), 'w')),

@@ -1,5 +1,14 @@
 import { parseDocument } from 'yaml';
-import type { AppSpec } from '../core/app.js';
+import {
+  DRIVERS,
+  appDeclaration,
+  declaredDependencies,
+  declaredName,
+  serviceDeclaration,
+  type Declaration,
+  type DriverName,
+  type ServiceEntry,
+} from '../core/declaration.js';
 import { FlotillaError } from '../core/errors.js';
 import { parseApp } from './app.js';
 import { Reader, checkName } from './check.js';
@@ -7,28 +16,11 @@ import { referencesIn } from './interpolate.js';
 import { parseConstraints } from '../scheduler/constraints.js';
 import type { Constraint } from '../scheduler/types.js';
 
-export interface ServiceEntry {
-  name: string;
-  package: string;
-  version?: string;
-  /** Options as written: `${svc.field}` references are resolved at deploy time. */
-  options: Record<string, unknown>;
-  dependsOn: string[];
-  /** Marathon constraints for every task of the service, on top of the package's own. */
-  constraints?: Constraint[];
-  /** The driver that runs its tasks (the service's `driver:`, else the stack's); unset: the daemon's default. */
-  driver?: DriverName;
-  /** The user's own image for the Docker driver, instead of the catalog's runtime image. */
-  image?: string;
-}
-
-export const DRIVERS = ['process', 'docker'] as const;
-export type DriverName = (typeof DRIVERS)[number];
+export { DRIVERS, type DriverName, type ServiceEntry } from '../core/declaration.js';
 
 export interface StackSpec {
   name: string;
-  services: ServiceEntry[];
-  apps: AppSpec[];
+  declarations: Declaration[];
 }
 
 const TOP_LEVEL = new Set(['name', 'version', 'driver', 'services', 'apps']);
@@ -69,7 +61,10 @@ export function parseStack(source: string, fallbackName?: string): StackSpec {
       return parseApp({ ...body, id: key }, `stack.apps.${key}`);
     },
   );
-  const spec: StackSpec = { name, services, apps };
+  const spec: StackSpec = {
+    name,
+    declarations: [...services.map(serviceDeclaration), ...apps.map(appDeclaration)],
+  };
   addImplicitDependencies(spec);
   checkGraph(r, spec);
   return spec;
@@ -126,27 +121,28 @@ function stackConstraints(raw: unknown, where: string): Constraint[] {
 
 /** A `${cache.url}` reference implies a dependency on `cache`: it cannot start before cache is ready. */
 function addImplicitDependencies(spec: StackSpec): void {
-  for (const s of spec.services) {
-    for (const ref of referencesIn(s.options))
-      if (!s.dependsOn.includes(ref.owner)) s.dependsOn.push(ref.owner);
-  }
-  for (const a of spec.apps) {
-    for (const ref of referencesIn([a.cmd, a.args, a.env])) {
-      if (!a.dependencies.includes(ref.owner)) a.dependencies.push(ref.owner);
-    }
+  for (const d of spec.declarations) {
+    const refs =
+      d.kind === 'service'
+        ? referencesIn(d.service.options)
+        : referencesIn([d.app.cmd, d.app.args, d.app.env]);
+    const deps = declaredDependencies(d);
+    for (const ref of refs) if (!deps.includes(ref.owner)) deps.push(ref.owner);
   }
 }
 
 export function checkGraph(r: Reader, spec: StackSpec): void {
   const deps = new Map<string, string[]>();
-  for (const s of spec.services) {
-    if (deps.has(s.name)) r.fail(`services.${s.name}`, 'is declared twice');
-    deps.set(s.name, s.dependsOn);
-  }
-  for (const a of spec.apps) {
-    if (deps.has(a.id))
-      r.fail(`apps.${a.id}`, `has the same name as a service; names are shared by services and apps`);
-    deps.set(a.id, a.dependencies);
+  for (const d of spec.declarations) {
+    const name = declaredName(d);
+    if (deps.has(name))
+      r.fail(
+        d.kind === 'service' ? `services.${name}` : `apps.${name}`,
+        d.kind === 'service'
+          ? 'is declared twice'
+          : 'has the same name as a service; names are shared by services and apps',
+      );
+    deps.set(name, declaredDependencies(d));
   }
   for (const [name, list] of deps) {
     for (const d of list)
@@ -166,19 +162,4 @@ export function checkGraph(r: Reader, spec: StackSpec): void {
     done.add(n);
   };
   for (const n of deps.keys()) visit(n);
-}
-
-/** Services and apps in an order where each comes after everything it depends on. */
-export function deployOrder(services: ServiceEntry[], apps: AppSpec[]): string[] {
-  const deps = new Map<string, string[]>();
-  for (const s of services) deps.set(s.name, s.dependsOn);
-  for (const a of apps) deps.set(a.id, a.dependencies);
-  const order: string[] = [];
-  const visit = (n: string): void => {
-    if (order.includes(n)) return;
-    for (const d of deps.get(n) ?? []) visit(d);
-    order.push(n);
-  };
-  for (const n of deps.keys()) visit(n);
-  return order;
 }

@@ -103,4 +103,8 @@ export const MIGRATIONS: string[] = [
   ALTER TABLE tasks ADD COLUMN restart_requested INTEGER NOT NULL DEFAULT 0;
   UPDATE tasks SET restart_requested = 1, launched_spec_hash = spec_hash WHERE launched_spec_hash = 'restart';
   `,
+  // A package's post-ready step (Kafka's declared topics) as part of its service's status.
+  `
+  ALTER TABLE services ADD COLUMN after_ready TEXT;
+  `,
 ];

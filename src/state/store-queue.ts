@@ -1,6 +1,6 @@
 import type { AppSpec } from '../core/app.js';
+import type { Declaration, ServiceEntry } from '../core/declaration.js';
 import type { OwnerKind } from '../core/task.js';
-import type { ServiceEntry } from '../specs/stack.js';
 import type { Db } from './db.js';
 
 /**
@@ -13,9 +13,8 @@ export type QueueReasonKind = 'quota' | 'resources' | 'constraints' | 'dependenc
 export interface QueueEntry {
   tenant: string;
   owner: string;
-  kind: OwnerKind;
   stack: string | null;
-  entry: ServiceEntry | AppSpec;
+  declaration: Declaration;
   reasonKind: QueueReasonKind;
   reason: string;
   since: number;
@@ -36,9 +35,11 @@ function fromRow(r: QueueRow): QueueEntry {
   return {
     tenant: r.tenant,
     owner: r.owner,
-    kind: r.kind,
     stack: r.stack,
-    entry: JSON.parse(r.entry) as ServiceEntry | AppSpec,
+    declaration:
+      r.kind === 'service'
+        ? { kind: 'service', service: JSON.parse(r.entry) as ServiceEntry }
+        : { kind: 'app', app: JSON.parse(r.entry) as AppSpec },
     reasonKind: r.reason_kind,
     reason: r.reason,
     since: r.since,
@@ -68,7 +69,8 @@ export function queueStore(db: Db) {
       return row ? fromRow(row) : null;
     },
     put(e: QueueEntry): void {
-      upsert.run({ ...e, entry: JSON.stringify(e.entry) });
+      const { declaration: d, ...rest } = e;
+      upsert.run({ ...rest, kind: d.kind, entry: JSON.stringify(d.kind === 'service' ? d.service : d.app) });
     },
     remove(tenant: string, owner: string): void {
       del.run(tenant, owner);

@@ -1,5 +1,5 @@
 import type { Db } from './db.js';
-import type { ServiceRecord } from '../core/service.js';
+import type { AfterReadyStatus, ServiceRecord } from '../core/service.js';
 
 interface ServiceRow {
   tenant: string;
@@ -10,6 +10,7 @@ interface ServiceRow {
   stack: string | null;
   dependencies: string;
   state: string;
+  after_ready: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -24,6 +25,7 @@ function fromRow(r: ServiceRow): ServiceRecord {
     stack: r.stack,
     dependencies: JSON.parse(r.dependencies) as string[],
     state: JSON.parse(r.state) as Record<string, string>,
+    afterReady: r.after_ready === null ? null : (JSON.parse(r.after_ready) as AfterReadyStatus),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -34,11 +36,15 @@ export function servicesStore(db: Db) {
   const one = db.prepare('SELECT * FROM services WHERE tenant = ? AND name = ?');
   const del = db.prepare('DELETE FROM services WHERE tenant = ? AND name = ?');
   const upsert = db.prepare(`
-    INSERT INTO services (tenant, name, package, version, options, stack, dependencies, state, created_at, updated_at)
-    VALUES (@tenant, @name, @package, @version, @options, @stack, @dependencies, @state, @now, @now)
+    INSERT INTO services (tenant, name, package, version, options, stack, dependencies, state, after_ready,
+      created_at, updated_at)
+    VALUES (@tenant, @name, @package, @version, @options, @stack, @dependencies, @state, @afterReady, @now, @now)
     ON CONFLICT (tenant, name) DO UPDATE SET package = excluded.package, version = excluded.version,
       options = excluded.options, stack = excluded.stack, dependencies = excluded.dependencies,
-      state = excluded.state, updated_at = excluded.updated_at`);
+      state = excluded.state, after_ready = excluded.after_ready, updated_at = excluded.updated_at`);
+  const setAfterReady = db.prepare(
+    'UPDATE services SET after_ready = ?, updated_at = ? WHERE tenant = ? AND name = ?',
+  );
   return {
     list(tenant: string): ServiceRecord[] {
       return (all.all(tenant) as ServiceRow[]).map(fromRow);
@@ -53,8 +59,13 @@ export function servicesStore(db: Db) {
         options: JSON.stringify(s.options),
         dependencies: JSON.stringify(s.dependencies),
         state: JSON.stringify(s.state),
+        afterReady: s.afterReady === null ? null : JSON.stringify(s.afterReady),
         now,
       });
+    },
+    /** Records how the post-ready step went (observed state: the deployer writes the rest). */
+    setAfterReady(tenant: string, name: string, status: AfterReadyStatus, now: number): void {
+      setAfterReady.run(JSON.stringify(status), now, tenant, name);
     },
     remove(tenant: string, name: string): void {
       del.run(tenant, name);

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { TestHome } from '../helpers/flotilla.js';
 import { assertDeclaredTopic, assertKeyedRoundTrip, consumeAll, kafkaClient } from '../helpers/kafka.js';
@@ -60,5 +62,27 @@ describe('Kafka 4 in KRaft mode (examples/kafka-kraft.yml)', () => {
       Array.from({ length: 10_000 }, (_, i) => i),
     );
     assert.equal(values.size, 10_000);
+  });
+
+  it('fails `up --wait` with a coded error when a post-ready step fails, and shows why', async () => {
+    // A topic whose config Kafka refuses: the brokers are fine, the declared topic can never be made.
+    const source = fs
+      .readFileSync('examples/kafka-kraft.yml', 'utf8')
+      .replace(
+        /topics:\n/,
+        "topics:\n        - { name: refused, partitions: 1, replicationFactor: 1, configs: { cleanup.policy: 'nonsense' } }\n",
+      );
+    const file = path.join(home.home, 'kafka-kraft-refused.yml');
+    fs.writeFileSync(file, source);
+    const r = await home.cli(['up', '-f', file, '--wait', '--timeout', '120'], 180_000);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /DEPLOY_FAILING/);
+    assert.match(r.stderr, /events: post-ready step failed: .*nonsense|cleanup\.policy/i);
+    const service = await home.client().getService('events');
+    assert.equal(service.status, 'failing');
+    assert.match(service.message ?? '', /post-ready step failed/);
+    // The file as it was: the step runs again for the new options, and the service is ready.
+    await home.ok(['up', '-f', 'examples/kafka-kraft.yml', '--wait', '--timeout', '120'], 180_000);
+    assert.equal((await home.client().getService('events')).status, 'ready');
   });
 });

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
-import { waitFor } from './flotilla.js';
 
 export function kafkaClient(bootstrap: string, clientId = 'flotilla-test'): Kafka {
   return new Kafka({
@@ -119,7 +118,10 @@ export async function createTopic(
   }
 }
 
-/** The stack declared `topic`: it exists with `partitions` partitions of `replicas` replicas each. */
+/**
+ * The stack declared `topic`: it exists with `partitions` partitions of `replicas` replicas each, at
+ * once — `up --wait` returns only once a service's post-ready steps (its declared topics) are done.
+ */
 export async function assertDeclaredTopic(
   bootstrap: string,
   topic: string,
@@ -129,14 +131,8 @@ export async function assertDeclaredTopic(
   const admin = kafkaClient(bootstrap).admin();
   await admin.connect();
   try {
-    const meta = await waitFor(
-      async () => {
-        const m = await admin.fetchTopicMetadata({ topics: [topic] });
-        return m.topics[0]?.partitions.length === partitions ? m : null;
-      },
-      30_000,
-      `topic ${topic}`,
-    );
+    const meta = await admin.fetchTopicMetadata({ topics: [topic] });
+    assert.equal(meta.topics[0]?.partitions.length, partitions, `topic ${topic}'s partitions`);
     assert.ok(meta.topics[0]!.partitions.every((p) => p.replicas.length === replicas));
   } finally {
     await admin.disconnect();

@@ -87,7 +87,7 @@ export const appRoutes =
         },
       },
       async (req, reply) => {
-        control.removeApp(req.tenant, req.params.id, req.query.purge === true);
+        await control.removeApp(req.tenant, req.params.id, req.query.purge === true);
         return reply.status(204).send();
       },
     );

@@ -73,7 +73,7 @@ export const serviceRoutes =
         },
       },
       async (req, reply) => {
-        control.removeService(req.tenant, req.params.name, req.query.purge === true);
+        await control.removeService(req.tenant, req.params.name, req.query.purge === true);
         return reply.status(204).send();
       },
     );

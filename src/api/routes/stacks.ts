@@ -7,6 +7,7 @@ import {
   StackView,
   errorResponses,
 } from '../../core/api-schemas.js';
+import { PlanView } from '../../core/deploy-schemas.js';
 import { tenantDataPath } from '../../core/paths.js';
 import { StackApplyBody } from '../../core/request-schemas.js';
 import type { ApiDeps } from '../deps.js';
@@ -14,6 +15,15 @@ import type { ApiDeps } from '../deps.js';
 export const stackRoutes =
   ({ control, paths }: ApiDeps): FastifyPluginAsyncTypebox =>
   async (app) => {
+    // Host paths (bind mounts, env_file, build contexts) stay in the tenant's data folder unless
+    // the caller administers the whole machine.
+    const composeOptions = <T extends object>(
+      req: { tenant: string; principal: { role: string } },
+      compose: T,
+    ): T & { allowedRoot?: string } =>
+      req.principal.role === 'cluster-admin'
+        ? compose
+        : { ...compose, allowedRoot: tenantDataPath(paths, req.tenant) };
     app.get(
       '/v1/stacks',
       { schema: { tags: ['stacks'], summary: 'List stacks', response: { 200: Type.Array(StackView) } } },
@@ -37,14 +47,24 @@ export const stackRoutes =
       },
       async (req) => {
         const { source, ...compose } = req.body;
-        // Host paths (bind mounts, env_file, build contexts) stay in the tenant's data folder unless
-        // the caller administers the whole machine.
-        const allowedRoot =
-          req.principal.role === 'cluster-admin' ? undefined : tenantDataPath(paths, req.tenant);
-        return control.applyStack(req.tenant, source, req.params.name, {
-          ...compose,
-          ...(allowedRoot ? { allowedRoot } : {}),
-        });
+        return control.applyStack(req.tenant, source, req.params.name, composeOptions(req, compose));
+      },
+    );
+    app.post(
+      '/v1/stacks/:name/plan',
+      {
+        schema: {
+          tags: ['stacks'],
+          summary:
+            'What applying a stack file would do, as a diff (created, changed and why, restarted, removed, kept), with placements and ports; nothing is started or written',
+          params: NameParams,
+          body: StackApplyBody,
+          response: { 200: PlanView, ...errorResponses },
+        },
+      },
+      async (req) => {
+        const { source, ...compose } = req.body;
+        return control.planStack(req.tenant, source, req.params.name, composeOptions(req, compose));
       },
     );
     app.delete(

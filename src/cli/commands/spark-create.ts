@@ -4,7 +4,7 @@ import { context } from '../context.js';
 import { printTasks } from '../format.js';
 import { positiveSeconds } from '../options.js';
 import { printFields, printJson } from '../output.js';
-import { waitForService } from '../wait.js';
+import { waitError, waitForService } from '../wait.js';
 
 interface CreateOptions {
   workers: number;
@@ -53,14 +53,7 @@ export function registerSparkCreate(spark: Command): void {
       const { service, verdict } = await waitForService(client, name, opts.timeout * 1000);
       if (verdict.kind !== 'ready') {
         if (!ctx.json) printTasks(service.tasks);
-        throw new FlotillaError(
-          verdict.kind === 'failed' ? 'DEPLOY_FAILING' : 'WAIT_TIMEOUT',
-          verdict.kind === 'failed'
-            ? `spark ${name} is failing: task ${verdict.task.id} failed ${verdict.task.restarts} times` +
-                (verdict.task.message ? ` (${verdict.task.message})` : '') +
-                `; see \`flotilla logs ${verdict.task.id} --stderr\``
-            : `spark ${name} is not ready after ${opts.timeout} s (${service.status})`,
-        );
+        throw waitError(`spark ${name}`, verdict, opts.timeout, service.status);
       }
       const values = Object.assign({}, ...service.endpoints.map((e) => e.values)) as Record<string, string>;
       const { dataDir } = await client.listJobs(name);

@@ -3,7 +3,6 @@ import type { FlotillaClient } from '../../client/client.js';
 import type { StackView } from '../../core/api-schemas.js';
 import type { Endpoint } from '../../core/service.js';
 import { context } from '../context.js';
-import { FlotillaError } from '../../core/errors.js';
 import {
   ENDPOINT_HEADERS,
   endpointRows,
@@ -14,13 +13,16 @@ import {
 } from '../format.js';
 import { positiveSeconds } from '../options.js';
 import { printJson, printTable, renderTable } from '../output.js';
+import { UsageError } from '../errors.js';
+import { planLines } from '../plan-diff.js';
 import { readStackFile } from '../stack-file.js';
-import { waitForStack } from '../wait.js';
+import { waitError, waitForStack } from '../wait.js';
 
 interface UpOptions {
   file: string;
   name?: string;
   wait?: boolean;
+  dryRun?: boolean;
   timeout: number;
   profile: string[];
 }
@@ -39,17 +41,28 @@ export function registerStackUp(program: Command): void {
       "the stack's name (default: the file's name:, else its base name; a compose.yaml: its folder's name)",
     )
     .option('--wait', 'wait until every task is ready, then print the endpoints')
+    .option(
+      '--dry-run',
+      'print what would be created, changed (and why), restarted and removed; change nothing',
+    )
     .option('--timeout <seconds>', 'how long --wait waits', positiveSeconds, 300)
     .option('--profile <name>', 'a Compose profile to enable (repeatable)', collect, [])
     .action(async (opts: UpOptions, cmd: Command) => {
       const ctx = context(cmd);
       const { name, source, directory, variables } = readStackFile(opts.file, opts.name);
       const client = await ctx.client();
-      const result = await client.applyStack(name, source, {
+      const compose = {
         directory,
         variables,
         ...(opts.profile.length > 0 ? { profiles: opts.profile } : {}),
-      });
+      };
+      if (opts.dryRun) {
+        if (opts.wait) throw new UsageError('--dry-run changes nothing: there is nothing to --wait for');
+        const plan = await client.planStack(name, source, compose);
+        ctx.emit(plan, (p) => process.stdout.write(`${planLines(p).join('\n')}\n`));
+        return;
+      }
+      const result = await client.applyStack(name, source, compose);
       if (!opts.wait) {
         ctx.emit(result, printDeployResult);
         return;
@@ -72,14 +85,7 @@ export function registerStackUp(program: Command): void {
           )}\n`,
         );
       }
-      throw new FlotillaError(
-        verdict.kind === 'failed' ? 'DEPLOY_FAILING' : 'WAIT_TIMEOUT',
-        verdict.kind === 'failed'
-          ? `stack ${name} is failing: task ${verdict.task.id} failed ${verdict.task.restarts} times` +
-              (verdict.task.message ? ` (${verdict.task.message})` : '') +
-              `; see \`flotilla logs ${verdict.task.id} --stderr\``
-          : `stack ${name} is not ready after ${opts.timeout} s (${stack.status})`,
-      );
+      throw waitError(`stack ${name}`, verdict, opts.timeout, stack.status);
     });
 }
 

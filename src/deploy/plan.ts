@@ -1,0 +1,332 @@
+import type { AppSpec } from '../core/app.js';
+import {
+  declaredDependencies,
+  declaredName,
+  deployOrder,
+  type Declaration,
+  type DriverName,
+  type ServiceEntry,
+} from '../core/declaration.js';
+import { FlotillaError } from '../core/errors.js';
+import { taskId } from '../core/keys.js';
+import type { NodeInfo } from '../core/node.js';
+import { sandboxPath, type Paths } from '../core/paths.js';
+import type { ServiceRecord } from '../core/service.js';
+import type { LaunchSpec, OwnerKind, TaskRecord } from '../core/task.js';
+import type { PackageDefinition } from '../catalog/package.js';
+import { interpolate, referencesIn } from '../specs/interpolate.js';
+import type { QueueReasonKind } from '../state/store-queue.js';
+import type { Store } from '../state/store.js';
+import { Admission, appSlots } from './admission.js';
+import { diffPlan, type PlanDiff } from './diff.js';
+import { hashOf, stableJson } from './hash.js';
+import type { DeployHost } from './host.js';
+import type { PortAllocator } from './ports.js';
+import { referable, type Referable } from './referable.js';
+import { renderApp } from './render-app.js';
+import { layoutService, renderService, type RenderedTask } from './render-service.js';
+
+export interface DeployContext {
+  /** Read by planning, written only by commitPlan. */
+  store: Store;
+  paths: Paths;
+  nodes: NodeInfo[];
+  ports: PortAllocator;
+  host: DeployHost;
+  /** The driver of services that name none (FLOTILLA_DRIVER); default 'process'. */
+  defaultDriver?: DriverName;
+}
+
+export interface DeployRequest {
+  tenant: string;
+  /** The stack that owns these declarations, or null for standalone ones. */
+  stack: string | null;
+  source?: string;
+  declarations: Declaration[];
+  /** For a stack: remove what the stack had before and no longer declares. */
+  prune: boolean;
+  /** Refuse to touch an existing service or app of the same name (install/add, not apply). */
+  createOnly: boolean;
+  /** Nodes an allocation cycle chose (task id → node id): taken as they are, not scheduled again. */
+  placements?: ReadonlyMap<string, string>;
+  /** Persistent state a plan step changes before the render that reads it (null drops a key). */
+  stateChanges?: ReadonlyMap<string, Record<string, string | null>>;
+}
+
+export type DesiredTask = Parameters<Store['tasks']['put']>[0];
+export type ServiceRow = Omit<ServiceRecord, 'createdAt' | 'updatedAt'>;
+
+/** An owner the scheduler admitted, with everything to store for it. */
+export type PlannedOwner =
+  | { kind: 'service'; name: string; record: ServiceRow; tasks: DesiredTask[] }
+  | { kind: 'app'; name: string; spec: AppSpec; tasks: DesiredTask[] };
+
+/** An owner that waits in the queue, whole, with its reason. */
+export interface PlannedWait {
+  name: string;
+  declaration: Declaration;
+  reasonKind: QueueReasonKind;
+  reason: string;
+}
+
+/** What a deploy would do: computed without writing anything; `commitPlan` stores it. */
+export interface DeployPlan {
+  tenant: string;
+  stack: string | null;
+  source?: string;
+  prune: boolean;
+  admitted: PlannedOwner[];
+  waiting: PlannedWait[];
+  /** Owners the stack had and no longer declares. */
+  pruned: string[];
+  diff: PlanDiff;
+}
+
+/**
+ * Plans a deploy: validates, lays out, admits each owner's tasks as one gang (or takes the allocation
+ * cycle's placements), assigns ports and renders launch specs, in dependency order, so that each
+ * owner's endpoints resolve the references of the ones after it. Reads the store, writes nothing.
+ * An owner the scheduler cannot admit yet waits, and so do the owners that depend on it.
+ */
+export async function planDeploy(ctx: DeployContext, req: DeployRequest): Promise<DeployPlan> {
+  const { store } = ctx;
+  checkOwnership(store, req);
+  const declaredServices = new Set(req.declarations.filter((d) => d.kind === 'service').map(declaredName));
+  const refs = referable(ctx, req.tenant, declaredServices, req.stack);
+  const planner = new OwnerPlanner(ctx, req, refs);
+  const admitted: PlannedOwner[] = [];
+  const waiting = new Map<string, PlannedWait>();
+
+  for (const d of deployOrder(req.declarations)) {
+    const name = declaredName(d);
+    const blocked = declaredDependencies(d).find(
+      (dep) => waiting.has(dep) || (!refs.endpoints.has(dep) && store.queue.get(req.tenant, dep)),
+    );
+    const outcome = blocked
+      ? ({ reasonKind: 'dependency', reason: `waits for "${blocked}", which is not admitted yet` } as const)
+      : await planner.plan(d);
+    if ('reasonKind' in outcome) waiting.set(name, { name, declaration: d, ...outcome });
+    else admitted.push(outcome);
+  }
+
+  const declared = new Set(req.declarations.map(declaredName));
+  const old = req.stack === null ? null : store.stacks.get(req.tenant, req.stack);
+  const pruned =
+    req.prune && old ? [...old.services, ...old.apps].filter((owner) => !declared.has(owner)) : [];
+  const plan = {
+    tenant: req.tenant,
+    stack: req.stack,
+    ...(req.source !== undefined ? { source: req.source } : {}),
+    prune: req.prune,
+    admitted,
+    waiting: [...waiting.values()],
+    pruned,
+  };
+  return { ...plan, diff: diffPlan(store, plan) };
+}
+
+type Waits = { reasonKind: QueueReasonKind; reason: string };
+
+/** Plans one owner at a time, against what the owners planned before it left. */
+class OwnerPlanner {
+  private readonly held: Map<string, Set<number>>;
+  private readonly admission: Admission;
+
+  constructor(
+    private readonly ctx: DeployContext,
+    private readonly req: DeployRequest,
+    private readonly refs: Referable,
+  ) {
+    this.held = ctx.store.tasks.portsInUse();
+    this.admission = new Admission(ctx, req);
+  }
+
+  plan(d: Declaration): Promise<PlannedOwner | Waits> {
+    return d.kind === 'service' ? this.service(d.service) : this.app(d.app);
+  }
+
+  private async service(entry: ServiceEntry): Promise<PlannedOwner | Waits> {
+    const { ctx, req, refs } = this;
+    const name = entry.name;
+    const driver = entry.driver ?? ctx.defaultDriver ?? 'process';
+    const inContainers = driver === 'docker';
+    if (inContainers) checkReachable(`services.${name}`, referencesIn(entry.options), refs.contained);
+    const laid = layoutService(entry, inContainers ? refs.inner : refs.endpoints);
+    const current = ctx.store.tasks.byOwner(req.tenant, name);
+    const chosen = this.admission.admit(name, current, laid.slots);
+    if ('waiting' in chosen) return { reasonKind: chosen.waiting.kind, reason: chosen.waiting.message };
+    const placed = [];
+    for (const slot of laid.slots)
+      placed.push({ ...slot, ...(await this.place(name, slot, chosen.nodes.get(slot.name)!, current)) });
+    const before = ctx.store.services.get(req.tenant, name);
+    const rendered = renderService(req.tenant, laid, placed, {
+      artifactsDir: ctx.paths.artifacts,
+      previousState: withChanges(before?.state ?? {}, req.stateChanges?.get(name)),
+      runtime: inContainers
+        ? { driver, image: containerImage(ctx.host, entry, laid.pkg, laid.options) }
+        : { driver: 'process' },
+      host: ctx.host,
+    });
+    refs.contained.set(name, inContainers);
+    refs.endpoints.set(name, rendered.values);
+    refs.inner.set(name, rendered.innerValues);
+    const sameOptions = before !== null && stableJson(before.options) === stableJson(rendered.record.options);
+    // The post-ready step runs again when the options it reads change; otherwise its outcome stands.
+    const afterReady = !laid.pkg.afterReady
+      ? null
+      : sameOptions && before.afterReady
+        ? before.afterReady
+        : { status: 'pending' as const, message: null };
+    return {
+      kind: 'service',
+      name,
+      record: { ...rendered.record, stack: req.stack, afterReady },
+      tasks: rendered.tasks.map((t) => this.desired('service', name, t)),
+    };
+  }
+
+  private async app(raw: AppSpec): Promise<PlannedOwner | Waits> {
+    const { ctx, req, refs } = this;
+    const name = raw.id;
+    if (raw.container)
+      checkReachable(`apps.${name}`, referencesIn([raw.cmd, raw.args, raw.env]), refs.contained);
+    const app = interpolate(raw, raw.container ? refs.inner : refs.endpoints, `apps.${name}`);
+    const slots = appSlots(app);
+    const current = ctx.store.tasks.byOwner(req.tenant, name);
+    const chosen = this.admission.admit(name, current, slots);
+    if ('waiting' in chosen) return { reasonKind: chosen.waiting.kind, reason: chosen.waiting.message };
+    const tasks: DesiredTask[] = [];
+    for (const slot of slots) {
+      const placed = await this.place(name, slot, chosen.nodes.get(slot.name)!, current);
+      const spec = renderApp(app, {
+        taskId: placed.id,
+        host: placed.host,
+        ports: placed.ports,
+        index: slot.index,
+      });
+      markSecrets(spec, refs.endpoints);
+      tasks.push(
+        this.desired('app', name, { ...placed, name: slot.name, role: 'app', index: slot.index, spec }),
+      );
+    }
+    // The stored definition keeps its ${svc.field} references: it never holds a resolved secret.
+    return { kind: 'app', name, spec: raw, tasks };
+  }
+
+  /** A slot on its node, with its ports: kept while it stays on the same address. */
+  private async place(
+    owner: string,
+    slot: { name: string; ports: number[] },
+    nodeId: string,
+    current: TaskRecord[],
+  ) {
+    const id = taskId(owner, slot.name);
+    const node = this.ctx.nodes.find((n) => n.id === nodeId)!;
+    const hostPorts = this.held.get(node.host) ?? new Set<number>();
+    this.held.set(node.host, hostPorts);
+    const mine = current.find((t) => t.id === id);
+    const previous = mine && mine.host === node.host ? mine.ports : [];
+    const ports = await this.ctx.ports.allocate(node.host, slot.ports, previous, hostPorts, id);
+    return {
+      id,
+      nodeId: node.id,
+      host: node.host,
+      ports,
+      sandbox: sandboxPath(this.ctx.paths, this.req.tenant, owner, slot.name),
+    };
+  }
+
+  private desired(kind: OwnerKind, owner: string, t: RenderedTask): DesiredTask {
+    return {
+      tenant: this.req.tenant,
+      id: t.id,
+      ownerKind: kind,
+      owner,
+      name: t.name,
+      role: t.role,
+      index: t.index,
+      stack: this.req.stack,
+      nodeId: t.nodeId,
+      host: t.host,
+      ports: t.ports,
+      spec: t.spec,
+      specHash: hashOf({ spec: t.spec, host: t.host, ports: t.ports }),
+      desired: 'running',
+    };
+  }
+}
+
+function withChanges(
+  state: Record<string, string>,
+  changes: Record<string, string | null> | undefined,
+): Record<string, string> {
+  const out = { ...state };
+  for (const [k, v] of Object.entries(changes ?? {})) {
+    if (v === null) delete out[k];
+    else out[k] = v;
+  }
+  return out;
+}
+
+/**
+ * A container refers to a service through `${svc.field}`: that service must run in containers too,
+ * since a host process listens on a loopback address no container can reach.
+ */
+function checkReachable(where: string, refs: { owner: string }[], contained: Map<string, boolean>): void {
+  const onHost = refs.find((r) => contained.get(r.owner) === false);
+  if (onHost)
+    throw new FlotillaError(
+      'STACK_INVALID',
+      `${where} runs in a container and refers to "${onHost.owner}", which runs on the process driver: ` +
+        `a container cannot reach its loopback address. Give "${onHost.owner}" \`driver: docker\` too.`,
+    );
+}
+
+/** The image a service's containers run: the user's own (`image:`), else the package's catalog image. */
+function containerImage(
+  host: DeployHost,
+  entry: ServiceEntry,
+  pkg: PackageDefinition,
+  options: Record<string, unknown>,
+): string {
+  if (pkg.noContainers)
+    throw new FlotillaError(
+      'DRIVER_UNSUPPORTED',
+      `services.${entry.name}: ${pkg.name} cannot run in containers yet: ${pkg.noContainers}`,
+    );
+  if (entry.image) return entry.image;
+  if (!host.image)
+    throw new FlotillaError(
+      'DRIVER_UNSUPPORTED',
+      'this daemon has no Docker driver: it cannot run services in containers',
+    );
+  return host.image(pkg, options);
+}
+
+function checkOwnership(store: Store, req: DeployRequest): void {
+  for (const d of req.declarations) {
+    const name = declaredName(d);
+    const svc = store.services.get(req.tenant, name);
+    const existing = svc ?? store.apps.get(req.tenant, name);
+    if (!existing) continue;
+    const existingKind = svc ? 'service' : 'app';
+    const owner = existing.stack === null ? 'standalone' : `stack "${existing.stack}"`;
+    if (req.createOnly) {
+      throw new FlotillaError('NAME_CONFLICT', `${existingKind} "${name}" already exists (${owner})`);
+    }
+    if (existingKind !== d.kind || existing.stack !== req.stack) {
+      throw new FlotillaError(
+        'NAME_CONFLICT',
+        `"${name}" is already a ${existingKind} of ${owner}; a ${d.kind} of ${req.stack === null ? 'no stack' : `stack "${req.stack}"`} cannot take its name`,
+      );
+    }
+  }
+}
+
+/** Env values that carry a secret (a password inside a URL, say) are never shown by the API. */
+function markSecrets(spec: LaunchSpec, endpoints: Map<string, Record<string, string>>): void {
+  const secrets = [...endpoints.values()].map((v) => v.password).filter((p): p is string => !!p);
+  spec.secretEnv = Object.entries(spec.env)
+    .filter(([, v]) => secrets.some((s) => v.includes(s) || v.includes(encodeURIComponent(s))))
+    .map(([k]) => k);
+}
