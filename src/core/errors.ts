@@ -65,7 +65,7 @@ export const ERRORS = {
   },
   DEPLOY_FAILING: {
     status: 503,
-    hint: "Read the failing task's output with `flotilla logs <task> --stderr`, fix its definition, and apply again.",
+    hint: "Read the failing task's output with `flotilla logs <task> --stderr` (or the service's message for a post-ready step), fix the definition, and apply again.",
   },
   DAEMON_ALREADY_RUNNING: { status: 409, hint: 'Stop it first with `flotilla daemon stop`.' },
   ARTIFACT_UNREACHABLE: {
