@@ -77,7 +77,10 @@ describe('Kafka 4 in KRaft mode (examples/kafka-kraft.yml)', () => {
     const r = await home.cli(['up', '-f', file, '--wait', '--timeout', '120'], 180_000);
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /DEPLOY_FAILING/);
-    assert.match(r.stderr, /events: post-ready step failed: .*nonsense|cleanup\.policy/i);
+    assert.match(
+      r.stderr,
+      /events: post-ready step failed: creating topics: refused: .*(nonsense|cleanup\.policy)/i,
+    );
     const service = await home.client().getService('events');
     assert.equal(service.status, 'failing');
     assert.match(service.message ?? '', /post-ready step failed/);

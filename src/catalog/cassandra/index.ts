@@ -1,3 +1,4 @@
+import { ownerKey } from '../../core/keys.js';
 import path from 'node:path';
 import { FlotillaError } from '../../core/errors.js';
 import type { HealthCheckSpec } from '../../core/health.js';
@@ -72,7 +73,7 @@ function renderNode(ctx: RenderContext, node: CassandraNode, nodes: CassandraNod
   const { java, classpath } = ctx;
   if (!java || !classpath)
     throw new FlotillaError('INTERNAL', 'cassandra render was not given a java and a classpath');
-  const owner = `${ctx.tenant}/${ctx.service}`;
+  const owner = ownerKey(ctx.tenant, ctx.service);
   const { task } = node;
   const at = (file: string) => path.join(task.sandbox, file);
   const dataDir = at('data');

@@ -1,3 +1,4 @@
+import { ownerKey } from '../../core/keys.js';
 import path from 'node:path';
 import { FlotillaError } from '../../core/errors.js';
 import type { HealthCheckSpec } from '../../core/health.js';
@@ -65,7 +66,7 @@ export function kafkaPackage(version: string): PackageDefinition {
       const { java, classpath } = ctx;
       if (!java || !classpath)
         throw new FlotillaError('INTERNAL', 'kafka render was not given a java and a classpath');
-      const owner = `${ctx.tenant}/${ctx.service}`;
+      const owner = ownerKey(ctx.tenant, ctx.service);
       const nodes = nodesOf(ctx.tasks, o);
       const zookeeper =
         o.zookeeper === undefined ? undefined : zookeeperConnect(o.zookeeper, ctx.tenant, ctx.service);

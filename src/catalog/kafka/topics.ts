@@ -24,15 +24,19 @@ export async function ensureTopics(
     const existing = new Set(await admin.listTopics());
     const missing = topics.filter((t) => !existing.has(t.name));
     if (missing.length > 0) {
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: missing.map((t) => ({
-          topic: t.name,
-          numPartitions: t.partitions,
-          replicationFactor: t.replicationFactor,
-          configEntries: Object.entries(t.configs).map(([name, value]) => ({ name, value })),
-        })),
-      });
+      await admin
+        .createTopics({
+          waitForLeaders: true,
+          topics: missing.map((t) => ({
+            topic: t.name,
+            numPartitions: t.partitions,
+            replicationFactor: t.replicationFactor,
+            configEntries: Object.entries(t.configs).map(([name, value]) => ({ name, value })),
+          })),
+        })
+        .catch((err: unknown) => {
+          throw new Error(`creating topics: ${brokerReasons(err)}`);
+        });
     }
     const present = topics.filter((t) => existing.has(t.name));
     if (present.length === 0) return;
@@ -49,4 +53,13 @@ export async function ensureTopics(
   } finally {
     await admin.disconnect();
   }
+}
+
+/** What each broker said, instead of kafkajs' "Topic creation errors" (its per-topic errors are inside). */
+function brokerReasons(err: unknown): string {
+  const inner = (err as { errors?: unknown }).errors;
+  if (!Array.isArray(inner) || inner.length === 0) return err instanceof Error ? err.message : String(err);
+  return inner
+    .map((e: { topic?: string; message?: string }) => `${e.topic ?? '?'}: ${e.message ?? String(e)}`)
+    .join('; ');
 }

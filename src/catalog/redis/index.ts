@@ -1,3 +1,4 @@
+import { ownerKey } from '../../core/keys.js';
 import path from 'node:path';
 import { FlotillaError } from '../../core/errors.js';
 import type { Endpoint } from '../../core/service.js';
@@ -54,7 +55,7 @@ export const redis: PackageDefinition = {
     const specs: Record<string, LaunchSpec> = {};
     for (const task of ctx.tasks) {
       portOf(task);
-      const content = renderConfig({ owner: `${ctx.tenant}/${ctx.service}`, task, primary, options: o });
+      const content = renderConfig({ owner: ownerKey(ctx.tenant, ctx.service), task, primary, options: o });
       const redisCheck: { password?: string; replica: boolean } = { replica: task.role === 'replica' };
       if (o.password !== undefined) redisCheck.password = o.password;
       specs[task.name] = launchSpec({

@@ -1,3 +1,4 @@
+import { ownerKey } from '../../core/keys.js';
 import path from 'node:path';
 import { FlotillaError } from '../../core/errors.js';
 import type { HealthCheckSpec } from '../../core/health.js';
@@ -31,7 +32,7 @@ export interface SparkTopology {
 }
 
 export function topologyOf(ctx: EndpointContext): SparkTopology {
-  const owner = `${ctx.tenant}/${ctx.service}`;
+  const owner = ownerKey(ctx.tenant, ctx.service);
   const [master] = ctx.tasks.filter((t) => t.role === 'master');
   if (!master) throw new FlotillaError('INTERNAL', `spark service ${owner} has no master task`);
   const workers = ctx.tasks.filter((t) => t.role === 'worker').sort((a, b) => a.index - b.index);
@@ -137,7 +138,7 @@ export function sparkPackage(version: string): PackageDefinition {
       const o = readOptions(ctx.options);
       if (!ctx.java) throw new FlotillaError('INTERNAL', 'spark render was not given a java');
       const rt = sparkRuntimePaths(ctx.artifactsDir, version);
-      const owner = `${ctx.tenant}/${ctx.service}`;
+      const owner = ownerKey(ctx.tenant, ctx.service);
       const { master, workers } = topologyOf(ctx);
       const url = masterUrl(master);
       const masterUi = uiUrl(master);

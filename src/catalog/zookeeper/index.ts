@@ -1,3 +1,4 @@
+import { ownerKey } from '../../core/keys.js';
 import path from 'node:path';
 import { FlotillaError } from '../../core/errors.js';
 import type { HealthCheckSpec } from '../../core/health.js';
@@ -76,7 +77,7 @@ export const zookeeper: PackageDefinition = {
     const members = servers(ctx);
     const specs: Record<string, LaunchSpec> = {};
     for (const task of members) {
-      const zooCfg = renderZooCfg({ owner: `${ctx.tenant}/${ctx.service}`, task, members, options: o });
+      const zooCfg = renderZooCfg({ owner: ownerKey(ctx.tenant, ctx.service), task, members, options: o });
       specs[task.name] = launchSpec({
         args: [
           ctx.java,
