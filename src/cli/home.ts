@@ -1,5 +1,5 @@
+import { defaultHome } from '../core/paths.js';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 
 /** Mirrors the daemon's defaults (src/daemon/config.ts), which the CLI may not import. */
@@ -15,7 +15,7 @@ export interface DaemonInfo {
 }
 
 export function resolveHome(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  return path.resolve(flag ?? env.FLOTILLA_HOME ?? path.join(os.homedir(), '.flotilla'));
+  return flag ? path.resolve(flag) : defaultHome(env);
 }
 
 export function daemonInfoPath(home: string): string {

@@ -88,6 +88,18 @@ export const ERRORS = {
     status: 403,
     hint: "Your token's role may not do this: ask a tenant admin (or a cluster admin for tenants and quotas).",
   },
+  ISOLATION_FAILED: {
+    status: 500,
+    hint: 'The daemon could not give a tenant its own user, folders or firewall rules: read the message, fix the machine (useradd, iptables, FLOTILLA_HOME), and start the daemon again.',
+  },
+  ISOLATION_UNAVAILABLE: {
+    status: 409,
+    hint: 'Tenants are isolated from each other only by a daemon that runs as root. Run it as root, or set FLOTILLA_ISOLATION=none to share one user between tenants knowingly.',
+  },
+  SECURITY_REFUSED: {
+    status: 403,
+    hint: 'Only a cluster admin may use this key: it would let a task reach outside its tenant. Remove it, or ask a cluster admin to apply the file.',
+  },
   TENANT_NOT_FOUND: { status: 404, hint: 'Run `flotilla tenant list` (cluster admins) to see the tenants.' },
   TENANT_NOT_EMPTY: {
     status: 409,

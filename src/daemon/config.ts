@@ -1,3 +1,4 @@
+import { defaultHome } from '../core/paths.js';
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,6 +29,10 @@ export interface DaemonConfig {
   cgroups?: 'auto' | 'strict' | 'off';
   /** FLOTILLA_DRIVER: the driver of services whose stack names none ('process', the default, or 'docker'). */
   driver?: DriverName;
+  /** FLOTILLA_ISOLATION: 'auto' (the default: a user per tenant when root), 'users' or 'none'. */
+  isolation?: 'auto' | 'users' | 'none';
+  /** FLOTILLA_UID_RANGE: the uids and gids of tenants' users (default 200000-299999). */
+  uidRange?: [number, number];
 }
 
 export const DEFAULT_DNS_PORT = 5354;
@@ -52,7 +57,7 @@ export function daemonIdOf(home: string): string {
 }
 
 export function flotillaHome(env: NodeJS.ProcessEnv = process.env): string {
-  return path.resolve(env.FLOTILLA_HOME ?? path.join(os.homedir(), '.flotilla'));
+  return defaultHome(env);
 }
 
 /** Reads the daemon's settings from the environment; every setting has a working default. */
@@ -108,6 +113,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DaemonConfig {
     artifactsDir: env.FLOTILLA_ARTIFACTS ? path.resolve(env.FLOTILLA_ARTIFACTS) : null,
     cgroups: cgroupsSetting(env.FLOTILLA_CGROUPS),
     driver: driverSetting(env.FLOTILLA_DRIVER),
+    isolation: isolationSetting(env.FLOTILLA_ISOLATION),
+    ...(env.FLOTILLA_UID_RANGE ? { uidRange: uidRange(env.FLOTILLA_UID_RANGE) } : {}),
   };
 }
 
@@ -177,4 +184,22 @@ function splitHostPort(value: string): [string, string] {
 
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+function isolationSetting(raw: string | undefined): 'auto' | 'users' | 'none' {
+  if (raw === undefined || raw === 'auto' || raw === 'users' || raw === 'none') return raw ?? 'auto';
+  throw new FlotillaError(
+    'VALIDATION_FAILED',
+    `FLOTILLA_ISOLATION=${raw}: use auto (the default), users or none`,
+  );
+}
+
+function uidRange(raw: string): [number, number] {
+  const [lo, hi] = raw.split('-').map(Number);
+  if (!Number.isInteger(lo) || !Number.isInteger(hi) || lo! < 1000 || hi! < lo! || hi! > 2 ** 31 - 2)
+    throw new FlotillaError(
+      'VALIDATION_FAILED',
+      `FLOTILLA_UID_RANGE=${raw}: write it as LOW-HIGH above the system's users, e.g. 200000-299999`,
+    );
+  return [lo!, hi!];
 }

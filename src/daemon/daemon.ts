@@ -26,6 +26,7 @@ import { createStore, type Store } from '../state/store.js';
 import { daemonIdOf, type DaemonConfig } from './config.js';
 import { TaskImages } from './images.js';
 import { ControlPlane } from './control-plane.js';
+import { TenantIsolation } from './isolation.js';
 import { acquireLock } from './lock.js';
 import { createMetrics } from './metrics.js';
 import { ServicePlans } from './plans.js';
@@ -58,17 +59,30 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
   fs.mkdirSync(paths.logs, { recursive: true });
   const releaseLock = acquireLock(paths.daemonLock);
   const store = createStore(paths.db);
+  const isolation = new TenantIsolation(
+    config.isolation ?? 'auto',
+    paths,
+    store,
+    (tenant) => dns.addressOf(tenant),
+    log,
+    config.uidRange,
+  );
   const tenants = new Tenants(store, {
     changed: () => {
       ensureDataFolders(store, paths);
       control.admitWaiting();
-      void dns.sync(store.tenants.list().map((t) => t.name));
+      void dns.sync(store.tenants.list().map((t) => t.name)).then(() => isolation.sync());
     },
     dnsFor: (tenant) => dns.addressOf(tenant),
     allocation: (tenant) => control.tenantAllocation(tenant),
+    checkNew: () => isolation.checkNewTenant(),
+    admitted: (tenant) => isolation.admit(tenant),
+    forgotten: (tenant) => isolation.forget(tenant),
   });
   tenants.bootstrap(paths.home);
   ensureDataFolders(store, paths);
+  isolation.prepare();
+  const userOf = (tenant: string) => isolation.identities.userOf(tenant);
   const events = new EventBus(store.events);
   const discovery = new DiscoverySource(store);
   events.subscribe(() => discovery.invalidate());
@@ -114,6 +128,7 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
     artifacts,
     images,
     containerConfig: (t, spec) => containerConfig(daemonId, t, spec),
+    userOf,
   });
   // Start allocating at a random point of the range: daemons of several homes rarely race for a port.
   const [lo, hi] = config.portRange;
@@ -151,6 +166,7 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
     paths,
     launchers: { spark: sparkLauncher({ paths, ensureArtifacts: (a) => resolver.ensure(a) }) },
     log,
+    userOf,
   });
   const jobsRecovered = await jobs.recover();
   if (jobsRecovered.adopted + jobsRecovered.ended > 0) {
@@ -184,6 +200,7 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
         await Promise.all(keys.map((key) => reconciler.supervisor.kill(key, 'daemon stopped')));
         // The loop is stopped, so nothing else removes the stopped containers and their networks.
         await Promise.all(keys.map((key) => driver.destroyTask(key).catch(() => undefined)));
+        isolation.teardown();
       }
       engine?.close();
       store.close();
@@ -213,6 +230,8 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
   });
   const address = await server.listen({ host: config.host, port: config.port });
   await dns.sync(store.tenants.list().map((t) => t.name));
+  control.onCommit(() => isolation.sync());
+  isolation.sync();
   const info: DaemonInfo = {
     pid: process.pid,
     address,

@@ -15,7 +15,7 @@ export interface DeployerHooks {
   publish(tenant: string, type: string, subject: string, data: Record<string, unknown>): void;
   log(msg: string): void;
   now(): number;
-  /** After a commit: the services it stored (their post-ready step may be pending on ready tasks). */
+  /** After every write, with the services it stored (their post-ready step may be pending on ready tasks). */
   committed?(tenant: string, services: string[]): void;
 }
 
@@ -231,13 +231,16 @@ export class Deployer {
 
   private commit(plan: DeployPlan): void {
     const touched = commitPlan(this.ctx.store, plan, this.hooks.now());
-    this.settled(plan.tenant, touched);
     const services = plan.admitted.filter((o) => o.kind === 'service').map((o) => o.name);
-    if (services.length > 0) this.hooks.committed?.(plan.tenant, services);
+    this.settled(plan.tenant, touched, services);
   }
 
-  /** After a commit: the reconciler looks at what changed, and freed capacity may admit a waiting owner. */
-  private settled(tenant: string, touched: string[]): void {
+  /**
+   * After every write: the listener hears of it (before any task launches), the reconciler looks at
+   * what changed, and freed capacity may admit a waiting owner.
+   */
+  private settled(tenant: string, touched: string[], services: string[] = []): void {
+    this.hooks.committed?.(tenant, services);
     this.hooks.enqueue(tenant, touched);
     if (touched.length > 0 && this.ctx.store.queue.listAll().length > 0) this.admitWaiting();
   }

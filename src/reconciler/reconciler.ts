@@ -19,6 +19,7 @@ export interface ReconcilerOptions {
   artifacts?: SupervisorDeps['artifacts'];
   images?: SupervisorDeps['images'];
   containerConfig?: SupervisorDeps['containerConfig'];
+  userOf?: SupervisorDeps['userOf'];
   workers?: number;
 }
 
@@ -51,6 +52,7 @@ export class Reconciler {
       ...(o.artifacts ? { artifacts: o.artifacts } : {}),
       ...(o.images ? { images: o.images } : {}),
       ...(o.containerConfig ? { containerConfig: o.containerConfig } : {}),
+      ...(o.userOf ? { userOf: o.userOf } : {}),
     });
   }
 

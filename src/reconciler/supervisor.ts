@@ -11,6 +11,7 @@ import { runPrestart, type ArtifactPreparer, type ImagePreparer } from './presta
 import type { WorkQueue } from './queue.js';
 import { describeExit, restartDecision, type RestartDecision } from './restart-policy.js';
 import { purgeSandbox } from './sandbox.js';
+import type { TaskUser } from '../core/identity.js';
 import { splitKey, taskKey } from '../core/keys.js';
 import { TaskStates } from './task-states.js';
 
@@ -32,6 +33,8 @@ export interface SupervisorDeps {
   images?: ImagePreparer;
   /** A container task's spec with what its driver needs besides: network, published address, names. */
   containerConfig?(t: TaskRecord, spec: ContainerSpec): ContainerConfig;
+  /** The Unix user a tenant's tasks run as, when the daemon isolates tenants. */
+  userOf?(tenant: string): TaskUser | undefined;
 }
 
 // Other parts of the daemon name tasks by the supervisor's key.
@@ -169,8 +172,9 @@ export class Supervisor {
     this.d.store.tasks.update(t.tenant, t.id, { handle: pending }, now);
     try {
       const dataDir = tenantDataPath(this.d.paths, t.tenant);
+      const user = this.d.userOf?.(t.tenant);
       const ready = await runPrestart(
-        { spec: t.spec, sandbox, dataDir, artifacts: this.d.artifacts, images: this.d.images },
+        { spec: t.spec, sandbox, dataDir, artifacts: this.d.artifacts, images: this.d.images, user },
         (message) => this.states.set(t, 'staging', message),
         () => this.stopped,
       );
@@ -186,6 +190,7 @@ export class Supervisor {
         mem: t.spec.mem,
         ...(t.spec.driver ? { driver: t.spec.driver } : {}),
         ...(t.spec.container ? { container: this.containerConfig(t, t.spec.container) } : {}),
+        ...(user ? { user } : {}),
       });
       const state: TaskState = t.spec.healthChecks.length > 0 ? 'starting' : 'running';
       this.d.store.tasks.update(
