@@ -7,6 +7,7 @@ const FIGURES: Record<string, () => Promise<{ main: () => Promise<void> }>> = {
   'streaming-dev': () => import('./streaming-dev.js'),
   'docker-start': () => import('./docker-start.js'),
   'kafka-docker': () => import('./kafka-docker.js'),
+  isolation: () => import('./isolation.js'),
 };
 
 const wanted = process.argv.slice(2);

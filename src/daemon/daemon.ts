@@ -65,7 +65,7 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
     store,
     (tenant) => dns.addressOf(tenant),
     log,
-    config.uidRange,
+    config.uidRange ? { range: config.uidRange } : {},
   );
   const tenants = new Tenants(store, {
     changed: () => {
@@ -75,6 +75,7 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
     },
     dnsFor: (tenant) => dns.addressOf(tenant),
     allocation: (tenant) => control.tenantAllocation(tenant),
+    userOf: (tenant) => isolation.identities.userOf(tenant)?.name,
     checkNew: () => isolation.checkNewTenant(),
     admitted: (tenant) => isolation.admit(tenant),
     forgotten: (tenant) => isolation.forget(tenant),
@@ -227,6 +228,7 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
     engine: dockerEngine,
     log,
     shutdown: (stopTasks) => void stop(stopTasks),
+    security: () => isolation.checks(),
   });
   const address = await server.listen({ host: config.host, port: config.port });
   await dns.sync(store.tenants.list().map((t) => t.name));

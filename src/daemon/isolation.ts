@@ -5,7 +5,9 @@ import { tenantDataPath, type Paths } from '../core/paths.js';
 import { chainOf, Firewall, type PortClaim } from '../isolation/firewall.js';
 import { homeIdOf, Identities, type IsolationMode } from '../isolation/identity.js';
 import { ownTenantFolders, secureHome } from '../isolation/permissions.js';
+import { SETPRIV } from '../drivers/process/identity.js';
 import type { Store } from '../state/store.js';
+import type { DoctorCheck } from './doctor.js';
 
 /** FLOTILLA_ISOLATION: 'auto' (users when the daemon is root, else none), 'users', or 'none'. */
 export type IsolationSetting = 'auto' | 'users' | 'none';
@@ -35,9 +37,9 @@ export class TenantIsolation {
     private readonly store: Store,
     private readonly dnsOf: (tenant: string) => string | null,
     private readonly log: (msg: string) => void,
-    range?: [number, number],
+    opts: { range?: [number, number]; root?: boolean } = {},
   ) {
-    const root = process.getuid?.() === 0;
+    const { range, root = process.getuid?.() === 0 } = opts;
     if (setting === 'users' && !root)
       throw new FlotillaError('ISOLATION_UNAVAILABLE', 'FLOTILLA_ISOLATION=users: the daemon is not root');
     const mode: IsolationMode = setting === 'none' || !root ? 'none' : 'users';
@@ -112,9 +114,65 @@ export class TenantIsolation {
     this.firewall?.remove();
   }
 
-  /** The rules in force, for `doctor --security`. */
-  rules(): string[] {
-    return this.firewall?.listed() ?? [];
+  /** What `flotilla doctor --security` reports: the mode, each tenant's user, the home's modes, the rules. */
+  checks(): DoctorCheck[] {
+    const { mode, reason, firewall } = this.view;
+    const checks: DoctorCheck[] = [
+      mode === 'users'
+        ? { name: 'isolation', ok: true, detail: `users: ${reason}` }
+        : {
+            name: 'isolation',
+            ok: true,
+            detail: `WARNING: none: ${reason}; tenants' tasks can read each other's files and the daemon's`,
+          },
+    ];
+    if (mode === 'none') return checks;
+    checks.push({
+      name: 'setpriv',
+      ok: fs.existsSync(SETPRIV),
+      detail: `${SETPRIV} drops each task to its tenant's user`,
+      fix: 'apt-get install -y util-linux',
+    });
+    for (const t of this.store.tenants.list()) {
+      const user = this.identities.userOf(t.name);
+      const data = tenantDataPath(this.paths, t.name);
+      const st = fs.existsSync(data) ? fs.statSync(data) : null;
+      const owned = !!user && !!st && st.uid === user.uid && (st.mode & 0o777) === 0o700;
+      checks.push({
+        name: `tenant ${t.name}`,
+        ok: owned,
+        detail: user
+          ? `runs as ${user.name} (uid ${user.uid}); ${data} ${owned ? 'is its own, mode 0700' : 'is not its own'}`
+          : 'has no user of its own',
+        fix: 'restart the daemon: it gives every tenant its user and folders',
+      });
+    }
+    const mode0 = (f: string) => (fs.existsSync(f) ? fs.statSync(f).mode & 0o777 : null);
+    const closed = [
+      [this.paths.home, 0o711],
+      [path.dirname(this.paths.db), 0o700],
+      [path.join(this.paths.home, 'admin.token'), 0o600],
+    ] as const;
+    const open = closed.filter(([f, m]) => mode0(f) !== null && mode0(f) !== m);
+    checks.push({
+      name: 'home',
+      ok: open.length === 0,
+      detail:
+        open.length === 0
+          ? `${this.paths.home} 0711, its database 0700, the admin token 0600`
+          : `wrong modes: ${open.map(([f, m]) => `${f} (${mode0(f)?.toString(8)}, want ${m.toString(8)})`).join(', ')}`,
+      fix: 'restart the daemon: it sets them',
+    });
+    const rules = this.firewall?.listed() ?? [];
+    checks.push({
+      name: 'firewall',
+      ok: firewall && rules.length > 0,
+      detail: firewall
+        ? `${rules.length - 1} rule(s) in chain ${this.firewall?.chain}, reached from OUTPUT on lo`
+        : "iptables is not usable: tenants' tasks can reach each other's ports on loopback",
+      fix: 'apt-get install -y iptables, and run the daemon as root',
+    });
+    return checks;
   }
 
   private claims(): PortClaim[] {

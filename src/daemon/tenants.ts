@@ -14,6 +14,8 @@ export interface TenantHooks {
   dnsFor(tenant: string): string | null;
   /** The tenant's allocation and weighted dominant share of the pool. */
   allocation(tenant: string): Pick<TenantView, 'allocated' | 'dominantShare'>;
+  /** The Unix user the tenant's tasks run as, when tenants are isolated. */
+  userOf?(tenant: string): string | undefined;
   /** Throws when this daemon cannot keep one more tenant apart from the others. */
   checkNew?(): void;
   /** A tenant came (its user and folders are made) or went (they go). */
@@ -154,6 +156,7 @@ export class Tenants {
       quota: t.quota,
       ...this.hooks.allocation(t.name),
       dns: this.hooks.dnsFor(t.name),
+      user: this.hooks.userOf?.(t.name) ?? null,
       createdAt: new Date(t.createdAt).toISOString(),
     };
   }
