@@ -124,7 +124,8 @@ export class DockerDriver implements Driver {
       await startContainer(this.engine, id, config.taskKey);
     } catch (err) {
       // A task that never ran leaves no network made for it behind (a missing image, say).
-      if (config.container) await removeIdleNetworks(this.engine, [config.container.network.name], this.daemonId);
+      if (config.container)
+        await removeIdleNetworks(this.engine, [config.container.network.name], this.daemonId);
       throw err;
     }
 
