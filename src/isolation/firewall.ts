@@ -27,17 +27,28 @@ export function firewallRules(
     `-A ${chain} -m conntrack --ctstate ESTABLISHED,RELATED -j RETURN`,
     `-A ${chain} -m owner ! --uid-owner ${range[0]}-${range[1]} -j RETURN`,
   ];
+  // One rule per address, protocol and owner for up to 15 ports (multiport): a connection walks a
+  // few dozen rules, not one per port, so the rules cost what the owner match costs, not the count.
+  const groups = new Map<string, { host: string; protocol: string; uid: number; ports: Set<number> }>();
   const seen = new Set<string>();
   for (const c of [...claims].sort(byAddress)) {
     const uid = uidOf(c.tenant);
     const key = `${c.protocol} ${c.host}:${c.port}`;
     if (uid === undefined || seen.has(key) || !/^127\.\d+\.\d+\.\d+$/.test(c.host)) continue;
     seen.add(key);
-    const reject = c.protocol === 'tcp' ? 'REJECT --reject-with tcp-reset' : 'REJECT';
-    lines.push(
-      `-A ${chain} -d ${c.host}/32 -p ${c.protocol} -m ${c.protocol} --dport ${c.port} ` +
-        `-m owner ! --uid-owner ${uid} -j ${reject}`,
-    );
+    const g = `${c.host} ${c.protocol} ${uid}`;
+    const group = groups.get(g) ?? { host: c.host, protocol: c.protocol, uid, ports: new Set<number>() };
+    group.ports.add(c.port);
+    groups.set(g, group);
+  }
+  for (const { host, protocol, uid, ports } of groups.values()) {
+    const reject = protocol === 'tcp' ? 'REJECT --reject-with tcp-reset' : 'REJECT';
+    const list = [...ports];
+    for (let i = 0; i < list.length; i += 15)
+      lines.push(
+        `-A ${chain} -d ${host}/32 -p ${protocol} -m multiport --dports ${list.slice(i, i + 15).join(',')} ` +
+          `-m owner ! --uid-owner ${uid} -j ${reject}`,
+      );
   }
   lines.push('COMMIT', '');
   return lines.join('\n');

@@ -32,12 +32,28 @@ describe('firewall rules', () => {
 
   it("refuses each claimed loopback port to every tenant's uid but its owner's, and touches nothing else", () => {
     assert.deepEqual(rules.slice(5), [
-      '-A FLT-abcde -d 127.0.10.1/32 -p tcp -m tcp --dport 2001 -m owner ! --uid-owner 200000 -j REJECT --reject-with tcp-reset',
-      '-A FLT-abcde -d 127.0.10.1/32 -p tcp -m tcp --dport 2002 -m owner ! --uid-owner 200001 -j REJECT --reject-with tcp-reset',
-      '-A FLT-abcde -d 127.0.53.1/32 -p udp -m udp --dport 53 -m owner ! --uid-owner 200000 -j REJECT',
+      '-A FLT-abcde -d 127.0.10.1/32 -p tcp -m multiport --dports 2001 -m owner ! --uid-owner 200000 -j REJECT --reject-with tcp-reset',
+      '-A FLT-abcde -d 127.0.10.1/32 -p tcp -m multiport --dports 2002 -m owner ! --uid-owner 200001 -j REJECT --reject-with tcp-reset',
+      '-A FLT-abcde -d 127.0.53.1/32 -p udp -m multiport --dports 53 -m owner ! --uid-owner 200000 -j REJECT',
       'COMMIT',
       '',
     ]);
+  });
+
+  it("groups an owner's ports on one address, fifteen to a rule", () => {
+    const many = Array.from({ length: 20 }, (_, i) => ({
+      tenant: 'a',
+      host: '127.0.10.2',
+      port: 3000 + i,
+      protocol: 'tcp' as const,
+    }));
+    const grouped = firewallRules('FLT-x', [1, 2], many, () => 7)
+      .split('\n')
+      .filter((l) => l.includes('multiport'));
+    assert.deepEqual(
+      grouped.map((l) => /--dports (\S+)/.exec(l)![1]!.split(',').length),
+      [15, 5],
+    );
   });
 });
 
