@@ -312,13 +312,8 @@ export class Supervisor {
     if (this.redeclared(key, t)) return;
     this.d.store.tasks.remove(t.tenant, t.id);
     if (t.desired === 'purged') purgeSandbox(sandboxPath(this.d.paths, t.tenant, t.owner, t.name));
-    this.d.events.publish(
-      t.tenant,
-      'task_removed',
-      t.id,
-      { task: t.id, owner: t.owner, purged: t.desired === 'purged' },
-      this.now(),
-    );
+    const purged = t.desired === 'purged';
+    this.d.events.publish(t.tenant, 'task_removed', t.id, { task: t.id, owner: t.owner, purged }, this.now());
   }
 
   /** Declared again while it was being stopped (`down`, then `up`): launched afresh, not forgotten. */
@@ -329,10 +324,7 @@ export class Supervisor {
     return true;
   }
 
-  /**
-   * A changed definition (or a requested restart) replaces instances one at a time, so an app never
-   * loses all of them at once.
-   */
+  /** A changed definition (or a requested restart) replaces instances one at a time, never all at once. */
   private async replace(key: string, t: TaskRecord): Promise<void> {
     if (this.disruptionBlocker(t)) {
       this.d.queue().addAfter(key, 500);
