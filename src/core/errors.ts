@@ -116,6 +116,10 @@ export const ERRORS = {
     hint: 'Give the parameters the message names (`flotilla plan list <service>`).',
   },
   PLAN_RUNNING: { status: 409, hint: 'Wait for the plan, or `flotilla plan stop` it first.' },
+  PLAN_CONFLICT: {
+    status: 409,
+    hint: 'One plan at a time per service: wait for the one under way (`flotilla plan show <service> <plan>`), or `flotilla plan stop` it first.',
+  },
   PLAN_FAILED: {
     status: 503,
     hint: 'Run `flotilla plan show <service> <plan>` to see the failed step and why; fix that, then `flotilla plan continue`.',
