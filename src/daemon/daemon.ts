@@ -56,8 +56,9 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
   const defaults = pathsFor(config.home);
   const paths = { ...defaults, artifacts: config.artifactsDir ?? defaults.artifacts };
   fs.mkdirSync(paths.home, { recursive: true, mode: 0o700 });
-  fs.mkdirSync(paths.logs, { recursive: true });
+  // Before anything else touches the home: a second daemon must leave it as it found it.
   const releaseLock = acquireLock(paths.daemonLock);
+  fs.mkdirSync(paths.logs, { recursive: true });
   const store = createStore(paths.db);
   const isolation = new TenantIsolation(
     config.isolation ?? 'auto',
