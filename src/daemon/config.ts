@@ -33,6 +33,8 @@ export interface DaemonConfig {
   isolation?: 'auto' | 'users' | 'none';
   /** FLOTILLA_UID_RANGE: the uids and gids of tenants' users (default 200000-299999). */
   uidRange?: [number, number];
+  /** How often the daemon checks that its home still exists (default 5 s; tests use less). */
+  homeCheckMs?: number;
 }
 
 export const DEFAULT_DNS_PORT = 5354;

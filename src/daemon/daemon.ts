@@ -27,6 +27,7 @@ import { daemonIdOf, type DaemonConfig } from './config.js';
 import { TaskImages } from './images.js';
 import { ControlPlane } from './control-plane.js';
 import { TenantIsolation } from './isolation.js';
+import { HOME_CHECK_MS, watchHome } from './home-watch.js';
 import { acquireLock } from './lock.js';
 import { createMetrics } from './metrics.js';
 import { ServicePlans } from './plans.js';
@@ -184,6 +185,15 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
   control.admitWaiting();
   control.resumePostReady();
 
+  // Its state, sandboxes and token are gone: no later daemon can adopt the tasks, so they stop too.
+  const stopWatchingHome = watchHome(paths.home, config.homeCheckMs ?? HOME_CHECK_MS, (why) => {
+    log(`${why}: stopping the daemon and its tasks`);
+    for (const t of store.tenants.list()) {
+      events.publish(t.name, 'home_deleted', paths.home, { home: paths.home, reason: why }, Date.now());
+    }
+    void stop(true);
+  });
+
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => (resolveDone = r));
   let stopping: Promise<void> | null = null;
@@ -191,6 +201,7 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
     stopping ??= (async () => {
       log(stopTasks ? 'stopping the daemon and its tasks' : 'stopping the daemon; tasks keep running');
       clearInterval(admitTimer);
+      stopWatchingHome();
       await server.close();
       await dns.stop();
       // The loop stops first, or it would relaunch the tasks being stopped.
