@@ -35,6 +35,8 @@ export interface DaemonConfig {
   uidRange?: [number, number];
   /** How often the daemon checks that its home still exists (default 5 s; tests use less). */
   homeCheckMs?: number;
+  /** FLOTILLA_PORT_RESERVATIONS: the folder every home on this machine reserves task ports in. */
+  portReservations?: string;
 }
 
 export const DEFAULT_DNS_PORT = 5354;
@@ -117,6 +119,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DaemonConfig {
     driver: driverSetting(env.FLOTILLA_DRIVER),
     isolation: isolationSetting(env.FLOTILLA_ISOLATION),
     ...(env.FLOTILLA_UID_RANGE ? { uidRange: uidRange(env.FLOTILLA_UID_RANGE) } : {}),
+    ...(env.FLOTILLA_PORT_RESERVATIONS
+      ? { portReservations: path.resolve(env.FLOTILLA_PORT_RESERVATIONS) }
+      : {}),
   };
 }
 

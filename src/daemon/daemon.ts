@@ -10,6 +10,7 @@ import { DiscoverySource } from '../discovery/source.js';
 import { TenantDns } from '../discovery/tenant-dns.js';
 import { pathsFor, tenantDataPath, type Paths } from '../core/paths.js';
 import { localHost } from '../deploy/host.js';
+import { DEFAULT_RESERVATIONS_DIR, PortReservations } from '../deploy/port-reservations.js';
 import { PortAllocator } from '../deploy/ports.js';
 import { DockerDriver } from '../drivers/docker/driver.js';
 import { containerConfig } from '../drivers/docker/scope.js';
@@ -140,6 +141,7 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
     config.portRange,
     host.canBind,
     lo + Math.floor(Math.random() * (hi - lo + 1)),
+    new PortReservations(config.portReservations ?? DEFAULT_RESERVATIONS_DIR, paths.home),
   );
   const nodes = virtualNodes(config.nodes, config.nodeOffer);
   const control: ControlPlane = new ControlPlane(
@@ -214,6 +216,7 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
         // The loop is stopped, so nothing else removes the stopped containers and their networks.
         await Promise.all(keys.map((key) => driver.destroyTask(key).catch(() => undefined)));
         isolation.teardown();
+        ports.release(new Map());
       }
       engine?.close();
       store.close();
@@ -245,6 +248,9 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
   const address = await server.listen({ host: config.host, port: config.port });
   await dns.sync(store.tenants.list().map((t) => t.name));
   control.onCommit(() => isolation.sync());
+  events.subscribe((e) => {
+    if (e.type === 'task_removed') void control.deployer.releasePorts();
+  });
   isolation.sync();
   const info: DaemonInfo = {
     pid: process.pid,

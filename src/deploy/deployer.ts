@@ -245,8 +245,23 @@ export class Deployer {
     if (touched.length > 0 && this.ctx.store.queue.listAll().length > 0) this.admitWaiting();
   }
 
+  /** Gives back the machine-wide reservations of ports no task holds any more (a task was removed). */
+  releasePorts(): Promise<void> {
+    return this.serialized(async () => undefined);
+  }
+
+  /**
+   * One write at a time. After each, the ports no task holds are given back to the machine: between
+   * writes no plan has reserved a port it has not stored yet (a dry run, or a plan that failed).
+   */
   private serialized<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.tail.then(fn);
+    const next = this.tail.then(fn).finally(() => {
+      try {
+        this.ctx.ports.release(this.ctx.store.tasks.portsInUse());
+      } catch (err) {
+        this.hooks.log(`could not give back port reservations: ${String(err)}`);
+      }
+    });
     this.tail = next.catch(() => undefined);
     return next;
   }
