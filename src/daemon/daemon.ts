@@ -21,6 +21,7 @@ import { BASE_IMAGE } from '../images/layout.js';
 import { Jobs } from '../jobs/jobs.js';
 import { sparkLauncher } from '../jobs/spark.js';
 import { EventBus } from '../reconciler/events.js';
+import { DEFAULT_LOG_LIMITS, startLogRotation } from '../reconciler/log-rotation.js';
 import { Reconciler } from '../reconciler/reconciler.js';
 import { taskKey } from '../core/keys.js';
 import { createStore, type Store } from '../state/store.js';
@@ -186,6 +187,7 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
   }, ADMIT_INTERVAL_MS);
   control.admitWaiting();
   control.resumePostReady();
+  const stopRotating = startLogRotation(store.tasks, paths, config.logLimits ?? DEFAULT_LOG_LIMITS, log);
 
   // Its state, sandboxes and token are gone: no later daemon can adopt the tasks, so they stop too.
   const stopWatchingHome = watchHome(paths.home, config.homeCheckMs ?? HOME_CHECK_MS, (why) => {
@@ -204,6 +206,7 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
       log(stopTasks ? 'stopping the daemon and its tasks' : 'stopping the daemon; tasks keep running');
       clearInterval(admitTimer);
       stopWatchingHome();
+      stopRotating();
       await server.close();
       await dns.stop();
       // The loop stops first, or it would relaunch the tasks being stopped.
