@@ -106,7 +106,7 @@ export class PlanRunner {
    * Two plans of one service would each act on a view of the ring the other is changing (a scale
    * adding a node while a replace removes one), so a service runs one plan at a time.
    */
-  private refuseOther(tenant: string, service: string, name: string): void {
+  refuseOther(tenant: string, service: string, name: string): void {
     const prefix = `${ownerKey(tenant, service)}/`;
     for (const key of this.running.keys()) {
       if (!key.startsWith(prefix)) continue;
