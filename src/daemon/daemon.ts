@@ -192,8 +192,13 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
   // Its state, sandboxes and token are gone: no later daemon can adopt the tasks, so they stop too.
   const stopWatchingHome = watchHome(paths.home, config.homeCheckMs ?? HOME_CHECK_MS, (why) => {
     log(`${why}: stopping the daemon and its tasks`);
-    for (const t of store.tenants.list()) {
-      events.publish(t.name, 'home_deleted', paths.home, { home: paths.home, reason: why }, Date.now());
+    try {
+      for (const t of store.tenants.list()) {
+        events.publish(t.name, 'home_deleted', paths.home, { home: paths.home, reason: why }, Date.now());
+      }
+    } catch (err) {
+      // The database went with the home; the log line has said it, and stopping matters more.
+      log(`could not publish home_deleted: ${String(err)}`);
     }
     void stop(true);
   });
