@@ -37,6 +37,9 @@ export function rotateIfLarge(file: string, limits: LogLimits): boolean {
     const tmp = `${file}.1.tmp`;
     fs.copyFileSync(file, tmp);
     appendGrowth(file, tmp);
+    // The copy is made by the daemon (root, under isolation): it stays the tenant's, as its source.
+    const { uid, gid } = fs.statSync(file);
+    if (process.getuid?.() === 0) fs.chownSync(tmp, uid, gid);
     fs.renameSync(tmp, `${file}.1`);
   }
   fs.truncateSync(file, 0);
