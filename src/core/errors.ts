@@ -116,6 +116,18 @@ export const ERRORS = {
     hint: 'Give the parameters the message names (`flotilla plan list <service>`).',
   },
   PLAN_RUNNING: { status: 409, hint: 'Wait for the plan, or `flotilla plan stop` it first.' },
+  PLAN_CONFLICT: {
+    status: 409,
+    hint: 'One plan at a time per service: wait for the one under way (`flotilla plan show <service> <plan>`), or `flotilla plan stop` it first.',
+  },
+  PLAN_DOES_NOT_FIT: {
+    status: 409,
+    hint: 'Nothing was changed. Free capacity (`flotilla queue`, `flotilla task why`), run the daemon with more or larger nodes (FLOTILLA_NODES, FLOTILLA_NODE_CPUS/_MEM), or ask for less.',
+  },
+  STACK_OUT_OF_DATE: {
+    status: 409,
+    hint: 'Make the stack file say what the service is now (the message names the field and its value), or change it with the plan the message names.',
+  },
   PLAN_FAILED: {
     status: 503,
     hint: 'Run `flotilla plan show <service> <plan>` to see the failed step and why; fix that, then `flotilla plan continue`.',

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { FlotillaError } from '../core/errors.js';
 import type { NodeOffer } from '../core/node.js';
+import { DEFAULT_LOG_LIMITS, type LogLimits } from '../reconciler/log-rotation.js';
 import { DRIVERS, type DriverName } from '../specs/stack.js';
 
 export interface DaemonConfig {
@@ -33,6 +34,12 @@ export interface DaemonConfig {
   isolation?: 'auto' | 'users' | 'none';
   /** FLOTILLA_UID_RANGE: the uids and gids of tenants' users (default 200000-299999). */
   uidRange?: [number, number];
+  /** How often the daemon checks that its home still exists (default 5 s; tests use less). */
+  homeCheckMs?: number;
+  /** FLOTILLA_PORT_RESERVATIONS: the folder every home on this machine reserves task ports in. */
+  portReservations?: string;
+  /** FLOTILLA_LOG_MAX_BYTES and FLOTILLA_LOG_FILES: how task logs are rotated. */
+  logLimits?: LogLimits;
 }
 
 export const DEFAULT_DNS_PORT = 5354;
@@ -115,7 +122,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DaemonConfig {
     driver: driverSetting(env.FLOTILLA_DRIVER),
     isolation: isolationSetting(env.FLOTILLA_ISOLATION),
     ...(env.FLOTILLA_UID_RANGE ? { uidRange: uidRange(env.FLOTILLA_UID_RANGE) } : {}),
+    logLimits: logLimits(env),
+    ...(env.FLOTILLA_PORT_RESERVATIONS
+      ? { portReservations: path.resolve(env.FLOTILLA_PORT_RESERVATIONS) }
+      : {}),
   };
+}
+
+function logLimits(env: NodeJS.ProcessEnv): LogLimits {
+  const maxBytes = Number(env.FLOTILLA_LOG_MAX_BYTES || DEFAULT_LOG_LIMITS.maxBytes);
+  if (!Number.isInteger(maxBytes) || maxBytes < 1024) {
+    throw new FlotillaError(
+      'VALIDATION_FAILED',
+      `FLOTILLA_LOG_MAX_BYTES=${env.FLOTILLA_LOG_MAX_BYTES}: give a whole number of bytes, at least 1024`,
+    );
+  }
+  const files = Number(env.FLOTILLA_LOG_FILES || DEFAULT_LOG_LIMITS.files);
+  if (!Number.isInteger(files) || files < 0 || files > 100) {
+    throw new FlotillaError(
+      'VALIDATION_FAILED',
+      `FLOTILLA_LOG_FILES=${env.FLOTILLA_LOG_FILES}: give a whole number from 0 to 100`,
+    );
+  }
+  return { maxBytes, files };
 }
 
 function driverSetting(raw: string | undefined): DriverName {

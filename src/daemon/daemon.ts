@@ -10,6 +10,7 @@ import { DiscoverySource } from '../discovery/source.js';
 import { TenantDns } from '../discovery/tenant-dns.js';
 import { pathsFor, tenantDataPath, type Paths } from '../core/paths.js';
 import { localHost } from '../deploy/host.js';
+import { DEFAULT_RESERVATIONS_DIR, PortReservations } from '../deploy/port-reservations.js';
 import { PortAllocator } from '../deploy/ports.js';
 import { DockerDriver } from '../drivers/docker/driver.js';
 import { containerConfig } from '../drivers/docker/scope.js';
@@ -20,6 +21,7 @@ import { BASE_IMAGE } from '../images/layout.js';
 import { Jobs } from '../jobs/jobs.js';
 import { sparkLauncher } from '../jobs/spark.js';
 import { EventBus } from '../reconciler/events.js';
+import { DEFAULT_LOG_LIMITS, startLogRotation } from '../reconciler/log-rotation.js';
 import { Reconciler } from '../reconciler/reconciler.js';
 import { taskKey } from '../core/keys.js';
 import { createStore, type Store } from '../state/store.js';
@@ -27,6 +29,7 @@ import { daemonIdOf, type DaemonConfig } from './config.js';
 import { TaskImages } from './images.js';
 import { ControlPlane } from './control-plane.js';
 import { TenantIsolation } from './isolation.js';
+import { HOME_CHECK_MS, watchHome } from './home-watch.js';
 import { acquireLock } from './lock.js';
 import { createMetrics } from './metrics.js';
 import { ServicePlans } from './plans.js';
@@ -56,8 +59,9 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
   const defaults = pathsFor(config.home);
   const paths = { ...defaults, artifacts: config.artifactsDir ?? defaults.artifacts };
   fs.mkdirSync(paths.home, { recursive: true, mode: 0o700 });
-  fs.mkdirSync(paths.logs, { recursive: true });
+  // Before anything else touches the home: a second daemon must leave it as it found it.
   const releaseLock = acquireLock(paths.daemonLock);
+  fs.mkdirSync(paths.logs, { recursive: true });
   const store = createStore(paths.db);
   const isolation = new TenantIsolation(
     config.isolation ?? 'auto',
@@ -138,6 +142,7 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
     config.portRange,
     host.canBind,
     lo + Math.floor(Math.random() * (hi - lo + 1)),
+    new PortReservations(config.portReservations ?? DEFAULT_RESERVATIONS_DIR, paths.home),
   );
   const nodes = virtualNodes(config.nodes, config.nodeOffer);
   const control: ControlPlane = new ControlPlane(
@@ -182,6 +187,21 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
   }, ADMIT_INTERVAL_MS);
   control.admitWaiting();
   control.resumePostReady();
+  const stopRotating = startLogRotation(store.tasks, paths, config.logLimits ?? DEFAULT_LOG_LIMITS, log);
+
+  // Its state, sandboxes and token are gone: no later daemon can adopt the tasks, so they stop too.
+  const stopWatchingHome = watchHome(paths.home, config.homeCheckMs ?? HOME_CHECK_MS, (why) => {
+    log(`${why}: stopping the daemon and its tasks`);
+    try {
+      for (const t of store.tenants.list()) {
+        events.publish(t.name, 'home_deleted', paths.home, { home: paths.home, reason: why }, Date.now());
+      }
+    } catch (err) {
+      // The database went with the home; the log line has said it, and stopping matters more.
+      log(`could not publish home_deleted: ${String(err)}`);
+    }
+    void stop(true);
+  });
 
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => (resolveDone = r));
@@ -190,6 +210,8 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
     stopping ??= (async () => {
       log(stopTasks ? 'stopping the daemon and its tasks' : 'stopping the daemon; tasks keep running');
       clearInterval(admitTimer);
+      stopWatchingHome();
+      stopRotating();
       await server.close();
       await dns.stop();
       // The loop stops first, or it would relaunch the tasks being stopped.
@@ -202,6 +224,7 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
         // The loop is stopped, so nothing else removes the stopped containers and their networks.
         await Promise.all(keys.map((key) => driver.destroyTask(key).catch(() => undefined)));
         isolation.teardown();
+        ports.release(new Map());
       }
       engine?.close();
       store.close();
@@ -233,6 +256,9 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
   const address = await server.listen({ host: config.host, port: config.port });
   await dns.sync(store.tenants.list().map((t) => t.name));
   control.onCommit(() => isolation.sync());
+  events.subscribe((e) => {
+    if (e.type === 'task_removed') void control.deployer.releasePorts();
+  });
   isolation.sync();
   const info: DaemonInfo = {
     pid: process.pid,
