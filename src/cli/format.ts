@@ -38,7 +38,13 @@ export function readyCount(tasks: TaskView[]): string {
   return `${wanted.filter((t) => t.ready).length}/${wanted.length}`;
 }
 
+/** Warnings go to stderr, so that stdout stays what scripts parse. */
+export function printWarnings(warnings: string[] | undefined): void {
+  for (const w of warnings ?? []) process.stderr.write(`warning: ${w}\n`);
+}
+
 export function printDeployResult(r: DeployResultView): void {
+  printWarnings(r.warnings);
   const lines = (['created', 'updated', 'unchanged', 'removed'] as const)
     .filter((k) => r[k].length > 0)
     .map((k) => `${k.padEnd(9)}  ${r[k].join(', ')}`);

@@ -119,6 +119,8 @@ export const DeployResultView = Type.Object({
   waiting: Type.Array(Type.Object({ name: Type.String(), kind: Type.String(), reason: Type.String() })),
   /** The daemon's write number: of two writes, the one with the larger number landed last. */
   revision: Type.Integer(),
+  /** What was accepted but may not be meant, such as a variable that is not set. */
+  warnings: Type.Optional(Type.Array(Type.String())),
 });
 export type DeployResultView = Static<typeof DeployResultView>;
 

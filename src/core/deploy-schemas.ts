@@ -30,5 +30,7 @@ export const PlanView = Type.Object({
   removed: Type.Array(Type.String()),
   waiting: Type.Array(Type.Object({ name: Type.String(), kind: Type.String(), reason: Type.String() })),
   owners: Type.Array(OwnerChangeView),
+  /** What was accepted but may not be meant, such as a variable that is not set. */
+  warnings: Type.Optional(Type.Array(Type.String())),
 });
 export type PlanView = Static<typeof PlanView>;

@@ -15,8 +15,9 @@ import { usageReport } from '../metering/report.js';
 import type { EventBus } from '../reconciler/events.js';
 import type { Reconciler } from '../reconciler/reconciler.js';
 import { parseApp } from '../specs/app.js';
-import { isComposeSource, parseCompose, type ComposeOptions } from '../specs/compose.js';
-import { parseStack } from '../specs/stack.js';
+import { isComposeFile, parseComposeDocument, type ComposeOptions } from '../specs/compose.js';
+import { ParsePool } from '../specs/parse-pool.js';
+import { parseStackDocument, unsetWarning, withVariables, type StackSpec } from '../specs/stack.js';
 import type { Store } from '../state/store.js';
 import { PostReadySteps } from './post-ready.js';
 import { QueueViews } from './queue-views.js';
@@ -31,6 +32,8 @@ export class ControlPlane {
   readonly deployer: Deployer;
   readonly queue: QueueViews;
   private readonly postReady: PostReadySteps;
+  /** Stack and Compose texts are read off the event loop. */
+  private readonly parser = new ParsePool();
 
   constructor(
     private readonly store: Store,
@@ -82,35 +85,37 @@ export class ControlPlane {
 
   // --- stacks
 
-  applyStack(
+  async applyStack(
     tenant: string,
     source: string,
     name?: string,
     compose: Omit<ComposeOptions, 'name'> = {},
   ): Promise<DeployResultView> {
-    const { stack, intent } = this.readStack(source, name, compose);
-    return this.deployer.deploy(tenant, stack, intent);
+    const { stack, intent, warnings } = await this.readStack(source, name, compose);
+    return withWarnings(await this.deployer.deploy(tenant, stack, intent), warnings);
   }
 
   /** What applying a stack file would do, as a diff; nothing is started or written. */
-  planStack(
+  async planStack(
     tenant: string,
     source: string,
     name?: string,
     compose: Omit<ComposeOptions, 'name'> = {},
   ): Promise<PlanView> {
-    const { stack, intent } = this.readStack(source, name, compose);
-    return this.deployer.plan(tenant, stack, intent);
+    const { stack, intent, warnings } = await this.readStack(source, name, compose);
+    return withWarnings(await this.deployer.plan(tenant, stack, intent), warnings);
   }
 
-  private readStack(
+  /** Reads the text once (off the loop), then as a Compose file or a Flotilla stack. */
+  private async readStack(
     source: string,
     name: string | undefined,
     compose: Omit<ComposeOptions, 'name'>,
-  ): { stack: string; intent: Intent } {
-    const spec = isComposeSource(source)
-      ? parseCompose(source, { ...compose, name })
-      : parseStack(source, name);
+  ): Promise<{ stack: string; intent: Intent; warnings: string[] | undefined }> {
+    const data = await this.parser.read(source);
+    const spec: StackSpec = isComposeFile(data)
+      ? parseComposeDocument(data, { ...compose, name })
+      : parseStackDocument(data, name, compose.variables);
     if (name && spec.name !== name) {
       throw new FlotillaError(
         'STACK_INVALID',
@@ -120,7 +125,13 @@ export class ControlPlane {
     return {
       stack: spec.name,
       intent: { declarations: spec.declarations, prune: true, createOnly: false, source },
+      warnings: spec.warnings,
     };
+  }
+
+  /** Stops the YAML reader's worker. */
+  close(): void {
+    this.parser.close();
   }
 
   downStack(tenant: string, name: string, purge: boolean): Promise<DeployResultView> {
@@ -193,12 +204,14 @@ export class ControlPlane {
 
   // --- apps
 
-  addApp(tenant: string, body: unknown): Promise<DeployResultView> {
-    return this.deployer.addApp(tenant, parseApp(body));
+  async addApp(tenant: string, body: unknown): Promise<DeployResultView> {
+    const { app, warnings } = readApp(body);
+    return withWarnings(await this.deployer.addApp(tenant, app), warnings);
   }
 
-  putApp(tenant: string, id: string, body: unknown): Promise<DeployResultView> {
-    return this.deployer.putApp(tenant, parseApp({ ...(body as object), id }));
+  async putApp(tenant: string, id: string, body: unknown): Promise<DeployResultView> {
+    const { app, warnings } = readApp({ ...(body as object), id });
+    return withWarnings(await this.deployer.putApp(tenant, app), warnings);
   }
 
   scaleApp(tenant: string, id: string, instances: number): Promise<DeployResultView> {
@@ -292,4 +305,25 @@ export class ControlPlane {
   private stackTasks(tenant: string, stack: string): TaskRecord[] {
     return this.store.tasks.list(tenant).filter((t) => t.stack === stack);
   }
+}
+
+/**
+ * A Marathon app definition: no variables come with it, so each `${VAR}` in its env or args is
+ * blank, and said so; its references are resolved against the tenant's services at deploy.
+ */
+function readApp(body: unknown): { app: ReturnType<typeof parseApp>; warnings: string[] | undefined } {
+  const unset = new Set<string>();
+  const raw =
+    body !== null && typeof body === 'object' && !Array.isArray(body)
+      ? withVariables(
+          body as Record<string, unknown>,
+          { variables: {}, services: null, apps: new Set(), unset: (v) => unset.add(v) },
+          'app',
+        )
+      : body;
+  return { app: parseApp(raw), warnings: unset.size > 0 ? [...unset].map(unsetWarning) : undefined };
+}
+
+function withWarnings<T extends object>(result: T, warnings: string[] | undefined): T {
+  return warnings && warnings.length > 0 ? { ...result, warnings } : result;
 }

@@ -186,6 +186,7 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
         await Promise.all(keys.map((key) => driver.destroyTask(key).catch(() => undefined)));
       }
       engine?.close();
+      control.close();
       store.close();
       fs.rmSync(paths.daemonInfo, { force: true });
       releaseLock();
