@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { isMap, parse, parseDocument } from 'yaml';
+import { isMap, parseDocument } from 'yaml';
 import { FlotillaError } from '../core/errors.js';
+import { LIMITS, formatBytes } from '../core/limits.js';
+import { readYaml } from '../core/yaml-text.js';
 
 export interface StackFile {
   name: string;
@@ -21,32 +23,46 @@ export function readStackFile(
   nameFlag?: string,
   env: NodeJS.ProcessEnv = process.env,
 ): StackRequest {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new FlotillaError('STACK_INVALID', `cannot read the stack file ${file}: ${(err as Error).message}`);
-  }
+  const text = readLimited(file, 'stack file');
+  // Read once, bounded as the daemon reads it: a file it would refuse is refused here, at once.
+  const data = readYaml(text, { what: `the stack file ${file}`, code: 'STACK_INVALID' });
   const variables: Record<string, string> = {};
-  for (const n of referencedVariables(text)) if (env[n] !== undefined) variables[n] = env[n];
+  for (const n of referencedVariables(text, data)) if (env[n] !== undefined) variables[n] = env[n];
   return {
-    ...stackFromSource(text, file, nameFlag),
+    ...stackFromData(text, data, file, nameFlag),
     directory: path.dirname(path.resolve(file)),
     variables,
   };
 }
 
+/** A file's text, its size checked before a byte is read: a file over the limit is never loaded. */
+export function readLimited(file: string, what: string): string {
+  let size: number;
+  try {
+    const stat = fs.statSync(file);
+    if (!stat.isFile()) throw new Error('not a regular file');
+    size = stat.size;
+  } catch (err) {
+    throw new FlotillaError('STACK_INVALID', `cannot read the ${what} ${file}: ${(err as Error).message}`);
+  }
+  if (size > LIMITS.fileBytes)
+    throw new FlotillaError(
+      'PAYLOAD_TOO_LARGE',
+      `the ${what} ${file} is ${formatBytes(size)}; the limit is ${formatBytes(LIMITS.fileBytes)}`,
+      { limit: LIMITS.fileBytes },
+    );
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new FlotillaError('STACK_INVALID', `cannot read the ${what} ${file}: ${(err as Error).message}`);
+  }
+}
+
 /** The names Compose would look up in the environment: `$NAME`, `${NAME…}`, and a bare `KEY` under environment. */
-export function referencedVariables(text: string): string[] {
+export function referencedVariables(text: string, data: unknown): string[] {
   const names = new Set<string>();
   for (const m of text.replace(/\$\$/g, '').matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)) names.add(m[1]!);
-  let doc: unknown;
-  try {
-    doc = parse(text, { merge: true });
-  } catch {
-    return [...names];
-  }
-  const services = (doc as { services?: unknown } | null)?.services;
+  const services = (data as { services?: unknown } | null)?.services;
   if (services && typeof services === 'object') {
     for (const s of Object.values(services as Record<string, unknown>)) {
       const environment = (s as { environment?: unknown } | null)?.environment;
@@ -69,15 +85,28 @@ const COMPOSE_FILE = /^(docker-)?compose\.ya?ml$/;
  * request, so --name (one template, many instances) rewrites it; comments and layout survive.
  */
 export function stackFromSource(text: string, file: string, nameFlag?: string): StackFile {
-  const doc = parseDocument(text);
-  // An invalid file goes to the daemon as is: its error names the place to fix.
-  const top = doc.errors.length === 0 && isMap(doc.contents) ? doc.contents : null;
-  const written = top?.get('name');
+  return stackFromData(
+    text,
+    readYaml(text, { what: `the stack file ${file}`, code: 'STACK_INVALID' }),
+    file,
+    nameFlag,
+  );
+}
+
+function stackFromData(text: string, data: unknown, file: string, nameFlag?: string): StackFile {
+  const written =
+    data !== null && typeof data === 'object' && !Array.isArray(data)
+      ? (data as { name?: unknown }).name
+      : undefined;
   const fromFile = typeof written === 'string' && written !== '' ? written : undefined;
   const name = nameFlag ?? fromFile ?? defaultName(file);
-  if (nameFlag !== undefined && fromFile !== undefined && fromFile !== nameFlag && top) {
-    doc.set('name', nameFlag);
-    return { name, source: doc.toString() };
+  if (nameFlag !== undefined && fromFile !== undefined && fromFile !== nameFlag) {
+    // Only the name changes; the document is built again (it is within the limits) to keep comments.
+    const doc = parseDocument(text, { uniqueKeys: false });
+    if (isMap(doc.contents)) {
+      doc.set('name', nameFlag);
+      return { name, source: doc.toString() };
+    }
   }
   return { name, source: text };
 }

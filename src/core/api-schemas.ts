@@ -141,13 +141,14 @@ export const PackageView = Type.Object({
 });
 export type PackageDescription = Static<typeof PackageView>;
 
+/** Without a token only whether the daemon answers: its home, pid and the caller's tasks need one. */
 export const HealthView = Type.Object({
   status: Type.Literal('ok'),
   version: Type.String(),
-  pid: Type.Integer(),
   uptimeSeconds: Type.Number(),
-  home: Type.String(),
-  tasks: Type.Integer(),
+  pid: Type.Optional(Type.Integer()),
+  home: Type.Optional(Type.String()),
+  tasks: Type.Optional(Type.Integer()),
 });
 export type HealthView = Static<typeof HealthView>;
 
@@ -224,11 +225,25 @@ export const PurgeQuery = Type.Object({ purge: Type.Optional(Type.Boolean()) });
 export const NameParams = Type.Object({ name: Type.String() });
 export const IdParams = Type.Object({ id: Type.String() });
 
+/**
+ * Every status an error of the registry (core/errors.ts) can have, each with the coded body: the
+ * server adds them to every route, so a client (or schemathesis) finds each answer documented.
+ * test/openapi-errors.test.ts fails when a code's status is missing here.
+ */
 export const errorResponses = {
   400: ErrorSchema,
+  401: ErrorSchema,
+  403: ErrorSchema,
   404: ErrorSchema,
+  408: ErrorSchema,
   409: ErrorSchema,
+  413: ErrorSchema,
+  415: ErrorSchema,
   422: ErrorSchema,
+  431: ErrorSchema,
   500: ErrorSchema,
+  501: ErrorSchema,
+  502: ErrorSchema,
   503: ErrorSchema,
+  504: ErrorSchema,
 };
