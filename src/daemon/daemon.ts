@@ -117,7 +117,10 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
   });
   // Start allocating at a random point of the range: daemons of several homes rarely race for a port.
   const [lo, hi] = config.portRange;
-  const host = localHost((pkg, options) => images.nameFor(pkg, options));
+  const host = localHost(
+    (pkg, options) => images.nameFor(pkg, options),
+    (container) => images.admit(container),
+  );
   const ports = new PortAllocator(
     config.portRange,
     host.canBind,
