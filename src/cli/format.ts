@@ -1,4 +1,4 @@
-import type { DeployResultView, TaskView } from '../core/api-schemas.js';
+import type { DeployResultView, DoctorView, TaskView } from '../core/api-schemas.js';
 import type { Endpoint } from '../core/service.js';
 import { age, printTable, truncate } from './output.js';
 
@@ -68,3 +68,11 @@ export function endpointRows(service: string, endpoints: Endpoint[]): string[][]
 }
 
 export const ENDPOINT_HEADERS = ['service', 'name', 'value'];
+
+/** `flotilla doctor`: each check as ok, warn (passes, something optional missing) or FAIL, with its fix. */
+export function doctorLines(report: DoctorView): string[] {
+  return report.checks.flatMap((c) => [
+    `${!c.ok ? 'FAIL' : c.warning ? 'warn' : 'ok  '}  ${c.name}: ${c.detail}`,
+    ...(!c.ok && c.fix ? [`      fix: ${c.fix}`] : []),
+  ]);
+}

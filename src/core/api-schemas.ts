@@ -195,6 +195,8 @@ export const DoctorView = Type.Object({
       ok: Type.Boolean(),
       detail: Type.String(),
       fix: Type.Optional(Type.String()),
+      /** Passes, but something optional is missing (the Docker engine, cgroups). */
+      warning: Type.Optional(Type.Boolean()),
     }),
   ),
 });
