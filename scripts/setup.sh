@@ -21,6 +21,8 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
+# The tests send large bodies with curl, as scripts do.
+command -v curl >/dev/null 2>&1 || missing+=(curl)
 # Builds the Docker driver's base image (flotilla/base:bookworm); it lives in /usr/sbin.
 if docker_wanted; then
   PATH="$PATH:/usr/sbin:/sbin" command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)

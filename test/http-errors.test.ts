@@ -105,7 +105,7 @@ describe('HTTP errors', () => {
       headers: { ...auth, 'content-type': 'application/json' },
       body: keys,
     });
-    assert.match(coded(many, 'INPUT_TOO_COMPLEX').message, /more than 20000 nodes/);
+    assert.match(coded(many, 'INPUT_TOO_COMPLEX').message, /more than 10000 nodes/);
     const deep = await send(base, {
       method: 'POST',
       path: '/v1/apps',

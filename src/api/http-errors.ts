@@ -87,21 +87,26 @@ export function boundedJsonParser(app: FastifyInstance): void {
 export function shapeProblem(text: string): string | null {
   let nodes = 0;
   let depth = 0;
-  let inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92) i++;
-      else if (c === 34) inString = false;
-      continue;
-    }
-    if (c === 34) inString = true;
-    else if (c === 91 || c === 123) {
+    if (c === 34) {
+      // A string is skipped whole: its closing quote is the next one not escaped by an odd run of \\.
+      let end = text.indexOf('"', i + 1);
+      while (end > 0 && escaped(text, end)) end = text.indexOf('"', end + 1);
+      if (end < 0) return null;
+      i = end;
+    } else if (c === 91 || c === 123) {
       if (++depth > LIMITS.depth) return `nests deeper than ${LIMITS.depth} levels`;
     } else if (c === 93 || c === 125) depth--;
     // Every value but the first follows a comma or a colon: keys and values both count, as in YAML.
-    if ((c === 44 || c === 58) && ++nodes > LIMITS.nodes)
+    else if ((c === 44 || c === 58) && ++nodes > LIMITS.nodes)
       return `has more than ${LIMITS.nodes} nodes (keys, values and list items)`;
   }
   return null;
+}
+
+function escaped(text: string, quote: number): boolean {
+  let n = 0;
+  for (let j = quote - 1; j >= 0 && text.charCodeAt(j) === 92; j--) n++;
+  return n % 2 === 1;
 }

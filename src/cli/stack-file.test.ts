@@ -32,14 +32,13 @@ describe('stack name resolution', () => {
     assert.ok(source.includes('# the dev stack'));
   });
 
-  it('refuses invalid YAML itself, with the code the daemon would give', () => {
-    assert.throws(
-      () => stackFromSource('name: [unclosed\n', 'bad.yaml'),
-      (err: unknown) =>
-        isFlotillaError(err) &&
-        err.code === 'STACK_INVALID' &&
-        /bad\.yaml is not valid YAML/.test(err.message),
-    );
+  it('sends invalid YAML as is, for the daemon to point at the error', () => {
+    const bad = 'name: [unclosed\n';
+    assert.deepEqual(stackFromSource(bad, 'bad.yaml'), { name: 'bad', source: bad });
+  });
+
+  it('finds the name of a flow-style file too', () => {
+    assert.equal(stackFromSource('{name: flow, services: {}}\n', 'x.yaml').name, 'flow');
   });
 });
 

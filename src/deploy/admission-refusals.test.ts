@@ -60,7 +60,7 @@ describe('admission refuses what can never run', () => {
       (err: unknown) =>
         isFlotillaError(err) &&
         err.code === 'ENV_TOO_LARGE' &&
-        /take 1\.2 MiB; the limit is 1 MiB/.test(err.message),
+        /take 1\.2 MiB; the limit is 256 KiB/.test(err.message),
     );
     await refused(
       app(`    args: [echo, "${'z'.repeat(130 * 1024)}"]\n`),

@@ -7,7 +7,7 @@ import type { LaunchSpec } from '../core/task.js';
  * than storing it to crash-loop: a command with nothing to run, or arguments and environment past
  * what the kernel lets a program start with (execve's E2BIG, which no retry cures).
  */
-export function checkLaunchable(spec: LaunchSpec, where: string): void {
+export function checkLaunchable(spec: LaunchSpec, where: string, instances = 1): number {
   // A container without a command runs its image's own.
   if (!spec.container?.imageCommand) {
     if (spec.cmd !== undefined && spec.cmd.trim() === '')
@@ -39,4 +39,11 @@ export function checkLaunchable(spec: LaunchSpec, where: string): void {
       'ENV_TOO_LARGE',
       `${where}: its arguments and environment take ${formatBytes(total)}; the limit is ${formatBytes(LIMITS.launchBytes)}`,
     );
+  if (total * instances > LIMITS.ownerLaunchBytes)
+    throw new FlotillaError(
+      'ENV_TOO_LARGE',
+      `${where}: its ${instances} instances carry ${formatBytes(total * instances)} of arguments and environment together; ` +
+        `the limit is ${formatBytes(LIMITS.ownerLaunchBytes)}`,
+    );
+  return total;
 }

@@ -201,6 +201,7 @@ class OwnerPlanner {
     checkLaunchable(
       renderApp(app, { taskId: taskId(name, '0'), host: '', ports: app.ports, index: 0 }),
       `apps.${name}`,
+      app.instances,
     );
     if (app.container) await ctx.host.checkContainer?.(app.container);
     const slots = appSlots(app);
