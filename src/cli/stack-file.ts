@@ -37,14 +37,18 @@ export function readStackFile(
 }
 
 /** A file's text, its size checked before a byte is read: a file over the limit is never loaded. */
-export function readLimited(file: string, what: string): string {
+export function readLimited(
+  file: string,
+  what: string,
+  code: 'STACK_INVALID' | 'APP_INVALID' | 'PACKAGE_OPTIONS_INVALID' = 'STACK_INVALID',
+): string {
   let size: number;
   try {
     const stat = fs.statSync(file);
     if (!stat.isFile()) throw new Error('not a regular file');
     size = stat.size;
   } catch (err) {
-    throw new FlotillaError('STACK_INVALID', `cannot read the ${what} ${file}: ${(err as Error).message}`);
+    throw new FlotillaError(code, `cannot read the ${what} ${file}: ${(err as Error).message}`);
   }
   if (size > LIMITS.fileBytes)
     throw new FlotillaError(
@@ -55,7 +59,7 @@ export function readLimited(file: string, what: string): string {
   try {
     return fs.readFileSync(file, 'utf8');
   } catch (err) {
-    throw new FlotillaError('STACK_INVALID', `cannot read the ${what} ${file}: ${(err as Error).message}`);
+    throw new FlotillaError(code, `cannot read the ${what} ${file}: ${(err as Error).message}`);
   }
 }
 
