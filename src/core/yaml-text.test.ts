@@ -62,6 +62,10 @@ describe('readYaml', () => {
     refused(`${block} x`, 'INPUT_TOO_COMPLEX', /deeper than 64/);
   });
 
+  it('refuses an alias that names no anchor (found by the fuzzing suite)', () => {
+    refused('apps:\n  a:\n    ports: *a1\n', 'STACK_INVALID', /alias \*a1 names no anchor/);
+  });
+
   it('refuses an alias inside the node it names', () => {
     refused('a: &a [1, *a]\n', 'INPUT_TOO_COMPLEX', /alias/);
   });

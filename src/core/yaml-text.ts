@@ -44,7 +44,15 @@ export function readYaml(text: string, { what, code }: YamlOptions): unknown {
   if (doc.errors.length > 0)
     throw new FlotillaError(code, `${what} is not valid YAML: ${doc.errors[0]!.message}`);
   measure(doc, text, what, code);
-  return doc.toJS({ maxAliasCount: -1 });
+  try {
+    return doc.toJS({ maxAliasCount: -1 });
+  } catch (err) {
+    // Whatever else the yaml package finds wrong while building the data is the file's fault.
+    throw new FlotillaError(
+      code,
+      `${what} is not valid YAML: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
 }
 
 export function checkSize(text: string, what: string): void {
@@ -156,7 +164,11 @@ function measure(doc: Document, text: string, what: string, code: ErrorCode): vo
     if (depth > LIMITS.depth) tooComplex(what, `nests deeper than ${LIMITS.depth} levels`);
     if (isAlias(node)) {
       const target = node.resolve(doc);
-      if (!target) return { nodes: 1, height: 0 };
+      if (!target)
+        throw new FlotillaError(
+          code,
+          `${what}: the alias *${node.source} names no anchor before it (&${node.source})`,
+        );
       if (open.has(target)) tooComplex(what, `has an alias (*${node.source}) inside the node it names`);
       const m = seen.get(target) ?? visit(target, depth);
       if (depth + m.height > LIMITS.depth) tooComplex(what, `nests deeper than ${LIMITS.depth} levels`);

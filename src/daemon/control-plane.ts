@@ -311,7 +311,7 @@ export class ControlPlane {
  * A Marathon app definition: no variables come with it, so each `${VAR}` in its env or args is
  * blank, and said so; its references are resolved against the tenant's services at deploy.
  */
-function readApp(body: unknown): { app: ReturnType<typeof parseApp>; warnings: string[] | undefined } {
+export function readApp(body: unknown): { app: ReturnType<typeof parseApp>; warnings: string[] | undefined } {
   const unset = new Set<string>();
   const raw =
     body !== null && typeof body === 'object' && !Array.isArray(body)

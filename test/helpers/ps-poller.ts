@@ -2,11 +2,12 @@ import http from 'node:http';
 import readline from 'node:readline';
 
 /**
- * A tenant's `ps` (GET /v1/tasks) every 10 ms, in a process of its own so that nothing the test
- * does delays the poller itself. Reads `phase NAME` and `stop` on stdin; on `stop`, prints
- * {max, count, byPhase} (milliseconds) as JSON and exits. Args: address, token.
+ * A tenant's `ps` (GET /v1/tasks), or another GET, every 10 ms, in a process of its own so that
+ * nothing the test does delays the poller itself. Reads `phase NAME` and `stop` on stdin; on `stop`,
+ * prints {max, count, byPhase} (milliseconds) as JSON and exits.
+ * Args: address, token ('' for none), path (default /v1/tasks).
  */
-const [address, token] = process.argv.slice(2) as [string, string];
+const [address, token, urlPath = '/v1/tasks'] = process.argv.slice(2) as [string, string, string?];
 let phase = 'start';
 let running = true;
 let max = 0;
@@ -33,13 +34,15 @@ while (running) {
   const started = performance.now();
   ownStall = 0;
   await new Promise<void>((resolve, reject) => {
-    const req = http.get(new URL('/v1/tasks', address), {
+    const req = http.get(new URL(urlPath, address), {
       agent,
-      headers: { authorization: `Bearer ${token}` },
+      headers: token ? { authorization: `Bearer ${token}` } : {},
     });
     req.on('response', (res) => {
       res.resume();
-      res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`ps: ${res.statusCode}`))));
+      res.on('end', () =>
+        res.statusCode === 200 ? resolve() : reject(new Error(`${urlPath}: ${res.statusCode}`)),
+      );
     });
     req.on('error', reject);
   });
