@@ -146,4 +146,28 @@ describe('HTTP errors', () => {
     assert.equal(admin.pid, process.pid);
     assert.equal(admin.tasks, 0);
   });
+
+  it('refuses what would lock the caller out or name nothing valid (found by schemathesis)', async () => {
+    const whoami = JSON.parse(
+      (await send(base, { method: 'GET', path: '/v1/whoami', headers: auth })).body,
+    ) as {
+      tokenId: string;
+    };
+    const revoke = await send(base, {
+      method: 'DELETE',
+      path: `/v1/tokens/${whoami.tokenId}`,
+      headers: auth,
+    });
+    assert.match(coded(revoke, 'PERMISSION_DENIED').message, /cannot revoke itself/);
+    const remove = await send(base, { method: 'DELETE', path: '/v1/tenants/default', headers: auth });
+    assert.match(coded(remove, 'PERMISSION_DENIED').message, /holds the token of this request/);
+    const install = await send(base, {
+      method: 'POST',
+      path: '/v1/services',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'cassandra 5.0.9: Java 17+', package: 'kafka' }),
+    });
+    assert.match(coded(install, 'VALIDATION_FAILED').message, /not a valid name/);
+    assert.equal((await send(base, { method: 'GET', path: '/v1/health', headers: auth })).status, 200);
+  });
 });

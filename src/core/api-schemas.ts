@@ -223,6 +223,11 @@ export type ImageView = Static<typeof ImageView>;
  */
 export const NoContent = Type.Unsafe<void>(Type.Null());
 
+/** A 200 answer in plain text (logs, metrics): documented as such, so clients check the right type. */
+export function textResponse(description: string) {
+  return { description, content: { 'text/plain': { schema: Type.String() } } };
+}
+
 export const PurgeQuery = Type.Object({ purge: Type.Optional(Type.Boolean()) });
 export const NameParams = Type.Object({ name: Type.String() });
 export const IdParams = Type.Object({ id: Type.String() });

@@ -16,6 +16,7 @@ import type { EventBus } from '../reconciler/events.js';
 import type { Reconciler } from '../reconciler/reconciler.js';
 import { parseApp } from '../specs/app.js';
 import { isComposeFile, parseComposeDocument, type ComposeOptions } from '../specs/compose.js';
+import { Reader, checkName } from '../specs/check.js';
 import { ParsePool } from '../specs/parse-pool.js';
 import { parseStackDocument, unsetWarning, withVariables, type StackSpec } from '../specs/stack.js';
 import type { Store } from '../state/store.js';
@@ -167,6 +168,8 @@ export class ControlPlane {
   // --- services
 
   installService(tenant: string, entry: ServiceEntry): Promise<DeployResultView> {
+    // Names become DNS labels and folder names, as in a stack file.
+    checkName(new Reader('VALIDATION_FAILED', 'service'), entry.name, 'name');
     return this.deployer.install(tenant, entry);
   }
 

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { buildServer } from '../api/server.js';
 import { ArtifactResolver } from '../artifacts/resolver.js';
+import { inspectJava, javaCandidates } from '../catalog/java.js';
 import { ensureRuntime } from '../catalog/runtimes.js';
 import type { RuntimeRef } from '../core/task.js';
 import { virtualNodes } from '../core/node.js';
@@ -215,6 +216,9 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
     log,
     shutdown: (stopTasks) => void stop(stopTasks),
   });
+  // `java -version` (once per install, cached) blocks for 100 ms or more: asked before serving, so
+  // that neither a first JVM deploy nor `doctor` holds up every other request while it runs.
+  for (const java of javaCandidates()) inspectJava(java);
   const address = await server.listen({ host: config.host, port: config.port });
   await dns.sync(store.tenants.list().map((t) => t.name));
   const info: DaemonInfo = {

@@ -122,7 +122,12 @@ export const packageOptions = fc
         return arb ? [[k, arb]] : [];
       }),
     );
-    return fc.record(props, { requiredKeys: [] }).map((options) => ({ package: name, version, options }));
+    return fc
+      .tuple(
+        fc.record(props, { requiredKeys: [] }),
+        fc.oneof({ weight: 9, arbitrary: NAME }, { weight: 1, arbitrary: fc.string() }),
+      )
+      .map(([options, service]) => ({ name: service, package: name, version, options }));
   });
 
 interface Schema {

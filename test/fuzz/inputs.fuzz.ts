@@ -125,7 +125,10 @@ describe(`fuzzing: ${RUNS} cases of each kind of input`, () => {
         packageOptions.chain((p) => mutated(fc.constant(p.options)).map((options) => ({ ...p, options }))),
       ),
       (h, input) =>
-        pipeline.packageInstall(h, input as { package: string; version: string; options: unknown }),
+        pipeline.packageInstall(
+          h,
+          input as { name: string; package: string; version: string; options: unknown },
+        ),
       (input) => {
         const p = input as { package: string; options: unknown };
         // The JVM packages need their jars from Maven Central; redis runs from what setup installs.

@@ -2,6 +2,7 @@ import { appDeclaration, serviceDeclaration } from '../../src/core/declaration.j
 import { ERRORS, FlotillaError, isFlotillaError, type ErrorCode } from '../../src/core/errors.js';
 import { shapeProblem } from '../../src/api/http-errors.js';
 import { readApp } from '../../src/daemon/control-plane.js';
+import { Reader, checkName } from '../../src/specs/check.js';
 import { planDeploy, type DeployPlan } from '../../src/deploy/plan.js';
 import type { DeployHarness } from '../../src/deploy/testing/harness.js';
 
@@ -56,16 +57,17 @@ export function marathonApp(h: DeployHarness, body: unknown): Promise<Outcome> {
 /** A package's options, as POST /v1/services (and `package install --options`) read them. */
 export function packageInstall(
   h: DeployHarness,
-  install: { package: string; version: string; options: unknown },
+  install: { name: string; package: string; version: string; options: unknown },
 ): Promise<Outcome> {
   return outcome(async () => {
     jsonBody(install.options);
+    checkName(new Reader('VALIDATION_FAILED', 'service'), install.name, 'name');
     return planDeploy(h.ctx, {
       tenant: 'default',
       stack: null,
       declarations: [
         serviceDeclaration({
-          name: 'svc',
+          name: install.name,
           package: install.package,
           version: install.version,
           options: install.options as Record<string, unknown>,

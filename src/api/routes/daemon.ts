@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { HealthView, errorResponses } from '../../core/api-schemas.js';
+import { HealthView, errorResponses, textResponse } from '../../core/api-schemas.js';
 import { ShutdownBody } from '../../core/request-schemas.js';
 import type { ApiDeps } from '../deps.js';
 
@@ -54,7 +54,14 @@ export const daemonRoutes =
 
     app.get(
       '/metrics',
-      { config: { access: 'cluster' }, schema: { tags: ['daemon'], summary: 'Prometheus metrics' } },
+      {
+        config: { access: 'cluster' },
+        schema: {
+          tags: ['daemon'],
+          summary: 'Prometheus metrics',
+          response: { 200: textResponse('The Prometheus text format') },
+        },
+      },
       async (_req, reply) => {
         reply.header('content-type', deps.metrics.contentType);
         return deps.metrics.metrics();
