@@ -57,7 +57,7 @@ run() {
     --exclude-path /v1/daemon/shutdown --exclude-path /v1/images/build \
     --exclude-path /v1/artifacts/fetch --exclude-path /v1/events \
     --phases examples,coverage,fuzzing --max-examples "$EXAMPLES" --workers 2 \
-    --request-timeout 20 --seed "${FLOTILLA_FUZZ_SEED:-16}" --no-color \
+    --request-timeout 20 --seed "${FLOTILLA_FUZZ_SEED:-16}" --generation-database none --no-color \
     --report ndjson --report-ndjson-path "$reports/$role.ndjson" >"$reports/$role.log" 2>&1
 }
 

@@ -1,4 +1,3 @@
-import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { NameParams, errorResponses, textResponse } from '../../core/api-schemas.js';
 import {
