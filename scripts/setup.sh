@@ -21,6 +21,8 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
+# The API fuzzing (npm run test:fuzz) installs schemathesis into a venv (scripts/schemathesis-venv.sh).
+python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
 # The tests send large bodies with curl, as scripts do.
 command -v curl >/dev/null 2>&1 || missing+=(curl)
 # Builds the Docker driver's base image (flotilla/base:bookworm); it lives in /usr/sbin.
