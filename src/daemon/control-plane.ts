@@ -3,7 +3,7 @@ import type { AppView, DeployResultView, ServiceView, StackView, TaskView } from
 import type { UsageQuery, UsageView } from '../core/api-schemas.js';
 import type { ServiceEntry } from '../core/declaration.js';
 import type { PlanView } from '../core/deploy-schemas.js';
-import { FlotillaError } from '../core/errors.js';
+import { FlotillaError, isFlotillaError } from '../core/errors.js';
 import { taskKey } from '../core/keys.js';
 import type { Paths } from '../core/paths.js';
 import type { TaskRecord } from '../core/task.js';
@@ -316,14 +316,23 @@ export class ControlPlane {
  */
 export function readApp(body: unknown): { app: ReturnType<typeof parseApp>; warnings: string[] | undefined } {
   const unset = new Set<string>();
-  const raw =
-    body !== null && typeof body === 'object' && !Array.isArray(body)
-      ? withVariables(
-          body as Record<string, unknown>,
-          { variables: {}, services: null, apps: new Set(), unset: (v) => unset.add(v) },
-          'app',
-        )
-      : body;
+  let raw = body;
+  if (body !== null && typeof body === 'object' && !Array.isArray(body)) {
+    const scope = {
+      variables: {},
+      services: null,
+      apps: new Set<string>(),
+      unset: (v: string) => unset.add(v),
+    };
+    try {
+      raw = withVariables(body as Record<string, unknown>, scope, 'app');
+    } catch (err) {
+      // A required variable (`${VAR:?…}`) is a field of the app definition to fix, as any other.
+      if (isFlotillaError(err) && err.code === 'STACK_INVALID')
+        throw new FlotillaError('APP_INVALID', err.message);
+      throw err;
+    }
+  }
   return { app: parseApp(raw), warnings: unset.size > 0 ? [...unset].map(unsetWarning) : undefined };
 }
 
