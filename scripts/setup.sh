@@ -1,8 +1,19 @@
 #!/usr/bin/env bash
 # Installs what Flotilla and its tests need on a fresh Debian machine, then builds.
 # Safe to run again: each step is skipped when already done.
+#   FLOTILLA_DOCKER=off          no Docker engine, no debootstrap (the embedded default needs neither)
+#   FLOTILLA_SETUP_DRY_RUN=1     print each step instead of running it
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+step() {
+  if [ -n "${FLOTILLA_SETUP_DRY_RUN:-}" ]; then
+    echo "setup: would run: $*"
+  else
+    "$@"
+  fi
+}
+docker_wanted() { [ "${FLOTILLA_DOCKER:-}" != "off" ]; }
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
@@ -10,26 +21,32 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
+# The API fuzzing (npm run test:fuzz) installs schemathesis into a venv (scripts/schemathesis-venv.sh).
+python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
+# The tests send large bodies with curl, as scripts do.
+command -v curl >/dev/null 2>&1 || missing+=(curl)
 # Builds the Docker driver's base image (flotilla/base:bookworm); it lives in /usr/sbin.
-PATH="$PATH:/usr/sbin:/sbin" command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
+if docker_wanted; then
+  PATH="$PATH:/usr/sbin:/sbin" command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
+fi
 # The JVM packages (ZooKeeper, Kafka 4) need Java 17 or newer.
 java_major=$(java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -1)
 if [ -z "$java_major" ] || [ "$java_major" -lt 17 ]; then missing+=(openjdk-17-jre-headless); fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]} from Debian"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+  step $SUDO apt-get update -qq
+  step env DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
 fi
 
 # better-sqlite3 builds from source here (its prebuilt download is unreachable): about 1.5 minutes.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: npm ci"
-  npm ci --no-audit --no-fund
+  step npm ci --no-audit --no-fund
 fi
 
 # Docker is optional: without an engine the script warns loudly that the Docker tests will be
 # skipped, and setup goes on. FLOTILLA_DOCKER=off skips it altogether.
-if [ "${FLOTILLA_DOCKER:-}" != "off" ]; then bash scripts/docker-engine.sh; fi
+if docker_wanted; then step bash scripts/docker-engine.sh; fi
 
-npm run build --silent
+step npm run build --silent
 echo "setup: done"

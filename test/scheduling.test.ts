@@ -1,3 +1,4 @@
+import { isFlotillaError } from '../src/core/errors.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FlotillaClient } from '../src/client/client.js';
@@ -98,7 +99,9 @@ describe('scheduling: quotas, gangs, why', () => {
   });
 
   it('a node without room for a task is named with the resource it lacks', async () => {
-    const result = await admin.addApp(sleeper('huge', { instances: 1, cpus: 3 }));
+    // Every node's cpus taken: a task that fits an empty node waits, and why names what it lacks.
+    await admin.addApp(sleeper('filler', { instances: 3, cpus: 2, mem: 16 }));
+    const result = await admin.addApp(sleeper('huge', { instances: 1, cpus: 1 }));
     assert.equal(result.waiting[0]?.kind, 'resources');
     const why = await admin.why('huge.0');
     assert.ok(
@@ -106,5 +109,17 @@ describe('scheduling: quotas, gangs, why', () => {
       JSON.stringify(why),
     );
     await admin.removeApp('huge');
+    await admin.removeApp('filler', true);
+  });
+
+  it('a task no node could ever hold is refused at once, naming the largest node (issue 16, defect 3)', async () => {
+    await assert.rejects(
+      () => admin.addApp(sleeper('giant', { instances: 1, mem: 99_999_999 })),
+      (err: unknown) =>
+        isFlotillaError(err) &&
+        err.code === 'RESOURCES_UNSATISFIABLE' &&
+        /the largest, node-\d \(127\.0\.10\.\d\), offers cpus 2, mem 4096 MB/.test(err.message),
+    );
+    assert.deepEqual(await admin.listWaiting(), []);
   });
 });

@@ -2,9 +2,12 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { actingTenant, authenticate, authorize, ANONYMOUS_ADMIN, type Access } from '../auth/authenticate.js';
+import { errorResponses } from '../core/api-schemas.js';
 import { FlotillaError, isFlotillaError } from '../core/errors.js';
+import { LIMITS } from '../core/limits.js';
 import type { Principal } from '../core/tenant.js';
 import type { ApiDeps } from './deps.js';
+import { boundedJsonParser, clientErrorHandler, frameworkError } from './http-errors.js';
 import { appRoutes } from './routes/apps.js';
 import { artifactRoutes } from './routes/artifacts.js';
 import { cqlRoutes } from './routes/cql.js';
@@ -47,8 +50,19 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: false,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
-    bodyLimit: 4 * 1024 * 1024,
+    bodyLimit: LIMITS.bodyBytes,
+    // Node's default, stated: the limit docs/errors.md gives for the URL and headers.
+    http: { maxHeaderSize: LIMITS.headerBytes },
+    // A long name is the route's to refuse (404, coded), not the router's own 414.
+    maxParamLength: LIMITS.headerBytes,
+    clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
+  boundedJsonParser(app);
+  // Every route answers every coded error's status with the coded body: the OpenAPI document says so.
+  app.addHook('onRoute', (route) => {
+    if (!route.schema || (route.schema as { hide?: boolean }).hide) return;
+    route.schema.response = { ...errorResponses, ...(route.schema.response as object) };
+  });
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -93,7 +107,8 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
       return reply.status(400).send(new FlotillaError('VALIDATION_FAILED', e.message).toJSON());
     }
     if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
-      return reply.status(e.statusCode).send(new FlotillaError('VALIDATION_FAILED', e.message).toJSON());
+      const coded = frameworkError(err as { code?: string; statusCode?: number; message: string });
+      return reply.status(coded.status).send(coded.toJSON());
     }
     deps.log(`internal error: ${err instanceof Error ? err.stack : String(err)}`);
     return reply.status(500).send(new FlotillaError('INTERNAL', e.message).toJSON());

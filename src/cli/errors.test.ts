@@ -98,4 +98,50 @@ describe('run', () => {
     assert.equal(await run(['--help'], io), 0);
     assert.match(io.stdout(), /Usage: flotilla/);
   });
+
+  describe('--json makes every error one JSON object on stderr (issue 16, defect 5)', () => {
+    const parsed = (text: string) => {
+      const lines = text.trim().split('\n');
+      assert.equal(lines.length, 1, text);
+      return JSON.parse(lines[0]!) as { code: string; message: string; hint: string };
+    };
+
+    it('a coded error', async () => {
+      const io = capture();
+      assert.equal(await run(['up', '--json', '-f', '/nonexistent/dev.yaml'], io), 1);
+      const e = parsed(io.stderr());
+      assert.equal(e.code, 'STACK_INVALID');
+      assert.match(e.message, /\/nonexistent\/dev\.yaml/);
+      assert.equal(e.hint, ERRORS.STACK_INVALID.hint);
+    });
+
+    it("commander's usage errors and the CLI's own", async () => {
+      let io = capture();
+      assert.equal(await run(['ps', '--json', '--bogus'], io), 2);
+      assert.equal(parsed(io.stderr()).code, 'USAGE_INVALID');
+      assert.match(parsed(io.stderr()).message, /unknown option '--bogus'/);
+      io = capture();
+      assert.equal(await run(['down', '--json'], io), 2);
+      assert.deepEqual(
+        { ...parsed(io.stderr()), hint: '' },
+        { code: 'USAGE_INVALID', message: 'name the stack, or give its file with -f', hint: '' },
+      );
+    });
+  });
+
+  it('FLOTILLA_ADDR that is not a URL is a coded error, not a TypeError', async () => {
+    const saved = process.env.FLOTILLA_ADDR;
+    process.env.FLOTILLA_ADDR = 'notaurl';
+    try {
+      const io = capture();
+      assert.equal(await run(['ps'], io), 1);
+      assert.match(
+        io.stderr(),
+        /^error VALIDATION_FAILED: FLOTILLA_ADDR=notaurl: give the daemon's address as an http:\/\/ URL/,
+      );
+      assert.doesNotMatch(io.stderr(), /TypeError| {4}at /);
+    } finally {
+      process.env.FLOTILLA_ADDR = saved;
+    }
+  });
 });

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { StackView, TaskView } from '../core/api-schemas.js';
 import { visibleTasks } from './commands/task-list.js';
 import { optionRows } from './commands/package-describe.js';
-import { endpointRows, hostPorts, readyCount, taskRow } from './format.js';
+import { doctorLines, endpointRows, hostPorts, readyCount, taskRow } from './format.js';
 import { verdictOf } from './wait.js';
 
 function task(over: Partial<TaskView> = {}): TaskView {
@@ -139,6 +139,25 @@ describe('optionRows', () => {
       ['size', 'integer', '(required)', 'How many.'],
       ['mode', 'string', 'a', 'One of: a, b.'],
       ['password', 'string', '-', 'Auth. (secret)'],
+    ]);
+  });
+});
+
+describe('doctorLines (issue 16, defect 6)', () => {
+  it('shows a check that passes with a warning as warn, never as ok', () => {
+    const lines = doctorLines({
+      ok: true,
+      checks: [
+        { name: 'redis: redis-server', ok: true, detail: '/usr/bin/redis-server' },
+        { name: 'docker engine', ok: true, warning: true, detail: 'no Docker engine answers; run it' },
+        { name: 'java', ok: false, detail: 'none', fix: 'install it' },
+      ],
+    });
+    assert.deepEqual(lines, [
+      'ok    redis: redis-server: /usr/bin/redis-server',
+      'warn  docker engine: no Docker engine answers; run it',
+      'FAIL  java: none',
+      '      fix: install it',
     ]);
   });
 });

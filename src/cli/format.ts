@@ -1,4 +1,4 @@
-import type { DeployResultView, TaskView } from '../core/api-schemas.js';
+import type { DeployResultView, DoctorView, TaskView } from '../core/api-schemas.js';
 import type { Endpoint } from '../core/service.js';
 import { age, printTable, truncate } from './output.js';
 
@@ -38,7 +38,13 @@ export function readyCount(tasks: TaskView[]): string {
   return `${wanted.filter((t) => t.ready).length}/${wanted.length}`;
 }
 
+/** Warnings go to stderr, so that stdout stays what scripts parse. */
+export function printWarnings(warnings: string[] | undefined): void {
+  for (const w of warnings ?? []) process.stderr.write(`warning: ${w}\n`);
+}
+
 export function printDeployResult(r: DeployResultView): void {
+  printWarnings(r.warnings);
   const lines = (['created', 'updated', 'unchanged', 'removed'] as const)
     .filter((k) => r[k].length > 0)
     .map((k) => `${k.padEnd(9)}  ${r[k].join(', ')}`);
@@ -62,3 +68,11 @@ export function endpointRows(service: string, endpoints: Endpoint[]): string[][]
 }
 
 export const ENDPOINT_HEADERS = ['service', 'name', 'value'];
+
+/** `flotilla doctor`: each check as ok, warn (passes, something optional missing) or FAIL, with its fix. */
+export function doctorLines(report: DoctorView): string[] {
+  return report.checks.flatMap((c) => [
+    `${!c.ok ? 'FAIL' : c.warning ? 'warn' : 'ok  '}  ${c.name}: ${c.detail}`,
+    ...(!c.ok && c.fix ? [`      fix: ${c.fix}`] : []),
+  ]);
+}

@@ -1,6 +1,7 @@
 import { defaultHome } from '../core/paths.js';
 import fs from 'node:fs';
 import path from 'node:path';
+import { FlotillaError } from '../core/errors.js';
 
 /** Mirrors the daemon's defaults (src/daemon/config.ts), which the CLI may not import. */
 export const DEFAULT_LISTEN = '127.0.0.1:4740';
@@ -62,7 +63,7 @@ export function resolveAddress(
   home: string,
   env: NodeJS.ProcessEnv = process.env,
 ): { address: string | null; source: AddressSource } {
-  if (env.FLOTILLA_ADDR) return { address: env.FLOTILLA_ADDR, source: 'FLOTILLA_ADDR' };
+  if (env.FLOTILLA_ADDR) return { address: checkAddress(env.FLOTILLA_ADDR), source: 'FLOTILLA_ADDR' };
   const info = daemonInfo(home);
   if (info) return { address: info.address, source: 'daemon.json' };
   return { address: listenAddress(env.FLOTILLA_LISTEN ?? DEFAULT_LISTEN), source: 'default' };
@@ -74,4 +75,20 @@ function listenAddress(listen: string): string | null {
   const port = Number(i < 0 ? listen : listen.slice(i + 1));
   if (!Number.isInteger(port) || port <= 0) return null;
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+/** FLOTILLA_ADDR as the client will use it: an http:// URL of a host and port. */
+function checkAddress(value: string): string {
+  let url: URL | null = null;
+  try {
+    url = new URL(value);
+  } catch {
+    // reported below
+  }
+  if (!url || url.protocol !== 'http:' || url.hostname === '')
+    throw new FlotillaError(
+      'VALIDATION_FAILED',
+      `FLOTILLA_ADDR=${value}: give the daemon's address as an http:// URL, e.g. http://127.0.0.1:4740`,
+    );
+  return value;
 }

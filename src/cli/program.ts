@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { createRequire } from 'node:module';
 import { registerCommands } from './commands/index.js';
-import { reportError } from './errors.js';
+import { reportError, wantsJson } from './errors.js';
 
 export interface Io {
   out: (text: string) => void;
@@ -44,15 +44,16 @@ function addGlobalOptions(cmd: Command): void {
   }
 }
 
-export function createProgram(io: Io = stdio): Command {
+/** `json`: commander's own messages are not printed; the error is reported once, as JSON. */
+export function createProgram(io: Io = stdio, json = false): Command {
   const program = new Command('flotilla')
     .description('Erects, runs, heals, scales and tears down multi-node big-data stacks.')
     .version(version(), '-V, --version')
     .enablePositionalOptions()
     // Subcommands created afterwards inherit both: errors come back to `run`, output goes to `io`.
     .exitOverride()
-    .configureOutput({ writeOut: io.out, writeErr: io.err })
-    .showHelpAfterError('(run with --help for usage)');
+    .configureOutput({ writeOut: io.out, writeErr: json ? () => undefined : io.err })
+    .showHelpAfterError(json ? false : '(run with --help for usage)');
   for (const [flags, description] of GLOBAL_OPTIONS) program.option(flags, description);
   registerCommands(program);
   addGlobalOptions(program);
@@ -61,10 +62,11 @@ export function createProgram(io: Io = stdio): Command {
 
 /** Runs one command line (`argv` without node and the script) and returns the exit code. */
 export async function run(argv: string[], io: Io = stdio): Promise<number> {
+  const json = wantsJson(argv);
   try {
-    await createProgram(io).parseAsync(argv, { from: 'user' });
+    await createProgram(io, json).parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
-    return reportError(err, io.err);
+    return reportError(err, io.err, json);
   }
 }

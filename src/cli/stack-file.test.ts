@@ -36,6 +36,10 @@ describe('stack name resolution', () => {
     const bad = 'name: [unclosed\n';
     assert.deepEqual(stackFromSource(bad, 'bad.yaml'), { name: 'bad', source: bad });
   });
+
+  it('finds the name of a flow-style file too', () => {
+    assert.equal(stackFromSource('{name: flow, services: {}}\n', 'x.yaml').name, 'flow');
+  });
 });
 
 describe('readStackFile', () => {
@@ -46,6 +50,35 @@ describe('readStackFile', () => {
     const file = path.join(dir, 'web.yaml');
     fs.writeFileSync(file, UNNAMED);
     assert.equal(readStackFile(file).name, 'web');
+  });
+
+  it('refuses a 5 MB file from its size, before reading it (issue 16, defect 2)', () => {
+    const file = path.join(dir, 'huge.yaml');
+    const lines = ['name: huge', 'apps:', '  a:', '    cmd: sleep 1', '    env:'];
+    for (let i = 0; i < 250_000; i++) lines.push(`      K${i}: v${i}`);
+    fs.writeFileSync(file, lines.join('\n'));
+    const started = performance.now();
+    assert.throws(
+      () => readStackFile(file),
+      (err) =>
+        isFlotillaError(err) &&
+        err.code === 'PAYLOAD_TOO_LARGE' &&
+        /huge\.yaml is 5\.\d MiB; the limit is 1 MiB/.test(err.message),
+    );
+    assert.ok(performance.now() - started < 100, 'refused from its size alone');
+  });
+
+  it('refuses a 1 MB file of 50,000 keys at once, as the daemon would', () => {
+    const file = path.join(dir, 'keys.yaml');
+    const lines = ['name: keys', 'apps:', '  a:', '    cmd: sleep 1', '    env:'];
+    for (let i = 0; i < 50_000; i++) lines.push(`      K${i}: v${i}`);
+    fs.writeFileSync(file, lines.join('\n'));
+    const started = performance.now();
+    assert.throws(
+      () => readStackFile(file),
+      (err) => isFlotillaError(err) && err.code === 'INPUT_TOO_COMPLEX',
+    );
+    assert.ok(performance.now() - started < 1000);
   });
 
   it('reports a missing file as STACK_INVALID naming the path', () => {

@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { isMap, parse, parseDocument } from 'yaml';
+import { isMap, parseDocument } from 'yaml';
 import { FlotillaError } from '../core/errors.js';
+import { LIMITS, formatBytes } from '../core/limits.js';
+import { readYaml, scanYaml } from '../core/yaml-text.js';
 
 export interface StackFile {
   name: string;
@@ -21,42 +23,54 @@ export function readStackFile(
   nameFlag?: string,
   env: NodeJS.ProcessEnv = process.env,
 ): StackRequest {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new FlotillaError('STACK_INVALID', `cannot read the stack file ${file}: ${(err as Error).message}`);
-  }
+  const text = readLimited(file, 'stack file');
+  // The lexer alone, bounded as the daemon's reader: a file it would refuse for its size or shape is
+  // refused here at once; the daemon, which reads it in full anyway, reports everything else.
+  const scan = scanYaml(text, `the stack file ${file}`);
   const variables: Record<string, string> = {};
-  for (const n of referencedVariables(text)) if (env[n] !== undefined) variables[n] = env[n];
+  for (const n of referencedVariables(text, scan.words)) if (env[n] !== undefined) variables[n] = env[n];
   return {
-    ...stackFromSource(text, file, nameFlag),
+    ...stackFromScan(text, scan.name, file, nameFlag),
     directory: path.dirname(path.resolve(file)),
     variables,
   };
 }
 
-/** The names Compose would look up in the environment: `$NAME`, `${NAME…}`, and a bare `KEY` under environment. */
-export function referencedVariables(text: string): string[] {
-  const names = new Set<string>();
-  for (const m of text.replace(/\$\$/g, '').matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)) names.add(m[1]!);
-  let doc: unknown;
+/** A file's text, its size checked before a byte is read: a file over the limit is never loaded. */
+export function readLimited(
+  file: string,
+  what: string,
+  code: 'STACK_INVALID' | 'APP_INVALID' | 'PACKAGE_OPTIONS_INVALID' = 'STACK_INVALID',
+): string {
+  let size: number;
   try {
-    doc = parse(text, { merge: true });
-  } catch {
-    return [...names];
+    const stat = fs.statSync(file);
+    if (!stat.isFile()) throw new Error('not a regular file');
+    size = stat.size;
+  } catch (err) {
+    throw new FlotillaError(code, `cannot read the ${what} ${file}: ${(err as Error).message}`);
   }
-  const services = (doc as { services?: unknown } | null)?.services;
-  if (services && typeof services === 'object') {
-    for (const s of Object.values(services as Record<string, unknown>)) {
-      const environment = (s as { environment?: unknown } | null)?.environment;
-      if (Array.isArray(environment)) {
-        for (const e of environment) if (typeof e === 'string' && !e.includes('=')) names.add(e);
-      } else if (environment && typeof environment === 'object') {
-        for (const [k, v] of Object.entries(environment)) if (v === null) names.add(k);
-      }
-    }
+  if (size > LIMITS.fileBytes)
+    throw new FlotillaError(
+      'PAYLOAD_TOO_LARGE',
+      `the ${what} ${file} is ${formatBytes(size)}; the limit is ${formatBytes(LIMITS.fileBytes)}`,
+      { limit: LIMITS.fileBytes },
+    );
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new FlotillaError(code, `cannot read the ${what} ${file}: ${(err as Error).message}`);
   }
+}
+
+/**
+ * The names Compose may look up in the environment: `$NAME`, `${NAME…}`, and any word that could be
+ * a bare `KEY` under `environment:` (`words`, from the scan). Only what the environment sets is sent,
+ * and only what the file interpolates is used, so a word sent needlessly changes nothing.
+ */
+export function referencedVariables(text: string, words: Iterable<string> = []): string[] {
+  const names = new Set<string>(words);
+  for (const m of text.replace(/\$\$/g, '').matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)) names.add(m[1]!);
   return [...names];
 }
 
@@ -69,17 +83,39 @@ const COMPOSE_FILE = /^(docker-)?compose\.ya?ml$/;
  * request, so --name (one template, many instances) rewrites it; comments and layout survive.
  */
 export function stackFromSource(text: string, file: string, nameFlag?: string): StackFile {
-  const doc = parseDocument(text);
-  // An invalid file goes to the daemon as is: its error names the place to fix.
-  const top = doc.errors.length === 0 && isMap(doc.contents) ? doc.contents : null;
-  const written = top?.get('name');
+  return stackFromScan(text, scanYaml(text, `the stack file ${file}`).name, file, nameFlag);
+}
+
+function stackFromScan(
+  text: string,
+  scanned: string | undefined,
+  file: string,
+  nameFlag?: string,
+): StackFile {
+  // A name the scan cannot see (a flow-style file) needs the document itself, bounded as ever.
+  const written = scanned ?? topLevelName(text, file);
   const fromFile = typeof written === 'string' && written !== '' ? written : undefined;
   const name = nameFlag ?? fromFile ?? defaultName(file);
-  if (nameFlag !== undefined && fromFile !== undefined && fromFile !== nameFlag && top) {
-    doc.set('name', nameFlag);
-    return { name, source: doc.toString() };
+  if (nameFlag !== undefined && fromFile !== undefined && fromFile !== nameFlag) {
+    // Only the name changes; the document is built (it is within the limits) to keep the comments.
+    const doc = parseDocument(text, { uniqueKeys: false });
+    if (doc.errors.length === 0 && isMap(doc.contents)) {
+      doc.set('name', nameFlag);
+      return { name, source: doc.toString() };
+    }
   }
   return { name, source: text };
+}
+
+/** The top-level name of a text the scan found none in; an invalid text goes to the daemon as it is. */
+function topLevelName(text: string, file: string): unknown {
+  if (!/^\s*\{|\bname\b/.test(text)) return undefined;
+  try {
+    const data = readYaml(text, { what: `the stack file ${file}`, code: 'STACK_INVALID' });
+    return data !== null && typeof data === 'object' ? (data as { name?: unknown }).name : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function defaultName(file: string): string {

@@ -17,7 +17,7 @@ export class Transport {
   private readonly auth: Record<string, string>;
 
   constructor(address: string, options: ClientOptions = {}) {
-    this.base = new URL(address);
+    this.base = parseAddress(address);
     this.auth = {
       ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
       ...(options.tenant ? { 'flotilla-tenant': options.tenant } : {}),
@@ -158,4 +158,17 @@ function toError(status: number, text: string): FlotillaError {
 
 function unreachable(address: string, err: Error): FlotillaError {
   return new FlotillaError('DAEMON_UNREACHABLE', `no Flotilla daemon answers at ${address} (${err.message})`);
+}
+
+function parseAddress(address: string): URL {
+  try {
+    const url = new URL(address);
+    if (url.protocol === 'http:') return url;
+  } catch {
+    // reported below
+  }
+  throw new FlotillaError(
+    'VALIDATION_FAILED',
+    `"${address}" is not a daemon address: give an http:// URL, e.g. http://127.0.0.1:4740`,
+  );
 }

@@ -119,6 +119,8 @@ export const DeployResultView = Type.Object({
   waiting: Type.Array(Type.Object({ name: Type.String(), kind: Type.String(), reason: Type.String() })),
   /** The daemon's write number: of two writes, the one with the larger number landed last. */
   revision: Type.Integer(),
+  /** What was accepted but may not be meant, such as a variable that is not set. */
+  warnings: Type.Optional(Type.Array(Type.String())),
 });
 export type DeployResultView = Static<typeof DeployResultView>;
 
@@ -139,13 +141,14 @@ export const PackageView = Type.Object({
 });
 export type PackageDescription = Static<typeof PackageView>;
 
+/** Without a token only whether the daemon answers: its home, pid and the caller's tasks need one. */
 export const HealthView = Type.Object({
   status: Type.Literal('ok'),
   version: Type.String(),
-  pid: Type.Integer(),
   uptimeSeconds: Type.Number(),
-  home: Type.String(),
-  tasks: Type.Integer(),
+  pid: Type.Optional(Type.Integer()),
+  home: Type.Optional(Type.String()),
+  tasks: Type.Optional(Type.Integer()),
 });
 export type HealthView = Static<typeof HealthView>;
 
@@ -192,6 +195,8 @@ export const DoctorView = Type.Object({
       ok: Type.Boolean(),
       detail: Type.String(),
       fix: Type.Optional(Type.String()),
+      /** Passes, but something optional is missing (the Docker engine, cgroups). */
+      warning: Type.Optional(Type.Boolean()),
     }),
   ),
 });
@@ -218,15 +223,34 @@ export type ImageView = Static<typeof ImageView>;
  */
 export const NoContent = Type.Unsafe<void>(Type.Null());
 
+/** A 200 answer in plain text (logs, metrics): documented as such, so clients check the right type. */
+export function textResponse(description: string) {
+  return { description, content: { 'text/plain': { schema: Type.String() } } };
+}
+
 export const PurgeQuery = Type.Object({ purge: Type.Optional(Type.Boolean()) });
 export const NameParams = Type.Object({ name: Type.String() });
 export const IdParams = Type.Object({ id: Type.String() });
 
+/**
+ * Every status an error of the registry (core/errors.ts) can have, each with the coded body: the
+ * server adds them to every route, so a client (or schemathesis) finds each answer documented.
+ * test/openapi-errors.test.ts fails when a code's status is missing here.
+ */
 export const errorResponses = {
   400: ErrorSchema,
+  401: ErrorSchema,
+  403: ErrorSchema,
   404: ErrorSchema,
+  408: ErrorSchema,
   409: ErrorSchema,
+  413: ErrorSchema,
+  415: ErrorSchema,
   422: ErrorSchema,
+  431: ErrorSchema,
   500: ErrorSchema,
+  501: ErrorSchema,
+  502: ErrorSchema,
   503: ErrorSchema,
+  504: ErrorSchema,
 };

@@ -8,6 +8,30 @@ export const ERRORS = {
     status: 400,
     hint: 'Fix the request body or query so that it matches the API schema.',
   },
+  USAGE_INVALID: {
+    status: 400,
+    hint: 'Run the command with --help to see its arguments and options.',
+  },
+  PAYLOAD_TOO_LARGE: {
+    status: 413,
+    hint: 'Send less: docs/errors.md#limits lists the size limits (1 MiB a file, 2 MiB a request body).',
+  },
+  INPUT_TOO_COMPLEX: {
+    status: 413,
+    hint: 'Split the file, or write it with fewer keys, less nesting and fewer YAML aliases (docs/errors.md#limits).',
+  },
+  HEADERS_TOO_LARGE: {
+    status: 431,
+    hint: 'Shorten the URL or the headers: together they may take at most 16 KiB.',
+  },
+  UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    hint: 'Send request bodies as JSON, with the header Content-Type: application/json.',
+  },
+  REQUEST_TIMEOUT: {
+    status: 408,
+    hint: 'Send the whole request at once; the daemon closes connections that stall.',
+  },
   STACK_INVALID: { status: 400, hint: 'Fix the stack file at the path named in the message.' },
   STACK_REFERENCE_UNKNOWN: {
     status: 400,
@@ -30,6 +54,14 @@ export const ERRORS = {
   PLACEMENT_FAILED: {
     status: 422,
     hint: 'Use fewer instances of a spread role, or more virtual nodes (FLOTILLA_NODES).',
+  },
+  RESOURCES_UNSATISFIABLE: {
+    status: 422,
+    hint: 'Ask for what the largest node offers (the message names it), fewer instances, or give nodes more (FLOTILLA_NODE_CPUS, FLOTILLA_NODE_MEM, FLOTILLA_NODE_DISK, FLOTILLA_NODES).',
+  },
+  ENV_TOO_LARGE: {
+    status: 422,
+    hint: 'Shorten the environment value or argument the message names: put large data in a file in your data folder and pass its path.',
   },
   BINARY_MISSING: { status: 422, hint: 'Install the program named in the message, then try again.' },
   APP_NOT_FOUND: { status: 404, hint: 'Run `flotilla app list` to see the apps.' },

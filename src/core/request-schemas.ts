@@ -8,8 +8,8 @@ import { Type, type Static } from '@sinclair/typebox';
 export const StackApplyBody = Type.Object(
   {
     source: Type.String({
-      description: 'The stack file (YAML) as written: a Flotilla stack or a Docker Compose file',
-      maxLength: 1_000_000,
+      description:
+        'The stack file (YAML) as written: a Flotilla stack or a Docker Compose file; at most 1 MiB (PAYLOAD_TOO_LARGE), 20,000 nodes and 64 levels (INPUT_TOO_COMPLEX)',
     }),
     directory: Type.Optional(
       Type.String({

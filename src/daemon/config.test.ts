@@ -26,6 +26,22 @@ describe('daemon settings', () => {
     );
   });
 
+  it('refuses a listen address it cannot listen on, coded (issue 16, defect 5)', () => {
+    for (const listen of ['garbage:xx', '127.0.0.1:70000', '127.0.0.1:', 'a b:80', ':-1']) {
+      assert.match(
+        code(() => loadConfig({ FLOTILLA_LISTEN: listen })),
+        /^VALIDATION_FAILED: FLOTILLA_LISTEN=.*HOST:PORT/,
+        listen,
+      );
+    }
+    assert.match(
+      code(() => loadConfig({ FLOTILLA_DNS_LISTEN: '127.0.0.1:dns' })),
+      /^VALIDATION_FAILED: FLOTILLA_DNS_LISTEN/,
+    );
+    assert.equal(loadConfig({ FLOTILLA_LISTEN: ':0' }).port, 0);
+    assert.equal(loadConfig({ FLOTILLA_LISTEN: '[::1]:4741' }).host, '::1');
+  });
+
   it('reads what each virtual node offers, and its labels', () => {
     const c = loadConfig({
       FLOTILLA_NODES: '4',

@@ -69,7 +69,7 @@ export function flotillaHome(env: NodeJS.ProcessEnv = process.env): string {
 
 /** Reads the daemon's settings from the environment; every setting has a working default. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): DaemonConfig {
-  const [host, portText] = splitHostPort(env.FLOTILLA_LISTEN ?? `127.0.0.1:${DEFAULT_PORT}`);
+  const [host, port] = listenAddress('FLOTILLA_LISTEN', env.FLOTILLA_LISTEN ?? `127.0.0.1:${DEFAULT_PORT}`);
   const authSetting = env.FLOTILLA_AUTH ?? 'token';
   if (authSetting !== 'token' && authSetting !== 'off') {
     throw new FlotillaError(
@@ -101,7 +101,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DaemonConfig {
       `FLOTILLA_NODES=${env.FLOTILLA_NODES}: give a whole number from 1 to 250`,
     );
   }
-  const [dnsHost, dnsPort] = splitHostPort(env.FLOTILLA_DNS_LISTEN ?? `127.0.0.1:${DEFAULT_DNS_PORT}`);
+  const [dnsHost, dnsPort] = listenAddress(
+    'FLOTILLA_DNS_LISTEN',
+    env.FLOTILLA_DNS_LISTEN ?? `127.0.0.1:${DEFAULT_DNS_PORT}`,
+  );
   if (!isLoopback(dnsHost)) {
     throw new FlotillaError(
       'VALIDATION_FAILED',
@@ -111,12 +114,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DaemonConfig {
   return {
     home: flotillaHome(env),
     host,
-    port: Number(portText),
+    port,
     portRange: [range[0]!, range[1]!],
     nodes,
     nodeOffer: nodeOffer(env, nodes, range[1]! - range[0]! + 1),
     auth: authSetting === 'token',
-    dns: { host: dnsHost, port: Number(dnsPort) },
+    dns: { host: dnsHost, port: dnsPort },
     artifactsDir: env.FLOTILLA_ARTIFACTS ? path.resolve(env.FLOTILLA_ARTIFACTS) : null,
     cgroups: cgroupsSetting(env.FLOTILLA_CGROUPS),
     driver: driverSetting(env.FLOTILLA_DRIVER),
@@ -203,6 +206,21 @@ export function parseLabels(text: string): Record<number, Record<string, string>
     labels[Number(m[1])] = Object.fromEntries(pairs as [string, string][]);
   }
   return labels;
+}
+
+/** HOST:PORT (or PORT alone) with a port from 0 (any free one) to 65535 and a host to listen on. */
+function listenAddress(variable: string, value: string): [string, number] {
+  const [written, portText] = splitHostPort(value);
+  // ":0" (README): the default host, any free port.
+  const host = written === '' ? '127.0.0.1' : written;
+  const port = /^\d{1,5}$/.test(portText) ? Number(portText) : NaN;
+  if (!(port >= 0 && port <= 65535) || !/^(\[?[0-9A-Fa-f:.]+\]?|[A-Za-z0-9.-]+)$/.test(host)) {
+    throw new FlotillaError(
+      'VALIDATION_FAILED',
+      `${variable}=${value}: write it as HOST:PORT with a port from 0 (any free port) to 65535, e.g. 127.0.0.1:4740`,
+    );
+  }
+  return [host, port];
 }
 
 function splitHostPort(value: string): [string, string] {

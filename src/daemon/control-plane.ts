@@ -3,7 +3,7 @@ import type { AppView, DeployResultView, ServiceView, StackView, TaskView } from
 import type { UsageQuery, UsageView } from '../core/api-schemas.js';
 import type { ServiceEntry } from '../core/declaration.js';
 import type { PlanView } from '../core/deploy-schemas.js';
-import { FlotillaError } from '../core/errors.js';
+import { FlotillaError, isFlotillaError } from '../core/errors.js';
 import { taskKey } from '../core/keys.js';
 import type { Paths } from '../core/paths.js';
 import type { TaskRecord } from '../core/task.js';
@@ -15,8 +15,10 @@ import { usageReport } from '../metering/report.js';
 import type { EventBus } from '../reconciler/events.js';
 import type { Reconciler } from '../reconciler/reconciler.js';
 import { parseApp } from '../specs/app.js';
-import { isComposeSource, parseCompose, type ComposeOptions } from '../specs/compose.js';
-import { parseStack } from '../specs/stack.js';
+import { isComposeFile, parseComposeDocument, type ComposeOptions } from '../specs/compose.js';
+import { Reader, checkName } from '../specs/check.js';
+import { ParsePool } from '../specs/parse-pool.js';
+import { parseStackDocument, unsetWarning, withVariables, type StackSpec } from '../specs/stack.js';
 import type { Store } from '../state/store.js';
 import { PostReadySteps } from './post-ready.js';
 import { QueueViews } from './queue-views.js';
@@ -32,6 +34,8 @@ export class ControlPlane {
   readonly queue: QueueViews;
   private readonly postReady: PostReadySteps;
   private commitListener: (() => void) | undefined;
+  /** Stack and Compose texts are read off the event loop. */
+  private readonly parser = new ParsePool();
 
   constructor(
     private readonly store: Store,
@@ -91,35 +95,37 @@ export class ControlPlane {
 
   // --- stacks
 
-  applyStack(
+  async applyStack(
     tenant: string,
     source: string,
     name?: string,
     compose: Omit<ComposeOptions, 'name'> = {},
   ): Promise<DeployResultView> {
-    const { stack, intent } = this.readStack(source, name, compose);
-    return this.deployer.deploy(tenant, stack, intent);
+    const { stack, intent, warnings } = await this.readStack(source, name, compose);
+    return withWarnings(await this.deployer.deploy(tenant, stack, intent), warnings);
   }
 
   /** What applying a stack file would do, as a diff; nothing is started or written. */
-  planStack(
+  async planStack(
     tenant: string,
     source: string,
     name?: string,
     compose: Omit<ComposeOptions, 'name'> = {},
   ): Promise<PlanView> {
-    const { stack, intent } = this.readStack(source, name, compose);
-    return this.deployer.plan(tenant, stack, intent);
+    const { stack, intent, warnings } = await this.readStack(source, name, compose);
+    return withWarnings(await this.deployer.plan(tenant, stack, intent), warnings);
   }
 
-  private readStack(
+  /** Reads the text once (off the loop), then as a Compose file or a Flotilla stack. */
+  private async readStack(
     source: string,
     name: string | undefined,
     compose: Omit<ComposeOptions, 'name'>,
-  ): { stack: string; intent: Intent } {
-    const spec = isComposeSource(source)
-      ? parseCompose(source, { ...compose, name })
-      : parseStack(source, name);
+  ): Promise<{ stack: string; intent: Intent; warnings: string[] | undefined }> {
+    const data = await this.parser.read(source);
+    const spec: StackSpec = isComposeFile(data)
+      ? parseComposeDocument(data, { ...compose, name })
+      : parseStackDocument(data, name, compose.variables);
     if (name && spec.name !== name) {
       throw new FlotillaError(
         'STACK_INVALID',
@@ -129,7 +135,13 @@ export class ControlPlane {
     return {
       stack: spec.name,
       intent: { declarations: spec.declarations, prune: true, createOnly: false, source },
+      warnings: spec.warnings,
     };
+  }
+
+  /** Stops the YAML reader's worker. */
+  close(): void {
+    this.parser.close();
   }
 
   downStack(tenant: string, name: string, purge: boolean): Promise<DeployResultView> {
@@ -165,6 +177,8 @@ export class ControlPlane {
   // --- services
 
   installService(tenant: string, entry: ServiceEntry): Promise<DeployResultView> {
+    // Names become DNS labels and folder names, as in a stack file.
+    checkName(new Reader('VALIDATION_FAILED', 'service'), entry.name, 'name');
     return this.deployer.install(tenant, entry);
   }
 
@@ -202,12 +216,14 @@ export class ControlPlane {
 
   // --- apps
 
-  addApp(tenant: string, body: unknown): Promise<DeployResultView> {
-    return this.deployer.addApp(tenant, parseApp(body));
+  async addApp(tenant: string, body: unknown): Promise<DeployResultView> {
+    const { app, warnings } = readApp(body);
+    return withWarnings(await this.deployer.addApp(tenant, app), warnings);
   }
 
-  putApp(tenant: string, id: string, body: unknown): Promise<DeployResultView> {
-    return this.deployer.putApp(tenant, parseApp({ ...(body as object), id }));
+  async putApp(tenant: string, id: string, body: unknown): Promise<DeployResultView> {
+    const { app, warnings } = readApp({ ...(body as object), id });
+    return withWarnings(await this.deployer.putApp(tenant, app), warnings);
   }
 
   scaleApp(tenant: string, id: string, instances: number): Promise<DeployResultView> {
@@ -301,4 +317,34 @@ export class ControlPlane {
   private stackTasks(tenant: string, stack: string): TaskRecord[] {
     return this.store.tasks.list(tenant).filter((t) => t.stack === stack);
   }
+}
+
+/**
+ * A Marathon app definition: no variables come with it, so each `${VAR}` in its env or args is
+ * blank, and said so; its references are resolved against the tenant's services at deploy.
+ */
+export function readApp(body: unknown): { app: ReturnType<typeof parseApp>; warnings: string[] | undefined } {
+  const unset = new Set<string>();
+  let raw = body;
+  if (body !== null && typeof body === 'object' && !Array.isArray(body)) {
+    const scope = {
+      variables: {},
+      services: null,
+      apps: new Set<string>(),
+      unset: (v: string) => unset.add(v),
+    };
+    try {
+      raw = withVariables(body as Record<string, unknown>, scope, 'app');
+    } catch (err) {
+      // A required variable (`${VAR:?…}`) is a field of the app definition to fix, as any other.
+      if (isFlotillaError(err) && err.code === 'STACK_INVALID')
+        throw new FlotillaError('APP_INVALID', err.message);
+      throw err;
+    }
+  }
+  return { app: parseApp(raw), warnings: unset.size > 0 ? [...unset].map(unsetWarning) : undefined };
+}
+
+function withWarnings<T extends object>(result: T, warnings: string[] | undefined): T {
+  return warnings && warnings.length > 0 ? { ...result, warnings } : result;
 }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { buildServer } from '../api/server.js';
 import { ArtifactResolver } from '../artifacts/resolver.js';
+import { inspectJava, javaCandidates } from '../catalog/java.js';
 import { ensureRuntime } from '../catalog/runtimes.js';
 import type { RuntimeRef } from '../core/task.js';
 import { virtualNodes } from '../core/node.js';
@@ -137,7 +138,10 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
   });
   // Start allocating at a random point of the range: daemons of several homes rarely race for a port.
   const [lo, hi] = config.portRange;
-  const host = localHost((pkg, options) => images.nameFor(pkg, options));
+  const host = localHost(
+    (pkg, options) => images.nameFor(pkg, options),
+    (container) => images.admit(container),
+  );
   const ports = new PortAllocator(
     config.portRange,
     host.canBind,
@@ -227,6 +231,7 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
         ports.release(new Map());
       }
       engine?.close();
+      control.close();
       store.close();
       fs.rmSync(paths.daemonInfo, { force: true });
       releaseLock();
@@ -253,6 +258,9 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
     shutdown: (stopTasks) => void stop(stopTasks),
     security: () => isolation.checks(),
   });
+  // `java -version` (once per install, cached) blocks for 100 ms or more: asked before serving, so
+  // that neither a first JVM deploy nor `doctor` holds up every other request while it runs.
+  for (const java of javaCandidates()) inspectJava(java);
   const address = await server.listen({ host: config.host, port: config.port });
   await dns.sync(store.tenants.list().map((t) => t.name));
   control.onCommit(() => isolation.sync());

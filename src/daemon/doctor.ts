@@ -19,6 +19,8 @@ export interface DoctorCheck {
   detail: string;
   /** What to do when the check fails. */
   fix?: string;
+  /** Passes, but something optional is missing: shown as `warn`, never as `ok`. */
+  warning?: boolean;
 }
 
 /** What `flotilla doctor` reports: every package's programs and Java, the repositories, the cache. */
@@ -72,7 +74,9 @@ export async function runDoctor(
 async function dockerChecks(env: NodeJS.ProcessEnv): Promise<DoctorCheck[]> {
   const required = env.FLOTILLA_DRIVER === 'docker';
   const warn = (name: string, detail: string, fix: string): DoctorCheck =>
-    required ? { name, ok: false, detail, fix } : { name, ok: true, detail: `WARNING: ${detail}; ${fix}` };
+    required
+      ? { name, ok: false, detail, fix }
+      : { name, ok: true, warning: true, detail: `${detail}; ${fix}` };
   const checks: DoctorCheck[] = [];
   const debootstrap = attempt('debootstrap (builds the base image)', () =>
     resolveBinary('debootstrap', 'sudo apt-get install -y debootstrap', env),
@@ -106,7 +110,7 @@ async function dockerChecks(env: NodeJS.ProcessEnv): Promise<DoctorCheck[]> {
 }
 
 function optional(check: DoctorCheck): DoctorCheck {
-  return check.ok ? check : { name: check.name, ok: true, detail: `WARNING: ${check.detail}` };
+  return check.ok ? check : { name: check.name, ok: true, warning: true, detail: check.detail };
 }
 
 async function baseImageCheck(
@@ -143,7 +147,8 @@ function resourceLimitsCheck(env: NodeJS.ProcessEnv): DoctorCheck {
   return {
     name: 'resource limits',
     ok: true,
-    detail: `WARNING: none, cpus and mem are not enforced: ${support.reason}; ${fix}`,
+    warning: true,
+    detail: `none, cpus and mem are not enforced: ${support.reason}; ${fix}`,
   };
 }
 

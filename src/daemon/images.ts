@@ -29,6 +29,17 @@ export class TaskImages {
     return ref.name;
   }
 
+  /**
+   * At admission, before anything is stored: a container task could ever start only when an engine
+   * answers and its image is there, or is one this daemon builds. Nothing is built or pulled here.
+   */
+  async admit(container: ContainerSpec): Promise<void> {
+    const engine = this.engine();
+    await engine.version();
+    if (container.build || this.catalog.has(container.image) || this.fromServices(container.image)) return;
+    if (!(await imageExists(engine, container.image))) throw missing(container.image);
+  }
+
   async prepare(container: ContainerSpec): Promise<void> {
     const engine = this.engine();
     if (container.build) {
@@ -42,13 +53,7 @@ export class TaskImages {
       if (built) this.log(`built ${ref.name}`);
       return;
     }
-    if (!(await imageExists(engine, container.image))) {
-      throw new FlotillaError(
-        'IMAGE_MISSING',
-        `the image ${container.image} is not on the Docker engine, and Flotilla never pulls: build or load it (docker build / docker load) first.`,
-        { image: container.image },
-      );
-    }
+    if (!(await imageExists(engine, container.image))) throw missing(container.image);
   }
 
   /** After a daemon restart: the catalog image a stored service's tasks run from, if this is one. */
@@ -69,4 +74,12 @@ export class TaskImages {
     }
     return undefined;
   }
+}
+
+function missing(image: string): FlotillaError {
+  return new FlotillaError(
+    'IMAGE_MISSING',
+    `the image ${image} is not on the Docker engine, and Flotilla never pulls: build or load it (docker build / docker load) first.`,
+    { image },
+  );
 }

@@ -1,4 +1,5 @@
 import type { AppSpec } from '../core/app.js';
+import { FlotillaError } from '../core/errors.js';
 import { constraintGroup, ownerKey, splitKey, splitTaskId, taskId, taskKey } from '../core/keys.js';
 import type { NodeInfo } from '../core/node.js';
 import { ALIVE_STATES, type TaskRecord } from '../core/task.js';
@@ -113,6 +114,7 @@ export class Admission {
     const key = ownerKey(tenant, owner);
     const gang = gangOf(tenant, owner, demandsOf(owner, slots, current));
     const fixed = this.fixed(owner, slots);
+    if (!fixed) checkSatisfiable(owner, slots, this.ctx.nodes);
     const placements =
       fixed ??
       (() => {
@@ -186,4 +188,55 @@ export function demandsOf(owner: string, slots: Slot[], current: TaskRecord[]): 
       ...(preferred ? { preferredNode: preferred } : {}),
     };
   });
+}
+
+const RESOURCES = [
+  ['cpus', 'cpus', ''],
+  ['mem', 'mem', ' MB'],
+  ['disk', 'disk', ' MB'],
+  ['ports', 'ports', ''],
+] as const;
+
+/**
+ * Refuses an owner no pool could ever admit, rather than letting it wait in the queue forever: a
+ * task that asks for more than the largest node offers (in any one resource, or all of them at
+ * once on one node), or tasks that together ask for more than every node offers. Capacity taken by
+ * others, quotas and constraints only make an owner wait: those can change, the nodes do not.
+ */
+export function checkSatisfiable(owner: string, slots: Slot[], nodes: NodeInfo[]): void {
+  if (slots.length === 0 || nodes.length === 0) return;
+  const demand = (s: Slot) => ({ cpus: s.cpus, mem: s.mem, disk: s.disk ?? 0, ports: s.ports.length });
+  const largest = [...nodes].sort((a, b) => b.mem - a.mem || b.cpus - a.cpus)[0]!;
+  const offers = (n: NodeInfo) => RESOURCES.map(([k, label, unit]) => `${label} ${n[k]}${unit}`).join(', ');
+  for (const s of slots) {
+    const d = demand(s);
+    if (nodes.some((n) => RESOURCES.every(([k]) => d[k] <= n[k]))) continue;
+    const over = RESOURCES.filter(([k]) => d[k] > largest[k]).map(
+      ([k, label, unit]) => `${label} ${d[k]}${unit}`,
+    );
+    throw new FlotillaError(
+      'RESOURCES_UNSATISFIABLE',
+      `${owner}: task ${s.name} asks for ${over.length > 0 ? over.join(', ') : RESOURCES.map(([k, l, u]) => `${l} ${d[k]}${u}`).join(', ')}, ` +
+        `but no node could ever hold it: the largest, ${largest.id} (${largest.host}), offers ${offers(largest)}`,
+      {
+        largest: {
+          id: largest.id,
+          cpus: largest.cpus,
+          mem: largest.mem,
+          disk: largest.disk,
+          ports: largest.ports,
+        },
+      },
+    );
+  }
+  for (const [k, label, unit] of RESOURCES) {
+    const asked = slots.reduce((sum, s) => sum + demand(s)[k], 0);
+    const pool = nodes.reduce((sum, n) => sum + n[k], 0);
+    if (asked > pool)
+      throw new FlotillaError(
+        'RESOURCES_UNSATISFIABLE',
+        `${owner}: its ${slots.length} tasks ask for ${label} ${asked}${unit} together, but all ${nodes.length} nodes offer ${pool}${unit}: ` +
+          'its tasks are admitted together or not at all',
+      );
+  }
 }

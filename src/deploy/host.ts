@@ -1,6 +1,7 @@
 import { resolveBinary } from '../catalog/binaries.js';
 import { resolveJava } from '../catalog/java.js';
 import type { PackageDefinition } from '../catalog/package.js';
+import type { ContainerSpec } from '../core/task.js';
 import { canBind } from './ports.js';
 
 type JavaRange = Parameters<typeof resolveJava>[0];
@@ -19,14 +20,23 @@ export interface DeployHost {
   binary(name: string, install: string): string;
   /** The catalog image a package's containers run from; absent when this daemon has no Docker driver. */
   image?(pkg: PackageDefinition, options: Record<string, unknown>): string;
+  /**
+   * Whether a container could ever start here: an engine answers (DOCKER_UNAVAILABLE) and its image
+   * is on it, or is one Flotilla builds (IMAGE_MISSING: nothing is ever pulled). Absent: no check.
+   */
+  checkContainer?(container: ContainerSpec): Promise<void>;
 }
 
 /** This machine, as the daemon plans on it. */
-export function localHost(image?: DeployHost['image']): DeployHost {
+export function localHost(
+  image?: DeployHost['image'],
+  checkContainer?: DeployHost['checkContainer'],
+): DeployHost {
   return {
     canBind,
     java: (major, who) => resolveJava(major, who).path,
     binary: (name, install) => resolveBinary(name, install),
     ...(image ? { image } : {}),
+    ...(checkContainer ? { checkContainer } : {}),
   };
 }

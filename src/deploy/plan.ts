@@ -20,6 +20,7 @@ import type { Store } from '../state/store.js';
 import { Admission, appSlots } from './admission.js';
 import { diffPlan, type PlanDiff } from './diff.js';
 import { hashOf, stableJson } from './hash.js';
+import { checkLaunchable } from './launchable.js';
 import type { DeployHost } from './host.js';
 import type { PortAllocator } from './ports.js';
 import { referable, type Referable } from './referable.js';
@@ -97,7 +98,11 @@ export async function planDeploy(ctx: DeployContext, req: DeployRequest): Promis
   const admitted: PlannedOwner[] = [];
   const waiting = new Map<string, PlannedWait>();
 
+  let since = performance.now();
   for (const d of deployOrder(req.declarations)) {
+    // A large stack is planned in slices: other requests are answered between its owners.
+    if (performance.now() - since > 10)
+      await new Promise((r) => setImmediate(r)).then(() => (since = performance.now()));
     const name = declaredName(d);
     const blocked = declaredDependencies(d).find(
       (dep) => waiting.has(dep) || (!refs.endpoints.has(dep) && store.queue.get(req.tenant, dep)),
@@ -154,6 +159,8 @@ class OwnerPlanner {
     const laid = layoutService(entry, inContainers ? refs.inner : refs.endpoints);
     const stored = ctx.store.services.get(req.tenant, name);
     if (stored && !req.stateChanges?.has(name)) laid.pkg.checkRedeclared?.(stored, laid.options, name);
+    const image = inContainers ? containerImage(ctx.host, entry, laid.pkg, laid.options) : null;
+    if (image) await ctx.host.checkContainer?.({ image, aliases: [], publish: [], mounts: [] });
     const current = ctx.store.tasks.byOwner(req.tenant, name);
     const chosen = this.admission.admit(name, current, laid.slots);
     if ('waiting' in chosen) return { reasonKind: chosen.waiting.kind, reason: chosen.waiting.message };
@@ -163,11 +170,10 @@ class OwnerPlanner {
     const rendered = renderService(req.tenant, laid, placed, {
       artifactsDir: ctx.paths.artifacts,
       previousState: withChanges(stored?.state ?? {}, req.stateChanges?.get(name)),
-      runtime: inContainers
-        ? { driver, image: containerImage(ctx.host, entry, laid.pkg, laid.options) }
-        : { driver: 'process' },
+      runtime: image ? { driver, image } : { driver: 'process' },
       host: ctx.host,
     });
+    for (const t of rendered.tasks) checkLaunchable(t.spec, `services.${name}`);
     refs.contained.set(name, inContainers);
     refs.endpoints.set(name, rendered.values);
     refs.inner.set(name, rendered.innerValues);
@@ -192,6 +198,13 @@ class OwnerPlanner {
     if (raw.container)
       checkReachable(`apps.${name}`, referencesIn([raw.cmd, raw.args, raw.env]), refs.contained);
     const app = interpolate(raw, raw.container ? refs.inner : refs.endpoints, `apps.${name}`);
+    // What can never start is refused before it is admitted, or it would wait (or crash-loop) for ever.
+    checkLaunchable(
+      renderApp(app, { taskId: taskId(name, '0'), host: '', ports: app.ports, index: 0 }),
+      `apps.${name}`,
+      app.instances,
+    );
+    if (app.container) await ctx.host.checkContainer?.(app.container);
     const slots = appSlots(app);
     const current = ctx.store.tasks.byOwner(req.tenant, name);
     const chosen = this.admission.admit(name, current, slots);

@@ -6,6 +6,7 @@ import type { EventBus } from './events.js';
 import { HealthMonitor } from './health/monitor.js';
 import { WorkQueue } from './queue.js';
 import { taskKey } from '../core/keys.js';
+import { restartDecision } from './restart-policy.js';
 import { Supervisor, type SupervisorDeps } from './supervisor.js';
 
 export interface ReconcilerOptions {
@@ -75,12 +76,25 @@ export class Reconciler {
         continue;
       }
       lost++;
+      // A death no daemon saw is a failure like any other: counted, and relaunched after its backoff.
+      const decision = restartDecision({
+        restart: t.spec.restart,
+        backoff: t.spec.backoff,
+        restarts: t.restarts,
+        ranMs: now - t.handle.startedAt,
+        ending: { by: 'lost' },
+      });
+      const relaunch =
+        decision.action === 'relaunch'
+          ? { restarts: decision.restarts, nextLaunchAt: now + decision.delayMs }
+          : {};
       this.o.store.tasks.update(
         t.tenant,
         t.id,
-        { handle: null, state: 'lost', message: 'exited while the daemon was down' },
+        { handle: null, state: 'lost', message: 'exited while the daemon was down', ...relaunch },
         now,
       );
+      if (decision.action === 'relaunch') this.o.onRestart?.(t, 'exited while the daemon was down');
       this.o.events.publish(
         t.tenant,
         'task_state',

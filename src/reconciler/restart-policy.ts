@@ -13,7 +13,12 @@ export type Ending =
   /** The supervisor killed it for failing its health checks: relaunched whatever the policy says. */
   | { by: 'health' }
   /** It never started (a pre-start hook or the driver failed): relaunched whatever the policy says. */
-  | { by: 'launch' };
+  | { by: 'launch' }
+  /**
+   * It vanished while no daemon watched (found dead at adoption): how it ended is unknown, so it is
+   * counted as a failure and relaunched whatever the policy says.
+   */
+  | { by: 'lost' };
 
 export interface RunEnd {
   /** The task's restart policy; unset means 'always'. */

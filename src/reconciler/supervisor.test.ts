@@ -123,6 +123,26 @@ describe('Supervisor', () => {
     reconciler.enqueue('acme', ids);
   }
 
+  it('counts a task that died while no daemon watched as a restart, and relaunches it (issue 16, defect 6)', async () => {
+    put('web.0');
+    await until('web.0 runs', () => get('web.0').state === 'running');
+    reconciler.stop();
+    driver.end('acme/web.0', null, 'SIGKILL');
+    // The next daemon finds the task's process gone (FakeDriver recovers nothing).
+    reconciler = new Reconciler({
+      store,
+      driver,
+      paths: pathsFor(path.join(home, String(n++))),
+      events: new EventBus(store.events),
+      log: () => {},
+    });
+    const recovered = await reconciler.start();
+    assert.deepEqual(recovered, { adopted: 0, lost: 1 });
+    assert.equal(get('web.0').restarts, 1);
+    await until('web.0 is relaunched', () => get('web.0').launches === 2 && get('web.0').state === 'running');
+    assert.equal(get('web.0').restarts, 1);
+  });
+
   it('replaces a running task whose restart was asked for, and the launch clears the flag', async () => {
     put('web.0');
     await until('web.0 runs', () => get('web.0').state === 'running');

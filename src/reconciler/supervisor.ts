@@ -14,6 +14,7 @@ import { purgeSandbox } from './sandbox.js';
 import type { TaskUser } from '../core/identity.js';
 import { splitKey, taskKey } from '../core/keys.js';
 import { TaskStates } from './task-states.js';
+import { Turns } from './turns.js';
 
 export interface SupervisorDeps {
   store: Store;
@@ -37,8 +38,6 @@ export interface SupervisorDeps {
   userOf?(tenant: string): TaskUser | undefined;
 }
 
-// Other parts of the daemon name tasks by the supervisor's key.
-
 /**
  * Converges each task's actual state (the driver's process) on its desired state (the store's row).
  * Called by the work queue with one key at a time; everything it learns goes back into the store.
@@ -51,6 +50,7 @@ export class Supervisor {
   /** Set when the daemon stops: late exits and probes must not touch a closing store. */
   private stopped = false;
   private readonly states: TaskStates;
+  private readonly launches = new Turns();
 
   constructor(private readonly d: SupervisorDeps) {
     this.now = d.now ?? Date.now;
@@ -178,7 +178,8 @@ export class Supervisor {
         (message) => this.states.set(t, 'staging', message),
         () => this.stopped,
       );
-      if (!ready) return;
+      // Launches take turns (turns.ts); a daemon that stopped meanwhile starts nothing.
+      if (!ready || (await this.launches.next(), this.stopped)) return;
       const handle = await this.d.driver.startTask({
         taskKey: key,
         launchId,

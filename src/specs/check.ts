@@ -18,6 +18,7 @@ export class Reader {
   }
 
   string(value: unknown, field: string): string {
+    if (value === undefined) this.fail(field, 'is required');
     if (typeof value !== 'string') this.fail(field, 'must be a string');
     return value;
   }

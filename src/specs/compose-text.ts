@@ -14,7 +14,12 @@ const NAME_CHAR = /[A-Za-z0-9_]/;
  * `${VAR+r}` (nested in the operand too) and `$$` for a literal `$`. A `$` that starts no variable stays.
  * An unset variable without a default becomes "", as Compose does (it only warns).
  */
-export function interpolateVariables(text: string, vars: Record<string, string>, path: string): string {
+export function interpolateVariables(
+  text: string,
+  vars: Record<string, string>,
+  path: string,
+  unset?: (name: string) => void,
+): string {
   let out = '';
   let i = 0;
   while (i < text.length) {
@@ -31,12 +36,14 @@ export function interpolateVariables(text: string, vars: Record<string, string>,
     } else if (next === '{') {
       const end = closingBrace(text, i + 2);
       if (end < 0) invalid(path, `"${text}" has a \${ without its closing }`);
-      out += braced(text.slice(i + 2, end), vars, path);
+      out += braced(text.slice(i + 2, end), vars, path, unset);
       i = end + 1;
     } else if (next !== undefined && NAME_START.test(next)) {
       let j = i + 1;
       while (j < text.length && NAME_CHAR.test(text[j]!)) j++;
-      out += vars[text.slice(i + 1, j)] ?? '';
+      const name = text.slice(i + 1, j);
+      if (vars[name] === undefined) unset?.(name);
+      out += vars[name] ?? '';
       i = j;
     } else {
       out += '$';
@@ -58,14 +65,22 @@ function closingBrace(text: string, from: number): number {
   return -1;
 }
 
-function braced(expr: string, vars: Record<string, string>, path: string): string {
+function braced(
+  expr: string,
+  vars: Record<string, string>,
+  path: string,
+  unset?: (name: string) => void,
+): string {
   const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])([\s\S]*))?$/.exec(expr);
   if (!m) invalid(path, `"\${${expr}}" is not a variable Compose can interpolate`);
   const [, name, op, operand = ''] = m;
   const value = vars[name!];
-  if (op === undefined) return value ?? '';
+  if (op === undefined) {
+    if (value === undefined) unset?.(name!);
+    return value ?? '';
+  }
   const set = op.startsWith(':') ? value !== undefined && value !== '' : value !== undefined;
-  const arg = () => interpolateVariables(operand, vars, path);
+  const arg = () => interpolateVariables(operand, vars, path, unset);
   switch (op.slice(-1)) {
     case '-':
       return set ? value! : arg();

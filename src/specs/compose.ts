@@ -1,15 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseDocument } from 'yaml';
 import type { AppSpec } from '../core/app.js';
-import { FlotillaError } from '../core/errors.js';
+import { readYaml } from '../core/yaml-text.js';
 import { checkInside } from './compose-host.js';
 import { Reader, checkName } from './check.js';
 import { checkKeys, invalid, object, optObject, str, unsupported } from './compose-read.js';
 import { readService, type ComposeService } from './compose-service.js';
 import { interpolateVariables, parseDotenv } from './compose-text.js';
 import { appDeclaration } from '../core/declaration.js';
-import { checkGraph, type StackSpec } from './stack.js';
+import { checkGraph, unsetWarning, type StackSpec } from './stack.js';
 
 /**
  * Docker Compose files, run as they are: each Compose service becomes a container app (driver docker)
@@ -50,27 +49,30 @@ export function isComposeFile(doc: unknown): boolean {
 
 /** isComposeFile on YAML text; text that is not YAML is not Compose (the stack parser reports it). */
 export function isComposeSource(source: string): boolean {
-  const doc = parseDocument(source, { merge: true });
-  if (doc.errors.length > 0) return false;
   try {
-    return isComposeFile(doc.toJS());
+    return isComposeFile(readYaml(source, { what: 'the file', code: 'STACK_INVALID' }));
   } catch {
     return false;
   }
 }
 
 export function parseCompose(source: string, opts: ComposeOptions = {}): StackSpec {
-  const doc = parseDocument(source, { prettyErrors: true, merge: true });
-  if (doc.errors.length > 0) {
-    throw new FlotillaError('STACK_INVALID', `the Compose file is not valid YAML: ${doc.errors[0]!.message}`);
-  }
+  return parseComposeDocument(readYaml(source, { what: 'the Compose file', code: 'STACK_INVALID' }), opts);
+}
+
+/** A Compose file's data (YAML already read, merge keys applied). */
+export function parseComposeDocument(data: unknown, opts: ComposeOptions = {}): StackSpec {
   const { directory } = opts;
   if (directory !== undefined && !path.isAbsolute(directory))
     invalid('directory', `must be an absolute path, got "${directory}"`);
   if (directory !== undefined && opts.allowedRoot !== undefined)
     checkInside(directory, opts.allowedRoot, 'directory');
   const vars = { ...readDotenv(directory, opts.variables ?? {}), ...opts.variables };
-  const top = object(interpolateTree(doc.toJS(), vars, ''), 'the Compose file');
+  const unset = new Set<string>();
+  const top = object(
+    interpolateTree(data, vars, '', (n) => unset.add(n)),
+    'the Compose file',
+  );
   checkKeys(top, '', TOP_KEYS);
   const written = top.name === undefined || top.name === null ? undefined : str(top.name, 'name');
   if (written === undefined && !opts.name)
@@ -126,7 +128,11 @@ export function parseCompose(source: string, opts: ComposeOptions = {}): StackSp
       }
     }
   }
-  const spec: StackSpec = { name, declarations: active.map((s) => appDeclaration(literal(s.app))) };
+  const spec: StackSpec = {
+    name,
+    declarations: active.map((s) => appDeclaration(literal(s.app))),
+    ...(unset.size > 0 ? { warnings: [...unset].map(unsetWarning) } : {}),
+  };
   checkGraph(new Reader('STACK_INVALID', 'services'), spec);
   return spec;
 }
@@ -147,15 +153,20 @@ function readDotenv(
   return parseDotenv(text, variables, file);
 }
 
-function interpolateTree(value: unknown, vars: Record<string, string>, at: string): unknown {
-  if (typeof value === 'string') return interpolateVariables(value, vars, at || 'the file');
-  if (Array.isArray(value)) return value.map((v, i) => interpolateTree(v, vars, `${at}[${i}]`));
+function interpolateTree(
+  value: unknown,
+  vars: Record<string, string>,
+  at: string,
+  unset: (name: string) => void,
+): unknown {
+  if (typeof value === 'string') return interpolateVariables(value, vars, at || 'the file', unset);
+  if (Array.isArray(value)) return value.map((v, i) => interpolateTree(v, vars, `${at}[${i}]`, unset));
   if (isMapping(value)) {
     return Object.fromEntries(
       Object.entries(value).map(([k, v]) => [
         k,
         // Extensions are dropped unread: a required variable in an unused x- block asks for nothing.
-        k.startsWith('x-') ? v : interpolateTree(v, vars, at ? `${at}.${k}` : k),
+        k.startsWith('x-') ? v : interpolateTree(v, vars, at ? `${at}.${k}` : k, unset),
       ]),
     );
   }

@@ -1,4 +1,3 @@
-import { parseDocument } from 'yaml';
 import {
   DRIVERS,
   appDeclaration,
@@ -10,9 +9,10 @@ import {
   type ServiceEntry,
 } from '../core/declaration.js';
 import { FlotillaError } from '../core/errors.js';
+import { readYaml } from '../core/yaml-text.js';
 import { parseApp } from './app.js';
 import { Reader, checkName } from './check.js';
-import { referencesIn } from './interpolate.js';
+import { checkShellText, referencesIn, resolveVariables, type VariableScope } from './interpolate.js';
 import { parseConstraints } from '../scheduler/constraints.js';
 import type { Constraint } from '../scheduler/types.js';
 
@@ -21,6 +21,8 @@ export { DRIVERS, type DriverName, type ServiceEntry } from '../core/declaration
 export interface StackSpec {
   name: string;
   declarations: Declaration[];
+  /** What the file asks for that works but may not be meant: variables that are not set. */
+  warnings?: string[];
 }
 
 const TOP_LEVEL = new Set(['name', 'version', 'driver', 'services', 'apps']);
@@ -36,41 +38,89 @@ const SERVICE_KEYS = new Set([
 ]);
 
 /** Parses a stack file (YAML). Every problem names its place in the file. */
-export function parseStack(source: string, fallbackName?: string): StackSpec {
-  const doc = parseDocument(source, { prettyErrors: true });
-  if (doc.errors.length > 0) {
-    throw new FlotillaError('STACK_INVALID', `the stack file is not valid YAML: ${doc.errors[0]!.message}`);
-  }
+export function parseStack(
+  source: string,
+  fallbackName?: string,
+  variables: Record<string, string> = {},
+): StackSpec {
+  return parseStackDocument(
+    readYaml(source, { what: 'the stack file', code: 'STACK_INVALID' }),
+    fallbackName,
+    variables,
+  );
+}
+
+/**
+ * A stack file's data (YAML already read): `${VAR}` resolved from `variables` where no shell reads
+ * them, each `${owner.field}` naming one of its services.
+ */
+export function parseStackDocument(
+  data: unknown,
+  fallbackName?: string,
+  variables: Record<string, string> = {},
+): StackSpec {
   const r = new Reader('STACK_INVALID', 'stack');
-  const top = r.object(doc.toJS(), '');
+  const top = r.object(data, '');
   for (const key of Object.keys(top)) {
     if (!TOP_LEVEL.has(key)) r.fail(key, `unknown key; a stack has ${[...TOP_LEVEL].join(', ')}`);
   }
   if (top.name === undefined && !fallbackName) r.fail('name', 'is required');
   const name = checkName(r, top.name ?? fallbackName, 'name');
   const stackDriver = top.driver === undefined ? undefined : driverName(r, top.driver, 'driver');
-  const services = Object.entries(top.services === undefined ? {} : r.object(top.services, 'services')).map(
-    ([key, value]) => parseService(r, key, value, stackDriver),
+  const serviceBodies = top.services === undefined ? {} : r.object(top.services, 'services');
+  const appBodies = top.apps === undefined ? {} : r.object(top.apps, 'apps');
+  const unset = new Set<string>();
+  const scope: VariableScope = {
+    variables,
+    services: new Set(Object.keys(serviceBodies)),
+    apps: new Set(Object.keys(appBodies)),
+    unset: (v) => unset.add(v),
+  };
+  const services = Object.entries(serviceBodies).map(([key, value]) =>
+    parseService(r, key, value, scope, stackDriver),
   );
-  const apps = Object.entries(top.apps === undefined ? {} : r.object(top.apps, 'apps')).map(
-    ([key, value]) => {
-      const body = r.object(value, `apps.${key}`);
-      if (body.id !== undefined && String(body.id).replace(/^\//, '') !== key) {
-        r.fail(`apps.${key}.id`, `must match its key "${key}" (or be left out)`);
-      }
-      return parseApp({ ...body, id: key }, `stack.apps.${key}`);
-    },
-  );
+  const apps = Object.entries(appBodies).map(([key, value]) => {
+    const body = r.object(value, `apps.${key}`);
+    if (body.id !== undefined && String(body.id).replace(/^\//, '') !== key) {
+      r.fail(`apps.${key}.id`, `must match its key "${key}" (or be left out)`);
+    }
+    return parseApp(withVariables({ ...body, id: key }, scope, `stack.apps.${key}`), `stack.apps.${key}`);
+  });
   const spec: StackSpec = {
     name,
     declarations: [...services.map(serviceDeclaration), ...apps.map(appDeclaration)],
+    ...(unset.size > 0 ? { warnings: [...unset].map(unsetWarning) } : {}),
   };
   addImplicitDependencies(spec);
   checkGraph(r, spec);
   return spec;
 }
 
-function parseService(r: Reader, key: string, value: unknown, stackDriver?: DriverName): ServiceEntry {
+export function unsetWarning(name: string): string {
+  return `the variable ${name} is not set: it is read as an empty string`;
+}
+
+/** An app's variables resolved where no shell reads them (env, args); its cmd's are the shell's. */
+export function withVariables(
+  body: Record<string, unknown>,
+  scope: VariableScope,
+  where: string,
+): Record<string, unknown> {
+  if (typeof body.cmd === 'string') checkShellText(body.cmd, scope, `${where}.cmd`);
+  return {
+    ...body,
+    ...(body.env === undefined ? {} : { env: resolveVariables(body.env, scope, `${where}.env`) }),
+    ...(body.args === undefined ? {} : { args: resolveVariables(body.args, scope, `${where}.args`) }),
+  };
+}
+
+function parseService(
+  r: Reader,
+  key: string,
+  value: unknown,
+  scope: VariableScope,
+  stackDriver?: DriverName,
+): ServiceEntry {
   const where = `services.${key}`;
   checkName(r, key, where);
   const body = r.object(value, where);
@@ -90,10 +140,15 @@ function parseService(r: Reader, key: string, value: unknown, stackDriver?: Driv
   const deps = body.dependsOn ?? body.depends_on;
   return {
     name: key,
-    package: r.string(body.package, `${where}.package`),
+    package:
+      body.package === undefined
+        ? r.fail(`${where}.package`, 'is required: the catalog package to run (`flotilla package list`)')
+        : r.string(body.package, `${where}.package`),
     ...(body.version === undefined ? {} : { version: String(body.version) }),
     options:
-      body.options === undefined || body.options === null ? {} : r.object(body.options, `${where}.options`),
+      body.options === undefined || body.options === null
+        ? {}
+        : resolveVariables(r.object(body.options, `${where}.options`), scope, `stack.${where}.options`),
     dependsOn: deps === undefined ? [] : r.stringArray(deps, `${where}.dependsOn`),
     ...(body.constraints === undefined
       ? {}

@@ -103,4 +103,46 @@ describe('bad input', () => {
     );
     await expectError(['up', '-f', file('steady-edit.yml', edited)], 'STACK_INVALID', /nowhere/);
   });
+
+  it('what can never run is refused before anything is stored (issue 16, defect 3)', async () => {
+    const app = (name: string, body: string) => file(`${name}.yml`, `name: ${name}\napps:\n  a:\n${body}`);
+    await expectError(['up', '-f', app('empty', '    cmd: ""\n')], 'APP_INVALID', /cmd: is empty/);
+    await expectError(['up', '-f', app('noargs', '    args: []\n')], 'APP_INVALID', /args: is empty/);
+    await expectError(
+      ['up', '-f', app('e2big', `    cmd: sleep 9\n    env: { BIG: "${'x'.repeat(140 * 1024)}" }\n`)],
+      'ENV_TOO_LARGE',
+      /env\.BIG .* over 128 KiB/,
+    );
+    await expectError(
+      ['up', '-f', app('huge', '    cmd: sleep 9\n    mem: 99999999\n')],
+      'RESOURCES_UNSATISFIABLE',
+      /no node could ever hold it: the largest, node-\d+ \(127\.0\.10\.\d+\), offers/,
+    );
+    await expectError(
+      ['up', '--dry-run', '-f', app('dry', '    cmd: sleep 9\n    mem: 99999999\n')],
+      'RESOURCES_UNSATISFIABLE',
+      /the largest/,
+    );
+  });
+
+  it('references that resolve to nothing are refused; an unset variable is blank, with a warning (defect 4)', async () => {
+    const env = (name: string, value: string) =>
+      file(
+        `${name}.yml`,
+        `name: ${name}\nservices:\n  cache: { package: redis }\napps:\n  a:\n    cmd: sleep 9\n    env: { Y: "${value}" }\n`,
+      );
+    await expectError(
+      ['up', '-f', env('nosuch', '${nosuch.url}')],
+      'STACK_REFERENCE_UNKNOWN',
+      /no service of this stack/,
+    );
+    await expectError(['up', '-f', env('nofield', '${cache}')], 'STACK_REFERENCE_UNKNOWN', /without a field/);
+    await expectError(['up', '-f', env('dots', '${a.b.c}')], 'STACK_REFERENCE_UNKNOWN', /neither a/);
+    const dry = await home.cli(['up', '--dry-run', '-f', env('unset', '[${UNDEFINED_VAR}]')]);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(
+      dry.stderr,
+      /^warning: the variable UNDEFINED_VAR is not set: it is read as an empty string$/m,
+    );
+  });
 });

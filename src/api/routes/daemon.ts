@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { HealthView, errorResponses } from '../../core/api-schemas.js';
+import { HealthView, errorResponses, textResponse } from '../../core/api-schemas.js';
 import { ShutdownBody } from '../../core/request-schemas.js';
 import type { ApiDeps } from '../deps.js';
 
@@ -13,18 +13,26 @@ export const daemonRoutes =
         config: { access: 'public' },
         schema: {
           tags: ['daemon'],
-          summary: "Whether the daemon answers (no token needed; `tasks` counts the caller's tasks)",
+          summary:
+            "Whether the daemon answers (no token needed); with a token also its pid, home and the caller's tasks",
           response: { 200: HealthView },
         },
       },
-      async (req) => ({
-        status: 'ok' as const,
-        version: deps.version,
-        pid: process.pid,
-        uptimeSeconds: (Date.now() - deps.startedAt) / 1000,
-        home: deps.paths.home,
-        tasks: deps.control.listTasks(req.tenant).length,
-      }),
+      async (req) => {
+        const answer = {
+          status: 'ok' as const,
+          version: deps.version,
+          uptimeSeconds: (Date.now() - deps.startedAt) / 1000,
+        };
+        // A caller without a token is a member of no tenant: it learns that the daemon answers, no more.
+        if (req.principal.tenant === '') return answer;
+        return {
+          ...answer,
+          pid: process.pid,
+          home: deps.paths.home,
+          tasks: deps.control.listTasks(req.tenant).length,
+        };
+      },
     );
 
     app.post(
@@ -46,7 +54,14 @@ export const daemonRoutes =
 
     app.get(
       '/metrics',
-      { config: { access: 'cluster' }, schema: { tags: ['daemon'], summary: 'Prometheus metrics' } },
+      {
+        config: { access: 'cluster' },
+        schema: {
+          tags: ['daemon'],
+          summary: 'Prometheus metrics',
+          response: { 200: textResponse('The Prometheus text format') },
+        },
+      },
       async (_req, reply) => {
         reply.header('content-type', deps.metrics.contentType);
         return deps.metrics.metrics();

@@ -1,6 +1,5 @@
-import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { NameParams, errorResponses } from '../../core/api-schemas.js';
+import { NameParams, errorResponses, textResponse } from '../../core/api-schemas.js';
 import {
   JobKillQuery,
   JobListView,
@@ -61,7 +60,7 @@ export const jobRoutes =
           summary: "The driver's output (stdout and stderr); follow=true streams it until the job ends",
           params: JobParams,
           querystring: JobLogsQuery,
-          response: { 200: Type.String(), ...errorResponses },
+          response: { 200: textResponse("The driver's output"), ...errorResponses },
         },
       },
       async (req, reply) => {

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import path from 'node:path';
-import { IdParams, TaskView, errorResponses } from '../../core/api-schemas.js';
+import { IdParams, TaskView, errorResponses, textResponse } from '../../core/api-schemas.js';
 import { TaskListQuery, TaskLogsQuery } from '../../core/request-schemas.js';
 import type { ApiDeps } from '../deps.js';
 import { sendLog } from '../logs.js';
@@ -45,7 +45,7 @@ export const taskRoutes =
           summary: "A task's stdout or stderr; follow=true streams what is appended",
           params: IdParams,
           querystring: TaskLogsQuery,
-          response: { 200: Type.String(), ...errorResponses },
+          response: { 200: textResponse("The log's text"), ...errorResponses },
         },
       },
       async (req, reply) => {

@@ -98,6 +98,12 @@ export const tenantRoutes =
         },
       },
       async (req, reply) => {
+        // Removing the caller's own tenant revokes the token it calls with: it would lock itself out.
+        if (req.principal.tokenId !== null && req.params.tenant === req.principal.tenant)
+          throw new FlotillaError(
+            'PERMISSION_DENIED',
+            `tenant "${req.params.tenant}" holds the token of this request: remove it with a cluster admin's token of another tenant`,
+          );
         tenants.remove(req.params.tenant);
         return reply.status(204).send();
       },
@@ -141,6 +147,12 @@ export const tenantRoutes =
         },
       },
       async (req, reply) => {
+        // A token that revokes itself locks its holder out (the machine's admin.token is made once).
+        if (req.params.token === req.principal.tokenId)
+          throw new FlotillaError(
+            'PERMISSION_DENIED',
+            'a token cannot revoke itself: revoke it with another token of the tenant (or a cluster admin)',
+          );
         tenants.revokeToken(req.tenant, req.params.token);
         return reply.status(204).send();
       },

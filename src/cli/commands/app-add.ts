@@ -1,12 +1,14 @@
-import fs from 'node:fs';
 import type { Command } from 'commander';
 import { FlotillaError } from '../../core/errors.js';
 import { context } from '../context.js';
 import { printDeployResult } from '../format.js';
+import { readLimited } from '../stack-file.js';
 
 function readAppFile(file: string): unknown {
+  // Its size first: a file over the limit is refused before a byte of it is read.
+  const text = readLimited(file, 'app definition', 'APP_INVALID');
   try {
-    return JSON.parse(fs.readFileSync(file, 'utf8'));
+    return JSON.parse(text);
   } catch (err) {
     throw new FlotillaError(
       'APP_INVALID',

@@ -16,8 +16,8 @@ export function registerDaemonStart(daemon: Command): void {
       ctx.emit({ alreadyRunning: running !== null, address: client.address, log, ...health }, (h) =>
         process.stdout.write(
           h.alreadyRunning
-            ? `a Flotilla daemon already runs at ${h.address} (pid ${h.pid})\n`
-            : `started a Flotilla daemon at ${h.address} (pid ${h.pid}, log: ${log})\n`,
+            ? `a Flotilla daemon already runs at ${h.address} (pid ${h.pid ?? '?'})\n`
+            : `started a Flotilla daemon at ${h.address} (pid ${h.pid ?? '?'}, log: ${log})\n`,
         ),
       );
     });

@@ -19,10 +19,10 @@ export function registerDaemonStatus(daemon: Command): void {
       ctx.emit({ running: true, address: running.client.address, ...h }, () =>
         printFields([
           ['address', running.client.address],
-          ['pid', String(h.pid)],
+          ['pid', String(h.pid ?? '-')],
           ['version', h.version],
           ['uptime', humanDuration(h.uptimeSeconds * 1000)],
-          ['home', h.home],
+          ['home', h.home ?? '-'],
           ['tasks', String(h.tasks)],
         ]),
       );

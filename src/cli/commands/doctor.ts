@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { context } from '../context.js';
+import { doctorLines } from '../format.js';
 
 /** `flotilla doctor`: what this machine lacks for the catalog, and the fix for each problem. */
 export function registerDoctor(program: Command): void {
@@ -10,12 +11,7 @@ export function registerDoctor(program: Command): void {
     .action(async (opts: { security?: boolean }, cmd: Command) => {
       const ctx = context(cmd);
       const report = await (await ctx.client()).doctor({ security: opts.security === true });
-      ctx.emit(report, (r) => {
-        for (const c of r.checks) {
-          process.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}: ${c.detail}\n`);
-          if (!c.ok && c.fix) process.stdout.write(`      fix: ${c.fix}\n`);
-        }
-      });
+      ctx.emit(report, (r) => process.stdout.write(`${doctorLines(r).join('\n')}\n`));
       if (!report.ok) process.exitCode = 1;
     });
 }

@@ -1,9 +1,9 @@
-import fs from 'node:fs';
 import type { Command } from 'commander';
-import { parse } from 'yaml';
-import { FlotillaError } from '../../core/errors.js';
+import { FlotillaError, isFlotillaError } from '../../core/errors.js';
+import { readYaml } from '../../core/yaml-text.js';
 import { context } from '../context.js';
 import { printDeployResult } from '../format.js';
+import { readLimited } from '../stack-file.js';
 
 interface InstallOptions {
   name?: string;
@@ -14,9 +14,12 @@ interface InstallOptions {
 /** Options as a JSON or YAML file (YAML reads JSON too); they must form an object. */
 export function readOptionsFile(file: string): Record<string, unknown> {
   let value: unknown;
+  const text = readLimited(file, 'options file', 'PACKAGE_OPTIONS_INVALID');
   try {
-    value = parse(fs.readFileSync(file, 'utf8'));
+    // Bounded as the daemon reads stack files: nodes, nesting and aliases.
+    value = readYaml(text, { what: `the options file ${file}`, code: 'PACKAGE_OPTIONS_INVALID' });
   } catch (err) {
+    if (isFlotillaError(err)) throw err;
     throw new FlotillaError(
       'PACKAGE_OPTIONS_INVALID',
       `cannot read the options file ${file}: ${(err as Error).message}`,

@@ -7,6 +7,7 @@ import {
   ENDPOINT_HEADERS,
   endpointRows,
   printDeployResult,
+  printWarnings,
   printTasks,
   TASK_HEADERS,
   taskRow,
@@ -59,7 +60,10 @@ export function registerStackUp(program: Command): void {
       if (opts.dryRun) {
         if (opts.wait) throw new UsageError('--dry-run changes nothing: there is nothing to --wait for');
         const plan = await client.planStack(name, source, compose);
-        ctx.emit(plan, (p) => process.stdout.write(`${planLines(p).join('\n')}\n`));
+        ctx.emit(plan, (p) => {
+          printWarnings(p.warnings);
+          process.stdout.write(`${planLines(p).join('\n')}\n`);
+        });
         return;
       }
       const result = await client.applyStack(name, source, compose);

@@ -1,9 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { FlotillaError } from '../../core/errors.js';
 import { virtualNodes } from '../../core/node.js';
 import { pathsFor } from '../../core/paths.js';
-import { parseStack } from '../../specs/stack.js';
+import { readYaml } from '../../core/yaml-text.js';
+import { isComposeFile, parseComposeDocument, type ComposeOptions } from '../../specs/compose.js';
+import { parseStackDocument } from '../../specs/stack.js';
 import { createStore, type Store } from '../../state/store.js';
 import { commitPlan } from '../commit.js';
 import { summary } from '../diff.js';
@@ -15,13 +18,27 @@ import { PortAllocator } from '../ports.js';
  * A host with every program and JVM present and every port free, but the ones a test takes
  * (`host:port`, or `*:port` for every address).
  */
-export function fakeHost(taken: Set<string> = new Set()): DeployHost {
+export function fakeHost(
+  taken: Set<string> = new Set(),
+  docker: FakeDocker = { engine: true, images: null },
+): DeployHost {
   return {
     canBind: async (host, port) => !taken.has(`${host}:${port}`) && !taken.has(`*:${port}`),
     java: () => '/opt/fake/java',
     binary: (name) => `/opt/fake/bin/${name}`,
     image: (pkg) => `flotilla/${pkg.name}:test`,
+    checkContainer: async (c) => {
+      if (!docker.engine) throw new FlotillaError('DOCKER_UNAVAILABLE', 'no Docker engine answers (fake)');
+      if (docker.images && !c.build && !c.image.startsWith('flotilla/') && !docker.images.has(c.image))
+        throw new FlotillaError('IMAGE_MISSING', `the image ${c.image} is not on the Docker engine (fake)`);
+    },
   };
+}
+
+/** The fake engine: whether it answers, and the images it has (null: every image). */
+export interface FakeDocker {
+  engine: boolean;
+  images: Set<string> | null;
 }
 
 /**
@@ -31,6 +48,8 @@ export function fakeHost(taken: Set<string> = new Set()): DeployHost {
 export class DeployHarness {
   readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-deploy-'));
   readonly taken = new Set<string>();
+  /** What the fake Docker engine has: tests change it. */
+  readonly docker: FakeDocker = { engine: true, images: null };
   readonly store: Store;
   ctx: DeployContext;
   private clock = 0;
@@ -38,7 +57,7 @@ export class DeployHarness {
   constructor(nodes = 3) {
     const paths = pathsFor(this.dir);
     this.store = createStore(paths.db);
-    const host = fakeHost(this.taken);
+    const host = fakeHost(this.taken, this.docker);
     this.ctx = {
       store: this.store,
       paths,
@@ -48,9 +67,12 @@ export class DeployHarness {
     };
   }
 
-  /** The plan of applying a stack file, as `up --dry-run` computes it. */
-  plan(source: string, tenant = 'default'): Promise<DeployPlan> {
-    const spec = parseStack(source);
+  /** The plan of applying a stack or Compose file, as `up --dry-run` computes it. */
+  plan(source: string, tenant = 'default', compose: ComposeOptions = {}): Promise<DeployPlan> {
+    const data = readYaml(source, { what: 'the file', code: 'STACK_INVALID' });
+    const spec = isComposeFile(data)
+      ? parseComposeDocument(data, { name: 'compose', ...compose })
+      : parseStackDocument(data, undefined, compose.variables);
     return planDeploy(this.ctx, {
       tenant,
       stack: spec.name,
