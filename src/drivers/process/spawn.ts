@@ -1,5 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
-import { promisify } from 'node:util';
+import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
@@ -61,7 +60,7 @@ export async function launchTask(
     argv = ['/bin/sh', '-c', JOIN_CGROUPS, JOIN_NAME, ...cgroupProcs, '--', ...argv];
   }
 
-  const fifo = await openAliveFifo(sandbox);
+  const fifo = openAliveFifo(sandbox);
   const fds: number[] = [fifo.writeFd];
   let child: ChildProcess;
   try {
@@ -162,13 +161,12 @@ function spawnError(err: unknown, program: string): FlotillaError {
  * A fresh FIFO for each launch, read end opened first so that opening the write end does not block,
  * and so that the kernel reports hang-up once the last writer goes.
  */
-async function openAliveFifo(sandbox: string): Promise<{ readFd: number; writeFd: number }> {
+function openAliveFifo(sandbox: string): { readFd: number; writeFd: number } {
   const fifo = aliveFifoPath(sandbox);
   // Recreated rather than reused: a leftover of an earlier launch may still hold the old write
   // end, and would hold back this launch's EOF.
   fs.rmSync(fifo, { force: true });
-  // Not execFileSync: the daemon's event loop must not wait on a process to start and finish.
-  await promisify(execFile)('mkfifo', ['-m', '600', fifo]);
+  execFileSync('mkfifo', ['-m', '600', fifo]);
   const readFd = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
   try {
     return { readFd, writeFd: fs.openSync(fifo, fs.constants.O_WRONLY) };
