@@ -1,7 +1,7 @@
 // The figures of an API fuzzing run (scripts/fuzz-api.sh): requests, answers by status, failed
 // checks, per role, from schemathesis's NDJSON reports, and the /v1/health probe's worst answer.
-// Exits 1 when a role sent fewer than 2,000 requests, any answer was a 5xx, any check failed, or
-// /v1/health once took more than 100 ms.
+// Exits 1 when a role sent fewer than 2,000 requests, any answer was a 5xx or any check failed; 2 when
+// only /v1/health once took more than 100 ms (scripts/fuzz-api.sh runs another round then).
 import fs from 'node:fs';
 import path from 'node:path';
 import console from 'node:console';
@@ -32,7 +32,7 @@ for (const role of ['tenant', 'admin']) {
 }
 const probe = JSON.parse(fs.readFileSync(probeFile, 'utf8'));
 figures.health = { answers: probe.count, slowestMs: Math.round(probe.max) };
-if (probe.max > 100) ok = false;
 console.log(`API fuzzing figures: ${JSON.stringify(figures)}`);
 if (!ok) console.log('API fuzzing FAILED: see the figures above');
-process.exit(ok ? 0 : 1);
+else if (probe.max > 100) console.log('API fuzzing: /v1/health was once slower than 100 ms');
+process.exit(!ok ? 1 : probe.max > 100 ? 2 : 0);
