@@ -16,6 +16,8 @@ const MAY_IMPORT = {
   metering: ['core'],
   artifacts: ['core'],
   drivers: ['core'],
+  // Tenants' Unix users, their folders' ownership (the process driver's chownTree), the loopback firewall.
+  isolation: ['core', 'drivers'],
   auth: ['core', 'state'],
   discovery: ['core', 'state'],
   catalog: ['core'],

@@ -14,7 +14,7 @@ const STACK =
   'name: bench\nservices:\n  cache:\n    package: redis\n    options: { replicas: 1, persistence: none }\n';
 
 async function byHand(
-  commands: { args: string[]; config: string; port: number; replica: boolean }[],
+  commands: { args: string[]; config: string; host: string; port: number; replica: boolean }[],
 ): Promise<number> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-bench-hand-'));
   const children: ChildProcess[] = [];
@@ -37,7 +37,8 @@ async function byHand(
             maxConsecutiveFailures: 0,
           };
           const target = {
-            host: '127.0.0.1',
+            // Where the server listens: its virtual node's address, as Flotilla rendered it.
+            host: c.host,
             ports: [c.port],
             exec: () => Promise.reject(new Error('no exec')),
           };
@@ -68,6 +69,7 @@ export async function main(): Promise<void> {
       const commands = tasks.map((task) => ({
         args: task.args!,
         config: fs.readFileSync(path.join(task.sandbox, 'config', 'redis.conf'), 'utf8'),
+        host: task.host,
         port: task.ports[0]!,
         replica: task.role === 'replica',
       }));

@@ -4,6 +4,8 @@
 // only /v1/health once took more than 100 ms (scripts/fuzz-api.sh runs another round then).
 import fs from 'node:fs';
 import path from 'node:path';
+import console from 'node:console';
+import process from 'node:process';
 
 const [reports, probeFile] = process.argv.slice(2);
 const MIN_REQUESTS = Number(process.env.FLOTILLA_FUZZ_API_MIN_REQUESTS ?? 2000);

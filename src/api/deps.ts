@@ -1,3 +1,4 @@
+import type { DoctorCheck } from '../daemon/doctor.js';
 import type { Registry } from 'prom-client';
 import type { Paths } from '../core/paths.js';
 import type { ControlPlane } from '../daemon/control-plane.js';
@@ -32,4 +33,6 @@ export interface ApiDeps {
   engine?: () => Engine;
   /** Asks the daemon to stop (tasks keep running unless `stopTasks`). */
   shutdown: (stopTasks: boolean) => void;
+  /** How tenants are kept apart here, checked (`flotilla doctor --security`). */
+  security?: () => DoctorCheck[];
 }

@@ -54,20 +54,40 @@ export function follow(
   finished?: () => boolean,
 ): void {
   let position = offset;
-  const pump = () => {
-    if (signal.aborted || !fs.existsSync(file)) return;
-    const size = fs.statSync(file).size;
-    if (size < position) position = 0; // truncated
-    if (size === position) return;
-    const fd = fs.openSync(file, 'r');
+  let rotatedIno = inode(`${file}.1`);
+  const readFrom = (name: string, from: number): number => {
+    const size = fs.statSync(name).size;
+    if (size <= from) return from;
+    const fd = fs.openSync(name, 'r');
     try {
-      const buf = Buffer.alloc(size - position);
-      fs.readSync(fd, buf, 0, buf.length, position);
-      position = size;
+      const buf = Buffer.alloc(size - from);
+      fs.readSync(fd, buf, 0, buf.length, from);
       out.write(buf);
     } finally {
       fs.closeSync(fd);
     }
+    return size;
+  };
+  const pump = () => {
+    if (signal.aborted || !fs.existsSync(file)) return;
+    // The daemon rotates by copy and truncate (reconciler/log-rotation.ts): what we had not read yet
+    // is now at the end of a rotated file. Every rotation makes a new `.1`; where the `.1` we knew
+    // went says how many rotations happened since we last looked.
+    const ino = inode(`${file}.1`);
+    if (ino !== rotatedIno) {
+      const rotations = rotationsSince(file, rotatedIno);
+      for (let k = rotations; k >= 1; k--) {
+        try {
+          readFrom(`${file}.${k}`, k === rotations ? position : 0);
+        } catch {
+          // dropped meanwhile: too many rotations between two looks
+        }
+      }
+      position = 0;
+      rotatedIno = ino;
+    }
+    if (fs.statSync(file).size < position) position = 0; // truncated without a copy
+    position = readFrom(file, position);
   };
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const timer = setInterval(() => {
@@ -80,4 +100,22 @@ export function follow(
     }
   }, 200);
   signal.addEventListener('abort', () => clearInterval(timer), { once: true });
+}
+
+function inode(file: string): number | null {
+  try {
+    return fs.statSync(file).ino;
+  } catch {
+    return null;
+  }
+}
+
+/** How many times `file` was rotated since its `.1` was `known` (null: there was none). */
+function rotationsSince(file: string, known: number | null): number {
+  let count = 0;
+  for (let k = 1; fs.existsSync(`${file}.${k}`); k++) {
+    if (known !== null && inode(`${file}.${k}`) === known) return k - 1;
+    count = k;
+  }
+  return count;
 }

@@ -32,6 +32,16 @@ export interface PackageDefinition {
   afterReady?(ctx: EndpointContext): Promise<void>;
   /** Day-2 plans beyond deploy and recovery (Cassandra: replace, scale, repair, restart), by name. */
   operations?: Record<string, OperationDefinition>;
+  /**
+   * Refuses (throws a coded error) a stack file or request that would undo what an operation did to
+   * the service (`stored`): a ring a plan scaled must not be resized by an older file. Plans' own
+   * redeploys are not checked.
+   */
+  checkRedeclared?(
+    stored: { options: Record<string, unknown>; state: Record<string, string> },
+    declared: Record<string, unknown>,
+    service: string,
+  ): void;
   /** Set when the package cannot run under the Docker driver yet: why, and what to do instead. */
   noContainers?: string;
 }
@@ -109,6 +119,11 @@ export interface ServiceOps {
     state?: Record<string, string | null>;
     options?: Record<string, unknown>;
   }): Promise<void>;
+  /**
+   * Why the scheduler would not place what `redeploy(change)` adds (the reason the service would
+   * wait in the queue), or null when it fits; changes nothing.
+   */
+  wouldWait(change: { options?: Record<string, unknown> }): Promise<string | null>;
   /** Restarts a task in place (same spec, same data). */
   restartTask(task: string): Promise<void>;
   /** Waits until the task is ready again (launched with its current spec and passing its checks). */
@@ -135,4 +150,6 @@ export interface OperationDefinition {
   /** Parameter names with what they mean; a missing required one is refused before anything runs. */
   parameters: Record<string, { description: string; required: boolean }>;
   build(parameters: Record<string, string>, ops: ServiceOps): PhaseDefinition[];
+  /** Refuses (throws a coded error) before the plan starts, when it could not succeed as things are. */
+  check?(parameters: Record<string, string>, ops: ServiceOps): Promise<void>;
 }

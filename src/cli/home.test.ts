@@ -61,9 +61,10 @@ describe('resolveAddress', () => {
 });
 
 describe('resolveHome', () => {
-  it('prefers --home, then FLOTILLA_HOME, then ~/.flotilla, always absolute', () => {
+  it('prefers --home, then FLOTILLA_HOME, then ~/.flotilla (/var/lib/flotilla for root), always absolute', () => {
     assert.equal(resolveHome('rel/dir', { FLOTILLA_HOME: '/x' }), path.resolve('rel/dir'));
     assert.equal(resolveHome(undefined, { FLOTILLA_HOME: '/x' }), '/x');
-    assert.equal(resolveHome(undefined, {}), path.join(os.homedir(), '.flotilla'));
+    const fallback = process.getuid?.() === 0 ? '/var/lib/flotilla' : path.join(os.homedir(), '.flotilla');
+    assert.equal(resolveHome(undefined, {}), fallback);
   });
 });

@@ -1,5 +1,5 @@
+import { defaultHome } from '../core/paths.js';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { FlotillaError } from '../core/errors.js';
 
@@ -16,7 +16,7 @@ export interface DaemonInfo {
 }
 
 export function resolveHome(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  return path.resolve(flag ?? env.FLOTILLA_HOME ?? path.join(os.homedir(), '.flotilla'));
+  return flag ? path.resolve(flag) : defaultHome(env);
 }
 
 export function daemonInfoPath(home: string): string {

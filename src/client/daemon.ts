@@ -15,8 +15,9 @@ export class DaemonCalls extends Transport {
   }
 
   /** Checks this machine for what the catalog's packages need. */
-  doctor(): Promise<DoctorView> {
-    return this.request('GET', '/v1/doctor');
+  /** What this machine lacks for the catalog; with `security`, how tenants are kept apart. */
+  doctor(opts: { security?: boolean } = {}): Promise<DoctorView> {
+    return this.request('GET', `/v1/doctor${opts.security ? '?security=true' : ''}`);
   }
 
   /** Pre-fetches a package's JVM artifacts; `onLine` sees every progress line; rejects on a coded error. */

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { DeployResultView } from './api-schemas.js';
 
 /** One task in a deploy plan: what would happen to it, where, and (for a restart) which fields changed. */
 export const TaskChangeView = Type.Object({
@@ -21,16 +22,9 @@ export const OwnerChangeView = Type.Object({
   tasks: Type.Array(TaskChangeView),
 });
 
-/** What `up` would do (`up --dry-run`): nothing is started or written. */
-export const PlanView = Type.Object({
-  stack: Type.Union([Type.String(), Type.Null()]),
-  created: Type.Array(Type.String()),
-  updated: Type.Array(Type.String()),
-  unchanged: Type.Array(Type.String()),
-  removed: Type.Array(Type.String()),
-  waiting: Type.Array(Type.Object({ name: Type.String(), kind: Type.String(), reason: Type.String() })),
-  owners: Type.Array(OwnerChangeView),
-  /** What was accepted but may not be meant, such as a variable that is not set. */
-  warnings: Type.Optional(Type.Array(Type.String())),
-});
+/** What `up` would do (`up --dry-run`): the answer `up` gives, with the diff; nothing is started or written. */
+export const PlanView = Type.Composite([
+  Type.Omit(DeployResultView, ['revision']),
+  Type.Object({ owners: Type.Array(OwnerChangeView) }),
+]);
 export type PlanView = Static<typeof PlanView>;

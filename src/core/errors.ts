@@ -120,6 +120,18 @@ export const ERRORS = {
     status: 403,
     hint: "Your token's role may not do this: ask a tenant admin (or a cluster admin for tenants and quotas).",
   },
+  ISOLATION_FAILED: {
+    status: 500,
+    hint: 'The daemon could not give a tenant its own user, folders or firewall rules: read the message, fix the machine (useradd, iptables, FLOTILLA_HOME), and start the daemon again.',
+  },
+  ISOLATION_UNAVAILABLE: {
+    status: 409,
+    hint: 'Tenants are isolated from each other only by a daemon that runs as root. Run it as root, or set FLOTILLA_ISOLATION=none to share one user between tenants knowingly.',
+  },
+  SECURITY_REFUSED: {
+    status: 403,
+    hint: 'Only a cluster admin may use this key: it would let a task reach outside its tenant. Remove it, or ask a cluster admin to apply the file.',
+  },
   TENANT_NOT_FOUND: { status: 404, hint: 'Run `flotilla tenant list` (cluster admins) to see the tenants.' },
   TENANT_NOT_EMPTY: {
     status: 409,
@@ -136,6 +148,18 @@ export const ERRORS = {
     hint: 'Give the parameters the message names (`flotilla plan list <service>`).',
   },
   PLAN_RUNNING: { status: 409, hint: 'Wait for the plan, or `flotilla plan stop` it first.' },
+  PLAN_CONFLICT: {
+    status: 409,
+    hint: 'One plan at a time per service: wait for the one under way (`flotilla plan show <service> <plan>`), or `flotilla plan stop` it first.',
+  },
+  PLAN_DOES_NOT_FIT: {
+    status: 409,
+    hint: 'Nothing was changed. Free capacity (`flotilla queue`, `flotilla task why`), run the daemon with more or larger nodes (FLOTILLA_NODES, FLOTILLA_NODE_CPUS/_MEM), or ask for less.',
+  },
+  STACK_OUT_OF_DATE: {
+    status: 409,
+    hint: 'Make the stack file say what the service is now (the message names the field and its value), or change it with the plan the message names.',
+  },
   PLAN_FAILED: {
     status: 503,
     hint: 'Run `flotilla plan show <service> <plan>` to see the failed step and why; fix that, then `flotilla plan continue`.',

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 
 /** Where everything of one Flotilla installation lives, under FLOTILLA_HOME. */
@@ -13,6 +14,15 @@ export interface Paths {
   data: string;
   /** Spark jobs' driver output and scratch: `<jobs>/<tenant>/<service>/<id>`. */
   jobs: string;
+}
+
+/**
+ * FLOTILLA_HOME, else ~/.flotilla — or /var/lib/flotilla for root, whose 0700 home folder no
+ * tenant's task could pass through to its sandbox.
+ */
+export function defaultHome(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.FLOTILLA_HOME) return path.resolve(env.FLOTILLA_HOME);
+  return process.getuid?.() === 0 ? '/var/lib/flotilla' : path.join(os.homedir(), '.flotilla');
 }
 
 export function pathsFor(home: string): Paths {

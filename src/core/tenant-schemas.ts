@@ -26,6 +26,8 @@ export const TenantView = Type.Object({
   dominantShare: Type.Number(),
   /** The DNS server that answers this tenant's names (host:port), or null when DNS is off. */
   dns: Type.Union([Type.String(), Type.Null()]),
+  /** The Unix user its tasks run as, or null when tenants are not isolated (every task as the daemon's user). */
+  user: Type.Union([Type.String(), Type.Null()]),
   createdAt: Type.String({ format: 'date-time' }),
 });
 export type TenantView = Static<typeof TenantView>;

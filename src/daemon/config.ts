@@ -1,8 +1,10 @@
+import { defaultHome } from '../core/paths.js';
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { FlotillaError } from '../core/errors.js';
 import type { NodeOffer } from '../core/node.js';
+import { DEFAULT_LOG_LIMITS, type LogLimits } from '../reconciler/log-rotation.js';
 import { DRIVERS, type DriverName } from '../specs/stack.js';
 
 export interface DaemonConfig {
@@ -28,6 +30,16 @@ export interface DaemonConfig {
   cgroups?: 'auto' | 'strict' | 'off';
   /** FLOTILLA_DRIVER: the driver of services whose stack names none ('process', the default, or 'docker'). */
   driver?: DriverName;
+  /** FLOTILLA_ISOLATION: 'auto' (the default: a user per tenant when root), 'users' or 'none'. */
+  isolation?: 'auto' | 'users' | 'none';
+  /** FLOTILLA_UID_RANGE: the uids and gids of tenants' users (default 200000-299999). */
+  uidRange?: [number, number];
+  /** How often the daemon checks that its home still exists (default 5 s; tests use less). */
+  homeCheckMs?: number;
+  /** FLOTILLA_PORT_RESERVATIONS: the folder every home on this machine reserves task ports in. */
+  portReservations?: string;
+  /** FLOTILLA_LOG_MAX_BYTES and FLOTILLA_LOG_FILES: how task logs are rotated. */
+  logLimits?: LogLimits;
 }
 
 export const DEFAULT_DNS_PORT = 5354;
@@ -52,7 +64,7 @@ export function daemonIdOf(home: string): string {
 }
 
 export function flotillaHome(env: NodeJS.ProcessEnv = process.env): string {
-  return path.resolve(env.FLOTILLA_HOME ?? path.join(os.homedir(), '.flotilla'));
+  return defaultHome(env);
 }
 
 /** Reads the daemon's settings from the environment; every setting has a working default. */
@@ -111,7 +123,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DaemonConfig {
     artifactsDir: env.FLOTILLA_ARTIFACTS ? path.resolve(env.FLOTILLA_ARTIFACTS) : null,
     cgroups: cgroupsSetting(env.FLOTILLA_CGROUPS),
     driver: driverSetting(env.FLOTILLA_DRIVER),
+    isolation: isolationSetting(env.FLOTILLA_ISOLATION),
+    ...(env.FLOTILLA_UID_RANGE ? { uidRange: uidRange(env.FLOTILLA_UID_RANGE) } : {}),
+    logLimits: logLimits(env),
+    ...(env.FLOTILLA_PORT_RESERVATIONS
+      ? { portReservations: path.resolve(env.FLOTILLA_PORT_RESERVATIONS) }
+      : {}),
   };
+}
+
+function logLimits(env: NodeJS.ProcessEnv): LogLimits {
+  const maxBytes = Number(env.FLOTILLA_LOG_MAX_BYTES || DEFAULT_LOG_LIMITS.maxBytes);
+  if (!Number.isInteger(maxBytes) || maxBytes < 1024) {
+    throw new FlotillaError(
+      'VALIDATION_FAILED',
+      `FLOTILLA_LOG_MAX_BYTES=${env.FLOTILLA_LOG_MAX_BYTES}: give a whole number of bytes, at least 1024`,
+    );
+  }
+  const files = Number(env.FLOTILLA_LOG_FILES || DEFAULT_LOG_LIMITS.files);
+  if (!Number.isInteger(files) || files < 0 || files > 100) {
+    throw new FlotillaError(
+      'VALIDATION_FAILED',
+      `FLOTILLA_LOG_FILES=${env.FLOTILLA_LOG_FILES}: give a whole number from 0 to 100`,
+    );
+  }
+  return { maxBytes, files };
 }
 
 function driverSetting(raw: string | undefined): DriverName {
@@ -195,4 +231,22 @@ function splitHostPort(value: string): [string, string] {
 
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+function isolationSetting(raw: string | undefined): 'auto' | 'users' | 'none' {
+  if (raw === undefined || raw === 'auto' || raw === 'users' || raw === 'none') return raw ?? 'auto';
+  throw new FlotillaError(
+    'VALIDATION_FAILED',
+    `FLOTILLA_ISOLATION=${raw}: use auto (the default), users or none`,
+  );
+}
+
+function uidRange(raw: string): [number, number] {
+  const [lo, hi] = raw.split('-').map(Number);
+  if (!Number.isInteger(lo) || !Number.isInteger(hi) || lo! < 1000 || hi! < lo! || hi! > 2 ** 31 - 2)
+    throw new FlotillaError(
+      'VALIDATION_FAILED',
+      `FLOTILLA_UID_RANGE=${raw}: write it as LOW-HIGH above the system's users, e.g. 200000-299999`,
+    );
+  return [lo!, hi!];
 }

@@ -33,6 +33,7 @@ export class ControlPlane {
   readonly deployer: Deployer;
   readonly queue: QueueViews;
   private readonly postReady: PostReadySteps;
+  private commitListener: (() => void) | undefined;
   /** Stack and Compose texts are read off the event loop. */
   private readonly parser = new ParsePool();
 
@@ -50,10 +51,18 @@ export class ControlPlane {
       publish: (tenant, type, subject, data) => events.publish(tenant, type, subject, data, now()),
       log,
       now,
-      committed: (tenant, services) => this.postReady.runPending(tenant, services),
+      committed: (tenant, services) => {
+        this.postReady.runPending(tenant, services);
+        this.commitListener?.();
+      },
     });
     this.queue = new QueueViews(deployCtx);
     this.postReady = new PostReadySteps(store, paths, events, log, now);
+  }
+
+  /** Called after every commit (the firewall follows the ports tasks hold). */
+  onCommit(listener: () => void): void {
+    this.commitListener = listener;
   }
 
   // --- scheduling

@@ -11,6 +11,7 @@ import { DiscoverySource } from '../discovery/source.js';
 import { TenantDns } from '../discovery/tenant-dns.js';
 import { pathsFor, tenantDataPath, type Paths } from '../core/paths.js';
 import { localHost } from '../deploy/host.js';
+import { DEFAULT_RESERVATIONS_DIR, PortReservations } from '../deploy/port-reservations.js';
 import { PortAllocator } from '../deploy/ports.js';
 import { DockerDriver } from '../drivers/docker/driver.js';
 import { containerConfig } from '../drivers/docker/scope.js';
@@ -21,12 +22,15 @@ import { BASE_IMAGE } from '../images/layout.js';
 import { Jobs } from '../jobs/jobs.js';
 import { sparkLauncher } from '../jobs/spark.js';
 import { EventBus } from '../reconciler/events.js';
+import { DEFAULT_LOG_LIMITS, startLogRotation } from '../reconciler/log-rotation.js';
 import { Reconciler } from '../reconciler/reconciler.js';
 import { taskKey } from '../core/keys.js';
 import { createStore, type Store } from '../state/store.js';
 import { daemonIdOf, type DaemonConfig } from './config.js';
 import { TaskImages } from './images.js';
 import { ControlPlane } from './control-plane.js';
+import { TenantIsolation } from './isolation.js';
+import { HOME_CHECK_MS, watchHome } from './home-watch.js';
 import { acquireLock } from './lock.js';
 import { createMetrics } from './metrics.js';
 import { ServicePlans } from './plans.js';
@@ -56,20 +60,35 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
   const defaults = pathsFor(config.home);
   const paths = { ...defaults, artifacts: config.artifactsDir ?? defaults.artifacts };
   fs.mkdirSync(paths.home, { recursive: true, mode: 0o700 });
-  fs.mkdirSync(paths.logs, { recursive: true });
+  // Before anything else touches the home: a second daemon must leave it as it found it.
   const releaseLock = acquireLock(paths.daemonLock);
+  fs.mkdirSync(paths.logs, { recursive: true });
   const store = createStore(paths.db);
+  const isolation = new TenantIsolation(
+    config.isolation ?? 'auto',
+    paths,
+    store,
+    (tenant) => dns.addressOf(tenant),
+    log,
+    config.uidRange ? { range: config.uidRange } : {},
+  );
   const tenants = new Tenants(store, {
     changed: () => {
       ensureDataFolders(store, paths);
       control.admitWaiting();
-      void dns.sync(store.tenants.list().map((t) => t.name));
+      void dns.sync(store.tenants.list().map((t) => t.name)).then(() => isolation.sync());
     },
     dnsFor: (tenant) => dns.addressOf(tenant),
     allocation: (tenant) => control.tenantAllocation(tenant),
+    userOf: (tenant) => isolation.identities.userOf(tenant)?.name,
+    checkNew: () => isolation.checkNewTenant(),
+    admitted: (tenant) => isolation.admit(tenant),
+    forgotten: (tenant) => isolation.forget(tenant),
   });
   tenants.bootstrap(paths.home);
   ensureDataFolders(store, paths);
+  isolation.prepare();
+  const userOf = (tenant: string) => isolation.identities.userOf(tenant);
   const events = new EventBus(store.events);
   const discovery = new DiscoverySource(store);
   events.subscribe(() => discovery.invalidate());
@@ -115,6 +134,7 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
     artifacts,
     images,
     containerConfig: (t, spec) => containerConfig(daemonId, t, spec),
+    userOf,
   });
   // Start allocating at a random point of the range: daemons of several homes rarely race for a port.
   const [lo, hi] = config.portRange;
@@ -126,6 +146,7 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
     config.portRange,
     host.canBind,
     lo + Math.floor(Math.random() * (hi - lo + 1)),
+    new PortReservations(config.portReservations ?? DEFAULT_RESERVATIONS_DIR, paths.home),
   );
   const nodes = virtualNodes(config.nodes, config.nodeOffer);
   const control: ControlPlane = new ControlPlane(
@@ -155,6 +176,7 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
     paths,
     launchers: { spark: sparkLauncher({ paths, ensureArtifacts: (a) => resolver.ensure(a) }) },
     log,
+    userOf,
   });
   const jobsRecovered = await jobs.recover();
   if (jobsRecovered.adopted + jobsRecovered.ended > 0) {
@@ -169,6 +191,21 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
   }, ADMIT_INTERVAL_MS);
   control.admitWaiting();
   control.resumePostReady();
+  const stopRotating = startLogRotation(store.tasks, paths, config.logLimits ?? DEFAULT_LOG_LIMITS, log);
+
+  // Its state, sandboxes and token are gone: no later daemon can adopt the tasks, so they stop too.
+  const stopWatchingHome = watchHome(paths.home, config.homeCheckMs ?? HOME_CHECK_MS, (why) => {
+    log(`${why}: stopping the daemon and its tasks`);
+    try {
+      for (const t of store.tenants.list()) {
+        events.publish(t.name, 'home_deleted', paths.home, { home: paths.home, reason: why }, Date.now());
+      }
+    } catch (err) {
+      // The database went with the home; the log line has said it, and stopping matters more.
+      log(`could not publish home_deleted: ${String(err)}`);
+    }
+    void stop(true);
+  });
 
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => (resolveDone = r));
@@ -177,6 +214,8 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
     stopping ??= (async () => {
       log(stopTasks ? 'stopping the daemon and its tasks' : 'stopping the daemon; tasks keep running');
       clearInterval(admitTimer);
+      stopWatchingHome();
+      stopRotating();
       await server.close();
       await dns.stop();
       // The loop stops first, or it would relaunch the tasks being stopped.
@@ -188,6 +227,8 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
         await Promise.all(keys.map((key) => reconciler.supervisor.kill(key, 'daemon stopped')));
         // The loop is stopped, so nothing else removes the stopped containers and their networks.
         await Promise.all(keys.map((key) => driver.destroyTask(key).catch(() => undefined)));
+        isolation.teardown();
+        ports.release(new Map());
       }
       engine?.close();
       control.close();
@@ -215,12 +256,18 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
     engine: dockerEngine,
     log,
     shutdown: (stopTasks) => void stop(stopTasks),
+    security: () => isolation.checks(),
   });
   // `java -version` (once per install, cached) blocks for 100 ms or more: asked before serving, so
   // that neither a first JVM deploy nor `doctor` holds up every other request while it runs.
   for (const java of javaCandidates()) inspectJava(java);
   const address = await server.listen({ host: config.host, port: config.port });
   await dns.sync(store.tenants.list().map((t) => t.name));
+  control.onCommit(() => isolation.sync());
+  events.subscribe((e) => {
+    if (e.type === 'task_removed') void control.deployer.releasePorts();
+  });
+  isolation.sync();
   const info: DaemonInfo = {
     pid: process.pid,
     address,

@@ -1,32 +1,50 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { FlotillaError } from '../core/errors.js';
 
+/** flock's exit code when the lock is held elsewhere (set with -E, so other failures differ). */
+const HELD = 75;
+
 /**
- * One daemon per home. The lock file holds the owner's pid; a lock whose owner is gone (a daemon
- * killed with SIGKILL) is stale and taken over.
+ * One daemon per home, held by the kernel: an exclusive flock(2) on `file`. A pid file with
+ * "take over if stale" cannot be made safe — two starters that both find a stale (or a racer's
+ * still empty) file each take it over — whereas a flock belongs to the open file, so it is free
+ * the moment its daemon dies, even by SIGKILL, and nothing ever has to decide it is stale.
+ *
+ * Node has no flock of its own: the `flock` program (util-linux, as is setpriv) takes it on our
+ * open file, passed as its fd 3; the lock stays with the open file after it exits. Our fd is
+ * close-on-exec, so tasks the daemon spawns do not keep its home locked after it is gone. The file
+ * is never removed: a starter that opened it just before the removal would lock a file no one
+ * else sees.
  */
 export function acquireLock(file: string): () => void {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = fs.openSync(file, 'wx', 0o600);
-      fs.writeSync(fd, String(process.pid));
-      fs.closeSync(fd);
-      return () => {
-        if (readPid(file) === process.pid) fs.rmSync(file, { force: true });
-      };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  const fd = fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o600);
+  const r = spawnSync('flock', ['--nonblock', '--exclusive', '--conflict-exit-code', String(HELD), '3'], {
+    stdio: ['ignore', 'ignore', 'pipe', fd],
+  });
+  if (r.status !== 0) {
+    fs.closeSync(fd);
+    if (r.status === HELD) {
       const pid = readPid(file);
-      if (pid && pid !== process.pid && isAlive(pid)) {
-        throw new FlotillaError(
-          'DAEMON_ALREADY_RUNNING',
-          `a daemon (pid ${pid}) already runs for this home (${file})`,
-        );
-      }
-      fs.rmSync(file, { force: true });
+      throw new FlotillaError(
+        'DAEMON_ALREADY_RUNNING',
+        `a daemon${pid ? ` (pid ${pid})` : ''} already runs for this home (${file})`,
+      );
     }
+    throw new Error(
+      `could not lock ${file} with flock (util-linux): ${r.error?.message ?? String(r.stderr).trim()}`,
+    );
   }
-  throw new FlotillaError('DAEMON_ALREADY_RUNNING', `could not take the lock ${file}`);
+  // The pid is only for messages: who holds the home.
+  fs.ftruncateSync(fd, 0);
+  fs.writeSync(fd, String(process.pid), 0);
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    fs.ftruncateSync(fd, 0);
+    fs.closeSync(fd);
+  };
 }
 
 function readPid(file: string): number | null {
@@ -35,15 +53,5 @@ function readPid(file: string): number | null {
     return Number.isInteger(pid) && pid > 0 ? pid : null;
   } catch {
     return null;
-  }
-}
-
-/** Alive and not a zombie: a daemon killed with SIGKILL stays a zombie until its parent reaps it. */
-function isAlive(pid: number): boolean {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
   }
 }

@@ -6,7 +6,7 @@ import type { PlanState } from '../plans/types.js';
 import type { Reconciler } from '../reconciler/reconciler.js';
 import type { Store } from '../state/store.js';
 import type { ControlPlane } from './control-plane.js';
-import { operationsOf, serviceOps } from './service-ops.js';
+import { operationsOf, serviceOps, type ServiceOpsDeps } from './service-ops.js';
 
 export interface PlanListView {
   plans: PlanState[];
@@ -24,6 +24,7 @@ export interface PlanListView {
  */
 export class ServicePlans {
   readonly runner: PlanRunner;
+  private readonly deps: ServiceOpsDeps;
 
   constructor(
     private readonly store: Store,
@@ -32,7 +33,7 @@ export class ServicePlans {
     control: ControlPlane,
     log: (msg: string) => void,
   ) {
-    const deps = {
+    const deps: ServiceOpsDeps = {
       store,
       paths,
       reconciler,
@@ -43,12 +44,15 @@ export class ServicePlans {
       ) => {
         await control.redeployService(tenant, service, change);
       },
+      planRedeploy: (tenant: string, service: string, change: { options?: Record<string, unknown> }) =>
+        control.deployer.planRedeploy(tenant, service, change),
     };
     this.runner = new PlanRunner(
       store,
       (tenant, service, say) => serviceOps(deps, tenant, service, say),
       log,
     );
+    this.deps = deps;
     this.runner.recover();
   }
 
@@ -77,8 +81,20 @@ export class ServicePlans {
     return { name, status: 'PENDING', parameters: {}, phases: [], errors: [] };
   }
 
-  start(tenant: string, service: string, name: string, parameters: Record<string, string>): PlanState {
-    return this.runner.start(tenant, service, name, this.operation(tenant, service, name), parameters);
+  /** Starts an operation once its check (if it has one) found nothing that would make it fail. */
+  async start(
+    tenant: string,
+    service: string,
+    name: string,
+    parameters: Record<string, string>,
+  ): Promise<PlanState> {
+    const operation = this.operation(tenant, service, name);
+    this.runner.refuseOther(tenant, service, name);
+    await operation.check?.(
+      parameters,
+      serviceOps(this.deps, tenant, service, () => undefined),
+    );
+    return this.runner.start(tenant, service, name, operation, parameters);
   }
 
   stop(tenant: string, service: string, name: string): PlanState {

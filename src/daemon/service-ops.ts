@@ -19,6 +19,12 @@ export interface ServiceOpsDeps {
     service: string,
     change: { state?: Record<string, string | null>; options?: Record<string, unknown> },
   ): Promise<void>;
+  /** The same change planned, not committed: the owners that would wait, with why. */
+  planRedeploy(
+    tenant: string,
+    service: string,
+    change: { options?: Record<string, unknown> },
+  ): Promise<{ waiting: { name: string; reason: string }[] }>;
 }
 
 const POLL_MS = 250;
@@ -46,6 +52,10 @@ export function serviceOps(
     placed: () => endpointContext(d.paths, record(), running()).tasks,
     state: () => ({ ...record().state }),
     redeploy: (change) => d.redeploy(tenant, service, change),
+    async wouldWait(change) {
+      const plan = await d.planRedeploy(tenant, service, change);
+      return plan.waiting.find((w) => w.name === service)?.reason ?? null;
+    },
     async restartTask(name) {
       const t = task(name);
       if (t.handle && t.handle.pid > 0)

@@ -14,6 +14,13 @@ export interface TenantHooks {
   dnsFor(tenant: string): string | null;
   /** The tenant's allocation and weighted dominant share of the pool. */
   allocation(tenant: string): Pick<TenantView, 'allocated' | 'dominantShare'>;
+  /** The Unix user the tenant's tasks run as, when tenants are isolated. */
+  userOf?(tenant: string): string | undefined;
+  /** Throws when this daemon cannot keep one more tenant apart from the others. */
+  checkNew?(): void;
+  /** A tenant came (its user and folders are made) or went (they go). */
+  admitted?(tenant: string): void;
+  forgotten?(tenant: string): void;
 }
 
 /** Tenants, their weights and quotas, and their API tokens. */
@@ -51,10 +58,18 @@ export class Tenants {
     if (this.store.tenants.get(body.name)) {
       throw new FlotillaError('NAME_CONFLICT', `tenant "${body.name}" already exists`);
     }
+    this.hooks.checkNew?.();
     this.store.tenants.create(
       { name: body.name, weight: body.weight ?? 1, quota: body.quota ?? null },
       this.now(),
     );
+    try {
+      this.hooks.admitted?.(body.name);
+    } catch (err) {
+      // A tenant whose user could not be made must not exist: its tasks would run as root.
+      this.store.tenants.remove(body.name);
+      throw err;
+    }
     this.hooks.changed();
     return this.get(body.name);
   }
@@ -94,6 +109,7 @@ export class Tenants {
       this.store.tokens.revokeAll(name, this.now());
       this.store.tenants.remove(name);
     });
+    this.hooks.forgotten?.(name);
     this.hooks.changed();
   }
 
@@ -140,6 +156,7 @@ export class Tenants {
       quota: t.quota,
       ...this.hooks.allocation(t.name),
       dns: this.hooks.dnsFor(t.name),
+      user: this.hooks.userOf?.(t.name) ?? null,
       createdAt: new Date(t.createdAt).toISOString(),
     };
   }

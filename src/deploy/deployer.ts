@@ -15,8 +15,14 @@ export interface DeployerHooks {
   publish(tenant: string, type: string, subject: string, data: Record<string, unknown>): void;
   log(msg: string): void;
   now(): number;
-  /** After a commit: the services it stored (their post-ready step may be pending on ready tasks). */
+  /** After every write, with the services it stored (their post-ready step may be pending on ready tasks). */
   committed?(tenant: string, services: string[]): void;
+}
+
+/** A plan step's change to a service: persistent state (null drops a key) and options. */
+export interface ServiceChange {
+  state?: Record<string, string | null>;
+  options?: Record<string, unknown>;
 }
 
 /** What a stack file or a request asks for, before planning. */
@@ -90,28 +96,42 @@ export class Deployer {
    * Redeploys a service with changed persistent state (keys set to null are dropped) or options, as
    * a plan step asks; the changed state is what its render reads, and both are stored together.
    */
-  redeploy(
-    tenant: string,
-    name: string,
-    change: { state?: Record<string, string | null>; options?: Record<string, unknown> },
-  ): Promise<DeployResultView> {
+  redeploy(tenant: string, name: string, change: ServiceChange): Promise<DeployResultView> {
     return this.serialized(() => {
-      const s = this.ctx.store.services.get(tenant, name);
-      if (!s) throw new FlotillaError('SERVICE_NOT_FOUND', `no service "${name}"`);
-      const entry: ServiceEntry = {
-        name,
-        package: s.package,
-        version: s.version,
-        options: { ...s.options, ...change.options },
-        dependsOn: s.dependencies,
-      };
-      return this.deployNow(tenant, s.stack, {
-        declarations: [serviceDeclaration(entry)],
-        prune: false,
-        createOnly: false,
-        stateChanges: new Map([[name, change.state ?? {}]]),
-      });
+      const { stack, intent } = this.redeployIntent(tenant, name, change);
+      return this.deployNow(tenant, stack, intent);
     });
+  }
+
+  /**
+   * What `redeploy` would do, committing nothing: a plan asks it first whether the scheduler can
+   * place what the change adds, so that it refuses before it changes anything.
+   */
+  planRedeploy(tenant: string, name: string, change: ServiceChange): Promise<PlanView> {
+    return this.serialized(async () => {
+      const { stack, intent } = this.redeployIntent(tenant, name, change);
+      const plan = await planDeploy(this.ctx, { tenant, stack, ...intent });
+      return { stack, ...summary(plan.diff), waiting: waitingOf(plan), owners: plan.diff.owners };
+    });
+  }
+
+  private redeployIntent(tenant: string, name: string, change: ServiceChange) {
+    const s = this.ctx.store.services.get(tenant, name);
+    if (!s) throw new FlotillaError('SERVICE_NOT_FOUND', `no service "${name}"`);
+    const entry: ServiceEntry = {
+      name,
+      package: s.package,
+      version: s.version,
+      options: { ...s.options, ...change.options },
+      dependsOn: s.dependencies,
+    };
+    const intent: Intent = {
+      declarations: [serviceDeclaration(entry)],
+      prune: false,
+      createOnly: false,
+      stateChanges: new Map([[name, change.state ?? {}]]),
+    };
+    return { stack: s.stack, intent };
   }
 
   /** A rolling restart: every running instance of the owner is replaced, one at a time. */
@@ -231,19 +251,37 @@ export class Deployer {
 
   private commit(plan: DeployPlan): void {
     const touched = commitPlan(this.ctx.store, plan, this.hooks.now());
-    this.settled(plan.tenant, touched);
     const services = plan.admitted.filter((o) => o.kind === 'service').map((o) => o.name);
-    if (services.length > 0) this.hooks.committed?.(plan.tenant, services);
+    this.settled(plan.tenant, touched, services);
   }
 
-  /** After a commit: the reconciler looks at what changed, and freed capacity may admit a waiting owner. */
-  private settled(tenant: string, touched: string[]): void {
+  /**
+   * After every write: the listener hears of it (before any task launches), the reconciler looks at
+   * what changed, and freed capacity may admit a waiting owner.
+   */
+  private settled(tenant: string, touched: string[], services: string[] = []): void {
+    this.hooks.committed?.(tenant, services);
     this.hooks.enqueue(tenant, touched);
     if (touched.length > 0 && this.ctx.store.queue.listAll().length > 0) this.admitWaiting();
   }
 
+  /** Gives back the machine-wide reservations of ports no task holds any more (a task was removed). */
+  releasePorts(): Promise<void> {
+    return this.serialized(async () => undefined);
+  }
+
+  /**
+   * One write at a time. After each, the ports no task holds are given back to the machine: between
+   * writes no plan has reserved a port it has not stored yet (a dry run, or a plan that failed).
+   */
   private serialized<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.tail.then(fn);
+    const next = this.tail.then(fn).finally(() => {
+      try {
+        this.ctx.ports.release(this.ctx.store.tasks.portsInUse());
+      } catch (err) {
+        this.hooks.log(`could not give back port reservations: ${String(err)}`);
+      }
+    });
     this.tail = next.catch(() => undefined);
     return next;
   }

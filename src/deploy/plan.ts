@@ -157,6 +157,8 @@ class OwnerPlanner {
     const inContainers = driver === 'docker';
     if (inContainers) checkReachable(`services.${name}`, referencesIn(entry.options), refs.contained);
     const laid = layoutService(entry, inContainers ? refs.inner : refs.endpoints);
+    const stored = ctx.store.services.get(req.tenant, name);
+    if (stored && !req.stateChanges?.has(name)) laid.pkg.checkRedeclared?.(stored, laid.options, name);
     const image = inContainers ? containerImage(ctx.host, entry, laid.pkg, laid.options) : null;
     if (image) await ctx.host.checkContainer?.({ image, aliases: [], publish: [], mounts: [] });
     const current = ctx.store.tasks.byOwner(req.tenant, name);
@@ -165,10 +167,9 @@ class OwnerPlanner {
     const placed = [];
     for (const slot of laid.slots)
       placed.push({ ...slot, ...(await this.place(name, slot, chosen.nodes.get(slot.name)!, current)) });
-    const before = ctx.store.services.get(req.tenant, name);
     const rendered = renderService(req.tenant, laid, placed, {
       artifactsDir: ctx.paths.artifacts,
-      previousState: withChanges(before?.state ?? {}, req.stateChanges?.get(name)),
+      previousState: withChanges(stored?.state ?? {}, req.stateChanges?.get(name)),
       runtime: image ? { driver, image } : { driver: 'process' },
       host: ctx.host,
     });
@@ -176,12 +177,12 @@ class OwnerPlanner {
     refs.contained.set(name, inContainers);
     refs.endpoints.set(name, rendered.values);
     refs.inner.set(name, rendered.innerValues);
-    const sameOptions = before !== null && stableJson(before.options) === stableJson(rendered.record.options);
+    const sameOptions = stored !== null && stableJson(stored.options) === stableJson(rendered.record.options);
     // The post-ready step runs again when the options it reads change; otherwise its outcome stands.
     const afterReady = !laid.pkg.afterReady
       ? null
-      : sameOptions && before.afterReady
-        ? before.afterReady
+      : sameOptions && stored.afterReady
+        ? stored.afterReady
         : { status: 'pending' as const, message: null };
     return {
       kind: 'service',

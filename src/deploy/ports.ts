@@ -1,5 +1,6 @@
 import net from 'node:net';
 import { FlotillaError } from '../core/errors.js';
+import type { PortReservations } from './port-reservations.js';
 
 export type PortProbe = (host: string, port: number) => Promise<boolean>;
 
@@ -23,6 +24,8 @@ export class PortAllocator {
     private readonly range: [number, number],
     private readonly probe: PortProbe = canBind,
     start = range[0],
+    /** Other homes on this machine: absent, only this home's own tasks are kept apart. */
+    private readonly reservations?: PortReservations,
   ) {
     this.next = Math.min(Math.max(start, range[0]), range[1]);
   }
@@ -46,7 +49,7 @@ export class PortAllocator {
         continue;
       }
       if (want !== 0) {
-        if (held.has(want) || !(await this.probe(host, want))) {
+        if (held.has(want) || !(await this.claim(host, want))) {
           throw new FlotillaError('PORT_IN_USE', `${who}: port ${want} on ${host} is already in use`, {
             host,
             port: want,
@@ -61,13 +64,24 @@ export class PortAllocator {
     return out;
   }
 
+  /** Gives back reservations no task holds: after every write (a plan may have reserved and failed). */
+  release(inUse: Map<string, Set<number>>): void {
+    this.reservations?.keepOnly(inUse);
+  }
+
+  /** Reserved for this home first, then probed: another home may reserve but not bind it yet. */
+  private async claim(host: string, port: number): Promise<boolean> {
+    if (this.reservations && !this.reservations.take(host, port)) return false;
+    return this.probe(host, port);
+  }
+
   private async pickFree(host: string, held: Set<number>, who: string): Promise<number> {
     const [lo, hi] = this.range;
     for (let tries = 0; tries <= hi - lo; tries++) {
       const port = this.next;
       this.next = port >= hi ? lo : port + 1;
       if (held.has(port)) continue;
-      if (await this.probe(host, port)) {
+      if (await this.claim(host, port)) {
         held.add(port);
         return port;
       }

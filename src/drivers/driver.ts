@@ -1,3 +1,4 @@
+import type { TaskUser } from '../core/identity.js';
 import type { ContainerSpec, TaskHandle } from '../core/task.js';
 
 /**
@@ -63,6 +64,8 @@ export interface TaskConfig {
   mem: number;
   /** Which driver of a DriverSet runs the task; unset: the set's default. A single driver ignores it. */
   driver?: string;
+  /** The tenant's own Unix user, when the daemon isolates tenants: the task runs as it, unprivileged. */
+  user?: TaskUser;
   /** The Docker driver: how the task runs in a container. Without it, the driver's default image runs cmd/args. */
   container?: ContainerConfig;
 }

@@ -1,3 +1,4 @@
+import type { TaskUser } from '../core/identity.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { FlotillaError } from '../core/errors.js';
@@ -25,6 +26,8 @@ export interface JobsDeps {
   log: (msg: string) => void;
   now?: () => number;
   newId?: () => string;
+  /** The Unix user a tenant's jobs run as, when the daemon isolates tenants. */
+  userOf?(tenant: string): TaskUser | undefined;
 }
 
 /**
@@ -34,6 +37,11 @@ export interface JobsDeps {
  */
 export class Jobs {
   /** Settles when the job's driver is gone and its end is recorded. */
+  private userFor(tenant: string): { user?: TaskUser } {
+    const user = this.d.userOf?.(tenant);
+    return user ? { user } : {};
+  }
+
   private readonly watched = new Map<string, Promise<void>>();
   private readonly killing = new Set<string>();
   private readonly now: () => number;
@@ -138,6 +146,7 @@ export class Jobs {
         env: launch.env,
         cpus: launch.cpus,
         mem: launch.mem,
+        ...this.userFor(tenant),
       });
       this.d.store.jobs.update(tenant, id, { process: handle });
     } catch (err) {

@@ -104,6 +104,31 @@ describe('plan runner', () => {
     assert.match(recovered.phases[1]!.steps[0]!.message, /daemon restart/);
   });
 
+  it('refuses a second plan on a service while one is under way, with PLAN_CONFLICT', async () => {
+    const log: string[] = [];
+    runner.start('t', 'ring', 'flaky', operation(log, { fail: 'a' }), { node: 'n1' });
+    await runner.settled('t', 'ring', 'flaky');
+    assert.equal(store.plans.get('t', 'ring', 'flaky')!.status, 'ERROR');
+    let release!: () => void;
+    const held = operation(log, { hold: new Promise<void>((r) => (release = r)) });
+    runner.start('t', 'ring', 'replace', held, { node: 'n1' });
+    await new Promise((r) => setTimeout(r, 20));
+    const conflict = (err: Error & { code?: string }) =>
+      err.code === 'PLAN_CONFLICT' && /"replace"/.test(err.message);
+    assert.throws(() => runner.start('t', 'ring', 'scale', operation(log, {}), { node: 'n3' }), conflict);
+    assert.throws(() => runner.continue('t', 'ring', 'flaky', operation(log, {})), conflict);
+    assert.equal(store.plans.get('t', 'ring', 'scale'), null, 'the refused plan left nothing behind');
+    // Another service's plans are not held up.
+    runner.start('t', 'other', 'scale', operation([], {}), { node: 'n2' });
+    await runner.settled('t', 'other', 'scale');
+    assert.equal(store.plans.get('t', 'other', 'scale')!.status, 'COMPLETE');
+    release();
+    await runner.settled('t', 'ring', 'replace');
+    runner.continue('t', 'ring', 'flaky', operation(log, {}));
+    await runner.settled('t', 'ring', 'flaky');
+    assert.equal(store.plans.get('t', 'ring', 'flaky')!.status, 'COMPLETE');
+  });
+
   it('rolls statuses up as DC/OS does, and reads the deploy plan from the tasks', () => {
     assert.equal(rollUp(['COMPLETE', 'PENDING']), 'STARTING');
     assert.equal(rollUp(['COMPLETE', 'ERROR']), 'ERROR');

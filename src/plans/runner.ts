@@ -50,6 +50,7 @@ export class PlanRunner {
     if (this.running.has(key)) {
       throw new FlotillaError('PLAN_RUNNING', `plan "${name}" of ${service} is under way; stop it first`);
     }
+    this.refuseOther(tenant, service, name);
     checkParameters(name, operation, parameters);
     const phases = operation.build(
       parameters,
@@ -76,6 +77,7 @@ export class PlanRunner {
     const key = planKey(tenant, service, name);
     const plan = this.require(tenant, service, name);
     if (this.running.has(key) || plan.status === 'COMPLETE') return plan;
+    this.refuseOther(tenant, service, name);
     const phases = operation.build(
       plan.parameters,
       this.opsFor(tenant, service, () => undefined),
@@ -98,6 +100,23 @@ export class PlanRunner {
   /** Resolves when the plan's current run ends (for tests and orderly shutdown). */
   async settled(tenant: string, service: string, name: string): Promise<void> {
     await this.running.get(planKey(tenant, service, name))?.done;
+  }
+
+  /**
+   * Two plans of one service would each act on a view of the ring the other is changing (a scale
+   * adding a node while a replace removes one), so a service runs one plan at a time.
+   */
+  refuseOther(tenant: string, service: string, name: string): void {
+    const prefix = `${ownerKey(tenant, service)}/`;
+    for (const key of this.running.keys()) {
+      if (!key.startsWith(prefix)) continue;
+      const other = key.slice(prefix.length);
+      if (other === name) continue;
+      throw new FlotillaError(
+        'PLAN_CONFLICT',
+        `plan "${other}" of ${service} is under way; "${name}" cannot run at the same time`,
+      );
+    }
   }
 
   private require(tenant: string, service: string, name: string): PlanState {

@@ -1,6 +1,7 @@
+import { testLaunchSpec } from '../core/testing.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BACKOFF_DEFAULTS, type TaskRecord } from '../core/task.js';
+import { type TaskRecord } from '../core/task.js';
 import { disruptionBlocker, unreadyDependencies, waitingOn } from './dependencies.js';
 
 function task(owner: string, name: string, over: Partial<TaskRecord> = {}): TaskRecord {
@@ -17,20 +18,7 @@ function task(owner: string, name: string, over: Partial<TaskRecord> = {}): Task
     nodeId: 'n1',
     host: '127.0.0.1',
     ports: [],
-    spec: {
-      cmd: 'true',
-      env: {},
-      secretEnv: [],
-      files: [],
-      cpus: 0.1,
-      mem: 32,
-      disk: 0,
-      healthChecks: [],
-      killGracePeriodSeconds: 1,
-      backoff: BACKOFF_DEFAULTS,
-      dependsOn: [],
-      ...spec,
-    },
+    spec: testLaunchSpec(spec),
     specHash: 'h1',
     desired: 'running',
     state: 'running',

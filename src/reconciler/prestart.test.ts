@@ -1,27 +1,16 @@
+import { testLaunchSpec } from '../core/testing.js';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { BACKOFF_DEFAULTS, type LaunchSpec } from '../core/task.js';
+import { type LaunchSpec } from '../core/task.js';
 import { PRESTART_HOOKS, runPrestart, type PrestartContext } from './prestart.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-prestart-'));
 after(() => fs.rmSync(root, { recursive: true, force: true }));
 
-const spec: LaunchSpec = {
-  cmd: 'true',
-  env: {},
-  secretEnv: [],
-  files: [],
-  cpus: 0.1,
-  mem: 32,
-  disk: 0,
-  healthChecks: [],
-  killGracePeriodSeconds: 1,
-  backoff: BACKOFF_DEFAULTS,
-  dependsOn: [],
-};
+const spec: LaunchSpec = testLaunchSpec();
 
 let n = 0;
 function context(over: Partial<PrestartContext> = {}): PrestartContext {

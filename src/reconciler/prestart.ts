@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import type { LockedArtifact } from '../core/artifact.js';
+import type { TaskUser } from '../core/identity.js';
 import type { ContainerSpec, LaunchSpec, RuntimeRef } from '../core/task.js';
 import { writeFiles } from './sandbox.js';
 
@@ -25,6 +26,8 @@ export interface PrestartContext {
   dataDir: string;
   artifacts: ArtifactPreparer | undefined;
   images: ImagePreparer | undefined;
+  /** The tenant's user the task runs as, when tenants are isolated: its files are made its own. */
+  user?: TaskUser | undefined;
 }
 
 /** One step between "this task should run" and the driver's startTask (Nomad's taskrunner hooks). */
@@ -78,7 +81,7 @@ const image: PrestartHook = {
 const sandboxFiles: PrestartHook = {
   name: 'sandbox files',
   applies: () => true,
-  run: (ctx) => writeFiles(ctx.sandbox, ctx.spec.files),
+  run: (ctx) => writeFiles(ctx.sandbox, ctx.spec.files, ctx.user),
 };
 
 const dataDir: PrestartHook = {

@@ -20,6 +20,7 @@ export interface ReconcilerOptions {
   artifacts?: SupervisorDeps['artifacts'];
   images?: SupervisorDeps['images'];
   containerConfig?: SupervisorDeps['containerConfig'];
+  userOf?: SupervisorDeps['userOf'];
   workers?: number;
 }
 
@@ -52,6 +53,7 @@ export class Reconciler {
       ...(o.artifacts ? { artifacts: o.artifacts } : {}),
       ...(o.images ? { images: o.images } : {}),
       ...(o.containerConfig ? { containerConfig: o.containerConfig } : {}),
+      ...(o.userOf ? { userOf: o.userOf } : {}),
     });
   }
 

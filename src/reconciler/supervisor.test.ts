@@ -1,10 +1,11 @@
+import { testLaunchSpec } from '../core/testing.js';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, afterEach, beforeEach, describe, it } from 'node:test';
 import { pathsFor } from '../core/paths.js';
-import { BACKOFF_DEFAULTS, hasEnded, isTaskCurrent, type LaunchSpec, type TaskRecord } from '../core/task.js';
+import { hasEnded, isTaskCurrent, type LaunchSpec, type TaskRecord } from '../core/task.js';
 import type { Driver, ExitResult, TaskConfig } from '../drivers/driver.js';
 import { createStore, type Store } from '../state/store.js';
 import { EventBus } from './events.js';
@@ -60,19 +61,7 @@ class FakeDriver implements Driver {
   }
 }
 
-const spec: LaunchSpec = {
-  cmd: 'serve',
-  env: {},
-  secretEnv: [],
-  files: [],
-  cpus: 0.1,
-  mem: 32,
-  disk: 0,
-  healthChecks: [],
-  killGracePeriodSeconds: 1,
-  backoff: BACKOFF_DEFAULTS,
-  dependsOn: [],
-};
+const spec: LaunchSpec = testLaunchSpec({ cmd: 'serve' });
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-supervisor-'));
 after(() => fs.rmSync(home, { recursive: true, force: true }));

@@ -11,6 +11,7 @@ import { runPrestart, type ArtifactPreparer, type ImagePreparer } from './presta
 import type { WorkQueue } from './queue.js';
 import { describeExit, restartDecision, type RestartDecision } from './restart-policy.js';
 import { purgeSandbox } from './sandbox.js';
+import type { TaskUser } from '../core/identity.js';
 import { splitKey, taskKey } from '../core/keys.js';
 import { TaskStates } from './task-states.js';
 import { Turns } from './turns.js';
@@ -33,6 +34,8 @@ export interface SupervisorDeps {
   images?: ImagePreparer;
   /** A container task's spec with what its driver needs besides: network, published address, names. */
   containerConfig?(t: TaskRecord, spec: ContainerSpec): ContainerConfig;
+  /** The Unix user a tenant's tasks run as, when the daemon isolates tenants. */
+  userOf?(tenant: string): TaskUser | undefined;
 }
 
 /**
@@ -169,8 +172,9 @@ export class Supervisor {
     this.d.store.tasks.update(t.tenant, t.id, { handle: pending }, now);
     try {
       const dataDir = tenantDataPath(this.d.paths, t.tenant);
+      const user = this.d.userOf?.(t.tenant);
       const ready = await runPrestart(
-        { spec: t.spec, sandbox, dataDir, artifacts: this.d.artifacts, images: this.d.images },
+        { spec: t.spec, sandbox, dataDir, artifacts: this.d.artifacts, images: this.d.images, user },
         (message) => this.states.set(t, 'staging', message),
         () => this.stopped,
       );
@@ -187,6 +191,7 @@ export class Supervisor {
         mem: t.spec.mem,
         ...(t.spec.driver ? { driver: t.spec.driver } : {}),
         ...(t.spec.container ? { container: this.containerConfig(t, t.spec.container) } : {}),
+        ...(user ? { user } : {}),
       });
       const state: TaskState = t.spec.healthChecks.length > 0 ? 'starting' : 'running';
       this.d.store.tasks.update(
@@ -308,13 +313,8 @@ export class Supervisor {
     if (this.redeclared(key, t)) return;
     this.d.store.tasks.remove(t.tenant, t.id);
     if (t.desired === 'purged') purgeSandbox(sandboxPath(this.d.paths, t.tenant, t.owner, t.name));
-    this.d.events.publish(
-      t.tenant,
-      'task_removed',
-      t.id,
-      { task: t.id, owner: t.owner, purged: t.desired === 'purged' },
-      this.now(),
-    );
+    const purged = t.desired === 'purged';
+    this.d.events.publish(t.tenant, 'task_removed', t.id, { task: t.id, owner: t.owner, purged }, this.now());
   }
 
   /** Declared again while it was being stopped (`down`, then `up`): launched afresh, not forgotten. */
@@ -325,10 +325,7 @@ export class Supervisor {
     return true;
   }
 
-  /**
-   * A changed definition (or a requested restart) replaces instances one at a time, so an app never
-   * loses all of them at once.
-   */
+  /** A changed definition (or a requested restart) replaces instances one at a time, never all at once. */
   private async replace(key: string, t: TaskRecord): Promise<void> {
     if (this.disruptionBlocker(t)) {
       this.d.queue().addAfter(key, 500);

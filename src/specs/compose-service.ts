@@ -1,3 +1,4 @@
+import { checkTenantSafe } from './compose-security.js';
 import fs from 'node:fs';
 import type { AppSpec } from '../core/app.js';
 import { BACKOFF_DEFAULTS, type ContainerSpec } from '../core/task.js';
@@ -74,6 +75,8 @@ const DEFAULT_STOP_GRACE = 10;
 export function readService(name: string, value: unknown, ctx: ServiceContext): ComposeService {
   const at = `services.${name}`;
   const body = object(value, at);
+  // A caller held to its data folder is not a cluster admin: isolation-breaking keys are refused first.
+  if (ctx.allowedRoot !== undefined) checkTenantSafe(body, at);
   checkKeys(body, at, SERVICE_KEYS);
   if (body.image === undefined && body.build === undefined) invalid(at, 'needs an image or a build');
   const command = readCommand(body.command, `${at}.command`);

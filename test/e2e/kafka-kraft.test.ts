@@ -79,7 +79,7 @@ describe('Kafka 4 in KRaft mode (examples/kafka-kraft.yml)', () => {
     assert.match(r.stderr, /DEPLOY_FAILING/);
     assert.match(
       r.stderr,
-      /events: post-ready step failed: creating topics: refused: .*(nonsense|cleanup\.policy)/i,
+      /events: post-ready step failed: creating topics: refused: Configuration is invalid/,
     );
     const service = await home.client().getService('events');
     assert.equal(service.status, 'failing');

@@ -1,3 +1,4 @@
+import { forgetHome } from '../../src/isolation/forget.js';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -50,6 +51,7 @@ export async function startInProcessDaemon(name: string, portBase: number): Prom
     raw: (method, url, body, token) => rawRequest(new URL(url, daemon.info.address), method, body, token),
     stop: async () => {
       await daemon.stop(true);
+      forgetHome(home);
       fs.rmSync(home, { recursive: true, force: true });
     },
   };

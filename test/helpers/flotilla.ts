@@ -1,3 +1,4 @@
+import { forgetHome } from '../../src/isolation/forget.js';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -108,6 +109,8 @@ export class TestHome {
     }
     const containers = await removeDockerLeftovers(daemonIdOf(this.home));
     // FLOTILLA_KEEP_HOMES=1 keeps a home (its logs and sandboxes) for a post-mortem.
+    // The home's tenants' users and its firewall chain live outside it: they go with it.
+    forgetHome(this.home);
     if (!process.env.FLOTILLA_KEEP_HOMES) fs.rmSync(this.home, { recursive: true, force: true });
     return leftovers.length + containers;
   }

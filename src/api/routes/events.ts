@@ -9,6 +9,11 @@ const HEARTBEAT_MS = 15_000;
 export const eventRoutes =
   ({ events }: ApiDeps): FastifyPluginAsyncTypebox =>
   async (app) => {
+    // A stream never ends on its own: a daemon stopping would wait for its followers forever.
+    const open = new Set<{ end(): void }>();
+    app.addHook('preClose', async () => {
+      for (const res of open) res.end();
+    });
     app.get(
       '/v1/events',
       {
@@ -39,7 +44,9 @@ export const eventRoutes =
         if (since !== undefined) for (const e of events.since(req.tenant, since)) send(e);
         const unsubscribe = events.subscribe(send);
         const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
+        open.add(res);
         req.raw.on('close', () => {
+          open.delete(res);
           clearInterval(heartbeat);
           unsubscribe();
         });

@@ -53,7 +53,7 @@ export const planRoutes =
       },
       async (req, reply) => {
         const { name, plan } = req.params;
-        return reply.status(202).send(plans.start(req.tenant, name, plan, req.body.parameters ?? {}));
+        return reply.status(202).send(await plans.start(req.tenant, name, plan, req.body.parameters ?? {}));
       },
     );
     app.post(
@@ -145,7 +145,7 @@ export const nodeRoutes =
       async (req, reply) =>
         reply
           .status(202)
-          .send(plans.start(req.tenant, req.params.name, 'replace', { node: req.params.node })),
+          .send(await plans.start(req.tenant, req.params.name, 'replace', { node: req.params.node })),
     );
     app.post(
       '/v1/services/:name/repair',
@@ -157,7 +157,8 @@ export const nodeRoutes =
           response: { 202: PlanView, ...errorResponses },
         },
       },
-      async (req, reply) => reply.status(202).send(plans.start(req.tenant, req.params.name, 'repair', {})),
+      async (req, reply) =>
+        reply.status(202).send(await plans.start(req.tenant, req.params.name, 'repair', {})),
     );
     app.post(
       '/v1/services/:name/scale',
@@ -174,6 +175,8 @@ export const nodeRoutes =
       async (req, reply) =>
         reply
           .status(202)
-          .send(plans.start(req.tenant, req.params.name, 'scale', { nodes: String(req.query.nodeCount) })),
+          .send(
+            await plans.start(req.tenant, req.params.name, 'scale', { nodes: String(req.query.nodeCount) }),
+          ),
     );
   };

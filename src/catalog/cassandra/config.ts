@@ -66,6 +66,8 @@ export const STATE = {
   fresh: (task: string) => `fresh.${task}`,
   replace: (task: string) => `replace.${task}`,
   scale: 'scale',
+  /** The ring size the last scale plan set: the stack file's `nodes` no longer decides it. */
+  scaledTo: 'scaledTo',
 } as const;
 
 /** The next data generation of a task: its start script empties its data once for it. */

@@ -22,6 +22,7 @@ import {
 } from './config.js';
 import { NODETOOL_MAIN, SERVER_MAIN, serverJvmFlags, toolJvmFlags } from './jvm-flags.js';
 import { operations } from './operations.js';
+import { checkRedeclared } from './scale.js';
 import { optionsSchema, readOptions } from './options.js';
 import { renderNodetoolScript, renderReadyScript, renderStartScript } from './scripts.js';
 
@@ -209,4 +210,5 @@ export const cassandra: PackageDefinition = {
   },
 
   operations,
+  checkRedeclared,
 };

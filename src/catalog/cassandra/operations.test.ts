@@ -18,6 +18,8 @@ class FakeRing implements ServiceOps {
   stateMap: Record<string, string> = { seeds: 'cassandra-0,cassandra-1' };
   readonly log: string[] = [];
   refuse: string | null = null;
+  /** What the scheduler would say of a redeploy: why it would wait, or null when it fits. */
+  capacity: (nodes: number) => string | null = () => null;
 
   constructor(size: number) {
     this.resize(size);
@@ -64,6 +66,9 @@ class FakeRing implements ServiceOps {
       this.resize(size);
       for (const n of this.nodes) if (!this.ring.has(n.host)) this.ring.set(n.host, 'UN');
     }
+  }
+  async wouldWait(change: { options?: Record<string, unknown> }): Promise<string | null> {
+    return this.capacity(change.options?.nodes as number);
   }
   async restartTask(name: string): Promise<void> {
     this.log.push(`restart ${name}`);
@@ -147,7 +152,7 @@ describe('cassandra day-2 operations', () => {
       'cleanup/cassandra-2',
     ]);
     assert.deepEqual(ring.log, [
-      'redeploy nodes=5 {"scale":"3->5"}',
+      'redeploy nodes=5 {"scale":"3->5","scaledTo":"5"}',
       'ready cassandra-3',
       'ready cassandra-4',
       'cassandra-0: nodetool cleanup',
@@ -158,15 +163,31 @@ describe('cassandra day-2 operations', () => {
     assert.equal(ring.stateMap.scale, undefined);
   });
 
+  it('scale up refuses before it changes anything when the scheduler cannot place the new nodes', async () => {
+    const ring = new FakeRing(3);
+    const why = 'node "cassandra-4" fits on no node: 4 of 4 nodes hold a cassandra node already';
+    ring.capacity = (nodes) => (nodes > 4 ? why : null);
+    await assert.rejects(
+      ops.scale!.check!({ nodes: '5' }, ring),
+      (err: FlotillaError) =>
+        err.code === 'PLAN_DOES_NOT_FIT' && err.message.includes(why) && /5 nodes/.test(err.message),
+    );
+    assert.deepEqual(ring.log, [], 'nothing was redeployed');
+    await ops.scale!.check!({ nodes: '4' }, ring);
+    // Going down adds nothing to place.
+    ring.capacity = () => why;
+    await ops.scale!.check!({ nodes: '2' }, ring);
+  });
+
   it('scale down: decommissions the highest nodes one by one, then removes each task with fresh data next time', async () => {
     const ring = new FakeRing(5);
     const steps = await runAll(ops.scale!.build({ nodes: '3' }, ring), ring);
     assert.deepEqual(steps, ['decommission/cassandra-4', 'decommission/cassandra-3']);
     assert.deepEqual(ring.log, [
       'cassandra-4: nodetool decommission',
-      'redeploy nodes=4 {"fresh.cassandra-4":"1","replace.cassandra-4":null,"seeds":"cassandra-0,cassandra-1","scale":"5->3"}',
+      'redeploy nodes=4 {"fresh.cassandra-4":"1","replace.cassandra-4":null,"seeds":"cassandra-0,cassandra-1","scale":"5->3","scaledTo":"4"}',
       'cassandra-3: nodetool decommission',
-      'redeploy nodes=3 {"fresh.cassandra-3":"1","replace.cassandra-3":null,"seeds":"cassandra-0,cassandra-1","scale":null}',
+      'redeploy nodes=3 {"fresh.cassandra-3":"1","replace.cassandra-3":null,"seeds":"cassandra-0,cassandra-1","scale":null,"scaledTo":"3"}',
     ]);
     assert.equal(ring.ring.size, 3);
   });

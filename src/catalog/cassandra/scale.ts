@@ -38,7 +38,7 @@ function grow(from: number, target: number): PhaseDefinition[] {
           async run(ops) {
             await ops.redeploy({
               options: { nodes: target },
-              state: { [STATE.scale]: `${from}->${target}` },
+              state: { [STATE.scale]: `${from}->${target}`, [STATE.scaledTo]: String(target) },
             });
             const have = ringNodes(ops).length;
             if (have !== target) {
@@ -160,9 +160,22 @@ async function removeNode(
       [STATE.replace(name)]: null,
       [STATE.seeds]: seeds || null,
       [STATE.scale]: marker,
+      [STATE.scaledTo]: String(index),
     },
   });
   ops.say(`${name} decommissioned and removed`);
+}
+
+function targetOf(parameters: Record<string, string>): number {
+  const target = Number(parameters.nodes);
+  if (!Number.isInteger(target) || target < 1 || target > MAX_NODES) {
+    throw new FlotillaError(
+      'PLAN_PARAMETERS_INVALID',
+      `scale needs "nodes", a whole number from 1 to ${MAX_NODES} (got "${parameters.nodes}"); ` +
+        'a ring needs at least one node, and 3 for replication factor 3',
+    );
+  }
+  return target;
 }
 
 export const scale: OperationDefinition = {
@@ -179,15 +192,22 @@ export const scale: OperationDefinition = {
       required: false,
     },
   },
-  build(parameters, ops) {
-    const target = Number(parameters.nodes);
-    if (!Number.isInteger(target) || target < 1 || target > MAX_NODES) {
+  async check(parameters, ops) {
+    const target = targetOf(parameters);
+    const current = ringNodes(ops).length;
+    if (target <= current) return;
+    // Asked of the scheduler before anything changes: a deploy step that found no room would leave
+    // the service with its options changed and waiting in the queue, half scaled.
+    const why = await ops.wouldWait({ options: { nodes: target } });
+    if (why !== null) {
       throw new FlotillaError(
-        'PLAN_PARAMETERS_INVALID',
-        `scale needs "nodes", a whole number from 1 to ${MAX_NODES} (got "${parameters.nodes}"); ` +
-          'a ring needs at least one node, and 3 for replication factor 3',
+        'PLAN_DOES_NOT_FIT',
+        `the ring cannot grow from ${current} to ${target} nodes: ${why} (one Cassandra node per Flotilla node)`,
       );
     }
+  },
+  build(parameters, ops) {
+    const target = targetOf(parameters);
     const force = parameters.force ?? 'false';
     if (force !== 'true' && force !== 'false') {
       throw new FlotillaError('PLAN_PARAMETERS_INVALID', `scale's "force" is true or false (got "${force}")`);
@@ -199,3 +219,22 @@ export const scale: OperationDefinition = {
     return [{ name: 'check', steps: [ringStep('verify-ring')] }];
   },
 };
+
+/** A stack file that disagrees with the size a scale plan set would resize the ring without it. */
+export function checkRedeclared(
+  stored: { options: Record<string, unknown>; state: Record<string, string> },
+  declared: Record<string, unknown>,
+  service: string,
+): void {
+  const scaledTo = stored.state[STATE.scaledTo];
+  if (scaledTo === undefined) return;
+  const now = Number(stored.options.nodes);
+  const wanted = Number(declared.nodes);
+  if (wanted === now) return;
+  throw new FlotillaError(
+    'STACK_OUT_OF_DATE',
+    `${service}: the file asks for ${wanted} nodes, but \`cassandra scale\` set the ring to ${now}; ` +
+      `applying it would ${wanted < now ? 'remove nodes without decommissioning them' : 'grow the ring outside a plan'}. ` +
+      `Set \`nodes: ${now}\` in the file to keep the ring as it is, or run \`flotilla cassandra scale ${service} ${wanted}\` to change it`,
+  );
+}

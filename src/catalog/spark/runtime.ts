@@ -71,6 +71,34 @@ function isExecutable(file: string): boolean {
   }
 }
 
+/**
+ * Whether every user may run `file`: it, and every folder on its real path, let others through.
+ * Tenants' tasks (their own Unix users) run the venv's Python; one made from a Python in root's
+ * home (pyenv) would be out of their reach.
+ */
+function everyoneMayRun(file: string): boolean {
+  let real: string;
+  try {
+    real = fs.realpathSync(file);
+  } catch {
+    return false;
+  }
+  for (let p = real; ; p = path.dirname(p)) {
+    if ((fs.statSync(p).mode & 0o001) === 0) return false;
+    if (p === path.dirname(p)) return true;
+  }
+}
+
+/** The Python a venv is made from: FLOTILLA_PYTHON, else python3 on PATH if everyone may run it, else the system's. */
+function basePython(env: NodeJS.ProcessEnv): string {
+  if (env.FLOTILLA_PYTHON) return env.FLOTILLA_PYTHON;
+  for (const dir of (env.PATH ?? '').split(':')) {
+    const candidate = path.join(dir, 'python3');
+    if (isExecutable(candidate)) return everyoneMayRun(candidate) ? candidate : '/usr/bin/python3';
+  }
+  return 'python3';
+}
+
 /** The runtime when its marker says it is complete and its programs are still there. */
 function installed(rt: SparkRuntime): Marker | undefined {
   let marker: Marker;
@@ -82,6 +110,7 @@ function installed(rt: SparkRuntime): Marker | undefined {
   const complete =
     marker.version === rt.version &&
     isExecutable(rt.python) &&
+    everyoneMayRun(rt.python) &&
     isExecutable(rt.sparkClass) &&
     isExecutable(rt.sparkSubmit) &&
     fs.existsSync(path.join(rt.sparkHome, 'jars'));
@@ -133,7 +162,7 @@ async function install(rt: SparkRuntime, opts: EnsureOptions & { timeoutMs: numb
   fs.rmSync(rt.sparkHome, { force: true });
   fs.rmSync(venv, { recursive: true, force: true });
 
-  const base = opts.python ?? env.FLOTILLA_PYTHON ?? 'python3';
+  const base = opts.python ?? basePython(env);
   const made = await run(base, ['-m', 'venv', venv], env, deadline, opts.onOutput);
   if (made.code !== 0) {
     throw new FlotillaError(

@@ -56,9 +56,9 @@ export function registerTenantCommands(tenant: Command): void {
     .description('every tenant with its weight, quota and allocation')
     .action(async (_opts, cmd: Command) => {
       const ctx = context(cmd);
-      ctx.emit(await (await ctx.client()).listTenants(), (ts) =>
+      ctx.emit(await (await ctx.client()).listTenants(), (ts) => {
         printTable(
-          ['NAME', 'WEIGHT', 'QUOTA', 'CPUS', 'MEM', 'SHARE'],
+          ['NAME', 'WEIGHT', 'QUOTA', 'CPUS', 'MEM', 'SHARE', 'USER'],
           ts.map((t) => [
             t.name,
             String(t.weight),
@@ -66,9 +66,14 @@ export function registerTenantCommands(tenant: Command): void {
             String(t.allocated.cpus),
             `${t.allocated.mem} MB`,
             t.dominantShare.toFixed(3),
+            t.user ?? '-',
           ]),
-        ),
-      );
+        );
+        if (ts.some((t) => t.user === null))
+          process.stdout.write(
+            "isolation: none — every tenant's tasks run as the daemon's user (`flotilla doctor --security`)\n",
+          );
+      });
     });
   tenant
     .command('show')

@@ -118,8 +118,16 @@ export class DockerDriver implements Driver {
       ensureVolumes(this.engine, config, this.daemonId, stackVolumes(config), this.warn),
       ensureNetwork(this.engine, config, this.daemonId),
     ]);
-    const id = await createContainer(this.engine, name, body, config, this.daemonId, this.warn);
-    await startContainer(this.engine, id, config.taskKey);
+    let id: string;
+    try {
+      id = await createContainer(this.engine, name, body, config, this.daemonId, this.warn);
+      await startContainer(this.engine, id, config.taskKey);
+    } catch (err) {
+      // A task that never ran leaves no network made for it behind (a missing image, say).
+      if (config.container)
+        await removeIdleNetworks(this.engine, [config.container.network.name], this.daemonId);
+      throw err;
+    }
 
     const info = await inspectContainer(this.engine, id);
     if (!info) {

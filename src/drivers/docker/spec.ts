@@ -31,6 +31,8 @@ export interface CreateBody {
     LogConfig: { Type: 'json-file'; Config: Record<string, string> };
     Mounts: MountBody[];
     NetworkMode: string;
+    SecurityOpt: string[];
+    CapDrop: string[];
     PortBindings?: Record<string, { HostIp: string; HostPort: string }[]>;
     Memory?: number;
     MemorySwap?: number;
@@ -101,6 +103,10 @@ export function containerBody(config: TaskConfig, options: SpecOptions): CreateB
       LogConfig: { Type: 'json-file', Config: { 'max-size': '20m', 'max-file': '5' } },
       Mounts: mounts(config),
       NetworkMode: c ? c.network.name : 'bridge',
+      // No setuid program inside may gain privileges, and of the engine's default capabilities those
+      // a data service never needs go: raw sockets (spoofing on the bridge), device nodes, audit.
+      SecurityOpt: ['no-new-privileges'],
+      CapDrop: ['NET_RAW', 'MKNOD', 'AUDIT_WRITE'],
     },
   };
   if (config.cmd !== undefined) {

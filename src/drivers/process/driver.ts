@@ -1,6 +1,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import { FlotillaError } from '../../core/errors.js';
+import { defaultHome } from '../../core/paths.js';
+import type { TaskUser } from '../../core/identity.js';
 import type { TaskHandle } from '../../core/task.js';
 import type {
   Driver,
@@ -16,6 +18,7 @@ import type { CgroupMode } from './cgroups.js';
 import { TaskRunner } from './handle.js';
 import type { ResourceLimits } from './limits.js';
 import { TaskLimits } from './limits.js';
+import { processUser, SYSTEM_PATH } from './identity.js';
 import { launchTask } from './spawn.js';
 import {
   findByLaunchId,
@@ -53,8 +56,7 @@ export class ProcessDriver implements Driver {
   constructor(options: ProcessDriverOptions = {}) {
     this.home = options.home ?? os.homedir();
     // As daemon/config.ts resolves FLOTILLA_HOME, for a caller that passes none.
-    const daemonHome =
-      options.daemonHome ?? process.env.FLOTILLA_HOME ?? path.join(os.homedir(), '.flotilla');
+    const daemonHome = options.daemonHome ?? defaultHome();
     this.limits = new TaskLimits(
       options.cgroups ?? 'auto',
       path.resolve(daemonHome),
@@ -94,7 +96,12 @@ export class ProcessDriver implements Driver {
     }
     const { child, pid, startTime, aliveFd } = launched;
     // Written after a successful spawn only: the file must describe the launch that runs now.
-    writeTaskFile(config.sandbox, { taskKey: config.taskKey, launchId: config.launchId, env });
+    writeTaskFile(config.sandbox, {
+      taskKey: config.taskKey,
+      launchId: config.launchId,
+      env,
+      ...(config.user ? { user: config.user } : {}),
+    });
     const startedAt = Date.now();
     const runner = new TaskRunner({
       taskKey: config.taskKey,
@@ -107,6 +114,7 @@ export class ProcessDriver implements Driver {
       child,
       aliveFd,
       cgroup,
+      ...(config.user ? { user: config.user } : {}),
     });
     this.tasks.set(config.taskKey, runner);
     return {
@@ -178,7 +186,9 @@ export class ProcessDriver implements Driver {
     // The environ can be rewritten by the program (setproctitle); trust it only if it is still ours.
     const ownEnviron = environ?.FLOTILLA_LAUNCH_ID === handle.launchId ? environ : null;
     const sandbox = handle.sandbox ?? ownEnviron?.FLOTILLA_SANDBOX ?? readCwd(pid);
-    const env = (sandbox ? readTaskFile(sandbox, handle.launchId)?.env : undefined) ?? ownEnviron ?? {};
+    const file = sandbox ? readTaskFile(sandbox, handle.launchId) : null;
+    const env = file?.env ?? ownEnviron ?? {};
+    const user = file?.user ?? adoptedUser(pid);
     const runner = new TaskRunner({
       taskKey,
       launchId: handle.launchId,
@@ -189,6 +199,7 @@ export class ProcessDriver implements Driver {
       env,
       aliveFd: sandbox ? reopenAliveFifo(sandbox) : null,
       cgroup: this.limits.adopted(pid),
+      ...(user ? { user } : {}),
     });
     this.tasks.set(taskKey, runner);
     fillHandle(handle, runner);
@@ -203,12 +214,30 @@ export class ProcessDriver implements Driver {
     this.tasks.needRunning(taskKey).signal(signal);
   }
 
+  /**
+   * A task of a tenant's user gets its sandbox as HOME and the system's PATH (the daemon's own may
+   * lead through root's home, which it cannot enter); any other gets the daemon's.
+   */
   private taskEnv(config: TaskConfig): Record<string, string> {
     const env: Record<string, string> = { ...config.env };
-    env.HOME ??= this.home;
-    if (env.PATH === undefined && process.env.PATH !== undefined) env.PATH = process.env.PATH;
+    env.HOME ??= config.user ? config.sandbox : this.home;
+    if (env.PATH === undefined) {
+      const daemonPath = process.env.PATH;
+      if (config.user) env.PATH = SYSTEM_PATH;
+      else if (daemonPath !== undefined) env.PATH = daemonPath;
+    }
+    if (config.user) {
+      env.USER ??= config.user.name;
+      env.LOGNAME ??= config.user.name;
+    }
     return { ...env, ...taskIdentityEnv(config) };
   }
+}
+
+/** A task adopted without its launch record runs as whoever owns its process, if not root. */
+function adoptedUser(pid: number): TaskUser | undefined {
+  const ids = processUser(pid);
+  return ids && ids.uid !== 0 ? { ...ids, name: String(ids.uid) } : undefined;
 }
 
 function fillHandle(handle: TaskHandle, runner: TaskRunner): void {

@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import type { TaskUser } from '../../core/identity.js';
 import type { ExecResult, ExitResult } from '../driver.js';
 import type { TaskCgroup } from './cgroup-task.js';
 import { runExec } from './spawn.js';
@@ -26,6 +27,8 @@ export interface RunnerInit {
   aliveFd?: number | null;
   /** The task's cgroup: what runs in it belongs to the task, in its process group or not. */
   cgroup?: TaskCgroup | null;
+  /** The tenant's user the task runs as (its exec'd checks run as it too). */
+  user?: TaskUser;
 }
 
 /** One running task, spawned by us or adopted from an earlier daemon, with its exit watcher. */
@@ -38,6 +41,7 @@ export class TaskRunner {
   readonly sandbox: string | null;
   readonly env: Record<string, string>;
   readonly cgroup: TaskCgroup | null;
+  readonly user: TaskUser | undefined;
   private readonly child: ChildProcess | undefined;
   private exit: ExitResult | null = null;
   private drained = false;
@@ -58,6 +62,7 @@ export class TaskRunner {
     this.env = init.env;
     this.child = init.child;
     this.cgroup = init.cgroup ?? null;
+    this.user = init.user;
     this.exited = new Promise((resolve) => (this.resolveExit = resolve));
     if (this.child) {
       // A failed kill() emits 'error'; the status still arrives through 'exit'.
@@ -120,7 +125,7 @@ export class TaskRunner {
   }
 
   exec(command: string, timeoutMs: number): Promise<ExecResult> {
-    return runExec(command, timeoutMs, this.env, this.sandbox ?? '/');
+    return runExec(command, timeoutMs, this.env, this.sandbox ?? '/', this.user);
   }
 
   /** Drops the watcher; the process itself is left alone. */

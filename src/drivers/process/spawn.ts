@@ -1,11 +1,12 @@
-import { execFile, spawn } from 'node:child_process';
-import { promisify } from 'node:util';
+import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import { FlotillaError } from '../../core/errors.js';
+import type { TaskUser } from '../../core/identity.js';
 import type { ExecResult, TaskConfig } from '../driver.js';
+import { asUser, ownSandbox, SETPRIV } from './identity.js';
 import { aliveFifoPath, processStartTime } from './state.js';
 
 const EXEC_OUTPUT_CAP = 4096;
@@ -46,8 +47,12 @@ export async function launchTask(
 ): Promise<Launched> {
   let argv = commandLine(config);
   const program = argv[0] ?? '';
-  const { sandbox } = config;
+  const { sandbox, user } = config;
   for (const dir of ['data', 'logs', 'run']) fs.mkdirSync(path.join(sandbox, dir), { recursive: true });
+  if (user) {
+    ownSandbox(sandbox, user);
+    argv = asUser(user, argv);
+  }
   if (cgroupProcs.length > 0) {
     // The wrapper would only fail after the launch: find the program first, as spawn would.
     const missing = missingProgram(program, env.PATH, sandbox);
@@ -55,7 +60,7 @@ export async function launchTask(
     argv = ['/bin/sh', '-c', JOIN_CGROUPS, JOIN_NAME, ...cgroupProcs, '--', ...argv];
   }
 
-  const fifo = await openAliveFifo(sandbox);
+  const fifo = openAliveFifo(sandbox);
   const fds: number[] = [fifo.writeFd];
   let child: ChildProcess;
   try {
@@ -100,8 +105,9 @@ async function untilExeced(pid: number): Promise<void> {
     } catch {
       return;
     }
-    // Empty for a zombie: it ended, the runner reports how.
-    if (!cmdline.includes(`\0${JOIN_NAME}\0`) || Date.now() >= deadline) return;
+    // Empty for a zombie: it ended, the runner reports how. setpriv is one exec short of the program.
+    const wrapped = cmdline.includes(`\0${JOIN_NAME}\0`) || cmdline.startsWith(`${SETPRIV}\0`);
+    if (!wrapped || Date.now() >= deadline) return;
     await new Promise((r) => setTimeout(r, 2));
   }
 }
@@ -155,13 +161,12 @@ function spawnError(err: unknown, program: string): FlotillaError {
  * A fresh FIFO for each launch, read end opened first so that opening the write end does not block,
  * and so that the kernel reports hang-up once the last writer goes.
  */
-async function openAliveFifo(sandbox: string): Promise<{ readFd: number; writeFd: number }> {
+function openAliveFifo(sandbox: string): { readFd: number; writeFd: number } {
   const fifo = aliveFifoPath(sandbox);
   // Recreated rather than reused: a leftover of an earlier launch may still hold the old write
   // end, and would hold back this launch's EOF.
   fs.rmSync(fifo, { force: true });
-  // Not execFileSync: the daemon's event loop must not wait on a process to start and finish.
-  await promisify(execFile)('mkfifo', ['-m', '600', fifo]);
+  execFileSync('mkfifo', ['-m', '600', fifo]);
   const readFd = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
   try {
     return { readFd, writeFd: fs.openSync(fifo, fs.constants.O_WRONLY) };
@@ -171,16 +176,18 @@ async function openAliveFifo(sandbox: string): Promise<{ readFd: number; writeFd
   }
 }
 
-/** `/bin/sh -c command` with the task's env and cwd; combined output, its last 4 KiB kept. */
+/** `/bin/sh -c command` with the task's env, cwd and user; combined output, its last 4 KiB kept. */
 export function runExec(
   command: string,
   timeoutMs: number,
   env: Record<string, string>,
   cwd: string,
+  user?: TaskUser,
 ): Promise<ExecResult> {
   return new Promise((resolve) => {
+    const argv = user ? asUser(user, ['/bin/sh', '-c', command]) : ['/bin/sh', '-c', command];
     // Its own process group, so that a timeout also kills whatever the command started.
-    const child = spawn('/bin/sh', ['-c', command], {
+    const child = spawn(argv[0]!, argv.slice(1), {
       cwd,
       env,
       detached: true,

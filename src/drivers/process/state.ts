@@ -1,3 +1,4 @@
+import type { TaskUser } from '../../core/identity.js';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -119,6 +120,8 @@ export interface TaskFile {
   taskKey: string;
   launchId: string;
   env: Record<string, string>;
+  /** The tenant's user it runs as, if any. */
+  user?: TaskUser;
 }
 
 export function taskFilePath(sandbox: string): string {

@@ -1,0 +1,111 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+
+/** A port some tenant's task (or its DNS server) listens on, on one address of the machine. */
+export interface PortClaim {
+  tenant: string;
+  host: string;
+  port: number;
+  protocol: 'tcp' | 'udp';
+}
+
+/**
+ * The rules of one home's chain, as iptables-restore reads them. On the shared loopback, a packet
+ * that opens a connection from a tenant's task (its uid in the tenants' range) to a port another
+ * tenant's task or DNS server holds is refused; replies, the daemon's own connections and every
+ * address Flotilla does not hand out pass untouched. Only NEW connections are looked at.
+ */
+export function firewallRules(
+  chain: string,
+  range: [number, number],
+  claims: PortClaim[],
+  uidOf: (tenant: string) => number | undefined,
+): string {
+  const lines = [
+    '*filter',
+    `:${chain} - [0:0]`,
+    `-F ${chain}`,
+    `-A ${chain} -m conntrack --ctstate ESTABLISHED,RELATED -j RETURN`,
+    `-A ${chain} -m owner ! --uid-owner ${range[0]}-${range[1]} -j RETURN`,
+  ];
+  // One rule per address, protocol and owner for up to 15 ports (multiport): a connection walks a
+  // few dozen rules, not one per port, so the rules cost what the owner match costs, not the count.
+  const groups = new Map<string, { host: string; protocol: string; uid: number; ports: Set<number> }>();
+  const seen = new Set<string>();
+  for (const c of [...claims].sort(byAddress)) {
+    const uid = uidOf(c.tenant);
+    const key = `${c.protocol} ${c.host}:${c.port}`;
+    if (uid === undefined || seen.has(key) || !/^127\.\d+\.\d+\.\d+$/.test(c.host)) continue;
+    seen.add(key);
+    const g = `${c.host} ${c.protocol} ${uid}`;
+    const group = groups.get(g) ?? { host: c.host, protocol: c.protocol, uid, ports: new Set<number>() };
+    group.ports.add(c.port);
+    groups.set(g, group);
+  }
+  for (const { host, protocol, uid, ports } of groups.values()) {
+    const reject = protocol === 'tcp' ? 'REJECT --reject-with tcp-reset' : 'REJECT';
+    const list = [...ports];
+    for (let i = 0; i < list.length; i += 15)
+      lines.push(
+        `-A ${chain} -d ${host}/32 -p ${protocol} -m multiport --dports ${list.slice(i, i + 15).join(',')} ` +
+          `-m owner ! --uid-owner ${uid} -j ${reject}`,
+      );
+  }
+  lines.push('COMMIT', '');
+  return lines.join('\n');
+}
+
+function byAddress(a: PortClaim, b: PortClaim): number {
+  return a.host.localeCompare(b.host) || a.port - b.port || a.protocol.localeCompare(b.protocol);
+}
+
+/**
+ * One home's rules in the machine's firewall: a chain of its own (`FLT-<home>`), reached from OUTPUT
+ * for loopback traffic only, rewritten whole (atomically, by iptables-restore) when what it should
+ * say changes, and removed with the home's tasks. Nothing outside that chain and its one jump is
+ * ever touched.
+ */
+export class Firewall {
+  private applied = '';
+
+  constructor(
+    readonly chain: string,
+    private readonly range: [number, number],
+  ) {}
+
+  /** Whether this machine has iptables and lets us use it (root, the owner match). */
+  static available(): boolean {
+    return spawnSync('iptables', ['-S', 'OUTPUT'], { stdio: 'ignore' }).status === 0;
+  }
+
+  sync(claims: PortClaim[], uidOf: (tenant: string) => number | undefined): void {
+    const rules = firewallRules(this.chain, this.range, claims, uidOf);
+    if (rules === this.applied) return;
+    execFileSync('iptables-restore', ['--noflush'], { input: rules, stdio: ['pipe', 'ignore', 'pipe'] });
+    if (
+      spawnSync('iptables', ['-C', 'OUTPUT', '-o', 'lo', '-j', this.chain], { stdio: 'ignore' }).status !== 0
+    )
+      execFileSync('iptables', ['-I', 'OUTPUT', '1', '-o', 'lo', '-j', this.chain], { stdio: 'pipe' });
+    this.applied = rules;
+  }
+
+  /** The jump and the chain go; safe to call when they are gone already. */
+  remove(): void {
+    this.applied = '';
+    while (
+      spawnSync('iptables', ['-D', 'OUTPUT', '-o', 'lo', '-j', this.chain], { stdio: 'ignore' }).status === 0
+    );
+    spawnSync('iptables', ['-F', this.chain], { stdio: 'ignore' });
+    spawnSync('iptables', ['-X', this.chain], { stdio: 'ignore' });
+  }
+
+  /** The rules in force now (for `doctor --security` and tests). */
+  listed(): string[] {
+    const out = spawnSync('iptables', ['-S', this.chain], { encoding: 'utf8' });
+    return out.status === 0 ? out.stdout.trim().split('\n') : [];
+  }
+}
+
+/** The chain of one home (its id: five hex digits of its path). */
+export function chainOf(homeId: string): string {
+  return `FLT-${homeId}`;
+}

@@ -1,0 +1,12 @@
+import { chainOf, Firewall } from './firewall.js';
+import { homeIdOf, removeHomeUsers } from './identity.js';
+
+/**
+ * Removes what a home made outside itself — its tenants' users and groups, its firewall chain — once
+ * the home is gone for good (a test's temporary home, an uninstall). Safe when there is nothing.
+ */
+export function forgetHome(home: string): { users: string[] } {
+  if (process.getuid?.() !== 0) return { users: [] };
+  if (Firewall.available()) new Firewall(chainOf(homeIdOf(home)), [0, 0]).remove();
+  return { users: removeHomeUsers(home) };
+}

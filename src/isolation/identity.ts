@@ -1,0 +1,152 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { FlotillaError } from '../core/errors.js';
+import type { TaskUser } from '../core/identity.js';
+
+/**
+ * 'users': the daemon runs as root, and every tenant's tasks run as a Unix user and group of their
+ * own. 'none': every task runs as the daemon's user — right for one person on a laptop, and the only
+ * choice for a daemon that is not root.
+ */
+export type IsolationMode = 'users' | 'none';
+
+/** Where tenant users' uids and gids come from unless FLOTILLA_UID_RANGE says otherwise. */
+export const DEFAULT_UID_RANGE: [number, number] = [200_000, 299_999];
+
+const PASSWD = '/etc/passwd';
+const GROUP = '/etc/group';
+const NOLOGIN = fs.existsSync('/usr/sbin/nologin') ? '/usr/sbin/nologin' : '/bin/false';
+
+/**
+ * The Unix identities of one home's tenants. A user is named `flt-<tenant>-<home>` (`<home>` five
+ * hex digits of the home's path, so that two homes on one machine never share a user), has a group
+ * of its own with the same number, no supplementary groups, no home and no login shell, and says in
+ * its comment which home and tenant it belongs to, so that a home's users can be found and removed.
+ */
+export class Identities {
+  private readonly cache = new Map<string, TaskUser>();
+  private readonly homeId: string;
+
+  constructor(
+    readonly mode: IsolationMode,
+    private readonly home: string,
+    private readonly range: [number, number] = DEFAULT_UID_RANGE,
+  ) {
+    this.homeId = homeIdOf(home);
+  }
+
+  /** The user a tenant's tasks run as; undefined without isolation. */
+  userOf(tenant: string): TaskUser | undefined {
+    if (this.mode === 'none') return undefined;
+    const cached = this.cache.get(tenant);
+    if (cached) return cached;
+    const found = readUsers().find((u) => u.name === this.nameOf(tenant));
+    if (found) this.cache.set(tenant, found);
+    return found;
+  }
+
+  /** Creates the tenant's user and group when missing; returns it (undefined without isolation). */
+  ensure(tenant: string): TaskUser | undefined {
+    if (this.mode === 'none') return undefined;
+    const existing = this.userOf(tenant);
+    if (existing) return existing;
+    const name = this.nameOf(tenant);
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const id = freeId(this.range);
+      try {
+        execFileSync('groupadd', ['--gid', String(id), name], { stdio: 'pipe' });
+        try {
+          execFileSync(
+            'useradd',
+            [
+              ...['--uid', String(id), '--gid', String(id), '--no-create-home', '--no-user-group'],
+              ...['--home-dir', '/nonexistent', '--shell', NOLOGIN],
+              ...['--comment', `${COMMENT} ${this.homeId} ${tenant}`, name],
+            ],
+            { stdio: 'pipe' },
+          );
+        } catch (err) {
+          execFileSync('groupdel', [name], { stdio: 'pipe' });
+          throw err;
+        }
+        const user = { uid: id, gid: id, name };
+        this.cache.set(tenant, user);
+        return user;
+      } catch (err) {
+        // Another daemon took the number (or holds the lock on /etc/passwd) meanwhile: try again.
+        const stderr = String((err as { stderr?: Buffer }).stderr ?? err);
+        if (/already exists/.test(stderr) && this.userOf(tenant)) return this.userOf(tenant);
+        if (attempt === 19)
+          throw new FlotillaError('ISOLATION_FAILED', `could not create the user ${name}: ${stderr.trim()}`);
+      }
+    }
+    return undefined;
+  }
+
+  /** Removes the tenant's user and group. */
+  remove(tenant: string): void {
+    if (this.mode === 'none') return;
+    this.cache.delete(tenant);
+    removeUser(this.nameOf(tenant));
+  }
+
+  /** `flt-<tenant>-<home>`, at most 32 characters (a long tenant name is cut and hashed). */
+  nameOf(tenant: string): string {
+    const short =
+      tenant.length <= 20
+        ? tenant
+        : `${tenant.slice(0, 13)}${createHash('sha256').update(tenant).digest('hex').slice(0, 7)}`;
+    return `flt-${short}-${this.homeId}`;
+  }
+}
+
+const COMMENT = 'flotilla';
+
+/** Five hex digits of a home's absolute path: tells one home's users from another's. */
+export function homeIdOf(home: string): string {
+  return createHash('sha256').update(path.resolve(home)).digest('hex').slice(0, 5);
+}
+
+/** Removes every user one home made: a home's tests clean up with it. */
+export function removeHomeUsers(home: string): string[] {
+  const id = homeIdOf(home);
+  const mine = readUsers().filter((u) => u.comment.startsWith(`${COMMENT} ${id} `));
+  for (const u of mine) removeUser(u.name);
+  return mine.map((u) => u.name);
+}
+
+function removeUser(name: string): void {
+  for (const [cmd, file] of [
+    ['userdel', PASSWD],
+    ['groupdel', GROUP],
+  ] as const) {
+    if (
+      !fs
+        .readFileSync(file, 'utf8')
+        .split('\n')
+        .some((l) => l.startsWith(`${name}:`))
+    )
+      continue;
+    execFileSync(cmd, [name], { stdio: 'pipe' });
+  }
+}
+
+function readUsers(): (TaskUser & { comment: string })[] {
+  return fs
+    .readFileSync(PASSWD, 'utf8')
+    .split('\n')
+    .map((line) => line.split(':'))
+    .filter((f) => f.length >= 7)
+    .map((f) => ({ name: f[0]!, uid: Number(f[2]), gid: Number(f[3]), comment: f[4]! }));
+}
+
+/** The lowest number of the range that is neither a uid nor a gid yet. */
+function freeId([lo, hi]: [number, number]): number {
+  const taken = new Set<number>();
+  for (const file of [PASSWD, GROUP])
+    for (const line of fs.readFileSync(file, 'utf8').split('\n')) taken.add(Number(line.split(':')[2]));
+  for (let id = lo; id <= hi; id++) if (!taken.has(id)) return id;
+  throw new FlotillaError('ISOLATION_FAILED', `no free uid and gid left in ${lo}-${hi} (FLOTILLA_UID_RANGE)`);
+}

@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { firewallRules } from './firewall.js';
+import { homeIdOf, Identities } from './identity.js';
+
+describe('firewall rules', () => {
+  const uid = (t: string) => ({ a: 200_000, b: 200_001 })[t];
+  const rules = firewallRules(
+    'FLT-abcde',
+    [200_000, 299_999],
+    [
+      { tenant: 'a', host: '127.0.10.1', port: 2001, protocol: 'tcp' },
+      { tenant: 'b', host: '127.0.10.1', port: 2002, protocol: 'tcp' },
+      { tenant: 'a', host: '127.0.53.1', port: 53, protocol: 'udp' },
+      // Not Flotilla's to police: another address, an unknown tenant, a second claim of one port.
+      { tenant: 'a', host: '10.0.0.1', port: 2003, protocol: 'tcp' },
+      { tenant: 'zz', host: '127.0.10.1', port: 2004, protocol: 'tcp' },
+      { tenant: 'b', host: '127.0.10.1', port: 2001, protocol: 'tcp' },
+    ],
+    uid,
+  ).split('\n');
+
+  it('passes replies and everything not started by a tenant, first', () => {
+    assert.deepEqual(rules.slice(0, 5), [
+      '*filter',
+      ':FLT-abcde - [0:0]',
+      '-F FLT-abcde',
+      '-A FLT-abcde -m conntrack --ctstate ESTABLISHED,RELATED -j RETURN',
+      '-A FLT-abcde -m owner ! --uid-owner 200000-299999 -j RETURN',
+    ]);
+  });
+
+  it("refuses each claimed loopback port to every tenant's uid but its owner's, and touches nothing else", () => {
+    assert.deepEqual(rules.slice(5), [
+      '-A FLT-abcde -d 127.0.10.1/32 -p tcp -m multiport --dports 2001 -m owner ! --uid-owner 200000 -j REJECT --reject-with tcp-reset',
+      '-A FLT-abcde -d 127.0.10.1/32 -p tcp -m multiport --dports 2002 -m owner ! --uid-owner 200001 -j REJECT --reject-with tcp-reset',
+      '-A FLT-abcde -d 127.0.53.1/32 -p udp -m multiport --dports 53 -m owner ! --uid-owner 200000 -j REJECT',
+      'COMMIT',
+      '',
+    ]);
+  });
+
+  it("groups an owner's ports on one address, fifteen to a rule", () => {
+    const many = Array.from({ length: 20 }, (_, i) => ({
+      tenant: 'a',
+      host: '127.0.10.2',
+      port: 3000 + i,
+      protocol: 'tcp' as const,
+    }));
+    const grouped = firewallRules('FLT-x', [1, 2], many, () => 7)
+      .split('\n')
+      .filter((l) => l.includes('multiport'));
+    assert.deepEqual(
+      grouped.map((l) => /--dports (\S+)/.exec(l)![1]!.split(',').length),
+      [15, 5],
+    );
+  });
+});
+
+describe('tenant users', () => {
+  it('are named per home and tenant, at most 32 characters', () => {
+    const ids = new Identities('users', '/var/lib/flotilla');
+    const id = homeIdOf('/var/lib/flotilla');
+    assert.match(id, /^[0-9a-f]{5}$/);
+    assert.equal(ids.nameOf('acme'), `flt-acme-${id}`);
+    assert.notEqual(homeIdOf('/tmp/other-home'), id);
+    const long = ids.nameOf('a'.repeat(40));
+    assert.ok(long.length <= 32, long);
+    assert.notEqual(long, ids.nameOf(`${'a'.repeat(39)}b`), 'two long names stay apart');
+  });
+
+  it('are none when the daemon does not isolate', () => {
+    const ids = new Identities('none', '/tmp/x');
+    assert.equal(ids.userOf('acme'), undefined);
+    assert.equal(ids.ensure('acme'), undefined);
+  });
+});

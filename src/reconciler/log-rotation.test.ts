@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { rotateIfLarge } from './log-rotation.js';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-rotate-'));
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe('log rotation', () => {
+  it('bounds the log of a task that keeps writing and never reopens it', async () => {
+    const file = path.join(dir, 'stdout');
+    // As the process driver does: the task's stdout is the file itself, opened for appending.
+    const fd = fs.openSync(file, 'a');
+    const task = spawn('sh', ['-c', 'i=0; while [ $i -lt 30000 ]; do echo "line $i"; i=$((i+1)); done'], {
+      stdio: ['ignore', fd, 'ignore'],
+    });
+    fs.closeSync(fd);
+    const limits = { maxBytes: 4096, files: 2 };
+    let rotations = 0;
+    const exited = new Promise((r) => task.once('exit', r));
+    let running = true;
+    void exited.then(() => (running = false));
+    while (running) {
+      if (rotateIfLarge(file, limits)) rotations++;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    assert.ok(rotations >= 3, `rotated ${rotations} times`);
+    assert.deepEqual(fs.readdirSync(dir).sort(), ['stdout', 'stdout.1', 'stdout.2']);
+    // Written from the start of the truncated file, not past a hole of zeros.
+    const current = fs.readFileSync(file, 'utf8');
+    assert.ok(!current.includes('\0'));
+    assert.match(current, /line 29999\n$/);
+    const newest = fs.readFileSync(`${file}.1`, 'utf8').trim().split('\n');
+    assert.match(newest[newest.length - 1]!, /^line \d+$/);
+    assert.equal(rotateIfLarge(file, { maxBytes: 1 << 20, files: 2 }), false, 'small files stay');
+  });
+});
