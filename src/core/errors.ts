@@ -50,6 +50,10 @@ export const ERRORS = {
   },
   NAME_CONFLICT: { status: 409, hint: 'Choose another name, or remove the existing one first.' },
   PORT_IN_USE: { status: 409, hint: 'Choose another port, or use 0 to let Flotilla assign a free one.' },
+  PORT_PRIVILEGED: {
+    status: 400,
+    hint: "Ask for a port of 1024 or more (or 0 for any free port): tasks run as their tenant's user, without the privilege to bind a low port.",
+  },
   PORTS_EXHAUSTED: { status: 503, hint: 'Free some ports, or widen the port range (FLOTILLA_PORT_RANGE).' },
   PLACEMENT_FAILED: {
     status: 422,

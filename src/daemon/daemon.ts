@@ -141,6 +141,8 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
   const host = localHost(
     (pkg, options) => images.nameFor(pkg, options),
     (container) => images.admit(container),
+    // Tasks that run as their tenant's user (or as a daemon user that is not root) bind no low port.
+    isolation.view.mode === 'users' || process.getuid?.() !== 0,
   );
   const ports = new PortAllocator(
     config.portRange,

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { resolveBinary } from '../catalog/binaries.js';
 import { resolveJava } from '../catalog/java.js';
 import type { PackageDefinition } from '../catalog/package.js';
@@ -14,6 +15,11 @@ type JavaRange = Parameters<typeof resolveJava>[0];
 export interface DeployHost {
   /** True when nothing on this machine holds host:port. */
   canBind(host: string, port: number): Promise<boolean>;
+  /**
+   * The lowest port a task may bind: 1 for tasks that run as root, else the kernel's first
+   * unprivileged port (tenants' users have no CAP_NET_BIND_SERVICE). Unset: 1.
+   */
+  minPort?: number;
   /** A java executable of a major version in this range (throws a coded error when there is none). */
   java(major: JavaRange, who: string): string;
   /** A program a package runs (redis-server, say), from $PATH or the variable that names it. */
@@ -31,12 +37,23 @@ export interface DeployHost {
 export function localHost(
   image?: DeployHost['image'],
   checkContainer?: DeployHost['checkContainer'],
+  unprivilegedTasks = false,
 ): DeployHost {
   return {
     canBind,
+    minPort: unprivilegedTasks ? unprivilegedPortStart() : 1,
     java: (major, who) => resolveJava(major, who).path,
     binary: (name, install) => resolveBinary(name, install),
     ...(image ? { image } : {}),
     ...(checkContainer ? { checkContainer } : {}),
   };
+}
+
+/** net.ipv4.ip_unprivileged_port_start: below it, binding needs CAP_NET_BIND_SERVICE. */
+function unprivilegedPortStart(): number {
+  try {
+    return Number(fs.readFileSync('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8').trim()) || 1024;
+  } catch {
+    return 1024;
+  }
 }

@@ -153,4 +153,17 @@ describe('planDeploy on a fake host', () => {
       ['node-5', 'node-5'],
     );
   });
+
+  it('refuses a low fixed port when tasks run unprivileged, before anything is stored', async () => {
+    h.ctx = { ...h.ctx, host: { ...h.ctx.host, minPort: 1024 } };
+    const before = h.snapshot();
+    await assert.rejects(
+      h.plan('name: low\napps:\n  web: { cmd: sleep 9, ports: [80] }\n'),
+      (err: { code?: string; message?: string }) =>
+        err.code === 'PORT_PRIVILEGED' && /port 80/.test(err.message ?? ''),
+    );
+    assert.equal(h.snapshot(), before);
+    const ok = await h.plan('name: low\napps:\n  web: { cmd: sleep 9, ports: [0, 1024] }\n');
+    assert.equal(ok.admitted[0]!.tasks[0]!.ports[1], 1024);
+  });
 });

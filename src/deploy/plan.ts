@@ -235,6 +235,14 @@ class OwnerPlanner {
     current: TaskRecord[],
   ) {
     const id = taskId(owner, slot.name);
+    const low = slot.ports.find((p) => p !== 0 && p < (this.ctx.host.minPort ?? 1));
+    if (low !== undefined)
+      throw new FlotillaError(
+        'PORT_PRIVILEGED',
+        `${id}: port ${low} is below ${this.ctx.host.minPort}, and tasks here run unprivileged, as their ` +
+          `tenant's user: ask for a port of ${this.ctx.host.minPort} or more, or 0 for any free one`,
+        { port: low },
+      );
     const node = this.ctx.nodes.find((n) => n.id === nodeId)!;
     const hostPorts = this.held.get(node.host) ?? new Set<number>();
     this.held.set(node.host, hostPorts);
