@@ -1,24 +1,13 @@
+import { testLaunchSpec } from '../core/testing.js';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import { describe, it } from 'node:test';
-import { BACKOFF_DEFAULTS, type LaunchSpec } from '../core/task.js';
+import type { LaunchSpec } from '../core/task.js';
 import { migrate } from './db.js';
 import { MIGRATIONS } from './migrations.js';
 import { createStore } from './store.js';
 
-const spec: LaunchSpec = {
-  cmd: 'sleep 600',
-  env: {},
-  secretEnv: [],
-  files: [],
-  cpus: 0.5,
-  mem: 256,
-  disk: 0,
-  healthChecks: [],
-  killGracePeriodSeconds: 3,
-  backoff: BACKOFF_DEFAULTS,
-  dependsOn: [],
-};
+const spec: LaunchSpec = testLaunchSpec({ cmd: 'sleep 600', cpus: 0.5, mem: 256, killGracePeriodSeconds: 3 });
 
 describe('tasks store: restartRequested', () => {
   it('is false for a new task, and set and cleared by update', () => {

@@ -1,30 +1,18 @@
+import { testLaunchSpec } from '../core/testing.js';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, beforeEach, describe, it } from 'node:test';
-import { BACKOFF_DEFAULTS, type LaunchSpec } from '../core/task.js';
+import type { LaunchSpec } from '../core/task.js';
 import type { UsageInterval } from '../core/usage.js';
 import { migrate } from './db.js';
 import { MIGRATIONS } from './migrations.js';
 import { createStore, type Store } from './store.js';
 
 function spec(over: Partial<LaunchSpec> = {}): LaunchSpec {
-  return {
-    cmd: 'sleep 600',
-    env: {},
-    secretEnv: [],
-    files: [],
-    cpus: 0.5,
-    mem: 256,
-    disk: 0,
-    healthChecks: [],
-    killGracePeriodSeconds: 3,
-    backoff: BACKOFF_DEFAULTS,
-    dependsOn: [],
-    ...over,
-  };
+  return testLaunchSpec({ cmd: 'sleep 600', cpus: 0.5, mem: 256, killGracePeriodSeconds: 3, ...over });
 }
 
 function task(
