@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import type { FlotillaClient } from '../../src/client/client.js';
 import { ERRORS, isFlotillaError } from '../../src/core/errors.js';
 import { readYaml, scanYaml } from '../../src/core/yaml-text.js';
+import { rawRequest } from '../helpers/daemon.js';
 import { TestHome, adminToken, waitFor } from '../helpers/flotilla.js';
 import { mutated, stackData, yamlText } from './generators.js';
 
@@ -160,9 +161,9 @@ async function planOverHttp(
     } catch {
       // refused by the daemon too: sent as it is
     }
-    const { status, body } = await post(
-      address,
-      `/v1/stacks/${name}/plan`,
+    const { status, body } = await rawRequest(
+      new URL(`/v1/stacks/${name}/plan`, address),
+      'POST',
       JSON.stringify({ source: text }),
       token,
     );
@@ -198,27 +199,6 @@ async function loopLagMs(address: string, token: string): Promise<number> {
   );
   const m = /^flotilla_daemon_nodejs_eventloop_lag_max_seconds (\S+)$/m.exec(text);
   return m ? Math.round(Number(m[1]) * 1000) : -1;
-}
-
-function post(
-  address: string,
-  path: string,
-  body: string,
-  token: string,
-): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(new URL(path, address), {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    });
-    req.on('response', (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
 }
 
 /** /v1/health without a token, from a process of its own (test/helpers/ps-poller.ts). */

@@ -57,7 +57,8 @@ export async function startInProcessDaemon(name: string, portBase: number): Prom
   };
 }
 
-function rawRequest(
+/** One HTTP request with a raw body and an optional token: what the typed client would not send. */
+export function rawRequest(
   url: URL,
   method: string,
   body?: string,
