@@ -218,6 +218,7 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
       clearInterval(admitTimer);
       stopWatchingHome();
       stopRotating();
+      isolation.close();
       await server.close();
       await dns.stop();
       // The loop stops first, or it would relaunch the tasks being stopped.

@@ -34,7 +34,7 @@ export function firewallRules(
   for (const c of [...claims].sort(byAddress)) {
     const uid = uidOf(c.tenant);
     const key = `${c.protocol} ${c.host}:${c.port}`;
-    if (uid === undefined || seen.has(key) || !/^127\.\d+\.\d+\.\d+$/.test(c.host)) continue;
+    if (uid === undefined || seen.has(key) || !LOOPBACK.test(c.host)) continue;
     seen.add(key);
     const g = `${c.host} ${c.protocol} ${uid}`;
     const group = groups.get(g) ?? { host: c.host, protocol: c.protocol, uid, ports: new Set<number>() };
@@ -46,13 +46,16 @@ export function firewallRules(
     const list = [...ports];
     for (let i = 0; i < list.length; i += 15)
       lines.push(
-        `-A ${chain} -d ${host}/32 -p ${protocol} -m multiport --dports ${list.slice(i, i + 15).join(',')} ` +
+        `-A ${chain} -d ${host.includes('/') ? host : `${host}/32`} -p ${protocol} -m multiport --dports ${list.slice(i, i + 15).join(',')} ` +
           `-m owner ! --uid-owner ${uid} -j ${reject}`,
       );
   }
   lines.push('COMMIT', '');
   return lines.join('\n');
 }
+
+/** A loopback address, or the whole loopback network (a socket bound to every address). */
+const LOOPBACK = /^127\.\d+\.\d+\.\d+(\/8)?$/;
 
 function byAddress(a: PortClaim, b: PortClaim): number {
   return a.host.localeCompare(b.host) || a.port - b.port || a.protocol.localeCompare(b.protocol);
