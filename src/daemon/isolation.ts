@@ -206,8 +206,20 @@ export class TenantIsolation {
 
   private claims(): PortClaim[] {
     const claims: PortClaim[] = [];
-    for (const t of this.store.tasks.listAll())
-      for (const port of t.ports) claims.push({ tenant: t.tenant, host: t.host, port, protocol: 'tcp' });
+    const shared = new Map<string, string[]>();
+    for (const s of this.store.shares.list())
+      shared.set(`${s.tenant}/${s.service}`, [...(shared.get(`${s.tenant}/${s.service}`) ?? []), s.with]);
+    for (const t of this.store.tasks.listAll()) {
+      const sharedWith = t.ownerKind === 'service' ? shared.get(`${t.tenant}/${t.owner}`) : undefined;
+      for (const port of t.ports)
+        claims.push({
+          tenant: t.tenant,
+          host: t.host,
+          port,
+          protocol: 'tcp',
+          ...(sharedWith ? { sharedWith } : {}),
+        });
+    }
     for (const t of this.store.tenants.list()) {
       const dns = this.dnsOf(t.name);
       const m = dns ? /^(.+):(\d+)$/.exec(dns) : null;

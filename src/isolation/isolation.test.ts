@@ -108,3 +108,20 @@ describe("tenants' listening sockets", () => {
     );
   });
 });
+
+describe('a shared service in the rules', () => {
+  it('lets each tenant it is shared with pass before the rule that refuses the others', () => {
+    const uid = (t: string) => ({ a: 200_000, b: 200_001, c: 200_002 })[t];
+    const rules = firewallRules(
+      'FLT-abcde',
+      [200_000, 299_999],
+      [{ tenant: 'a', host: '127.0.10.1', port: 2001, protocol: 'tcp', sharedWith: ['c', 'b', 'a', 'zz'] }],
+      uid,
+    ).split('\n');
+    assert.deepEqual(rules.slice(5, 8), [
+      '-A FLT-abcde -d 127.0.10.1/32 -p tcp -m multiport --dports 2001 -m owner --uid-owner 200001 -j RETURN',
+      '-A FLT-abcde -d 127.0.10.1/32 -p tcp -m multiport --dports 2001 -m owner --uid-owner 200002 -j RETURN',
+      '-A FLT-abcde -d 127.0.10.1/32 -p tcp -m multiport --dports 2001 -m owner ! --uid-owner 200000 -j REJECT --reject-with tcp-reset',
+    ]);
+  });
+});
