@@ -71,7 +71,13 @@ function processes() {
   return found;
 }
 
-const now = () => [...users(), ...chains(), ...docker(), ...processes()];
+/** Port reservations every home on the machine shares (FLOTILLA_PORT_RESERVATIONS' default). */
+function ports() {
+  const dir = path.join(os.tmpdir(), 'flotilla-ports');
+  return fs.existsSync(dir) ? fs.readdirSync(dir).map((f) => `port reservation ${f}`) : [];
+}
+
+const now = () => [...users(), ...chains(), ...docker(), ...processes(), ...ports()];
 
 const mode = process.argv[2];
 if (mode === 'snapshot') {
