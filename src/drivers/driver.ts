@@ -7,6 +7,12 @@ import type { ContainerSpec, TaskHandle } from '../core/task.js';
  */
 export interface Driver {
   readonly name: string;
+  /**
+   * The name of the driver that will run a task whose config names `requested` (unset: the
+   * default): what a launch records before it starts, so that a later daemon asks the right driver.
+   * Optional: a single driver runs every task under its own name.
+   */
+  nameFor?(requested: string | undefined): string;
   capabilities(): DriverCapabilities;
   /** Launches the task. The handle is what the caller persists to recover the task later. */
   startTask(config: TaskConfig): Promise<TaskHandle>;
