@@ -38,7 +38,8 @@ export interface Driver {
   purgeTask?(taskKey: string): Promise<void>;
   /**
    * After recovery: removes tasks this daemon launched that are not in `keep` (containers left by an
-   * earlier daemon for tasks since deleted). Optional: the process driver has nothing to sweep.
+   * earlier daemon for tasks since deleted; processes an earlier daemon ran inside tasks that outlived
+   * it). Optional.
    */
   sweep?(keep: ReadonlySet<string>): Promise<string[]>;
 }

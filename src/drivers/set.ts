@@ -101,6 +101,8 @@ export class DriverSet implements Driver {
   }
 
   async sweep(keep: ReadonlySet<string>): Promise<string[]> {
+    // The default driver sweeps even when no task needed it: leftovers may outlive every task.
+    this.get(this.defaultName);
     const removed: string[] = [];
     for (const d of this.created()) removed.push(...((await d.sweep?.(keep)) ?? []));
     return removed;

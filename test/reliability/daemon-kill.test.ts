@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { TaskView } from '../../src/core/api-schemas.js';
 import { CLI, isAlive, REPO, TestHome, waitFor } from '../helpers/flotilla.js';
-import { prng, taskProcesses, violations, type Violations } from './invariants.js';
+import { assertClean, prng, sample, taskProcesses, watchSettling, type Violations } from './invariants.js';
 
 /**
  * SIGKILL of the daemon at a random moment of `up`, `down` and a scale (a stack file applied again
@@ -15,7 +15,7 @@ import { prng, taskProcesses, violations, type Violations } from './invariants.j
  * declares, every task ready. The seed is printed; FLOTILLA_RELIABILITY_SEED=<seed> replays the draws.
  */
 const SEED = Number(process.env.FLOTILLA_RELIABILITY_SEED ?? Math.floor(Math.random() * 2 ** 31));
-const TRIALS = Number(process.env.FLOTILLA_RELIABILITY_TRIALS ?? 45);
+const TRIALS = Number(process.env.FLOTILLA_RELIABILITY_TRIALS ?? 47);
 const STACK = 'rel';
 /** The longest wait after the command starts before the kill, by kind: about what the command takes here. */
 const MAX_DELAY_MS = { up: 2500, scale: 2000, down: 1200 } as const;
@@ -139,7 +139,9 @@ describe('daemon SIGKILL at a random moment of up, down and scale (Redis stacks)
       const t3 = Date.now();
       const final = await converged(home, target);
       if (process.env.FLOTILLA_RELIABILITY_TRACE)
-        console.log(`${what}: command ${t1 - t0} restart ${t2 - t1} reapply ${t3 - t2} converge ${Date.now() - t3}`);
+        console.log(
+          `${what}: command ${t1 - t0} restart ${t2 - t1} reapply ${t3 - t2} converge ${Date.now() - t3}`,
+        );
       record.orphans += final.orphans.length;
       record.duplicates += final.duplicates.length;
       assertClean(final, `${what}, after applying it again`);
@@ -148,36 +150,6 @@ describe('daemon SIGKILL at a random moment of up, down and scale (Redis stacks)
     }
   });
 });
-
-/** Samples the invariants every 150 ms for `ms`: a process must be unaccounted for twice in a row to be an orphan. */
-async function watchSettling(home: TestHome, ms: number): Promise<Violations> {
-  const deadline = Date.now() + ms;
-  let suspects = new Set<number>();
-  const found: Violations = { orphans: [], duplicates: [], sharedSlots: [] };
-  while (Date.now() < deadline) {
-    const v = await sample(home);
-    found.orphans.push(...v.orphans.filter((p) => suspects.has(p.pid)));
-    suspects = new Set(v.orphans.map((p) => p.pid));
-    found.duplicates.push(...v.duplicates);
-    found.sharedSlots.push(...v.sharedSlots);
-    if (found.orphans.length + found.duplicates.length + found.sharedSlots.length > 0) break;
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  return found;
-}
-
-/** One look: processes, the daemon's tasks, processes again; only a process seen both times counts. */
-async function sample(home: TestHome): Promise<Violations> {
-  const before = taskProcesses(home.home);
-  const daemon = home.daemonInfo()!.pid;
-  const tasks = await home.client().listTasks();
-  const still = new Set(taskProcesses(home.home).map((p) => p.pid));
-  return violations(
-    before.filter((p) => still.has(p.pid)),
-    tasks,
-    daemon,
-  );
-}
 
 /**
  * What runs equals what the file declares: the cache's primary and replicas and the workers, each
@@ -199,7 +171,7 @@ async function converged(home: TestHome, target: Shape | null): Promise<Violatio
         return (
           JSON.stringify(ids) === JSON.stringify(expected) &&
           last.every((t) => t.ready && t.pid !== null && isAlive(t.pid)) &&
-          taskProcesses(home.home).every((p) => last.some((t) => t.pid === p.pgid))
+          taskProcesses(home.home).every((p) => p.exec || last.some((t) => t.pid === p.pgid))
         );
       },
       30_000,
@@ -213,13 +185,4 @@ async function converged(home: TestHome, target: Shape | null): Promise<Violatio
     );
   }
   return sample(home);
-}
-
-function assertClean(v: Violations, what: string): void {
-  const lines = [
-    ...v.orphans.map((p) => `orphan: pid ${p.pid} (group ${p.pgid}) of ${p.task}: ${p.cmdline}`),
-    ...v.duplicates.map((d) => `duplicate: ${d.task} runs in groups ${d.groups.join(', ')}`),
-    ...v.sharedSlots.map((s) => `slot held twice: ${s}`),
-  ];
-  assert.deepEqual(lines, [], what);
 }
