@@ -82,6 +82,32 @@ export function redactOptions(
   return redact(pkg.optionsSchema, options) as Record<string, unknown>;
 }
 
+/**
+ * Endpoints with every secret option's value (as given, and as a URL carries it) replaced: what a
+ * view of the service shows. Only the endpoints route gives the connection string with its secret.
+ */
+export function redactEndpoints<E extends { values: Record<string, string> }>(
+  pkg: PackageDefinition,
+  options: Record<string, unknown>,
+  endpoints: E[],
+): E[] {
+  const secrets = secretValues(pkg.optionsSchema, options).flatMap((s) => [s, encodeURIComponent(s)]);
+  if (secrets.length === 0) return endpoints;
+  const hide = (v: string) => secrets.reduce((text, s) => text.split(s).join(REDACTED), v);
+  return endpoints.map((e) => ({
+    ...e,
+    values: Object.fromEntries(Object.entries(e.values).map(([k, v]) => [k, hide(v)])),
+  }));
+}
+
+function secretValues(schema: unknown, value: unknown): string[] {
+  if (!isObject(schema)) return [];
+  if (schema.writeOnly === true) return typeof value === 'string' && value !== '' ? [value] : [];
+  if (!isObject(value) || !isObject(schema.properties)) return [];
+  const properties = schema.properties;
+  return Object.entries(value).flatMap(([key, v]) => secretValues(properties[key], v));
+}
+
 function redact(schema: unknown, value: unknown): unknown {
   if (!isObject(schema)) return value;
   if (schema.writeOnly === true && value !== undefined) return REDACTED;

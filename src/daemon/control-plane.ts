@@ -1,4 +1,4 @@
-import { getPackage, redactOptions } from '../catalog/registry.js';
+import { getPackage, redactEndpoints, redactOptions } from '../catalog/registry.js';
 import type { AppView, DeployResultView, ServiceView, StackView, TaskView } from '../core/api-schemas.js';
 import type { UsageQuery, UsageView } from '../core/api-schemas.js';
 import type { ServiceEntry } from '../core/declaration.js';
@@ -192,16 +192,14 @@ export class ControlPlane {
     return this.store.services.list(tenant).map((s) => this.getService(tenant, s.name));
   }
 
-  getService(tenant: string, name: string): ServiceView {
+  /** Secrets redacted, but in the endpoints of `withSecrets` (the endpoints route: the answer asked for). */
+  getService(tenant: string, name: string, withSecrets = false): ServiceView {
     const s = this.store.services.get(tenant, name);
     if (!s) throw new FlotillaError('SERVICE_NOT_FOUND', `no service "${name}"`);
     const tasks = this.store.tasks.byOwner(tenant, name);
-    const endpoints = serviceEndpoints(
-      this.paths,
-      s,
-      tasks.filter((t) => t.desired === 'running'),
-    ).endpoints;
     const pkg = getPackage(s.package, s.version);
+    const all = serviceEndpoints(this.paths, s, tasks.filter(isWanted)).endpoints;
+    const endpoints = withSecrets ? all : redactEndpoints(pkg, s.options, all);
     return serviceView(this.paths, s, tasks, redactOptions(pkg, s.options), endpoints);
   }
 
@@ -348,3 +346,5 @@ export function readApp(body: unknown): { app: ReturnType<typeof parseApp>; warn
 function withWarnings<T extends object>(result: T, warnings: string[] | undefined): T {
   return warnings && warnings.length > 0 ? { ...result, warnings } : result;
 }
+
+const isWanted = (t: TaskRecord) => t.desired === 'running';

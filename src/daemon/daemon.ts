@@ -65,6 +65,11 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
   const releaseLock = acquireLock(paths.daemonLock);
   fs.mkdirSync(paths.logs, { recursive: true });
   const store = createStore(paths.db);
+  // Before the isolation, whose firewall rules name each tenant's DNS address from the first sync.
+  const events = new EventBus(store.events);
+  const discovery = new DiscoverySource(store);
+  events.subscribe(() => discovery.invalidate());
+  const dns = new TenantDns(discovery, config.dns, log);
   const isolation = new TenantIsolation(
     config.isolation ?? 'auto',
     paths,
@@ -90,10 +95,6 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
   ensureDataFolders(store, paths);
   isolation.prepare();
   const userOf = (tenant: string) => isolation.identities.userOf(tenant);
-  const events = new EventBus(store.events);
-  const discovery = new DiscoverySource(store);
-  events.subscribe(() => discovery.invalidate());
-  const dns = new TenantDns(discovery, config.dns, log);
   const metrics = createMetrics(store);
   const processDriver = new ProcessDriver({
     cgroups: config.cgroups ?? 'auto',

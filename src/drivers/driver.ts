@@ -7,6 +7,12 @@ import type { ContainerSpec, TaskHandle } from '../core/task.js';
  */
 export interface Driver {
   readonly name: string;
+  /**
+   * The name of the driver that will run a task whose config names `requested` (unset: the
+   * default): what a launch records before it starts, so that a later daemon asks the right driver.
+   * Optional: a single driver runs every task under its own name.
+   */
+  nameFor?(requested: string | undefined): string;
   capabilities(): DriverCapabilities;
   /** Launches the task. The handle is what the caller persists to recover the task later. */
   startTask(config: TaskConfig): Promise<TaskHandle>;
@@ -32,7 +38,8 @@ export interface Driver {
   purgeTask?(taskKey: string): Promise<void>;
   /**
    * After recovery: removes tasks this daemon launched that are not in `keep` (containers left by an
-   * earlier daemon for tasks since deleted). Optional: the process driver has nothing to sweep.
+   * earlier daemon for tasks since deleted; processes an earlier daemon ran inside tasks that outlived
+   * it). Optional.
    */
   sweep?(keep: ReadonlySet<string>): Promise<string[]>;
 }

@@ -85,6 +85,19 @@ describe('DriverSet', () => {
     ]);
   });
 
+  it('records the driver that runs a task, and recovers a launch an earlier release recorded as the set', async () => {
+    const calls: string[] = [];
+    const set = new DriverSet(
+      { process: () => recorder('process', calls), docker: () => recorder('docker', calls) },
+      'process',
+    );
+    assert.equal(set.nameFor(undefined), 'process');
+    assert.equal(set.nameFor('docker'), 'docker');
+    const pending = { driver: 'set', launchId: 'alive', pid: 0, startTime: '', bootId: '', startedAt: 0 };
+    assert.equal(await set.recoverTask('t/f', pending), true);
+    assert.deepEqual(calls, ['process recover t/f']);
+  });
+
   it('names the drivers it has when asked for another, and TASK_NOT_FOUND for a task it does not run', async () => {
     const set = new DriverSet({ process: () => recorder('process', []) }, 'process');
     await assert.rejects(

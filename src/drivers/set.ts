@@ -41,6 +41,10 @@ export class DriverSet implements Driver {
     return [...this.made.values()];
   }
 
+  nameFor(requested: string | undefined): string {
+    return requested ?? this.defaultName;
+  }
+
   capabilities(): DriverCapabilities {
     return this.get(this.defaultName).capabilities();
   }
@@ -76,7 +80,9 @@ export class DriverSet implements Driver {
   }
 
   async recoverTask(taskKey: string, handle: TaskHandle): Promise<boolean> {
-    const driver = this.get(handle.driver);
+    // A launch recorded by an earlier release named the set itself: it ran on the default driver
+    // unless its spec said otherwise, and a pending one (pid 0) is found by its launch id there.
+    const driver = this.get(handle.driver === this.name ? this.defaultName : handle.driver);
     const alive = await driver.recoverTask(taskKey, handle);
     if (alive) this.byTask.set(taskKey, driver);
     return alive;
@@ -95,6 +101,8 @@ export class DriverSet implements Driver {
   }
 
   async sweep(keep: ReadonlySet<string>): Promise<string[]> {
+    // The default driver sweeps even when no task needed it: leftovers may outlive every task.
+    this.get(this.defaultName);
     const removed: string[] = [];
     for (const d of this.created()) removed.push(...((await d.sweep?.(keep)) ?? []));
     return removed;

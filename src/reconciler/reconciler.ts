@@ -1,5 +1,5 @@
 import type { Paths } from '../core/paths.js';
-import type { TaskRecord } from '../core/task.js';
+import type { TaskHandle, TaskRecord } from '../core/task.js';
 import type { Driver } from '../drivers/driver.js';
 import type { Store } from '../state/store.js';
 import type { EventBus } from './events.js';
@@ -69,7 +69,7 @@ export class Reconciler {
       const key = taskKey(t.tenant, t.id);
       if (!t.handle) continue;
       const handle = { ...t.handle };
-      if (await this.o.driver.recoverTask(key, handle)) {
+      if (await this.recover(key, handle)) {
         adopted++;
         if (handle.pid !== t.handle.pid) this.o.store.tasks.update(t.tenant, t.id, { handle }, now);
         this.supervisor.watch(key, { ...t, handle }, handle.launchId, handle.startedAt);
@@ -116,6 +116,16 @@ export class Reconciler {
     this.resync = setInterval(() => this.enqueueAll(), 30_000);
     this.resync.unref();
     return { adopted, lost };
+  }
+
+  /** One task whose recovery throws is counted lost (and relaunched), not a daemon that cannot start. */
+  private async recover(key: string, handle: TaskHandle): Promise<boolean> {
+    try {
+      return await this.o.driver.recoverTask(key, handle);
+    } catch (err) {
+      this.o.log(`recovering ${key} failed, counted as lost: ${err instanceof Error ? err.message : String(err)}`);
+      return false;
+    }
   }
 
   enqueue(tenant: string, ids: string[]): void {

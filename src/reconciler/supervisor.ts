@@ -161,7 +161,8 @@ export class Supervisor {
     const sandbox = sandboxPath(this.d.paths, t.tenant, t.owner, t.name);
     // Record the launch id before spawning: a daemon that dies in between finds the process by it.
     const pending = {
-      driver: this.d.driver.name,
+      // The driver that will run it, not the set in front of it: a later daemon recovers by this name.
+      driver: this.d.driver.nameFor?.(t.spec.driver) ?? this.d.driver.name,
       launchId,
       pid: 0,
       startTime: '',

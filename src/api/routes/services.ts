@@ -59,7 +59,7 @@ export const serviceRoutes =
           response: { 200: Type.Array(EndpointView), ...errorResponses },
         },
       },
-      async (req) => control.getService(req.tenant, req.params.name).endpoints,
+      async (req) => control.getService(req.tenant, req.params.name, true).endpoints,
     );
     app.delete(
       '/v1/services/:name',

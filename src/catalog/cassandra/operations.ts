@@ -138,6 +138,9 @@ const repair: OperationDefinition = {
         steps: ringNodes(ops).map((n): StepDefinition => ({
           name: n.name,
           async run(ops) {
+            // Cassandra refuses it ("Nothing to repair … aborting"): one node has no replica to compare with.
+            if (ringNodes(ops).length < 2)
+              return ops.say('a ring of one node has no other replica: nothing to repair');
             ops.say('nodetool repair -pr under way');
             const out = await nodetool(ops, nodeNamed(ops, n.name), ['repair', '-pr'], STREAM_TIMEOUT).catch(
               (err: unknown) => {

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { FlotillaError } from '../../core/errors.js';
-import { defaultHome } from '../../core/paths.js';
+import { defaultHome, pathsFor } from '../../core/paths.js';
 import type { TaskUser } from '../../core/identity.js';
 import type { TaskHandle } from '../../core/task.js';
 import type {
@@ -19,6 +19,7 @@ import { TaskRunner } from './handle.js';
 import type { ResourceLimits } from './limits.js';
 import { TaskLimits } from './limits.js';
 import { processUser, SYSTEM_PATH } from './identity.js';
+import { findLeftovers, killLeftovers } from './leftovers.js';
 import { launchTask } from './spawn.js';
 import {
   findByLaunchId,
@@ -52,11 +53,13 @@ export class ProcessDriver implements Driver {
   private readonly tasks = new TaskTable<TaskRunner>('process');
   private readonly home: string;
   private readonly limits: TaskLimits;
+  private readonly sandboxes: string;
 
   constructor(options: ProcessDriverOptions = {}) {
     this.home = options.home ?? os.homedir();
     // As daemon/config.ts resolves FLOTILLA_HOME, for a caller that passes none.
     const daemonHome = options.daemonHome ?? defaultHome();
+    this.sandboxes = pathsFor(path.resolve(daemonHome)).sandboxes;
     this.limits = new TaskLimits(
       options.cgroups ?? 'auto',
       path.resolve(daemonHome),
@@ -204,6 +207,18 @@ export class ProcessDriver implements Driver {
     this.tasks.set(taskKey, runner);
     fillHandle(handle, runner);
     return true;
+  }
+
+  /**
+   * After recovery: kills what runs in this home's sandboxes that no task accounts for (commands an
+   * earlier daemon ran inside tasks and that outlived it; a launch never recorded). `keep` is unused:
+   * a process is accounted for by the runners this driver holds, not by the store's keys.
+   */
+  async sweep(_keep: ReadonlySet<string>): Promise<string[]> {
+    const known = new Map([...this.tasks.values()].filter((r) => r.running).map((r) => [r.launchId, r.pid]));
+    const leftovers = findLeftovers(this.sandboxes, known);
+    killLeftovers(leftovers);
+    return leftovers.map((l) => `${l.task} (pid ${l.pid}: ${l.why})`);
   }
 
   async execTask(taskKey: string, command: string, timeoutMs: number): Promise<ExecResult> {

@@ -1,3 +1,4 @@
+import { EXEC_MARKER } from './leftovers.js';
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -190,7 +191,8 @@ export function runExec(
     // Its own process group, so that a timeout also kills whatever the command started.
     const child = spawn(argv[0]!, argv.slice(1), {
       cwd,
-      env,
+      // Marked, so that a later daemon knows it for a command that outlived its daemon, not a task.
+      env: { ...env, [EXEC_MARKER]: '1' },
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
