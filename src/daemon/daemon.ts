@@ -64,6 +64,11 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
   const releaseLock = acquireLock(paths.daemonLock);
   fs.mkdirSync(paths.logs, { recursive: true });
   const store = createStore(paths.db);
+  // Before the isolation: its first firewall sync asks for each tenant's DNS address.
+  const events = new EventBus(store.events);
+  const discovery = new DiscoverySource(store);
+  events.subscribe(() => discovery.invalidate());
+  const dns = new TenantDns(discovery, config.dns, log);
   const isolation = new TenantIsolation(
     config.isolation ?? 'auto',
     paths,
@@ -89,10 +94,6 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
   ensureDataFolders(store, paths);
   isolation.prepare();
   const userOf = (tenant: string) => isolation.identities.userOf(tenant);
-  const events = new EventBus(store.events);
-  const discovery = new DiscoverySource(store);
-  events.subscribe(() => discovery.invalidate());
-  const dns = new TenantDns(discovery, config.dns, log);
   const metrics = createMetrics(store);
   const processDriver = new ProcessDriver({
     cgroups: config.cgroups ?? 'auto',
@@ -168,9 +169,11 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
   );
   const startedAt = Date.now();
 
+  const recoveryStart = process.hrtime.bigint();
   const recovered = await reconciler.start();
+  const recoveryMs = Number(process.hrtime.bigint() - recoveryStart) / 1e6;
   log(
-    `recovered state: ${recovered.adopted} task(s) adopted, ${recovered.lost} lost while the daemon was down`,
+    `recovered state: ${recovered.adopted} task(s) adopted, ${recovered.lost} lost while the daemon was down (${recoveryMs.toFixed(0)} ms)`,
   );
   const jobs = new Jobs({
     store,
