@@ -1,19 +1,15 @@
 /** `npm run bench`: every figure, one script each; `npm run bench -- redis-up` runs one. */
-const FIGURES: Record<string, () => Promise<{ main: () => Promise<void> }>> = {
-  'redis-up': () => import('./redis-up.js'),
-  'ps-200-apps': () => import('./ps-200-apps.js'),
-  'kafka-up': () => import('./kafka-up.js'),
-  scheduler: () => import('./scheduler.js'),
-  'streaming-dev': () => import('./streaming-dev.js'),
-  'docker-start': () => import('./docker-start.js'),
-  'kafka-docker': () => import('./kafka-docker.js'),
-  isolation: () => import('./isolation.js'),
-};
+import { FIGURES } from './figures.js';
 
 /** No figure may hang the run: each one gets this long (BENCH_TIMEOUT_S), then the run fails loudly. */
 const LIMIT_MS = Number(process.env.BENCH_TIMEOUT_S ?? 1800) * 1000;
 
 const wanted = process.argv.slice(2);
+const unknown = wanted.filter((name) => !(name in FIGURES));
+if (unknown.length > 0) {
+  console.error(`FAILED: no bench ${unknown.join(', ')}; there are ${Object.keys(FIGURES).join(', ')}`);
+  process.exit(1);
+}
 for (const [name, load] of Object.entries(FIGURES)) {
   if (wanted.length > 0 && !wanted.includes(name)) continue;
   let timer: NodeJS.Timeout | undefined;

@@ -170,9 +170,11 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
   );
   const startedAt = Date.now();
 
+  const recoveryStart = process.hrtime.bigint();
   const recovered = await reconciler.start();
+  const recoveryMs = Number(process.hrtime.bigint() - recoveryStart) / 1e6;
   log(
-    `recovered state: ${recovered.adopted} task(s) adopted, ${recovered.lost} lost while the daemon was down`,
+    `recovered state: ${recovered.adopted} task(s) adopted, ${recovered.lost} lost while the daemon was down (${recoveryMs.toFixed(0)} ms)`,
   );
   const jobs = new Jobs({
     store,

@@ -73,6 +73,8 @@ export function startLogRotation(
 ): () => void {
   const timer = setInterval(() => {
     for (const t of tasks.listAll()) {
+      // Only a task with a process writes to its logs: thousands waiting to launch cost no stat.
+      if (!t.handle) continue;
       const dir = path.join(sandboxPath(paths, t.tenant, t.owner, t.name), 'logs');
       for (const stream of ['stdout', 'stderr']) {
         try {

@@ -12,18 +12,25 @@ function end(ending: Ending, over: Partial<RunEnd> = {}): RunEnd {
 const exit = (exitCode: number | null): Ending => ({ by: 'exit', exitCode });
 
 describe('restartDecision', () => {
-  it("relaunches after any exit by default ('always'), finished after status 0", () => {
+  it("relaunches after any exit by default ('always'), finished after status 0, the first at once", () => {
     assert.deepEqual(restartDecision(end(exit(0))), {
       action: 'relaunch',
       state: 'finished',
-      delayMs: 1000,
+      delayMs: 0,
       restarts: 1,
     });
     assert.deepEqual(restartDecision(end(exit(3), { restart: 'always' })), {
       action: 'relaunch',
       state: 'failed',
-      delayMs: 1000,
+      delayMs: 0,
       restarts: 1,
+    });
+    // The second failure in a row waits the first backoff delay.
+    assert.deepEqual(restartDecision(end(exit(3), { restarts: 1 })), {
+      action: 'relaunch',
+      state: 'failed',
+      delayMs: 1000,
+      restarts: 2,
     });
     // Killed by a signal, or adopted with an unknown status: no exit code, a failure.
     assert.equal(restartDecision(end(exit(null))).state, 'failed');
@@ -56,7 +63,7 @@ describe('restartDecision', () => {
     assert.deepEqual(restartDecision(end(exit(2), { restart: 'on-failure', restarts: 2 })), {
       action: 'relaunch',
       state: 'failed',
-      delayMs: 4000,
+      delayMs: 2000,
       restarts: 3,
     });
     assert.equal(restartDecision(end(exit(null), { restart: 'on-failure' })).action, 'relaunch');
@@ -76,7 +83,7 @@ describe('restartDecision', () => {
       assert.deepEqual(restartDecision(end({ by: 'health' }, { restart, restarts: 1 })), {
         action: 'relaunch',
         state: 'failed',
-        delayMs: 2000,
+        delayMs: 1000,
         restarts: 2,
       });
     }
@@ -94,21 +101,21 @@ describe('restartDecision', () => {
   });
 
   it('a run of BACKOFF_RESET_MS or more starts the backoff afresh', () => {
-    // restarts 5 → next delay 1s·2^5 = 32s, capped at 10s; after a long run: restarts 1, 1s.
+    // restarts 5 → next delay 1s·2^4 = 16s, capped at 10s; after a long run: restarts 1, at once.
     const short = restartDecision(end(exit(1), { restarts: 5, ranMs: BACKOFF_RESET_MS - 1 }));
     assert.deepEqual(short, { action: 'relaunch', state: 'failed', delayMs: 10_000, restarts: 6 });
     const long = restartDecision(end(exit(1), { restarts: 5, ranMs: BACKOFF_RESET_MS }));
-    assert.deepEqual(long, { action: 'relaunch', state: 'failed', delayMs: 1000, restarts: 1 });
+    assert.deepEqual(long, { action: 'relaunch', state: 'failed', delayMs: 0, restarts: 1 });
     const healthKill = restartDecision(end({ by: 'health' }, { restarts: 5, ranMs: BACKOFF_RESET_MS }));
-    assert.deepEqual(healthKill, { action: 'relaunch', state: 'failed', delayMs: 1000, restarts: 1 });
+    assert.deepEqual(healthKill, { action: 'relaunch', state: 'failed', delayMs: 0, restarts: 1 });
   });
 
   it("follows Marathon's backoff with the default settings", () => {
-    // 1s · 1.15^(restarts-1), rounded to the ms: 1000, 1150, 1322 (1.15² is 1.32249… in floating point).
-    const delays = [0, 1, 2].map((restarts) => {
+    // At once, then 1s · 1.15^(n-1), rounded to the ms: 1000, 1150, 1322 (1.15² is 1.32249… in floating point).
+    const delays = [0, 1, 2, 3].map((restarts) => {
       const d = restartDecision(end(exit(1), { backoff: BACKOFF_DEFAULTS, restarts }));
       return d.action === 'relaunch' ? d.delayMs : -1;
     });
-    assert.deepEqual(delays, [1000, 1150, 1322]);
+    assert.deepEqual(delays, [0, 1000, 1150, 1322]);
   });
 });

@@ -49,10 +49,14 @@ export function restartDecision(r: RunEnd): RestartDecision {
   // A launch failure never ran: it does not earn a reset of the backoff.
   const base = ending.by !== 'launch' && r.ranMs >= BACKOFF_RESET_MS ? 0 : r.restarts;
   const restarts = base + 1;
+  // The first failure after a good run is relaunched at once, so a killed task heals in about its own
+  // start time; Marathon's backoff (its first delay first) spaces out the failures that follow in a
+  // row. A launch that failed never ran: it waits from the first delay, as it would fail again.
+  const ran = ending.by !== 'launch';
   return {
     action: 'relaunch',
     state: ending.by === 'exit' && ending.exitCode === 0 ? 'finished' : 'failed',
-    delayMs: backoffDelayMs(r.backoff, restarts),
+    delayMs: ran && base === 0 ? 0 : backoffDelayMs(r.backoff, ran ? restarts - 1 : restarts),
     restarts,
   };
 }

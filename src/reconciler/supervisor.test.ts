@@ -190,12 +190,21 @@ describe('Supervisor', () => {
     assert.equal(hasEnded(get('init.0')), true);
   });
 
-  it("relaunches a task that failed under 'always', after the backoff", async () => {
+  it("relaunches a task that failed under 'always' at once, and a second failure in a row after the backoff", async () => {
     put('web.0');
     await until('web.0 runs', () => get('web.0').state === 'running');
     driver.end('acme/web.0', 3);
-    await until('web.0 failed', () => get('web.0').restarts === 1);
-    assert.equal(get('web.0').message, 'exited with status 3');
     await until('web.0 runs again', () => get('web.0').launches === 2 && get('web.0').state === 'running');
+    assert.equal(get('web.0').restarts, 1);
+    driver.end('acme/web.0', 3);
+    await until('web.0 failed again', () => get('web.0').restarts === 2);
+    // Waiting out the first backoff delay (1 s): still failed, with why.
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(get('web.0').state, 'failed');
+    assert.equal(get('web.0').message, 'exited with status 3');
+    await until(
+      'web.0 runs a third time',
+      () => get('web.0').launches === 3 && get('web.0').state === 'running',
+    );
   });
 });

@@ -23,23 +23,23 @@ export class TaskStates {
     const now = this.d.now();
     const previous = this.d.store.tasks.get(t.tenant, t.id);
     if (!previous) return t;
+    // A resync finds thousands of tasks as they were (waiting on a dependency): no write for them.
+    if (previous.state === state && previous.message === message) return previous;
     this.d.store.tasks.update(t.tenant, t.id, { state, message }, now);
-    if (previous.state !== state || previous.message !== message) {
-      this.d.events.publish(
-        t.tenant,
-        'task_state',
-        t.id,
-        {
-          task: t.id,
-          owner: t.owner,
-          state,
-          previous: previous.state,
-          message,
-          exitCode: this.d.store.tasks.get(t.tenant, t.id)?.exitCode ?? null,
-        },
-        now,
-      );
-    }
+    this.d.events.publish(
+      t.tenant,
+      'task_state',
+      t.id,
+      {
+        task: t.id,
+        owner: t.owner,
+        state,
+        previous: previous.state,
+        message,
+        exitCode: this.d.store.tasks.get(t.tenant, t.id)?.exitCode ?? null,
+      },
+      now,
+    );
     return { ...previous, state, message };
   }
 

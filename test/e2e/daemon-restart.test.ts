@@ -72,8 +72,12 @@ describe('daemon crash and restart', () => {
     const adopted = pids.get('sleeper.0')!;
     const killedAt = Date.now();
     process.kill(adopted, 'SIGKILL');
+    // Seen dead, then relaunched at once (a first failure waits no backoff): a poll may see either.
     await waitFor(
-      async () => (await client.getTask('sleeper.0')).state !== 'running',
+      async () => {
+        const t = await client.getTask('sleeper.0');
+        return t.state !== 'running' || t.pid !== adopted;
+      },
       2_000,
       'the adopted task to be seen dead',
     );

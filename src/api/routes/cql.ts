@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { runCql } from '../../catalog/cassandra/cql.js';
 import { NameParams, errorResponses } from '../../core/api-schemas.js';
 import { CqlRequest, CqlResultView } from '../../core/cql-schemas.js';
 import { FlotillaError } from '../../core/errors.js';
@@ -36,6 +35,8 @@ export const cqlRoutes =
             `service ${name} is a ${svc.package} service: CQL runs on a cassandra service`,
           );
         }
+        // Loaded on first use: the Cassandra driver adds ~18 MB to a daemon that may never run Cassandra.
+        const { runCql } = await import('../../catalog/cassandra/cql.js');
         return runCql(endpoint, body.statement, {
           consistency: body.consistency ?? 'QUORUM',
           maxRows: body.maxRows ?? 1000,

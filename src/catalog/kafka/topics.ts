@@ -1,4 +1,3 @@
-import { Kafka, logLevel } from 'kafkajs';
 import type { EndpointContext } from '../package.js';
 import type { KafkaTopic } from './options.js';
 
@@ -12,6 +11,8 @@ export async function ensureTopics(
   ctx: EndpointContext,
 ): Promise<void> {
   if (topics.length === 0) return;
+  // Loaded on first use: kafkajs adds ~13 MB to a daemon that may never run Kafka.
+  const { Kafka, logLevel } = await import('kafkajs');
   const kafka = new Kafka({
     clientId: `flotilla-${ctx.tenant}-${ctx.service}`,
     brokers: bootstrap,

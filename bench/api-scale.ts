@@ -1,0 +1,85 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { bigHome, rssMb } from './adoption.js';
+import { TestHome, median, ms, report, run, timed } from './util.js';
+
+/**
+ * The API at scale: `GET /v1/tasks` (p99) and `flotilla ps` (median) with BENCH_TASKS tasks (default
+ * 10,000), next to the same calls with one task and to a bare `node -e 0`, and the daemon's RSS.
+ *
+ * 10,000 processes are more than this shared 2-core machine can launch in a bench run (the process
+ * driver starts a few per second here, and the kernel's pid space is shared with every other
+ * session), so the tasks go through the real path — a stack applied with `flotilla up`, planned,
+ * scheduled and committed by the daemon — but wait on a dependency that never becomes ready (an app
+ * whose check never passes within its grace period): they are stored tasks that no process backs
+ * (state `staging`), which is all `GET /v1/tasks` and `ps` read. The RSS with 1,000 running
+ * processes is in the adoption bench.
+ */
+const TASKS = Number(process.env.BENCH_TASKS ?? 10_000);
+const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 200);
+const CLI_SAMPLES = Number(process.env.BENCH_CLI_SAMPLES ?? 10);
+
+function stack(tasks: number): string {
+  let s = 'name: scale\napps:\n';
+  s += '  gate:\n    args: [sleep, "3600"]\n    cpus: 0.01\n    mem: 4\n';
+  s += '    healthChecks:\n      - protocol: COMMAND\n        command: { value: "false" }\n';
+  s += '        gracePeriodSeconds: 86400\n        intervalSeconds: 60\n';
+  for (let i = 0; tasks > 0; i++, tasks -= 1000) {
+    s += `  waiting-${i}:\n    args: [sleep, "3600"]\n    instances: ${Math.min(tasks, 1000)}\n`;
+    s += '    cpus: 0.001\n    mem: 1\n    dependencies: [gate]\n';
+  }
+  return s;
+}
+
+function p99(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(s.length * 0.99))]!;
+}
+
+async function sample(home: TestHome, samples: number): Promise<{ api: number[]; cli: number[] }> {
+  const client = home.client();
+  const api: number[] = [];
+  const cli: number[] = [];
+  for (let i = 0; i < samples; i++) api.push((await timed(() => client.listTasks()))[0]);
+  for (let i = 0; i < CLI_SAMPLES; i++) cli.push((await timed(() => home.ok(['ps'])))[0]);
+  return { api, cli };
+}
+
+export async function main(): Promise<void> {
+  const home = bigHome();
+  const one = new TestHome();
+  try {
+    fs.writeFileSync(path.join(one.home, 'one.yml'), 'name: one\napps:\n  a:\n    args: [sleep, "3600"]\n');
+    await one.ok(['up', '-f', path.join(one.home, 'one.yml'), '--wait']);
+    const small = await sample(one, SAMPLES);
+
+    const file = path.join(home.home, 'scale.yml');
+    fs.writeFileSync(file, stack(TASKS));
+    const [apply] = await timed(() => home.ok(['up', '-f', file], 600_000));
+    const tasks = await home.client().listTasks();
+    const waiting = tasks.filter((t) => t.owner.startsWith('waiting-'));
+    if (waiting.length !== TASKS || waiting.some((t) => t.pid !== null))
+      throw new Error(`expected ${TASKS} stored tasks without a process, got ${waiting.length}`);
+    const big = await sample(home, SAMPLES);
+    const rss = rssMb(home.daemonInfo()!.pid);
+    const floor: number[] = [];
+    for (let i = 0; i < CLI_SAMPLES; i++)
+      floor.push((await timed(() => run(process.execPath, ['-e', '0'])))[0]);
+
+    report(`The API at scale: ${TASKS} tasks`, [
+      [`flotilla up of ${TASKS + 1} tasks (setup, no wait)`, ms(apply)],
+      [`GET /v1/tasks, ${TASKS + 1} tasks: p99 of ${SAMPLES}`, ms(p99(big.api))],
+      [`GET /v1/tasks, ${TASKS + 1} tasks: median`, ms(median(big.api))],
+      ['GET /v1/tasks, 1 task: p99', ms(p99(small.api))],
+      ['goal GET /v1/tasks p99', '≤ 50 ms'],
+      [`flotilla ps, ${TASKS + 1} tasks: median of ${CLI_SAMPLES}`, ms(median(big.cli))],
+      ['flotilla ps, 1 task: median', ms(median(small.cli))],
+      ['node -e 0 (process start floor)', ms(median(floor))],
+      ['goal flotilla ps', '≤ 300 ms'],
+      [`daemon RSS with ${TASKS + 1} stored tasks`, `${rss.toFixed(1)} MB`],
+      [`ratio ps ${TASKS + 1} tasks / 1 task`, (median(big.cli) / median(small.cli)).toFixed(2)],
+    ]);
+  } finally {
+    await Promise.all([home.cleanup(), one.cleanup()]);
+  }
+}

@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { FIGURES } from './figures.js';
+
+/**
+ * `npm run bench:smoke` (in `npm run test:ci`): every bench script once at its smallest size, so
+ * none rots. The figures it prints mean nothing; that each script runs to its report does.
+ */
+const SMALLEST: Record<string, Record<string, string>> = {
+  'redis-up': { BENCH_ROUNDS: '1' },
+  'ps-200-apps': { BENCH_APPS: '2', BENCH_SAMPLES: '1' },
+  'kafka-up': { BENCH_ROUNDS: '1' },
+  scheduler: { BENCH_ROUNDS: '1' },
+  'streaming-dev': { BENCH_ROUNDS: '1' },
+  'docker-start': { BENCH_ROUNDS: '1' },
+  'kafka-docker': { BENCH_ROUNDS: '1' },
+  isolation: { BENCH_LAUNCHES: '2', BENCH_CONNECTS: '10', BENCH_ROUNDS: '2', BENCH_RULES: '10' },
+  heal: { BENCH_ROUNDS: '1' },
+  adoption: { BENCH_TASKS: '5' },
+  dns: { BENCH_DNS_TASKS: '30', BENCH_DNS_SECONDS: '1', BENCH_ROUNDS: '1', BENCH_DNS_QPS: '500' },
+  'api-scale': { BENCH_TASKS: '20', BENCH_SAMPLES: '5', BENCH_CLI_SAMPLES: '1' },
+};
+/** The JVM stacks need their time even at one round; everything else is quick. */
+const LIMIT_S: Record<string, number> = { 'kafka-up': 600, 'streaming-dev': 600, 'kafka-docker': 600 };
+const RUN = fileURLToPath(new URL('./run.js', import.meta.url));
+
+function bench(name: string): Promise<{ code: number | null; out: string }> {
+  const limit = LIMIT_S[name] ?? 180;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [RUN, name], {
+      env: { ...process.env, ...SMALLEST[name], BENCH_TIMEOUT_S: String(limit) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, out }));
+  });
+}
+
+describe('every bench script runs at its smallest size', () => {
+  it('has a smallest size for every script', () => {
+    assert.deepEqual(Object.keys(SMALLEST).sort(), Object.keys(FIGURES).sort());
+  });
+
+  for (const name of Object.keys(FIGURES)) {
+    it(name, async () => {
+      const { code, out } = await bench(name);
+      assert.equal(code, 0, out);
+      assert.match(out, /\n## /, `bench ${name} printed no report:\n${out}`);
+      assert.doesNotMatch(out, /NaN/, `bench ${name} printed a figure that is not a number:\n${out}`);
+    });
+  }
+});
