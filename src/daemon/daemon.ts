@@ -166,6 +166,7 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
     events,
     log,
   );
+  control.imagePuller = (image, policy) => images.ensurePulled(dockerEngine(), image, policy);
   const startedAt = Date.now();
 
   const recovered = await reconciler.start();
