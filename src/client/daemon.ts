@@ -1,5 +1,10 @@
 import type { DoctorView, HealthView, ImageView } from '../core/api-schemas.js';
-import type { ArtifactFetchBody, ImageBuildBody, ImagePullBody, ShutdownBody } from '../core/request-schemas.js';
+import type {
+  ArtifactFetchBody,
+  ImageBuildBody,
+  ImagePullBody,
+  ShutdownBody,
+} from '../core/request-schemas.js';
 import type { ArtifactFetchLine, FlotillaEvent, ImageBuildLine, ImagePullLine } from '../core/streams.js';
 import { query, Transport } from './transport.js';
 

@@ -108,7 +108,9 @@ export class ControlPlane {
     // `up --pull always|missing` pulls first, as Compose does: a registry's refusal is this call's error.
     if (compose.pull && compose.pull !== 'never' && this.imagePuller) {
       const images = new Set(
-        appsOf(intent.declarations).flatMap((a) => (a.container && !a.container.build ? [a.container.image] : [])),
+        appsOf(intent.declarations).flatMap((a) =>
+          a.container && !a.container.build ? [a.container.image] : [],
+        ),
       );
       const policy = compose.pull;
       await Promise.all([...images].map((image) => this.imagePuller?.(image, policy)));
@@ -139,8 +141,9 @@ export class ControlPlane {
       ? parseComposeDocument(data, { ...compose, name })
       : parseStackDocument(data, name, compose.variables);
     // `up --pull`: the policy of every container without a build, over its pull_policy.
-    if (pull) for (const app of appsOf(spec.declarations)) if (app.container && !app.container.build)
-      app.container.pullPolicy = pull;
+    if (pull)
+      for (const app of appsOf(spec.declarations))
+        if (app.container && !app.container.build) app.container.pullPolicy = pull;
     if (name && spec.name !== name) {
       throw new FlotillaError(
         'STACK_INVALID',

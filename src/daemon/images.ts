@@ -53,7 +53,8 @@ export class TaskImages {
     const engine = this.engine();
     await engine.version();
     if (container.build || this.catalog.has(container.image) || this.fromServices(container.image)) return;
-    if (container.pullPolicy === 'build') throw missing(container.image, 'pull_policy: build without a build:');
+    if (container.pullPolicy === 'build')
+      throw missing(container.image, 'pull_policy: build without a build:');
     if (await imageExists(engine, container.image)) return;
     if (container.pullPolicy === 'never') throw missing(container.image, 'pull_policy: never');
     registryCredentials(parseReference(container.image).registry, this.env);

@@ -119,7 +119,8 @@ async function pullOnce(engine: Engine, ref: string, opts: PullOptions, emit: On
         .on('close', resolve);
     });
   } catch (err) {
-    if (abort.signal.aborted) throw unreachable(image, parsed.registry, `nothing answered within ${timeoutMs / 1000} s`);
+    if (abort.signal.aborted)
+      throw unreachable(image, parsed.registry, `nothing answered within ${timeoutMs / 1000} s`);
     if (isFlotillaError(err)) throw err;
     if (!(err instanceof EngineError)) throw err;
     error = err.message;
@@ -150,7 +151,8 @@ function parseLine(raw: string): PullMessage | undefined {
 
 const UNREACHABLE =
   /dial tcp|connection refused|no such host|i\/o timeout|deadline exceeded|Client\.Timeout|TLS handshake|server gave HTTP response|network is unreachable|EOF/i;
-const DENIED = /unauthorized|authentication required|no basic auth credentials|denied|forbidden|\b401\b|\b403\b/i;
+const DENIED =
+  /unauthorized|authentication required|no basic auth credentials|denied|forbidden|\b401\b|\b403\b/i;
 
 /** The engine's words for why a pull failed, as a coded error that says what to do. */
 export function classify(image: string, registry: string, message: string): FlotillaError {

@@ -89,10 +89,14 @@ export function registryCredentials(
     config = JSON.parse(fs.readFileSync(file, 'utf8')) as DockerConfig;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new FlotillaError('REGISTRY_AUTH_UNSUPPORTED', `${file} cannot be read: ${(err as Error).message}`, {
-      registry,
-      file,
-    });
+    throw new FlotillaError(
+      'REGISTRY_AUTH_UNSUPPORTED',
+      `${file} cannot be read: ${(err as Error).message}`,
+      {
+        registry,
+        file,
+      },
+    );
   }
   const serveraddress = registry === DOCKER_HUB ? HUB_AUTH_KEY : registry;
   const entry = Object.entries(config.auths ?? {}).find(([k]) => registryHost(k) === registry)?.[1];
@@ -117,8 +121,13 @@ export function registryCredentials(
   return undefined;
 }
 
-/** The X-Registry-Auth header the Engine API takes: base64url of the credentials' JSON. */
+/** The X-Registry-Auth header the Engine API takes: URL-safe base64 of the credentials' JSON. */
 export function registryAuthHeader(creds: RegistryCredentials | undefined): Record<string, string> {
   if (!creds) return {};
-  return { 'X-Registry-Auth': Buffer.from(JSON.stringify(creds)).toString('base64url') };
+  return { 'X-Registry-Auth': urlBase64(JSON.stringify(creds)) };
+}
+
+/** URL-safe base64 with its padding: Docker 20.10 decodes with Go's base64.URLEncoding, which requires it. */
+export function urlBase64(text: string): string {
+  return Buffer.from(text).toString('base64').replace(/\+/g, '-').replace(/\//g, '_');
 }

@@ -115,7 +115,7 @@ export const imageRoutes =
         schema: {
           tags: ['images'],
           summary:
-            'Pull images from Docker Hub or the registry each names, with the credentials of the daemon user\'s ' +
+            "Pull images from Docker Hub or the registry each names, with the credentials of the daemon user's " +
             'config.json ($DOCKER_CONFIG). Answers newline-delimited JSON: {"type":"start","images"}, ' +
             '{"type":"progress","image","layer","status","current","total"}, {"type":"image","image","pulled",…} ' +
             'lines, then {"type":"done",…} or {"type":"error","error":{code,message,hint}}',
