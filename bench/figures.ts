@@ -12,4 +12,5 @@ export const FIGURES: Record<string, () => Promise<{ main: () => Promise<void> }
   adoption: () => import('./adoption.js'),
   dns: () => import('./dns.js'),
   'api-scale': () => import('./api-scale.js'),
+  'image-pull': () => import('./image-pull.js'),
 };

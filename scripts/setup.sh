@@ -31,6 +31,9 @@ PATH="$PATH:/usr/sbin:/sbin" command -v dnsmasq >/dev/null 2>&1 || missing+=(dns
 # Builds the Docker driver's base image (flotilla/base:bookworm); it lives in /usr/sbin.
 if docker_wanted; then
   PATH="$PATH:/usr/sbin:/sbin" command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
+  # The pull tests and bench run a real registry on loopback (not as a service) with htpasswd auth.
+  command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
+  command -v htpasswd >/dev/null 2>&1 || missing+=(apache2-utils)
 fi
 # The JVM packages (ZooKeeper, Kafka 4) need Java 17 or newer.
 java_major=$(java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -1)

@@ -1,6 +1,11 @@
 import type { DoctorView, HealthView, ImageView } from '../core/api-schemas.js';
-import type { ArtifactFetchBody, ImageBuildBody, ShutdownBody } from '../core/request-schemas.js';
-import type { ArtifactFetchLine, FlotillaEvent, ImageBuildLine } from '../core/streams.js';
+import type {
+  ArtifactFetchBody,
+  ImageBuildBody,
+  ImagePullBody,
+  ShutdownBody,
+} from '../core/request-schemas.js';
+import type { ArtifactFetchLine, FlotillaEvent, ImageBuildLine, ImagePullLine } from '../core/streams.js';
 import { query, Transport } from './transport.js';
 
 /** The daemon and the machine it runs on: health, shutdown, doctor, artifacts, images, the event stream. */
@@ -36,6 +41,11 @@ export class DaemonCalls extends Transport {
    */
   buildImages(body: ImageBuildBody, onLine: (line: ImageBuildLine) => void): Promise<ImageBuildLine> {
     return this.progress('/v1/images/build', body, onLine, 'the image build');
+  }
+
+  /** Pulls images through the daemon's engine; `onLine` sees every layer's progress; rejects on a coded error. */
+  pullImages(body: ImagePullBody, onLine: (line: ImagePullLine) => void): Promise<ImagePullLine> {
+    return this.progress('/v1/images/pull', body, onLine, 'the image pull');
   }
 
   listImages(): Promise<ImageView[]> {

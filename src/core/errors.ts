@@ -80,7 +80,23 @@ export const ERRORS = {
   },
   IMAGE_MISSING: {
     status: 422,
-    hint: 'Run `flotilla images build` for the catalog images, or build or load the image named in the message.',
+    hint: 'Run `flotilla images build` for the catalog images; build, load or `flotilla images pull` the image named in the message, or let it be pulled (pull_policy other than never, `up --pull missing`).',
+  },
+  REGISTRY_UNREACHABLE: {
+    status: 502,
+    hint: 'Set a registry mirror in dockerd\'s daemon.json ("registry-mirrors"), load the image with `docker load`, or give the service a `build:`; FLOTILLA_PULL_TIMEOUT sets how long a pull waits.',
+  },
+  IMAGE_PULL_DENIED: {
+    status: 403,
+    hint: 'Log in with `docker login <registry>` as the user the daemon runs as (or point DOCKER_CONFIG at a config.json that holds the credentials).',
+  },
+  IMAGE_PULL_FAILED: {
+    status: 502,
+    hint: 'Check the image name and tag in the message (`docker pull` shows the same answer); fix the name, or build or load the image.',
+  },
+  REGISTRY_AUTH_UNSUPPORTED: {
+    status: 422,
+    hint: 'Flotilla reads `auths` entries of config.json and runs no credential helper: `docker login` with a config.json that has no credsStore/credHelpers for that registry (DOCKER_CONFIG points at one).',
   },
   IMAGE_BUILD_FAILED: {
     status: 500,

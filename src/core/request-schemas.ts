@@ -28,6 +28,12 @@ export const StackApplyBody = Type.Object(
         maxItems: 100,
       }),
     ),
+    pull: Type.Optional(
+      Type.Union([Type.Literal('always'), Type.Literal('missing'), Type.Literal('never')], {
+        description:
+          "Compose's `up --pull`: the pull policy of every service without a `build:`, over its pull_policy",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -76,6 +82,20 @@ export const ImageBuildBody = Type.Object(
   { additionalProperties: false },
 );
 export type ImageBuildBody = Static<typeof ImageBuildBody>;
+
+export const ImagePullBody = Type.Object(
+  {
+    /** `redis:7`, `registry.example.com:5000/team/app:1.2`, `name@sha256:…`: Docker Hub when no registry is named. */
+    images: Type.Array(
+      Type.String({ minLength: 1, maxLength: 512, pattern: '^[A-Za-z0-9][A-Za-z0-9._\\-/:@]*$' }),
+      { minItems: 1, maxItems: 50 },
+    ),
+    /** `always` (the default, as `docker pull`): pull even when present; `missing`: only what the engine lacks. */
+    policy: Type.Optional(Type.Union([Type.Literal('always'), Type.Literal('missing')])),
+  },
+  { additionalProperties: false },
+);
+export type ImagePullBody = Static<typeof ImagePullBody>;
 
 export const ArtifactFetchBody = Type.Object(
   { package: Type.String(), version: Type.Optional(Type.String()) },

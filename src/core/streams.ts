@@ -47,6 +47,46 @@ export interface ImageBuildLine {
   error?: ErrorBody;
 }
 
+/** One step of an image pull: a layer's status, with its bytes so far while it downloads or extracts. */
+export interface PullEvent {
+  image: string;
+  /** The layer (short ID); unset for the image's own lines (`Pulling from …`, `Digest: …`). */
+  layer?: string;
+  status: string;
+  current?: number;
+  total?: number;
+}
+
+/** One pull event as a line of text: `a1b2c3: Downloading 12.0/40.5 MB`. */
+export function pullLine(e: PullEvent): string {
+  const mb = (n: number) => (n / 1e6).toFixed(1);
+  const bytes = e.current !== undefined ? ` ${mb(e.current)}${e.total ? `/${mb(e.total)}` : ''} MB` : '';
+  return `${e.layer ? `${e.layer}: ` : ''}${e.status}${bytes}`;
+}
+
+/** One line of `POST /v1/images/pull` (newline-delimited JSON). */
+export interface ImagePullLine {
+  type: 'start' | 'progress' | 'image' | 'done' | 'error';
+  /** start: the images asked for. */
+  images?: string[];
+  /** progress and image: which image; progress: a layer's status and bytes (see images/pull.ts). */
+  image?: string;
+  layer?: string;
+  status?: string;
+  current?: number;
+  total?: number;
+  /** image: whether it was pulled now (false: present, under policy `missing`), its registry, size and time. */
+  pulled?: boolean;
+  registry?: string;
+  layers?: number;
+  bytes?: number;
+  seconds?: number;
+  /** done: the images pulled now, and those that were there already. */
+  pulledImages?: string[];
+  presentImages?: string[];
+  error?: ErrorBody;
+}
+
 /** One event of `GET /v1/events` (text/event-stream), as a reader decodes its frame. */
 export interface FlotillaEvent {
   /** The event's sequence number: pass it as `since` to resume after it. */

@@ -96,6 +96,11 @@ export type DependencyCondition = 'ready' | 'started' | 'completed';
 export interface ContainerSpec {
   /** The image to run: a catalog runtime image built by `flotilla images build`, or the user's own. */
   image: string;
+  /**
+   * Compose's pull_policy: 'missing' (unset: the default) pulls the image when the engine lacks it,
+   * 'always' pulls it before each launch, 'never' requires it present, 'build' builds it (a `build:`).
+   */
+  pullPolicy?: PullPolicy;
   /** Build the image from this context first, tagged `image` (a Compose `build:`). */
   build?: { context: string; dockerfile?: string; args?: Record<string, string> };
   /** Replaces the image's entrypoint; unset keeps it. */
@@ -122,6 +127,8 @@ export interface ContainerSpec {
   /** Keep the image's user (Compose services without `user`). */
   imageUser?: boolean;
 }
+
+export type PullPolicy = 'missing' | 'always' | 'never' | 'build';
 
 export interface PublishedPort {
   containerPort: number;

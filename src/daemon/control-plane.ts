@@ -1,12 +1,12 @@
 import { getPackage, redactEndpoints, redactOptions } from '../catalog/registry.js';
 import type { AppView, DeployResultView, ServiceView, StackView, TaskView } from '../core/api-schemas.js';
 import type { UsageQuery, UsageView } from '../core/api-schemas.js';
-import type { ServiceEntry } from '../core/declaration.js';
+import { appsOf, type ServiceEntry } from '../core/declaration.js';
 import type { PlanView } from '../core/deploy-schemas.js';
 import { FlotillaError, isFlotillaError } from '../core/errors.js';
 import { taskKey } from '../core/keys.js';
 import type { Paths } from '../core/paths.js';
-import type { TaskRecord } from '../core/task.js';
+import type { PullPolicy, TaskRecord } from '../core/task.js';
 import type { QueueView, WhyView } from '../core/tenant-schemas.js';
 import { Deployer, type Intent } from '../deploy/deployer.js';
 import type { DeployContext } from '../deploy/plan.js';
@@ -36,6 +36,9 @@ export class ControlPlane {
   private commitListener: (() => void) | undefined;
   /** Stack and Compose texts are read off the event loop. */
   private readonly parser = new ParsePool();
+
+  /** Pulls an image as a policy says (the daemon's TaskImages); unset: no Docker driver. */
+  imagePuller?: (image: string, policy: PullPolicy) => Promise<void>;
 
   constructor(
     private readonly store: Store,
@@ -99,9 +102,19 @@ export class ControlPlane {
     tenant: string,
     source: string,
     name?: string,
-    compose: Omit<ComposeOptions, 'name'> = {},
+    compose: Omit<ComposeOptions, 'name'> & { pull?: PullPolicy } = {},
   ): Promise<DeployResultView> {
     const { stack, intent, warnings } = await this.readStack(source, name, compose);
+    // `up --pull always|missing` pulls first, as Compose does: a registry's refusal is this call's error.
+    if (compose.pull && compose.pull !== 'never' && this.imagePuller) {
+      const images = new Set(
+        appsOf(intent.declarations).flatMap((a) =>
+          a.container && !a.container.build ? [a.container.image] : [],
+        ),
+      );
+      const policy = compose.pull;
+      await Promise.all([...images].map((image) => this.imagePuller?.(image, policy)));
+    }
     return withWarnings(await this.deployer.deploy(tenant, stack, intent), warnings);
   }
 
@@ -110,7 +123,7 @@ export class ControlPlane {
     tenant: string,
     source: string,
     name?: string,
-    compose: Omit<ComposeOptions, 'name'> = {},
+    compose: Omit<ComposeOptions, 'name'> & { pull?: PullPolicy } = {},
   ): Promise<PlanView> {
     const { stack, intent, warnings } = await this.readStack(source, name, compose);
     return withWarnings(await this.deployer.plan(tenant, stack, intent), warnings);
@@ -120,12 +133,17 @@ export class ControlPlane {
   private async readStack(
     source: string,
     name: string | undefined,
-    compose: Omit<ComposeOptions, 'name'>,
+    options: Omit<ComposeOptions, 'name'> & { pull?: PullPolicy },
   ): Promise<{ stack: string; intent: Intent; warnings: string[] | undefined }> {
+    const { pull, ...compose } = options;
     const data = await this.parser.read(source);
     const spec: StackSpec = isComposeFile(data)
       ? parseComposeDocument(data, { ...compose, name })
       : parseStackDocument(data, name, compose.variables);
+    // `up --pull`: the policy of every container without a build, over its pull_policy.
+    if (pull)
+      for (const app of appsOf(spec.declarations))
+        if (app.container && !app.container.build) app.container.pullPolicy = pull;
     if (name && spec.name !== name) {
       throw new FlotillaError(
         'STACK_INVALID',

@@ -168,6 +168,7 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
     events,
     log,
   );
+  control.imagePuller = (image, policy) => images.ensurePulled(dockerEngine(), image, policy);
   const startedAt = Date.now();
 
   const recoveryStart = process.hrtime.bigint();

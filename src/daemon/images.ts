@@ -1,25 +1,40 @@
 import type { PackageDefinition } from '../catalog/package.js';
 import { getPackage } from '../catalog/registry.js';
 import { FlotillaError } from '../core/errors.js';
-import type { ContainerSpec } from '../core/task.js';
+import type { ContainerSpec, PullPolicy } from '../core/task.js';
 import type { Engine } from '../drivers/docker/engine.js';
-import { buildFromContext, ensureImage, imageExists, imageFor, type ImageRef } from '../images/index.js';
+import {
+  buildFromContext,
+  ensureImage,
+  imageExists,
+  imageFor,
+  parseReference,
+  pullImage,
+  registryCredentials,
+  type ImageRef,
+} from '../images/index.js';
 import type { Store } from '../state/store.js';
+
+/** How long an image pulled under `pull_policy: always` counts as fresh for the next launch. */
+const ALWAYS_FRESH_MS = 60_000;
 
 /**
  * The images container tasks run from, as the daemon sees them: the catalog's runtime images (named
  * when a service is rendered, built on first use like `flotilla images build` would), a Compose
  * service's `build:` (built when its tag is missing, as `docker compose up` does), or the user's own
- * image, which must already be on the engine: nothing is ever pulled implicitly.
+ * image, pulled as its pull policy says (`missing` unless told: pulled when the engine lacks it).
  */
 export class TaskImages {
   private readonly catalog = new Map<string, ImageRef>();
+  /** When this daemon last pulled each image: `always` pulls once per launch wave, not per heal. */
+  private readonly pulled = new Map<string, number>();
 
   constructor(
     private readonly engine: () => Engine,
     private readonly store: Store,
     private readonly artifactsDir: string,
     private readonly log: (msg: string) => void,
+    private readonly env: NodeJS.ProcessEnv = process.env,
   ) {}
 
   /** The catalog image of a package with these options; remembered, to be built when a task needs it. */
@@ -31,13 +46,18 @@ export class TaskImages {
 
   /**
    * At admission, before anything is stored: a container task could ever start only when an engine
-   * answers and its image is there, or is one this daemon builds. Nothing is built or pulled here.
+   * answers and its image is there, or is one this daemon builds, or may be pulled (its credentials,
+   * when config.json names any, must be readable). Nothing is built or pulled here.
    */
   async admit(container: ContainerSpec): Promise<void> {
     const engine = this.engine();
     await engine.version();
     if (container.build || this.catalog.has(container.image) || this.fromServices(container.image)) return;
-    if (!(await imageExists(engine, container.image))) throw missing(container.image);
+    if (container.pullPolicy === 'build')
+      throw missing(container.image, 'pull_policy: build without a build:');
+    if (await imageExists(engine, container.image)) return;
+    if (container.pullPolicy === 'never') throw missing(container.image, 'pull_policy: never');
+    registryCredentials(parseReference(container.image).registry, this.env);
   }
 
   async prepare(container: ContainerSpec): Promise<void> {
@@ -53,9 +73,28 @@ export class TaskImages {
       if (built) this.log(`built ${ref.name}`);
       return;
     }
-    if (!(await imageExists(engine, container.image))) throw missing(container.image);
+    await this.ensurePulled(engine, container.image, container.pullPolicy ?? 'missing');
   }
 
+  /** The image present, as `policy` says: pulled when missing (or stale under `always`), else IMAGE_MISSING. */
+  async ensurePulled(engine: Engine, image: string, policy: PullPolicy): Promise<void> {
+    const present = await imageExists(engine, image);
+    if (policy === 'never' || policy === 'build') {
+      if (!present) throw missing(image, `pull_policy: ${policy}`);
+      return;
+    }
+    const fresh = Date.now() - (this.pulled.get(image) ?? 0) < ALWAYS_FRESH_MS;
+    if (present && (policy === 'missing' || fresh)) return;
+    try {
+      const r = await pullImage(engine, image, { env: this.env });
+      this.pulled.set(image, Date.now());
+      this.log(`pulled ${image} from ${r.registry} (${r.layers} layers, ${r.seconds.toFixed(1)} s)`);
+    } catch (err) {
+      // `always` with the image at hand: a registry that is down must not stop a task from healing.
+      if (!present) throw err;
+      this.log(`pulling ${image} failed, running the image at hand: ${(err as Error).message}`);
+    }
+  }
   /** After a daemon restart: the catalog image a stored service's tasks run from, if this is one. */
   private fromServices(name: string): ImageRef | undefined {
     for (const tenant of this.store.tenants.list()) {
@@ -76,10 +115,11 @@ export class TaskImages {
   }
 }
 
-function missing(image: string): FlotillaError {
+function missing(image: string, why: string): FlotillaError {
   return new FlotillaError(
     'IMAGE_MISSING',
-    `the image ${image} is not on the Docker engine, and Flotilla never pulls: build or load it (docker build / docker load) first.`,
+    `the image ${image} is not on the Docker engine and ${why} forbids pulling it: build or load it ` +
+      '(docker build / docker load / flotilla images pull), or let it be pulled (pull_policy: missing)',
     { image },
   );
 }

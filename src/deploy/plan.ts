@@ -12,7 +12,7 @@ import { taskId } from '../core/keys.js';
 import type { NodeInfo } from '../core/node.js';
 import { sandboxPath, type Paths } from '../core/paths.js';
 import type { ServiceRecord } from '../core/service.js';
-import type { OwnerKind, TaskRecord } from '../core/task.js';
+import type { LaunchSpec, OwnerKind, TaskRecord } from '../core/task.js';
 import { interpolate, referencesIn } from '../specs/interpolate.js';
 import type { QueueReasonKind } from '../state/store-queue.js';
 import type { Store } from '../state/store.js';
@@ -272,7 +272,7 @@ class OwnerPlanner {
       host: t.host,
       ports: t.ports,
       spec: t.spec,
-      specHash: hashOf({ spec: t.spec, host: t.host, ports: t.ports }),
+      specHash: hashOf({ spec: hashedSpec(t.spec), host: t.host, ports: t.ports }),
       desired: 'running',
     };
   }
@@ -288,4 +288,11 @@ function withChanges(
     else out[k] = v;
   }
   return out;
+}
+
+/** A pull policy says how an image arrives, not what runs: changing it restarts nothing (as in Compose). */
+function hashedSpec(spec: LaunchSpec): LaunchSpec {
+  if (!spec.container?.pullPolicy) return spec;
+  const { pullPolicy: _ignored, ...container } = spec.container;
+  return { ...spec, container };
 }

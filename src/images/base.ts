@@ -5,10 +5,11 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { resolveBinary } from '../catalog/binaries.js';
 import { FlotillaError } from '../core/errors.js';
-import { type Engine, EngineError } from '../drivers/docker/engine.js';
+import type { Engine } from '../drivers/docker/engine.js';
 import { checkReference, imageExists, type OnProgress, sendTar, shareBuild } from './build.js';
 import { BASE_IMAGE, DEBIAN_SUITE } from './layout.js';
-import { followProgress, TAIL_LINES } from './progress.js';
+import { TAIL_LINES } from './progress.js';
+import { pullImage, pullLine } from './pull.js';
 
 const DEFAULT_MIRROR = 'http://deb.debian.org/debian';
 const DEBOOTSTRAP = { name: 'debootstrap', install: 'sudo apt-get install -y debootstrap' };
@@ -61,36 +62,9 @@ export async function ensureBaseImage(
   await shareBuild(engine, name, opts.onProgress, (progress) =>
     name === BASE_IMAGE
       ? buildBaseImage(engine, { name, onProgress: progress, ...(opts.env ? { env: opts.env } : {}) })
-      : pullImage(engine, name, progress),
+      : pullImage(engine, name, { onEvent: (e) => progress(pullLine(e)) }).then(() => undefined),
   );
   return { name, built: true };
-}
-
-/** Pulls `ref` from its registry; IMAGE_MISSING, with what to do instead, when that fails. */
-export async function pullImage(
-  engine: Engine,
-  ref: string,
-  onProgress: OnProgress = () => undefined,
-): Promise<void> {
-  const query = ref.includes('@')
-    ? { fromImage: ref }
-    : { fromImage: splitReference(ref).repo, tag: splitReference(ref).tag };
-  let error: string | undefined;
-  try {
-    const res = await engine.raw({ method: 'POST', path: '/images/create', query });
-    error = (await followProgress(res, onProgress)).error;
-  } catch (err) {
-    if (!(err instanceof EngineError)) throw err;
-    error = err.message;
-  }
-  if (error !== undefined) {
-    throw new FlotillaError(
-      'IMAGE_MISSING',
-      `the base image ${ref} is not on this engine and pulling it failed (${error}): load it with ` +
-        `\`docker load\`, or leave --base/FLOTILLA_BASE_IMAGE unset to build ${BASE_IMAGE} with debootstrap`,
-      { image: ref },
-    );
-  }
 }
 
 /**

@@ -1,5 +1,7 @@
 /** Runtime images for the Docker driver: see README.md. */
-export { buildBaseImage, debianMirror, ensureBaseImage, pullImage } from './base.js';
+export { buildBaseImage, debianMirror, ensureBaseImage } from './base.js';
+export { pullImage, pullLine, pullTimeoutMs, type OnPull, type PullEvent, type PullResult } from './pull.js';
+export { parseReference, registryCredentials } from './registry.js';
 export { buildFromContext, imageExists, type BuildSpec, type OnProgress } from './build.js';
 export { catalogImages, packageImage, type CatalogImage } from './catalog.js';
 export { ensureImage, type EnsureOptions } from './ensure.js';

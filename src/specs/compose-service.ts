@@ -65,6 +65,7 @@ const SERVICE_KEYS = [
   'stop_grace_period',
   'container_name',
   'init',
+  'pull_policy',
 ];
 
 /** Compose's defaults where a Flotilla app's own differ. */
@@ -96,6 +97,7 @@ export function readService(name: string, value: unknown, ctx: ServiceContext): 
   ];
   const container: ContainerSpec = {
     image: optional('image') ? str(body.image, `${at}.image`) : `${ctx.stack}-${name}:latest`,
+    ...(optional('pull_policy') ? { pullPolicy: readPullPolicy(body.pull_policy, `${at}.pull_policy`) } : {}),
     ...(optional('build') ? { build: readBuild(body.build, `${at}.build`, ctx) } : {}),
     ...(entrypoint ? { entrypoint } : {}),
     ...(command && command.length > 0 ? {} : { imageCommand: true }),
@@ -140,6 +142,14 @@ export function readService(name: string, value: unknown, ctx: ServiceContext): 
     profiles: optional('profiles') ? strings(body.profiles, `${at}.profiles`) : [],
     dependsOn: readDependsOn(body.depends_on, `${at}.depends_on`),
   };
+}
+
+/** Compose's pull_policy; `if_not_present` is its older spelling of `missing`. */
+function readPullPolicy(value: unknown, at: string): NonNullable<ContainerSpec['pullPolicy']> {
+  const v = str(value, at);
+  if (v === 'if_not_present') return 'missing';
+  if (v === 'missing' || v === 'always' || v === 'never' || v === 'build') return v;
+  return invalid(at, `is "${v}"; use missing, always, never or build`);
 }
 
 /** A string is split into words as a shell would (no shell runs); a list is taken as is; null keeps the image's. */

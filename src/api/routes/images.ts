@@ -3,15 +3,17 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { authorize } from '../../auth/authenticate.js';
 import { errorResponses, ImageView } from '../../core/api-schemas.js';
 import { FlotillaError, isFlotillaError } from '../../core/errors.js';
-import { ImageBuildBody } from '../../core/request-schemas.js';
-import type { ImageBuildLine } from '../../core/streams.js';
+import { ImageBuildBody, ImagePullBody } from '../../core/request-schemas.js';
+import type { ImageBuildLine, ImagePullLine } from '../../core/streams.js';
 import { Engine } from '../../drivers/docker/engine.js';
 import {
   baseImage,
   catalogImages,
   ensureBaseImage,
   ensureImage,
+  imageExists,
   listImages,
+  pullImage,
   packageImage,
   type CatalogImage,
 } from '../../images/index.js';
@@ -103,6 +105,62 @@ export const imageRoutes =
         } finally {
           close();
         }
+        res.end();
+      },
+    );
+
+    app.post(
+      '/v1/images/pull',
+      {
+        schema: {
+          tags: ['images'],
+          summary:
+            "Pull images from Docker Hub or the registry each names, with the credentials of the daemon user's " +
+            'config.json ($DOCKER_CONFIG). Answers newline-delimited JSON: {"type":"start","images"}, ' +
+            '{"type":"progress","image","layer","status","current","total"}, {"type":"image","image","pulled",…} ' +
+            'lines, then {"type":"done",…} or {"type":"error","error":{code,message,hint}}',
+          body: ImagePullBody,
+          response: { ...errorResponses },
+        },
+      },
+      async (req, reply) => {
+        const images = [...new Set(req.body.images)];
+        const policy = req.body.policy ?? 'always';
+        const { engine, close } = engineOf(deps);
+        try {
+          await engine.version();
+        } catch (err) {
+          close();
+          throw err;
+        }
+        reply.hijack();
+        const res = reply.raw;
+        res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-cache' });
+        const line = (o: ImagePullLine) => res.write(`${JSON.stringify(o)}\n`);
+        line({ type: 'start', images });
+        const pulled: string[] = [];
+        const present: string[] = [];
+        // In parallel, as `docker compose pull`; each image once (pullImage shares a pull in flight).
+        const outcomes = await Promise.allSettled(
+          images.map(async (image) => {
+            if (policy === 'missing' && (await imageExists(engine, image))) {
+              present.push(image);
+              return line({ type: 'image', image, pulled: false });
+            }
+            const r = await pullImage(engine, image, {
+              onEvent: (e) => line({ type: 'progress', ...e }),
+            });
+            pulled.push(image);
+            line({ type: 'image', ...r, pulled: true });
+          }),
+        );
+        close();
+        const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+        if (failed) {
+          const err: unknown = failed.reason;
+          const e = isFlotillaError(err) ? err : new FlotillaError('INTERNAL', String(err));
+          line({ type: 'error', error: e.toJSON() });
+        } else line({ type: 'done', pulledImages: pulled, presentImages: present });
         res.end();
       },
     );

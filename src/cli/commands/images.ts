@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
+import { pullLine, type PullEvent } from '../../core/streams.js';
 import { context } from '../context.js';
 import { age, printFields, printTable, spinner, truncate } from '../output.js';
 
-/** `flotilla images build|list`: the Docker driver's runtime images. */
+/** `flotilla images build|pull|list`: the Docker driver's runtime images. */
 export function registerImagesCommands(images: Command): void {
   images
     .command('build')
@@ -50,6 +51,72 @@ export function registerImagesCommands(images: Command): void {
     });
 
   images
+    .command('pull')
+    .description(
+      'pull images through the Docker engine, from Docker Hub or the registry each names, with the ' +
+        "credentials of the daemon user's ~/.docker/config.json (or $DOCKER_CONFIG); layer progress as it goes",
+    )
+    .argument('<images...>', 'image references (redis:7, 127.0.0.1:5000/team/app:1.0)')
+    .option('--missing', 'pull only the images the engine does not hold')
+    .option('--verbose', 'print every status line of every layer')
+    .action(async (refs: string[], opts: { missing?: boolean; verbose?: boolean }, cmd: Command) => {
+      const ctx = context(cmd);
+      const client = await ctx.client();
+      const spin = opts.verbose ? undefined : spinner('pulling');
+      const say = (text: string) =>
+        process.stderr.write(`${process.stderr.isTTY ? '\r\x1b[K' : ''}${text}\n`);
+      const layers = new Map<string, { current: number; total: number; done: boolean }>();
+      const summary = (image: string) => {
+        const own = [...layers.entries()].filter(([k]) => k.startsWith(`${image} `)).map(([, v]) => v);
+        const mb = (n: number) => (n / 1e6).toFixed(1);
+        const cur = own.reduce((a, l) => a + l.current, 0);
+        const tot = own.reduce((a, l) => a + l.total, 0);
+        return `${image}: ${own.filter((l) => l.done).length}/${own.length} layers, ${mb(cur)}/${mb(tot)} MB`;
+      };
+      try {
+        const result = await client.pullImages(
+          { images: refs, ...(opts.missing ? { policy: 'missing' as const } : {}) },
+          (line) => {
+            if (line.type === 'progress' && line.image) {
+              const text = pullLine({ image: line.image, status: line.status ?? '', ...pick(line) });
+              if (opts.verbose) return say(`${line.image}: ${text}`);
+              if (line.layer) {
+                const key = `${line.image} ${line.layer}`;
+                const l = layers.get(key) ?? { current: 0, total: 0, done: false };
+                if (line.status === 'Downloading') {
+                  l.current = line.current ?? l.current;
+                  l.total = line.total ?? l.total;
+                }
+                if (/complete|Already exists/.test(line.status ?? '')) {
+                  l.done = true;
+                  l.current = l.total;
+                }
+                layers.set(key, l);
+              }
+              spin?.update(truncate(summary(line.image), 78));
+            }
+            if (line.type === 'image') {
+              const how = line.pulled
+                ? `pulled from ${line.registry} in ${(line.seconds ?? 0).toFixed(1)}s (${line.layers} layers, ` +
+                  `${((line.bytes ?? 0) / 1e6).toFixed(1)} MB)`
+                : 'present';
+              say(`${line.image}: ${how}`);
+            }
+          },
+        );
+        spin?.stop();
+        ctx.emit(result, (r) =>
+          printFields([
+            ['pulled', (r.pulledImages ?? []).join(' ') || '-'],
+            ['present', (r.presentImages ?? []).join(' ') || '-'],
+          ]),
+        );
+      } finally {
+        spin?.stop();
+      }
+    });
+
+  images
     .command('list')
     .description('list the images Flotilla built (flotilla/*), newest first')
     .action(async (_opts, cmd: Command) => {
@@ -67,6 +134,14 @@ export function registerImagesCommands(images: Command): void {
         ),
       );
     });
+}
+
+function pick(line: { layer?: string; current?: number; total?: number }): Partial<PullEvent> {
+  return {
+    ...(line.layer ? { layer: line.layer } : {}),
+    ...(line.current !== undefined ? { current: line.current } : {}),
+    ...(line.total !== undefined ? { total: line.total } : {}),
+  };
 }
 
 function mb(bytes: number): string {

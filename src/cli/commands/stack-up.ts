@@ -26,10 +26,16 @@ interface UpOptions {
   dryRun?: boolean;
   timeout: number;
   profile: string[];
+  pull?: 'always' | 'missing' | 'never';
 }
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
+}
+
+function pullPolicy(value: string): 'always' | 'missing' | 'never' {
+  if (value === 'always' || value === 'missing' || value === 'never') return value;
+  throw new UsageError(`--pull is "${value}"; use always, missing or never`);
 }
 
 export function registerStackUp(program: Command): void {
@@ -48,6 +54,11 @@ export function registerStackUp(program: Command): void {
     )
     .option('--timeout <seconds>', 'how long --wait waits', positiveSeconds, 300)
     .option('--profile <name>', 'a Compose profile to enable (repeatable)', collect, [])
+    .option(
+      '--pull <policy>',
+      'pull images first: always, missing or never (over every pull_policy, as `docker compose up --pull`)',
+      pullPolicy,
+    )
     .action(async (opts: UpOptions, cmd: Command) => {
       const ctx = context(cmd);
       const { name, source, directory, variables } = readStackFile(opts.file, opts.name);
@@ -56,6 +67,7 @@ export function registerStackUp(program: Command): void {
         directory,
         variables,
         ...(opts.profile.length > 0 ? { profiles: opts.profile } : {}),
+        ...(opts.pull ? { pull: opts.pull } : {}),
       };
       if (opts.dryRun) {
         if (opts.wait) throw new UsageError('--dry-run changes nothing: there is nothing to --wait for');

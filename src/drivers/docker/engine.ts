@@ -40,6 +40,8 @@ export interface EngineRequest {
   longLived?: boolean;
   /** Aborts the request (and destroys its response stream). */
   signal?: AbortSignal;
+  /** Extra request headers (X-Registry-Auth of a pull). */
+  headers?: Record<string, string>;
 }
 
 /** An error answer of the Engine API, with its status (404 no such container, 409 conflict, …). */
@@ -88,7 +90,7 @@ export class Engine {
     const query = new URLSearchParams();
     for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) query.set(k, String(v));
     const qs = query.toString();
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...req.headers };
     let payload: string | undefined;
     if (req.stream) headers['Content-Type'] = req.stream.contentType;
     else if (req.body !== undefined) {
@@ -117,7 +119,13 @@ export class Engine {
       );
       if (req.timeoutMs !== undefined) {
         request.setTimeout(req.timeoutMs, () =>
-          request.destroy(new Error(`the Docker engine did not answer within ${req.timeoutMs} ms`)),
+          request.destroy(
+            new FlotillaError(
+              'DOCKER_UNAVAILABLE',
+              `the Docker engine at ${describeAddress(this.address)} did not answer within ${req.timeoutMs} ms (hung?)`,
+              { timeoutMs: req.timeoutMs },
+            ),
+          ),
         );
       }
       request.on('error', (err) => reject(unreachable(this.address, err)));

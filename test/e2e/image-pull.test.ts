@@ -1,0 +1,150 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { ImagePullLine } from '../../src/core/streams.js';
+import type { Engine } from '../../src/drivers/docker/engine.js';
+import { imageExists } from '../../src/images/build.js';
+import { dockerEngine } from '../helpers/docker.js';
+import { TestHome } from '../helpers/flotilla.js';
+import { buildUniqueImage, removeImages, silentServer, TestRegistry } from '../helpers/registry.js';
+
+const probe = await dockerEngine();
+const skip = 'skip' in probe ? probe.skip : TestRegistry.available();
+if (skip) console.error(skip);
+if (!('skip' in probe)) probe.engine.close();
+
+/**
+ * Pulls as Compose does them, against real registries on loopback (Debian's docker-registry) that
+ * hold images this test built and pushed: one open, one behind basic auth, and a port that accepts
+ * and never answers.
+ */
+describe('image pulls from a registry', { skip }, () => {
+  const home = new TestHome({ driver: 'docker' });
+  const dockerConfig = path.join(home.home, 'docker-config');
+  const tag = `flotilla-pulltest-${process.pid}`;
+  let engine: Engine;
+  let open: TestRegistry;
+  let locked: TestRegistry;
+  let openImage = '';
+  let lockedImage = '';
+  const pulled: string[] = [];
+
+  before(async () => {
+    engine = ((await dockerEngine()) as { engine: Engine }).engine;
+    fs.mkdirSync(dockerConfig, { recursive: true });
+    home.env.DOCKER_CONFIG = dockerConfig;
+    home.env.FLOTILLA_PULL_TIMEOUT = '3';
+    open = await TestRegistry.start();
+    locked = await TestRegistry.start({ username: 'flt', password: 'pull-secret' });
+    await buildUniqueImage(engine, `${tag}:1`, 8 << 20);
+    openImage = await open.push(engine, `${tag}:1`, 'team/app');
+    lockedImage = await locked.push(engine, `${tag}:1`, 'team/private');
+    pulled.push(openImage, lockedImage);
+    // The layer of its own goes with the last tag: a pull must download it again.
+    await removeImages(engine, [`${tag}:1`]);
+    assert.equal(await imageExists(engine, openImage), false);
+  });
+  after(async () => {
+    assert.equal(await home.cleanup(), 0, 'no container may outlive the test');
+    await removeImages(engine, [...pulled, `${tag}:1`]);
+    await open?.stop();
+    await locked?.stop();
+    engine.close();
+  });
+
+  it('pulls a missing image with layer progress, in the CLI and in the API stream', async () => {
+    const r = await home.cli(['images', 'pull', openImage, '--verbose']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /Pull complete/, 'each layer reports its progress');
+    assert.match(r.stderr, new RegExp(`${openImage.replace(/[.]/g, '\\.')}: pulled from 127\\.0\\.0\\.1:`));
+    assert.ok(await imageExists(engine, openImage));
+    await removeImages(engine, [openImage]);
+    const lines: ImagePullLine[] = [];
+    const done = await home.client().pullImages({ images: [openImage, openImage] }, (l) => lines.push(l));
+    assert.deepEqual(done.pulledImages, [openImage], 'one pull for an image named twice');
+    const layers = lines.filter((l) => l.type === 'progress' && l.layer);
+    assert.ok(
+      layers.some((l) => l.status === 'Downloading' || l.status === 'Pull complete'),
+      'layer events',
+    );
+    const image = lines.find((l) => l.type === 'image');
+    assert.ok((image?.bytes ?? 0) > 8_000_000, `the 8 MB layer was downloaded (${image?.bytes})`);
+  });
+
+  it('pulls a missing image on `up` (pull_policy missing is the default) and runs it', async () => {
+    await removeImages(engine, [openImage]);
+    const dir = path.join(home.home, 'pulled');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(
+      path.join(dir, 'compose.yaml'),
+      `services:\n  app:\n    image: ${openImage}\n    command: ["sleep", "infinity"]\n`,
+    );
+    await home.ok(['up', '-f', path.join(dir, 'compose.yaml'), '--wait', '--timeout', '120'], 180_000);
+    const task = await home.client().getTask('app.0');
+    assert.equal(task.state, 'running');
+    assert.ok(await imageExists(engine, openImage));
+    await home.ok(['down', 'pulled']);
+  });
+
+  it('refuses an image behind basic auth without credentials, and pulls it with them from config.json', async () => {
+    const refused = await home.cli(['images', 'pull', lockedImage, '--json']);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /IMAGE_PULL_DENIED/);
+    assert.match(refused.stderr, new RegExp(locked.address));
+    const auth = Buffer.from('flt:pull-secret').toString('base64');
+    fs.writeFileSync(
+      path.join(dockerConfig, 'config.json'),
+      JSON.stringify({ auths: { [`http://${locked.address}`]: { auth } } }),
+    );
+    try {
+      const r = await home.cli(['images', 'pull', lockedImage]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.ok(await imageExists(engine, lockedImage));
+    } finally {
+      fs.rmSync(path.join(dockerConfig, 'config.json'));
+    }
+  });
+
+  it('refuses pull_policy: never with a missing image, before anything is stored', async () => {
+    await removeImages(engine, [openImage]);
+    const dir = path.join(home.home, 'never');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(
+      path.join(dir, 'compose.yaml'),
+      `services:\n  app:\n    image: ${openImage}\n    pull_policy: never\n    command: ["sleep", "infinity"]\n`,
+    );
+    const r = await home.cli(['up', '-f', path.join(dir, 'compose.yaml'), '--json']);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /IMAGE_MISSING/);
+    assert.match(r.stderr, /pull_policy: never/);
+    const stacks = await home.client().listStacks();
+    assert.equal(
+      stacks.some((s) => s.name === 'never'),
+      false,
+    );
+    assert.equal(await imageExists(engine, openImage), false, 'nothing was pulled');
+  });
+
+  it('gives REGISTRY_UNREACHABLE, naming the ways out, when a registry does not answer', async () => {
+    const silent = await silentServer();
+    try {
+      const t0 = Date.now();
+      const r = await home.cli(['images', 'pull', `${silent.address}/team/app:1`, '--json']);
+      const seconds = (Date.now() - t0) / 1000;
+      assert.notEqual(r.code, 0);
+      assert.match(r.stderr, /REGISTRY_UNREACHABLE/);
+      assert.match(r.stderr, new RegExp(silent.address));
+      assert.match(r.stderr, /registry-mirrors/);
+      assert.match(r.stderr, /docker load/);
+      assert.match(r.stderr, /build:/);
+      // FLOTILLA_PULL_TIMEOUT=3 here; the CLI's start and the daemon's round trips come on top.
+      assert.ok(seconds < 20, `answered within its timeout (${seconds} s)`);
+    } finally {
+      await silent.close();
+    }
+    // A port nothing listens on: refused at once.
+    const closed = await home.cli(['images', 'pull', '127.0.0.1:1/team/app:1', '--json']);
+    assert.match(closed.stderr, /REGISTRY_UNREACHABLE/);
+  });
+});
