@@ -42,7 +42,10 @@ export function mapComposeNames(names: Iterable<string>, kind: string): Map<stri
     }
     const safe = dnsSafeName(name);
     if (safe === '')
-      throw new FlotillaError('STACK_INVALID', `${kind}.${name}: "${name}" has no letter or digit to name it by`);
+      throw new FlotillaError(
+        'STACK_INVALID',
+        `${kind}.${name}: "${name}" has no letter or digit to name it by`,
+      );
     const other = taken.get(safe);
     if (other !== undefined) {
       throw new FlotillaError(

@@ -76,19 +76,16 @@ function resolveIncludes(doc: Data, ctx: HostPaths, depth: number): Data {
 }
 
 /** A service with its `extends` chain merged in (the base first, the service over it). */
-function resolveExtends(
-  services: Data,
-  name: string,
-  ctx: HostPaths,
-  chain: string[],
-  depth: number,
-): Data {
+function resolveExtends(services: Data, name: string, ctx: HostPaths, chain: string[], depth: number): Data {
   const at = `services.${name}`;
   const svc = optObject(services[name], at);
   if (svc.extends === undefined || svc.extends === null) return svc;
   const key = `${ctx.directory ?? ''}#${name}`;
   if (chain.includes(key) || depth >= MAX_DEPTH)
-    invalid(`${at}.extends`, `extends itself through ${[...chain.map((c) => c.split('#')[1]), name].join(' → ')}`);
+    invalid(
+      `${at}.extends`,
+      `extends itself through ${[...chain.map((c) => c.split('#')[1]), name].join(' → ')}`,
+    );
   const ext = isMapping(svc.extends) ? svc.extends : { service: str(svc.extends, `${at}.extends`) };
   const baseName = str(ext.service, `${at}.extends.service`);
   let pool = services;
@@ -100,7 +97,10 @@ function resolveExtends(
     baseCtx = { ...ctx, directory: dir };
   }
   if (!isMapping(pool[baseName]))
-    invalid(`${at}.extends.service`, `names "${baseName}", which ${ext.file ? String(ext.file) : 'the file'} does not declare`);
+    invalid(
+      `${at}.extends.service`,
+      `names "${baseName}", which ${ext.file ? String(ext.file) : 'the file'} does not declare`,
+    );
   const base = resolveExtends(pool, baseName, baseCtx, [...chain, key], depth + 1);
   const { extends: _drop, ...own } = svc;
   void _drop;
@@ -148,7 +148,10 @@ function rebase(doc: Data, dir: string): Data {
   for (const kind of ['secrets', 'configs']) {
     if (!isMapping(doc[kind])) continue;
     out[kind] = Object.fromEntries(
-      Object.entries(doc[kind]).map(([n, v]) => [n, isMapping(v) && v.file ? { ...v, file: absAny(v.file) } : v]),
+      Object.entries(doc[kind]).map(([n, v]) => [
+        n,
+        isMapping(v) && v.file ? { ...v, file: absAny(v.file) } : v,
+      ]),
     );
   }
   return out;

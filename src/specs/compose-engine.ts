@@ -82,10 +82,14 @@ function tmpfsEntry(entry: string): [string, string] {
 function logging(value: unknown, at: string, warn: Warn): Partial<ContainerEngineSettings> {
   const body = optObject(value, at);
   checkKeys(body, at, LOGGING_KEYS, warn);
-  const driver = body.driver === undefined || body.driver === null ? 'json-file' : str(body.driver, `${at}.driver`);
+  const driver =
+    body.driver === undefined || body.driver === null ? 'json-file' : str(body.driver, `${at}.driver`);
   const options = keyValues(body.options, `${at}.options`);
   if (driver !== 'json-file' && driver !== 'local')
-    warn(`${at}.driver`, `the log driver "${driver}" is not used: Flotilla keeps the logs (flotilla task logs)`);
+    warn(
+      `${at}.driver`,
+      `the log driver "${driver}" is not used: Flotilla keeps the logs (flotilla task logs)`,
+    );
   const out: Partial<ContainerEngineSettings> = {};
   for (const [k, v] of Object.entries(options)) {
     if (k === 'max-size') {

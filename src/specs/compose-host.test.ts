@@ -59,8 +59,14 @@ describe('ports', () => {
       { containerPort: 7000, hostPort: 0, protocol: 'udp', hostIp: '127.0.0.1' },
       { containerPort: 7001, hostPort: 0, protocol: 'udp', hostIp: '127.0.0.1' },
     ]);
-    assert.match(failure(() => ports(['1.2.3:80:80'])), /STACK_INVALID: .*"1\.2\.3" is not an IP address/);
-    assert.match(failure(() => ports(['9000-9002:80-81'])), /the host range and the container range differ/);
+    assert.match(
+      failure(() => ports(['1.2.3:80:80'])),
+      /STACK_INVALID: .*"1\.2\.3" is not an IP address/,
+    );
+    assert.match(
+      failure(() => ports(['9000-9002:80-81'])),
+      /the host range and the container range differ/,
+    );
     assert.match(
       failure(() => ports([{ target: 80, published: '8000-8010' }])),
       /ports\[0\]\.published: the port range/,

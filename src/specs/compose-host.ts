@@ -4,16 +4,7 @@ import path from 'node:path';
 import { FlotillaError } from '../core/errors.js';
 import type { ContainerMount, PublishedPort } from '../core/task.js';
 import { MOUNT_KEYS, PORT_KEYS, SERVICE_NETWORK_KEYS, checkKeys, type Warn } from './compose-keys.js';
-import {
-  bool,
-  int,
-  invalid,
-  object,
-  optObject,
-  str,
-  strings,
-  unsupported,
-} from './compose-read.js';
+import { bool, int, invalid, object, optObject, str, strings, unsupported } from './compose-read.js';
 
 /** What a service shows the host: published ports and mounts. */
 
@@ -189,7 +180,11 @@ function longMount(body: Record<string, unknown>, at: string, ctx: MountContext)
     checkKeys(
       bind,
       `${at}.bind`,
-      { create_host_path: true, selinux: 'SELinux relabelling is not done', propagation: 'mounts are private' },
+      {
+        create_host_path: true,
+        selinux: 'SELinux relabelling is not done',
+        propagation: 'mounts are private',
+      },
       ctx.warn,
     );
     if (bind.create_host_path !== undefined) bool(bind.create_host_path, `${at}.bind.create_host_path`);
@@ -205,7 +200,8 @@ function longMount(body: Record<string, unknown>, at: string, ctx: MountContext)
     checkKeys(optObject(body.tmpfs, `${at}.tmpfs`), `${at}.tmpfs`, { size: true, mode: true }, ctx.warn);
   if (body.target === undefined) invalid(`${at}.target`, 'is required');
   const target = str(body.target, `${at}.target`);
-  if (type === 'tmpfs') return { type: 'tmpfs', source: '', target, readOnly: false, ...tmpfsOptions(body.tmpfs) };
+  if (type === 'tmpfs')
+    return { type: 'tmpfs', source: '', target, readOnly: false, ...tmpfsOptions(body.tmpfs) };
   if (body.source === undefined || body.source === null || body.source === '')
     return anonymous(target, body.read_only !== undefined && bool(body.read_only, `${at}.read_only`), at);
   return mount(
@@ -229,7 +225,9 @@ function tmpfsOptions(value: unknown): { tmpfsOptions?: string } {
   const t = value as { size?: unknown; mode?: unknown };
   const opts = [
     ...(t.size !== undefined ? [`size=${String(t.size)}`] : []),
-    ...(t.mode !== undefined ? [`mode=${typeof t.mode === 'number' ? t.mode.toString(8) : String(t.mode)}`] : []),
+    ...(t.mode !== undefined
+      ? [`mode=${typeof t.mode === 'number' ? t.mode.toString(8) : String(t.mode)}`]
+      : []),
   ];
   return opts.length > 0 ? { tmpfsOptions: opts.join(',') } : {};
 }

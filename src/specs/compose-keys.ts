@@ -229,7 +229,7 @@ export const NETWORK_KEYS: KeyTable = {
   ipam: 'the engine assigns the subnet',
   internal: 'the stack network is a plain bridge',
   labels: true,
-  name: "the stack network is named per tenant and stack",
+  name: 'the stack network is named per tenant and stack',
 };
 export const SECRET_KEYS: KeyTable = {
   file: true,
@@ -296,7 +296,8 @@ export function editDistance(a: string, b: string): number {
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        v = Math.min(v, d[i - 2]![j - 2]! + 1);
       d[i]![j] = v;
     }
   }

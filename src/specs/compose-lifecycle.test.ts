@@ -33,10 +33,9 @@ describe('depends_on', () => {
       failure(() => webOf({ db: { condition: 'service_ready' } })),
       /depends_on\.db\.condition: must be/,
     );
-    assert.deepEqual(
-      two({ db: { restart: true } }).warnings,
-      ['services.web.depends_on.db.restart: a dependent is not restarted with its dependency'],
-    );
+    assert.deepEqual(two({ db: { restart: true } }).warnings, [
+      'services.web.depends_on.db.restart: a dependent is not restarted with its dependency',
+    ]);
     assert.deepEqual(webOf({ cache: { condition: 'service_started', required: false } }).dependencies, []);
     const cycle = {
       services: { a: { image: 'x', depends_on: ['b'] }, b: { image: 'x', depends_on: ['a'] } },

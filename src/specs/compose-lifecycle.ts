@@ -9,16 +9,7 @@ import {
   checkKeys,
   type Warn,
 } from './compose-keys.js';
-import {
-  bool,
-  int,
-  invalid,
-  num,
-  object,
-  optObject,
-  str,
-  strings,
-} from './compose-read.js';
+import { bool, int, invalid, num, object, optObject, str, strings } from './compose-read.js';
 import { shellQuote } from '../core/shell.js';
 import { parseDuration, parseMemory } from './compose-text.js';
 
@@ -67,7 +58,10 @@ export function readDeploy(value: unknown, at: string, warn: Warn): Deploy {
     const mode = str(body.mode, `${at}.mode`);
     if (!MODES.includes(mode)) invalid(`${at}.mode`, `must be one of ${MODES.join(', ')}`);
     if (mode.startsWith('global'))
-      warn(`${at}.mode`, `"${mode}" (one task per node) is ignored: the service runs its replicas (default 1)`);
+      warn(
+        `${at}.mode`,
+        `"${mode}" (one task per node) is ignored: the service runs its replicas (default 1)`,
+      );
   }
   if (body.replicas !== undefined) out.replicas = int(body.replicas, `${at}.replicas`, 0, 1000);
   const resources = optObject(body.resources, `${at}.resources`);

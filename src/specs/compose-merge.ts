@@ -22,7 +22,8 @@ export function mergeDocuments(base: Data, over: Data): Data {
     if (key === 'services' && isMapping(value) && isMapping(base.services)) {
       const services: Data = { ...base.services };
       for (const [name, svc] of Object.entries(value))
-        services[name] = isMapping(services[name]) && isMapping(svc) ? mergeService(services[name], svc) : svc;
+        services[name] =
+          isMapping(services[name]) && isMapping(svc) ? mergeService(services[name], svc) : svc;
       out.services = services;
     } else if (isMapping(value) && isMapping(base[key])) {
       out[key] = mergeValue(key, base[key], value);

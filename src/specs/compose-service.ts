@@ -10,17 +10,7 @@ import {
   readRestart,
   type Dependency,
 } from './compose-lifecycle.js';
-import {
-  bool,
-  int,
-  invalid,
-  keyValues,
-  num,
-  object,
-  str,
-  strings,
-  unsupported,
-} from './compose-read.js';
+import { bool, int, invalid, keyValues, num, object, str, strings, unsupported } from './compose-read.js';
 import { BUILD_KEYS, SERVICE_KEYS, SERVICE_SECRET_KEYS, checkKeys, type Warn } from './compose-keys.js';
 import { readEngine } from './compose-engine.js';
 import { parseDotenv, parseDuration, parseMemory, splitWords } from './compose-text.js';
@@ -172,7 +162,12 @@ function readEnvFiles(value: unknown, at: string, ctx: ServiceContext): Record<s
     let required = true;
     if (entry !== null && typeof entry === 'object') {
       const body = object(entry, where);
-      checkKeys(body, where, { path: true, required: true, format: 'env files are read as KEY=VALUE lines' }, ctx.warn);
+      checkKeys(
+        body,
+        where,
+        { path: true, required: true, format: 'env files are read as KEY=VALUE lines' },
+        ctx.warn,
+      );
       file = str(body.path, `${where}.path`);
       if (body.required !== undefined) required = bool(body.required, `${where}.required`);
     } else file = str(entry, where);

@@ -109,10 +109,9 @@ describe('image and build', () => {
       failure(() => web({ build: 'https://github.com/x/y.git' })),
       /^COMPOSE_UNSUPPORTED: services\.web\.build\.context: a remote build context/,
     );
-    assert.deepEqual(
-      compose({ services: { web: { build: { context: '.', target: 'dev' } } } }).warnings,
-      ['services.web.build.target: the Dockerfile is built to its last stage'],
-    );
+    assert.deepEqual(compose({ services: { web: { build: { context: '.', target: 'dev' } } } }).warnings, [
+      'services.web.build.target: the Dockerfile is built to its last stage',
+    ]);
     assert.match(
       failure(() => web({ build: { contxt: '.' } })),
       /^COMPOSE_KEY_UNKNOWN: services\.web\.build\.contxt: "contxt" is not a Compose key; did you mean "context"\?/,
@@ -184,8 +183,14 @@ describe('keys Compose knows and Flotilla ignores', () => {
       failure(() => web({ healthcheck: { test: 'true', retires: 1 } })),
       /services\.web\.healthcheck\.retires: .*did you mean "retries"/,
     );
-    assert.match(failure(() => compose({ service: {} })), /^COMPOSE_KEY_UNKNOWN: service: .*"services"/);
-    assert.match(failure(() => web({ zzzzzzzz: 1 })), /"zzzzzzzz" is not a Compose key$/);
+    assert.match(
+      failure(() => compose({ service: {} })),
+      /^COMPOSE_KEY_UNKNOWN: service: .*"services"/,
+    );
+    assert.match(
+      failure(() => web({ zzzzzzzz: 1 })),
+      /"zzzzzzzz" is not a Compose key$/,
+    );
   });
 
   it('accepts a key whose value asks for nothing, without a warning', () => {

@@ -258,7 +258,11 @@ function readDeclared(
     checkKeys(body, at, keys, warn);
     if (body.driver !== undefined && body.driver !== null && str(body.driver, `${at}.driver`) !== driver.name)
       warn(`${at}.driver`, `the ${what} driver "${String(body.driver)}" is ignored: ${driver.why}`);
-    if (body.external === true || body.external === 'true' || (isMapping(body.external) && body.external.name))
+    if (
+      body.external === true ||
+      body.external === 'true' ||
+      (isMapping(body.external) && body.external.name)
+    )
       warn(`${at}.external`, `an existing ${what} is not used: the stack creates its own "${name}"`);
     names.add(name);
   }
