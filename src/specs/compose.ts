@@ -1,23 +1,19 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { AppSpec } from '../core/app.js';
 import { readYaml } from '../core/yaml-text.js';
-import { checkInside, hostPath } from './compose-host.js';
-import { Reader, checkName } from './check.js';
+import { hostPath } from './compose-host.js';
+import { Reader } from './check.js';
 import { invalid, object, optObject, str } from './compose-read.js';
-import { assemble } from './compose-assemble.js';
+import { loadCompose } from './compose-load.js';
 import {
   NETWORK_KEYS,
   SECRET_KEYS,
-  TOP_KEYS,
   VOLUME_KEYS,
   checkKeys,
   type KeyTable,
   type Warn,
 } from './compose-keys.js';
-import { composeProjectName, mapComposeNames } from '../core/compose-names.js';
+import { mapComposeNames } from '../core/compose-names.js';
 import { readService, type ComposeService } from './compose-service.js';
-import { interpolateVariables, parseDotenv } from './compose-text.js';
 import { appDeclaration } from '../core/declaration.js';
 import { checkGraph, unsetWarning, type StackSpec } from './stack.js';
 
@@ -38,7 +34,7 @@ export interface ComposeOptions {
   /** Host paths (bind mounts, env_file, build contexts, the folder) must lie in here; unset: anywhere. */
   allowedRoot?: string;
   /** Override files' data (YAML already read), merged over the file in order (`-f a.yml -f b.yml`). */
-  overrides?: unknown[];
+  overrideData?: unknown[];
   /** Env files that feed interpolation instead of the folder's `.env` (`--env-file`), relative to the folder. */
   envFiles?: string[];
 }
@@ -75,29 +71,8 @@ export function parseCompose(source: string, opts: ComposeOptions = {}): StackSp
 
 /** A Compose file's data (YAML already read, merge keys applied). */
 export function parseComposeDocument(data: unknown, opts: ComposeOptions = {}): StackSpec {
+  const { top, vars, unset, lines, warn, host, name } = loadCompose(data, opts);
   const { directory } = opts;
-  if (directory !== undefined && !path.isAbsolute(directory))
-    invalid('directory', `must be an absolute path, got "${directory}"`);
-  if (directory !== undefined && opts.allowedRoot !== undefined)
-    checkInside(directory, opts.allowedRoot, 'directory');
-  const host = { directory, allowedRoot: opts.allowedRoot };
-  const vars = { ...readEnvFiles(opts, opts.variables ?? {}), ...opts.variables };
-  const unset = new Set<string>();
-  const lines: string[] = [];
-  const warn: Warn = (at, what) => lines.push(`${at}: ${what}`);
-  const top = object(
-    interpolateTree(assemble(data, opts.overrides ?? [], host), vars, '', (n) => unset.add(n)),
-    'the Compose file',
-  );
-  checkKeys(top, '', TOP_KEYS, warn);
-  const written = top.name === undefined || top.name === null ? undefined : str(top.name, 'name');
-  if (written === undefined && !opts.name)
-    invalid('name', 'is required: give the file a top-level name: or name the stack in the request');
-  const name = checkName(
-    new Reader('STACK_INVALID', 'name'),
-    written === undefined ? opts.name : composeProjectName(written),
-    '',
-  );
   const volumes = readDeclared('volumes', top.volumes, VOLUME_KEYS, warn, {
     name: 'local',
     why: 'volumes are local to this engine',
@@ -166,37 +141,6 @@ export function parseComposeDocument(data: unknown, opts: ComposeOptions = {}): 
 }
 
 /**
- * The variables of the `--env-file`s (in order, later ones winning), else of the folder's `.env` when
- * there is one: they only feed interpolation, as in Compose.
- */
-function readEnvFiles(opts: ComposeOptions, variables: Record<string, string>): Record<string, string> {
-  const { directory } = opts;
-  if (opts.envFiles && opts.envFiles.length > 0) {
-    let out: Record<string, string> = {};
-    opts.envFiles.forEach((f, i) => {
-      const full = hostPath(f, `envFiles[${i}]`, { directory, allowedRoot: opts.allowedRoot });
-      let text: string;
-      try {
-        text = fs.readFileSync(full, 'utf8');
-      } catch (err) {
-        invalid(`envFiles[${i}]`, `cannot read ${full}: ${(err as Error).message}`);
-      }
-      out = { ...out, ...parseDotenv(text, { ...out, ...variables }, full) };
-    });
-    return out;
-  }
-  if (directory === undefined) return {};
-  const file = path.join(directory, '.env');
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch {
-    return {};
-  }
-  return parseDotenv(text, variables, file);
-}
-
-/**
  * Top-level `secrets:` or `configs:`: each name with its host file (`file:`), or undefined for one
  * from the environment, inline `content` or `external` (the service reading it is warned).
  */
@@ -215,26 +159,6 @@ function readFileObjects(
     out.set(name, body.file ? hostPath(str(body.file, `${at}.file`), `${at}.file`, host) : undefined);
   }
   return out;
-}
-
-function interpolateTree(
-  value: unknown,
-  vars: Record<string, string>,
-  at: string,
-  unset: (name: string) => void,
-): unknown {
-  if (typeof value === 'string') return interpolateVariables(value, vars, at || 'the file', unset);
-  if (Array.isArray(value)) return value.map((v, i) => interpolateTree(v, vars, `${at}[${i}]`, unset));
-  if (isMapping(value)) {
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [
-        k,
-        // Extensions are dropped unread: a required variable in an unused x- block asks for nothing.
-        k.startsWith('x-') ? v : interpolateTree(v, vars, at ? `${at}.${k}` : k, unset),
-      ]),
-    );
-  }
-  return value;
 }
 
 /**
