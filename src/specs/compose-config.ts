@@ -46,7 +46,15 @@ export function composeConfig(data: unknown, opts: ComposeOptions = {}): Compose
     services[svcName] = normaliseService(raw, env, opts.directory);
   }
   const model: Record<string, unknown> = { name, services: sortKeys(services) };
-  model.networks = { default: { name: `${name}_default` }, ...mapNamed(top.networks, name) };
+  // The default network exists only when a service is on it, as Compose creates it.
+  const onDefault = Object.values(services).some(
+    (s) => isMapping(s) && isMapping(s.networks) && 'default' in s.networks,
+  );
+  model.networks = {
+    ...(onDefault ? { default: { name: `${name}_default` } } : {}),
+    ...mapNamed(top.networks, name),
+  };
+  if (Object.keys(model.networks as object).length === 0) delete model.networks;
   for (const kind of ['volumes', 'secrets', 'configs'] as const) {
     if (isMapping(top[kind])) model[kind] = mapNamed(top[kind], name, kind === 'volumes');
   }
