@@ -10,6 +10,7 @@ import type {
 } from '../core/api-schemas.js';
 import type {
   AppScaleBody,
+  ComposeConfigView,
   ComposeOptions,
   ServiceInstallBody,
   StackApplyBody,
@@ -32,6 +33,11 @@ export class WorkloadCalls extends DaemonCalls {
   planStack(name: string, source: string, compose: ComposeOptions = {}): Promise<PlanView> {
     const body: StackApplyBody = { source, ...compose };
     return this.request('POST', `/v1/stacks/${enc(name)}/plan`, body);
+  }
+  /** A Compose file's normalised model, as `docker compose config` prints it. */
+  composeConfig(name: string, source: string, compose: ComposeOptions = {}): Promise<ComposeConfigView> {
+    const body: StackApplyBody = { source, ...compose };
+    return this.request('POST', `/v1/stacks/${enc(name)}/compose-config`, body);
   }
   downStack(name: string, purge = false): Promise<DeployResultView> {
     return this.request('DELETE', `/v1/stacks/${enc(name)}${purge ? '?purge=true' : ''}`);

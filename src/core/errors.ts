@@ -106,6 +106,14 @@ export const ERRORS = {
     status: 400,
     hint: 'Remove or rewrite the Compose key named in the message; docs/compose.md lists what Flotilla runs.',
   },
+  COMPOSE_KEY_UNKNOWN: {
+    status: 400,
+    hint: 'The key is not part of the Compose specification (a typo?): use the key the message suggests; docs/compose.md lists every key.',
+  },
+  COMPOSE_NAME_COLLISION: {
+    status: 400,
+    hint: 'Two names of the file become the same DNS-safe name (lowercase, "_" and "." as "-"): rename one of them.',
+  },
   TASK_NOT_RUNNING: { status: 409, hint: 'The task has no running process; wait until it is running.' },
   DAEMON_UNREACHABLE: {
     status: 503,

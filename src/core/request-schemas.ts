@@ -34,12 +34,33 @@ export const StackApplyBody = Type.Object(
           "Compose's `up --pull`: the pull policy of every service without a `build:`, over its pull_policy",
       }),
     ),
+    overrides: Type.Optional(
+      Type.Array(Type.String(), {
+        description:
+          'Compose: the texts of override files (`-f a.yml -f b.yml`, docker-compose.override.yml), merged over `source` in order; each is bounded as `source` is',
+        maxItems: 16,
+      }),
+    ),
+    envFiles: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 4096 }), {
+        description:
+          "Compose: env files that feed interpolation instead of the folder's .env (`--env-file`), relative to `directory`",
+        maxItems: 16,
+      }),
+    ),
   },
   { additionalProperties: false },
 );
 export type StackApplyBody = Static<typeof StackApplyBody>;
 /** What a Compose file needs besides its text: its folder, the variables and the active profiles. */
 export type ComposeOptions = Omit<StackApplyBody, 'source'>;
+
+export const ComposeConfigView = Type.Object({
+  name: Type.String({ description: "The project's (stack's) name" }),
+  yaml: Type.String({ description: 'The normalised model as YAML, as `docker compose config` prints it' }),
+  warnings: Type.Array(Type.String(), { description: 'One line per key that is accepted and ignored' }),
+});
+export type ComposeConfigView = Static<typeof ComposeConfigView>;
 
 export const ServiceInstallBody = Type.Object(
   {

@@ -126,6 +126,36 @@ export interface ContainerSpec {
   user?: string;
   /** Keep the image's user (Compose services without `user`). */
   imageUser?: boolean;
+  /** Engine settings a Compose file asked for, passed to the container as they are (docker driver). */
+  engine?: ContainerEngineSettings;
+}
+
+/** Compose keys honoured by the Docker engine itself; each is set only when the file gives it. */
+export interface ContainerEngineSettings {
+  /** `host:ip` lines for /etc/hosts (extra_hosts). */
+  extraHosts?: string[];
+  dns?: string[];
+  dnsSearch?: string[];
+  dnsOptions?: string[];
+  ulimits?: { name: string; soft: number; hard: number }[];
+  /** The signal that asks the container to stop (stop_signal); unset: SIGTERM. */
+  stopSignal?: string;
+  /** tmpfs mounts: container path → mount options (`size=64m`). */
+  tmpfs?: Record<string, string>;
+  /** /dev/shm size in bytes. */
+  shmSize?: number;
+  capAdd?: string[];
+  capDrop?: string[];
+  sysctls?: Record<string, string>;
+  readOnly?: boolean;
+  pidsLimit?: number;
+  privileged?: boolean;
+  securityOpt?: string[];
+  /** false: no docker-init as PID 1 (Compose's `init: false`); unset: docker-init runs. */
+  init?: boolean;
+  /** The engine's log rotation for the container (logging.options max-size, max-file). */
+  logMaxSize?: string;
+  logMaxFile?: string;
 }
 
 export type PullPolicy = 'missing' | 'always' | 'never' | 'build';
@@ -139,7 +169,9 @@ export interface PublishedPort {
 }
 
 export interface ContainerMount {
-  type: 'bind' | 'volume';
+  /** tmpfs: a memory file system at `target` (source empty), with `tmpfsOptions` such as size=64m. */
+  type: 'bind' | 'volume' | 'tmpfs';
+  tmpfsOptions?: string;
   /** An absolute host path (bind), or a volume name as the stack file wrote it (volume). */
   source: string;
   target: string;

@@ -15,7 +15,9 @@ import { usageReport } from '../metering/report.js';
 import type { EventBus } from '../reconciler/events.js';
 import type { Reconciler } from '../reconciler/reconciler.js';
 import { parseApp } from '../specs/app.js';
-import { isComposeFile, parseComposeDocument, type ComposeOptions } from '../specs/compose.js';
+import { isComposeFile, parseComposeDocument } from '../specs/compose.js';
+import { composeConfig } from '../specs/compose-config.js';
+import type { ComposeConfigView, ComposeOptions as ComposeRequest } from '../core/request-schemas.js';
 import { Reader, checkName } from '../specs/check.js';
 import { ParsePool } from '../specs/parse-pool.js';
 import { parseStackDocument, unsetWarning, withVariables, type StackSpec } from '../specs/stack.js';
@@ -102,7 +104,7 @@ export class ControlPlane {
     tenant: string,
     source: string,
     name?: string,
-    compose: Omit<ComposeOptions, 'name'> & { pull?: PullPolicy } = {},
+    compose: ComposeInput & { pull?: PullPolicy } = {},
   ): Promise<DeployResultView> {
     const { stack, intent, warnings } = await this.readStack(source, name, compose);
     // `up --pull always|missing` pulls first, as Compose does: a registry's refusal is this call's error.
@@ -123,22 +125,43 @@ export class ControlPlane {
     tenant: string,
     source: string,
     name?: string,
-    compose: Omit<ComposeOptions, 'name'> & { pull?: PullPolicy } = {},
+    compose: ComposeInput & { pull?: PullPolicy } = {},
   ): Promise<PlanView> {
     const { stack, intent, warnings } = await this.readStack(source, name, compose);
     return withWarnings(await this.deployer.plan(tenant, stack, intent), warnings);
+  }
+
+  /** A Compose file's normalised model, as `docker compose config` prints it; nothing is stored. */
+  async composeConfig(source: string, name: string, compose: ComposeInput = {}): Promise<ComposeConfigView> {
+    const data = await this.parser.read(source);
+    if (!isComposeFile(data))
+      throw new FlotillaError(
+        'STACK_INVALID',
+        'the file is not a Compose file: its services run no image or build',
+      );
+    const { overrides, ...rest } = compose;
+    const overrideData = await Promise.all((overrides ?? []).map((o) => this.parser.read(o)));
+    const out = composeConfig(data, { ...rest, overrideData, name });
+    if (out.name !== name)
+      throw new FlotillaError(
+        'STACK_INVALID',
+        `name: the file names "${out.name}" but the request names "${name}"`,
+      );
+    return { name: out.name, yaml: out.yaml, warnings: out.warnings };
   }
 
   /** Reads the text once (off the loop), then as a Compose file or a Flotilla stack. */
   private async readStack(
     source: string,
     name: string | undefined,
-    options: Omit<ComposeOptions, 'name'> & { pull?: PullPolicy },
+    options: ComposeInput & { pull?: PullPolicy },
   ): Promise<{ stack: string; intent: Intent; warnings: string[] | undefined }> {
     const { pull, ...compose } = options;
     const data = await this.parser.read(source);
+    const { overrides, ...rest } = compose;
+    const overrideData = await Promise.all((overrides ?? []).map((o) => this.parser.read(o)));
     const spec: StackSpec = isComposeFile(data)
-      ? parseComposeDocument(data, { ...compose, name })
+      ? parseComposeDocument(data, { ...rest, overrideData, name })
       : parseStackDocument(data, name, compose.variables);
     // `up --pull`: the policy of every container without a build, over its pull_policy.
     if (pull)
@@ -360,6 +383,9 @@ export function readApp(body: unknown): { app: ReturnType<typeof parseApp>; warn
   }
   return { app: parseApp(raw), warnings: unset.size > 0 ? [...unset].map(unsetWarning) : undefined };
 }
+
+/** What a request sends besides a Compose file's text, and the folder a tenant's host paths must stay in. */
+export type ComposeInput = ComposeRequest & { allowedRoot?: string };
 
 function withWarnings<T extends object>(result: T, warnings: string[] | undefined): T {
   return warnings && warnings.length > 0 ? { ...result, warnings } : result;

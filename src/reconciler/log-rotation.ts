@@ -61,6 +61,23 @@ function appendGrowth(file: string, copy: string): void {
   fs.appendFileSync(copy, buf);
 }
 
+const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
+
+/**
+ * A task's own limits: a Compose `logging.options` max-size / max-file (max-file counts the live file
+ * too, as Docker's json-file does), else the daemon's.
+ */
+export function taskLogLimits(
+  engine: { logMaxSize?: string; logMaxFile?: string } | undefined,
+  limits: LogLimits,
+): LogLimits {
+  if (!engine) return limits;
+  const m = engine.logMaxSize ? /^\s*(\d+(?:\.\d+)?)\s*([bkmg]?)/i.exec(engine.logMaxSize) : null;
+  const maxBytes = m ? Math.max(1, Math.round(Number(m[1]) * UNITS[m[2]!.toLowerCase()]!)) : limits.maxBytes;
+  const files = engine.logMaxFile ? Math.max(0, Number(engine.logMaxFile) - 1) : limits.files;
+  return { maxBytes, files };
+}
+
 /**
  * Every second, rotates the stdout and stderr of every task the store knows, so a task's logs
  * take at most about (files + 1) × maxBytes per stream, plus what it writes in a second.
@@ -76,9 +93,10 @@ export function startLogRotation(
       // Only a task with a process writes to its logs: thousands waiting to launch cost no stat.
       if (!t.handle) continue;
       const dir = path.join(sandboxPath(paths, t.tenant, t.owner, t.name), 'logs');
+      const own = taskLogLimits(t.spec.container?.engine, limits);
       for (const stream of ['stdout', 'stderr']) {
         try {
-          rotateIfLarge(path.join(dir, stream), limits);
+          rotateIfLarge(path.join(dir, stream), own);
         } catch (err) {
           log(`could not rotate ${path.join(dir, stream)}: ${String(err)}`);
         }

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { FlotillaError } from '../core/errors.js';
 import { parseCompose } from './compose.js';
-import { dir, failure, web } from './compose-testing.js';
+import { dir, failure, warningsOf, web } from './compose-testing.js';
 
 describe('ports', () => {
   const ports = (list: unknown[]) => {
@@ -48,16 +48,24 @@ describe('ports', () => {
     );
   });
 
-  it('refuses addresses beyond loopback, ranges, other protocols and a host port given twice', () => {
-    for (const p of ['0.0.0.0:8080:80', '192.168.1.5:8080:80', { target: 80, host_ip: '0.0.0.0' }]) {
-      assert.match(
-        failure(() => ports([p])),
-        /^COMPOSE_UNSUPPORTED: services\.web\.ports\[0\].*loopback addresses only/,
-      );
-    }
+  it('publishes on the address written; expands ranges; refuses other protocols and a host port given twice', () => {
+    assert.deepEqual(ports(['0.0.0.0:8080:80', { target: 81, host_ip: '192.168.1.5' }]).publish, [
+      { containerPort: 80, hostPort: 8080, protocol: 'tcp', hostIp: '0.0.0.0' },
+      { containerPort: 81, hostPort: 0, protocol: 'tcp', hostIp: '192.168.1.5' },
+    ]);
+    assert.deepEqual(ports(['9090-9091:8080-8081', '127.0.0.1::7000-7001/udp']).publish, [
+      { containerPort: 8080, hostPort: 9090, protocol: 'tcp' },
+      { containerPort: 8081, hostPort: 9091, protocol: 'tcp' },
+      { containerPort: 7000, hostPort: 0, protocol: 'udp', hostIp: '127.0.0.1' },
+      { containerPort: 7001, hostPort: 0, protocol: 'udp', hostIp: '127.0.0.1' },
+    ]);
     assert.match(
-      failure(() => ports(['80', '9090-9091:8080-8081'])),
-      /^COMPOSE_UNSUPPORTED: services\.web\.ports\[1\]: the port range/,
+      failure(() => ports(['1.2.3:80:80'])),
+      /STACK_INVALID: .*"1\.2\.3" is not an IP address/,
+    );
+    assert.match(
+      failure(() => ports(['9000-9002:80-81'])),
+      /the host range and the container range differ/,
     );
     assert.match(
       failure(() => ports([{ target: 80, published: '8000-8010' }])),
@@ -130,43 +138,39 @@ describe('volumes', () => {
     ]);
   });
 
-  it('refuses undeclared and anonymous volumes, other mount types and volume drivers', () => {
+  it('mounts anonymous volumes and tmpfs; refuses undeclared volumes; warns of what it ignores', () => {
     assert.match(
       failure(() => web({ volumes: ['other:/x'] }, volumes)),
       /^STACK_INVALID: services\.web\.volumes\[0\]: the volume "other" is not declared/,
     );
-    assert.match(
-      failure(() => web({ volumes: ['/node_modules'] })),
-      /^COMPOSE_UNSUPPORTED: services\.web\.volumes\[0\]: anonymous volumes/,
-    );
-    assert.match(
-      failure(() => web({ volumes: [{ type: 'tmpfs', target: '/t' }] })),
-      /^COMPOSE_UNSUPPORTED: services\.web\.volumes\[0\]\.type: "tmpfs"/,
-    );
-    assert.match(
-      failure(() => web({ volumes: ['data:/x:rshared'] }, volumes)),
-      /COMPOSE_UNSUPPORTED: .*volume option "rshared"/,
+    assert.deepEqual(
+      web({ volumes: ['/node_modules', { type: 'tmpfs', target: '/t', tmpfs: { size: '64m' } }] }).container!
+        .mounts,
+      [
+        { type: 'volume', source: 'anon-node-modules', target: '/node_modules', readOnly: false },
+        { type: 'tmpfs', source: '', target: '/t', readOnly: false, tmpfsOptions: 'size=64m' },
+      ],
     );
     assert.match(
       failure(() => web({ volumes: ['data:relative'] }, volumes)),
       /must be absolute/,
     );
-    assert.match(
-      failure(() => web({}, { volumes: { data: { driver: 'nfs' } } })),
-      /^COMPOSE_UNSUPPORTED: volumes\.data\.driver: the volume driver "nfs"/,
-    );
-    assert.match(
-      failure(() => web({}, { volumes: { data: { external: true } } })),
-      /^COMPOSE_UNSUPPORTED: volumes\.data\.external:/,
-    );
-    assert.match(
-      failure(() =>
-        web(
-          { volumes: [{ type: 'volume', source: 'data', target: '/d', volume: { nocopy: true } }] },
-          volumes,
-        ),
+    assert.deepEqual(
+      warningsOf(
+        {
+          volumes: [
+            'data:/x:rshared',
+            { type: 'volume', source: 'data', target: '/d', volume: { nocopy: true } },
+          ],
+        },
+        { volumes: { data: { driver: 'nfs', external: true } } },
       ),
-      /COMPOSE_UNSUPPORTED: services\.web\.volumes\[0\]\.volume\.nocopy/,
+      [
+        'volumes.data.driver: the volume driver "nfs" is ignored: volumes are local to this engine',
+        'volumes.data.external: an existing volume is not used: the stack creates its own "data"',
+        'services.web.volumes[0]: the volume option "rshared" is ignored (only ro and rw are used)',
+        'services.web.volumes[1].volume.nocopy: the image content is copied into a new volume',
+      ],
     );
   });
 });
@@ -186,22 +190,21 @@ describe('networks and names', () => {
     assert.deepEqual(web({ networks: ['front', 'back'] }, extra).container!.aliases, []);
   });
 
-  it('refuses undeclared networks, other drivers, external networks and addresses', () => {
+  it('refuses undeclared networks; warns of other drivers, external networks and addresses', () => {
     assert.match(
       failure(() => web({ networks: ['nope'] })),
       /^STACK_INVALID: services\.web\.networks\.nope: the network "nope" is not declared/,
     );
-    assert.match(
-      failure(() => web({}, { networks: { n: { driver: 'overlay' } } })),
-      /^COMPOSE_UNSUPPORTED: networks\.n\.driver:/,
-    );
-    assert.match(
-      failure(() => web({}, { networks: { n: { external: true } } })),
-      /^COMPOSE_UNSUPPORTED: networks\.n\.external:/,
-    );
-    assert.match(
-      failure(() => web({ networks: { n: { ipv4_address: '10.0.0.2' } } }, { networks: { n: null } })),
-      /^COMPOSE_UNSUPPORTED: services\.web\.networks\.n\.ipv4_address:/,
+    assert.deepEqual(
+      warningsOf(
+        { networks: { n: { ipv4_address: '10.0.0.2' } } },
+        { networks: { n: { driver: 'overlay', external: true } } },
+      ),
+      [
+        'networks.n.driver: the network driver "overlay" is ignored: a stack has one bridge network',
+        'networks.n.external: an existing network is not used: the stack creates its own "n"',
+        'services.web.networks.n.ipv4_address: the engine assigns addresses',
+      ],
     );
   });
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { parseDuration, parseMemory } from './compose-text.js';
-import { compose, failure, web } from './compose-testing.js';
+import { compose, failure, warningsOf, web } from './compose-testing.js';
 
 describe('depends_on', () => {
   const two = (deps: unknown) =>
@@ -33,10 +33,9 @@ describe('depends_on', () => {
       failure(() => webOf({ db: { condition: 'service_ready' } })),
       /depends_on\.db\.condition: must be/,
     );
-    assert.match(
-      failure(() => webOf({ db: { restart: true } })),
-      /^COMPOSE_UNSUPPORTED: services\.web\.depends_on\.db\.restart/,
-    );
+    assert.deepEqual(two({ db: { restart: true } }).warnings, [
+      'services.web.depends_on.db.restart: a dependent is not restarted with its dependency',
+    ]);
     assert.deepEqual(webOf({ cache: { condition: 'service_started', required: false } }).dependencies, []);
     const cycle = {
       services: { a: { image: 'x', depends_on: ['b'] }, b: { image: 'x', depends_on: ['a'] } },
@@ -179,18 +178,13 @@ describe('restart, deploy and resources', () => {
       failure(() => web({ scale: 2, deploy: { replicas: 3 } })),
       /services\.web\.scale: is 2 but deploy\.replicas is 3/,
     );
-    assert.match(
-      failure(() => web({ deploy: { mode: 'global' } })),
-      /^COMPOSE_UNSUPPORTED: services\.web\.deploy\.mode/,
-    );
-    assert.match(
-      failure(() => web({ deploy: { placement: { constraints: ['node.role==manager'] } } })),
-      /^COMPOSE_UNSUPPORTED: services\.web\.deploy\.placement: Flotilla places tasks itself/,
-    );
-    assert.match(
-      failure(() => web({ deploy: { resources: { limits: { pids: 10 } } } })),
-      /COMPOSE_UNSUPPORTED: services\.web\.deploy\.resources\.limits\.pids/,
-    );
+    assert.deepEqual(warningsOf({ deploy: { mode: 'global' } }), [
+      'services.web.deploy.mode: "global" (one task per node) is ignored: the service runs its replicas (default 1)',
+    ]);
+    assert.deepEqual(warningsOf({ deploy: { placement: { constraints: ['node.role==manager'] } } }), [
+      'services.web.deploy.placement: Flotilla places tasks itself',
+    ]);
+    assert.equal(web({ deploy: { resources: { limits: { pids: 10 } } } }).container!.engine!.pidsLimit, 10);
   });
 
   it('maps working_dir, user, labels, stop_grace_period and init', () => {

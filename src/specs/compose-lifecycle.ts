@@ -1,17 +1,15 @@
 import type { HealthCheckSpec } from '../core/health.js';
 import type { DependencyCondition, RestartPolicy } from '../core/task.js';
 import {
-  bool,
+  DEPLOY_KEYS,
+  HEALTHCHECK_KEYS,
+  LIMITS_KEYS,
+  RESOURCES_KEYS,
+  RESTART_POLICY_KEYS,
   checkKeys,
-  int,
-  invalid,
-  num,
-  object,
-  optObject,
-  str,
-  strings,
-  unsupported,
-} from './compose-read.js';
+  type Warn,
+} from './compose-keys.js';
+import { bool, int, invalid, num, object, optObject, str, strings } from './compose-read.js';
 import { shellQuote } from '../core/shell.js';
 import { parseDuration, parseMemory } from './compose-text.js';
 
@@ -47,30 +45,42 @@ interface Deploy {
   mem?: number;
   restart?: RestartPolicy;
   delay?: number;
+  pids?: number;
 }
 
-export function readDeploy(value: unknown, at: string): Deploy {
+const MODES = ['replicated', 'global', 'replicated-job', 'global-job'];
+
+export function readDeploy(value: unknown, at: string, warn: Warn): Deploy {
   const body = optObject(value, at);
-  checkKeys(body, at, ['mode', 'replicas', 'resources', 'restart_policy']);
+  checkKeys(body, at, DEPLOY_KEYS, warn);
   const out: Deploy = {};
   if (body.mode !== undefined && body.mode !== null) {
     const mode = str(body.mode, `${at}.mode`);
-    if (mode === 'global') unsupported(`${at}.mode`, 'one task per node is not supported: give replicas');
-    if (mode !== 'replicated') invalid(`${at}.mode`, 'must be replicated');
+    if (!MODES.includes(mode)) invalid(`${at}.mode`, `must be one of ${MODES.join(', ')}`);
+    if (mode.startsWith('global'))
+      warn(
+        `${at}.mode`,
+        `"${mode}" (one task per node) is ignored: the service runs its replicas (default 1)`,
+      );
   }
   if (body.replicas !== undefined) out.replicas = int(body.replicas, `${at}.replicas`, 0, 1000);
   const resources = optObject(body.resources, `${at}.resources`);
-  checkKeys(resources, `${at}.resources`, ['limits', 'reservations']);
+  checkKeys(resources, `${at}.resources`, RESOURCES_KEYS, warn);
   // Flotilla reserves what a task may use, so a limit is the figure to schedule on; a reservation stands in.
   for (const kind of ['reservations', 'limits']) {
     const where = `${at}.resources.${kind}`;
     const r = optObject(resources[kind], where);
-    checkKeys(r, where, ['cpus', 'memory']);
+    checkKeys(r, where, LIMITS_KEYS, warn);
     if (r.cpus !== undefined) out.cpus = num(r.cpus, `${where}.cpus`, 0);
     if (r.memory !== undefined) out.mem = parseMemory(r.memory, `${where}.memory`);
+    if (r.pids !== undefined) {
+      const pids = int(r.pids, `${where}.pids`, -1);
+      if (kind === 'limits') out.pids = pids;
+      else warn(`${where}.pids`, 'a pids reservation means nothing to the kernel; give it under limits');
+    }
   }
   const policy = optObject(body.restart_policy, `${at}.restart_policy`);
-  checkKeys(policy, `${at}.restart_policy`, ['condition', 'delay', 'max_attempts']);
+  checkKeys(policy, `${at}.restart_policy`, RESTART_POLICY_KEYS, warn);
   if (Object.keys(policy).length > 0) {
     const condition =
       policy.condition === undefined ? 'any' : str(policy.condition, `${at}.restart_policy.condition`);
@@ -89,14 +99,19 @@ const CONDITIONS: Record<string, DependencyCondition> = {
   service_completed_successfully: 'completed',
 };
 
-export function readDependsOn(value: unknown, at: string): Dependency[] {
+export function readDependsOn(value: unknown, at: string, warn: Warn): Dependency[] {
   if (value === undefined || value === null) return [];
   if (Array.isArray(value))
     return value.map((v, i) => ({ name: str(v, `${at}[${i}]`), condition: 'started', required: true }));
   return Object.entries(object(value, at)).map(([name, raw]) => {
     const where = `${at}.${name}`;
     const body = optObject(raw, where);
-    checkKeys(body, where, ['condition', 'required']);
+    checkKeys(
+      body,
+      where,
+      { condition: true, required: true, restart: 'a dependent is not restarted with its dependency' },
+      warn,
+    );
     const condition =
       body.condition === undefined ? 'service_started' : str(body.condition, `${where}.condition`);
     if (!CONDITIONS[condition])
@@ -118,18 +133,10 @@ const HEALTH = { interval: 30, timeout: 30, retries: 3, startPeriod: 0 };
  * between probes, so the grace period covers the time Docker would take at the earliest to call a
  * starting container unhealthy: start_period + interval × retries.
  */
-export function readHealthcheck(value: unknown, at: string): HealthCheckSpec[] {
+export function readHealthcheck(value: unknown, at: string, warn: Warn): HealthCheckSpec[] {
   if (value === undefined || value === null) return [];
   const body = object(value, at);
-  checkKeys(body, at, [
-    'test',
-    'interval',
-    'timeout',
-    'retries',
-    'start_period',
-    'start_interval',
-    'disable',
-  ]);
+  checkKeys(body, at, HEALTHCHECK_KEYS, warn);
   if (body.disable !== undefined && bool(body.disable, `${at}.disable`)) return [];
   if (body.test === undefined) invalid(`${at}.test`, 'is required (or give disable: true)');
   const command = healthCommand(body.test, `${at}.test`);

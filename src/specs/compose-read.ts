@@ -17,43 +17,6 @@ export function unsupported(path: string, why: string): never {
   );
 }
 
-/** Why a Compose key has no Flotilla equivalent, for the keys people most often meet. */
-const WHY: Record<string, string> = {
-  privileged: 'containers run unprivileged',
-  cap_add: "containers run with Docker's default capabilities",
-  cap_drop: "containers run with Docker's default capabilities",
-  devices: 'host devices are not passed to containers',
-  security_opt: "containers run with Docker's default security options",
-  network_mode: "every service joins its stack's one network",
-  pid: 'every container has its own process namespace',
-  ipc: 'every container has its own IPC namespace',
-  userns_mode: 'every container uses the engine default user namespace',
-  secrets: 'put the value in environment or an env_file, or mount a file with volumes',
-  configs: 'mount the file with volumes instead',
-  extends: 'write the service out in full (YAML anchors and merge keys work)',
-  include: 'merge the files into one',
-  links: 'services reach each other by service name on the stack network: remove links',
-  external_links: 'a stack reaches only its own services',
-  placement: 'Flotilla places tasks itself (a Flotilla stack can give constraints)',
-  external: "a stack's volumes and networks are its own, created with it",
-};
-
-/** A value that asks for nothing (false, null, "", [], {}) is accepted under any key, as for Marathon apps. */
-function asksForNothing(value: unknown): boolean {
-  if (value === null || value === undefined || value === false || value === '') return true;
-  if (Array.isArray(value)) return value.length === 0;
-  if (typeof value === 'object') return Object.keys(value).length === 0;
-  return false;
-}
-
-/** Refuses every key outside `known` (`x-*` extensions are ignored), naming its path. */
-export function checkKeys(body: Record<string, unknown>, path: string, known: readonly string[]): void {
-  for (const [key, value] of Object.entries(body)) {
-    if (known.includes(key) || key.startsWith('x-') || asksForNothing(value)) continue;
-    unsupported(path ? `${path}.${key}` : key, WHY[key] ?? `"${key}" is not supported by Flotilla`);
-  }
-}
-
 export function object(value: unknown, path: string): Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) invalid(path, 'must be a mapping');
   return value as Record<string, unknown>;

@@ -33,3 +33,9 @@ export function failure(fn: () => unknown): string {
   }
   return assert.fail('expected an error');
 }
+
+/** The warnings of a file with one service `web` (and `extra` top-level keys), the ports note left out. */
+export function warningsOf(body: object, extra: object = {}): string[] {
+  const spec = compose({ services: { web: { image: 'nginx:1.27', ...body } }, ...extra });
+  return (spec.warnings ?? []).filter((w) => !w.startsWith('ports: '));
+}

@@ -53,13 +53,11 @@ describe('a minimal service', () => {
       failure(() => parseCompose(stringify({ services: { web: { image: 'x' } } }))),
       /^STACK_INVALID: name: is required/,
     );
+    // A project name as Compose derives it (lowercase, no dots), made DNS-safe: `_` becomes `-`.
+    assert.equal(compose({ name: 'My_Shop.v2', services: { web: { image: 'x' } } }).name, 'my-shopv2');
     assert.match(
-      failure(() => compose({ name: 'My_Shop', services: { web: { image: 'x' } } })),
-      /STACK_INVALID: name: "My_Shop"/,
-    );
-    assert.match(
-      failure(() => compose({ services: { Web_1: { image: 'x' } } })),
-      /^STACK_INVALID: services\.Web_1: "Web_1" is not a valid name/,
+      failure(() => compose({ services: { _web: { image: 'x' } } })),
+      /^STACK_INVALID: services\._web: "_web" is not a valid Compose name/,
     );
     assert.match(
       failure(() => compose({ services: { web: {} } })),
@@ -106,14 +104,17 @@ describe('image and build', () => {
     assert.deepEqual(withVar.container!.build, { context: dir, args: { FROM_ENV: 'e', X: '1' } });
   });
 
-  it('refuses remote contexts, unknown build keys, and relative paths without a folder', () => {
+  it('refuses remote contexts, typos of build keys, and relative paths without a folder; warns of ignored ones', () => {
     assert.match(
       failure(() => web({ build: 'https://github.com/x/y.git' })),
       /^COMPOSE_UNSUPPORTED: services\.web\.build\.context: a remote build context/,
     );
+    assert.deepEqual(compose({ services: { web: { build: { context: '.', target: 'dev' } } } }).warnings, [
+      'services.web.build.target: the Dockerfile is built to its last stage',
+    ]);
     assert.match(
-      failure(() => web({ build: { target: 'dev' } })),
-      /^COMPOSE_UNSUPPORTED: services\.web\.build\.target:/,
+      failure(() => web({ build: { contxt: '.' } })),
+      /^COMPOSE_KEY_UNKNOWN: services\.web\.build\.contxt: "contxt" is not a Compose key; did you mean "context"\?/,
     );
     assert.match(
       failure(() => parseCompose(stringify({ services: { web: { build: '.' } } }), { name: 'demo' })),
@@ -148,62 +149,52 @@ describe('profiles', () => {
   });
 });
 
-describe('unsupported keys', () => {
-  it('names the path of every key Flotilla cannot honour', () => {
-    const service: [string, unknown][] = [
-      ['privileged', true],
-      ['cap_add', ['NET_ADMIN']],
-      ['cap_drop', ['ALL']],
-      ['network_mode', 'host'],
-      ['pid', 'host'],
-      ['ipc', 'host'],
-      ['devices', ['/dev/fuse']],
-      ['secrets', ['token']],
-      ['configs', ['conf']],
-      ['extends', { service: 'base' }],
-      ['links', ['db']],
-      ['security_opt', ['seccomp:unconfined']],
-      ['tty', true],
-      ['logging', { driver: 'syslog' }],
-      ['extra_hosts', ['a:1.2.3.4']],
-      ['dns', ['8.8.8.8']],
-      ['ulimits', { nofile: 1024 }],
-      ['tmpfs', ['/run']],
-      ['platform', 'linux/arm64'],
-      ['stop_signal', 'SIGINT'],
-      ['sysctls', { 'net.core.somaxconn': 1024 }],
-      ['shm_size', '1g'],
-    ];
-    for (const [key, value] of service) {
-      assert.match(
-        failure(() => web({ [key]: value })),
-        new RegExp(`^COMPOSE_UNSUPPORTED: services\\.web\\.${key}: .*docs/compose\\.md`),
-        key,
-      );
-    }
+describe('keys Compose knows and Flotilla ignores', () => {
+  it('accepts them with one warning line each, naming the key and what is ignored', () => {
+    const spec = compose({
+      services: {
+        web: {
+          image: 'nginx',
+          tty: true,
+          platform: 'linux/arm64',
+          links: ['db'],
+          network_mode: 'host',
+          mac_address: '02:42:ac:11:00:02',
+          deploy: { placement: { constraints: ['node.role==manager'] } },
+        },
+      },
+    });
+    assert.deepEqual(spec.warnings, [
+      'services.web.tty: containers run without a TTY (logs are kept as lines)',
+      "services.web.platform: the engine's own platform runs",
+      'services.web.links: services reach each other by service name anyway; link aliases are not added',
+      "services.web.network_mode: every service joins its stack's one network",
+      'services.web.mac_address: the engine assigns MAC addresses',
+      'services.web.deploy.placement: Flotilla places tasks itself',
+    ]);
+  });
+
+  it('refuses a key Compose does not know, with the closest valid key', () => {
     assert.match(
-      failure(() => web({ privileged: true })),
-      /services\.web\.privileged: containers run unprivileged/,
+      failure(() => web({ enviroment: { A: '1' } })),
+      /^COMPOSE_KEY_UNKNOWN: services\.web\.enviroment: .*did you mean "environment"\?/,
     );
     assert.match(
-      failure(() => web({}, { secrets: { token: { file: './t' } } })),
-      /^COMPOSE_UNSUPPORTED: secrets: /,
+      failure(() => web({ healthcheck: { test: 'true', retires: 1 } })),
+      /services\.web\.healthcheck\.retires: .*did you mean "retries"/,
     );
     assert.match(
-      failure(() => web({}, { configs: { c: { file: './c' } } })),
-      /^COMPOSE_UNSUPPORTED: configs: /,
+      failure(() => compose({ service: {} })),
+      /^COMPOSE_KEY_UNKNOWN: service: .*"services"/,
     );
     assert.match(
-      failure(() => web({}, { include: ['other.yml'] })),
-      /^COMPOSE_UNSUPPORTED: include: /,
-    );
-    assert.match(
-      failure(() => web({ healthcheck: { test: 'true', retries_max: 1 } })),
-      /services\.web\.healthcheck\.retries_max/,
+      failure(() => web({ zzzzzzzz: 1 })),
+      /"zzzzzzzz" is not a Compose key$/,
     );
   });
 
-  it('accepts a key whose value asks for nothing', () => {
-    assert.equal(web({ privileged: false, cap_add: [], tty: false, links: null }).id, 'web');
+  it('accepts a key whose value asks for nothing, without a warning', () => {
+    const spec = compose({ services: { web: { image: 'x', tty: false, links: [], platform: '' } } });
+    assert.equal(spec.warnings, undefined);
   });
 });

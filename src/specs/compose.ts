@@ -1,12 +1,19 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { AppSpec } from '../core/app.js';
 import { readYaml } from '../core/yaml-text.js';
-import { checkInside } from './compose-host.js';
-import { Reader, checkName } from './check.js';
-import { checkKeys, invalid, object, optObject, str, unsupported } from './compose-read.js';
+import { hostPath } from './compose-host.js';
+import { Reader } from './check.js';
+import { invalid, object, optObject, str } from './compose-read.js';
+import { loadCompose } from './compose-load.js';
+import {
+  NETWORK_KEYS,
+  SECRET_KEYS,
+  VOLUME_KEYS,
+  checkKeys,
+  type KeyTable,
+  type Warn,
+} from './compose-keys.js';
+import { mapComposeNames } from '../core/compose-names.js';
 import { readService, type ComposeService } from './compose-service.js';
-import { interpolateVariables, parseDotenv } from './compose-text.js';
 import { appDeclaration } from '../core/declaration.js';
 import { checkGraph, unsetWarning, type StackSpec } from './stack.js';
 
@@ -26,9 +33,11 @@ export interface ComposeOptions {
   profiles?: string[];
   /** Host paths (bind mounts, env_file, build contexts, the folder) must lie in here; unset: anywhere. */
   allowedRoot?: string;
+  /** Override files' data (YAML already read), merged over the file in order (`-f a.yml -f b.yml`). */
+  overrideData?: unknown[];
+  /** Env files that feed interpolation instead of the folder's `.env` (`--env-file`), relative to the folder. */
+  envFiles?: string[];
 }
-
-const TOP_KEYS = ['name', 'version', 'services', 'volumes', 'networks'];
 
 function isMapping(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -62,55 +71,44 @@ export function parseCompose(source: string, opts: ComposeOptions = {}): StackSp
 
 /** A Compose file's data (YAML already read, merge keys applied). */
 export function parseComposeDocument(data: unknown, opts: ComposeOptions = {}): StackSpec {
+  const { top, vars, unset, lines, warn, host, name } = loadCompose(data, opts);
   const { directory } = opts;
-  if (directory !== undefined && !path.isAbsolute(directory))
-    invalid('directory', `must be an absolute path, got "${directory}"`);
-  if (directory !== undefined && opts.allowedRoot !== undefined)
-    checkInside(directory, opts.allowedRoot, 'directory');
-  const vars = { ...readDotenv(directory, opts.variables ?? {}), ...opts.variables };
-  const unset = new Set<string>();
-  const top = object(
-    interpolateTree(data, vars, '', (n) => unset.add(n)),
-    'the Compose file',
-  );
-  checkKeys(top, '', TOP_KEYS);
-  const written = top.name === undefined || top.name === null ? undefined : str(top.name, 'name');
-  if (written === undefined && !opts.name)
-    invalid('name', 'is required: give the file a top-level name: or name the stack in the request');
-  const name = checkName(new Reader('STACK_INVALID', 'name'), written ?? opts.name, '');
-  const volumes = readDeclared('volumes', top.volumes, ['driver', 'labels'], {
+  const volumes = readDeclared('volumes', top.volumes, VOLUME_KEYS, warn, {
     name: 'local',
-    why: 'volumes are local',
+    why: 'volumes are local to this engine',
   });
-  const networks = readDeclared('networks', top.networks, ['driver', 'labels', 'attachable', 'name'], {
+  const networks = readDeclared('networks', top.networks, NETWORK_KEYS, warn, {
     name: 'bridge',
     why: 'a stack has one bridge network',
   });
   const body = object(top.services, 'services');
   if (Object.keys(body).length === 0) invalid('services', 'names no service');
+  mapComposeNames(volumes, 'volumes');
+  mapComposeNames(networks, 'networks');
+  const ids = mapComposeNames(
+    Object.keys(body).filter((k) => !k.startsWith('x-')),
+    'services',
+  );
+  const ctx = {
+    stack: name,
+    directory,
+    allowedRoot: opts.allowedRoot,
+    vars,
+    volumes,
+    networks,
+    warn,
+    secrets: readFileObjects('secrets', top.secrets, host, warn),
+    configs: readFileObjects('configs', top.configs, host, warn),
+  };
   const all = new Map<string, ComposeService>();
-  for (const [key, value] of Object.entries(body)) {
-    if (key.startsWith('x-')) continue;
-    checkName(new Reader('STACK_INVALID', `services.${key}`), key, '');
-    all.set(
-      key,
-      readService(key, value, {
-        stack: name,
-        directory,
-        allowedRoot: opts.allowedRoot,
-        vars,
-        volumes,
-        networks,
-      }),
-    );
-  }
+  for (const [key, id] of ids) all.set(key, readService(key, id, body[key], ctx));
   const wanted = new Set(opts.profiles ?? []);
   const active = [...all.values()].filter(
     (s) => s.profiles.length === 0 || s.profiles.some((p) => wanted.has(p)),
   );
-  const activeNames = new Set(active.map((s) => s.app.id));
+  const activeNames = new Set(active.map((s) => s.name));
   for (const s of active) {
-    const at = `services.${s.app.id}.depends_on`;
+    const at = `services.${s.name}.depends_on`;
     for (const d of s.dependsOn) {
       const target = all.get(d.name);
       if (!target) {
@@ -122,55 +120,45 @@ export function parseComposeDocument(data: unknown, opts: ComposeOptions = {}): 
             `names "${d.name}", which runs only with the profile ${target.profiles.join(' or ')}: ` +
               `add --profile ${target.profiles[0]}`,
           );
-      } else if (!s.app.dependencies.includes(d.name)) {
-        s.app.dependencies.push(d.name);
-        s.app.dependsOnCondition = { ...s.app.dependsOnCondition, [d.name]: d.condition };
+      } else if (!s.app.dependencies.includes(target.app.id)) {
+        s.app.dependencies.push(target.app.id);
+        s.app.dependsOnCondition = { ...s.app.dependsOnCondition, [target.app.id]: d.condition };
       }
     }
   }
+  if (active.some((s) => s.app.container?.publish.some((p) => p.hostIp === undefined)))
+    lines.push(
+      'ports: a port without a host address is published on the loopback address of its task (127.0.10.N); write "0.0.0.0:HOST:CONTAINER" to publish on every interface',
+    );
+  const warnings = [...[...unset].map(unsetWarning), ...lines];
   const spec: StackSpec = {
     name,
     declarations: active.map((s) => appDeclaration(literal(s.app))),
-    ...(unset.size > 0 ? { warnings: [...unset].map(unsetWarning) } : {}),
+    ...(warnings.length > 0 ? { warnings } : {}),
   };
   checkGraph(new Reader('STACK_INVALID', 'services'), spec);
   return spec;
 }
 
-/** The folder's `.env`, when there is one: it only feeds interpolation, as in Compose. */
-function readDotenv(
-  directory: string | undefined,
-  variables: Record<string, string>,
-): Record<string, string> {
-  if (directory === undefined) return {};
-  const file = path.join(directory, '.env');
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch {
-    return {};
-  }
-  return parseDotenv(text, variables, file);
-}
-
-function interpolateTree(
+/**
+ * Top-level `secrets:` or `configs:`: each name with its host file (`file:`), or undefined for one
+ * from the environment, inline `content` or `external` (the service reading it is warned).
+ */
+function readFileObjects(
+  kind: 'secrets' | 'configs',
   value: unknown,
-  vars: Record<string, string>,
-  at: string,
-  unset: (name: string) => void,
-): unknown {
-  if (typeof value === 'string') return interpolateVariables(value, vars, at || 'the file', unset);
-  if (Array.isArray(value)) return value.map((v, i) => interpolateTree(v, vars, `${at}[${i}]`, unset));
-  if (isMapping(value)) {
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [
-        k,
-        // Extensions are dropped unread: a required variable in an unused x- block asks for nothing.
-        k.startsWith('x-') ? v : interpolateTree(v, vars, at ? `${at}.${k}` : k, unset),
-      ]),
-    );
+  host: { directory: string | undefined; allowedRoot?: string | undefined },
+  warn: Warn,
+): Map<string, string | undefined> {
+  const out = new Map<string, string | undefined>();
+  for (const [name, raw] of Object.entries(optObject(value, kind))) {
+    if (name.startsWith('x-')) continue;
+    const at = `${kind}.${name}`;
+    const body = optObject(raw, at);
+    checkKeys(body, at, SECRET_KEYS, warn);
+    out.set(name, body.file ? hostPath(str(body.file, `${at}.file`), `${at}.file`, host) : undefined);
   }
-  return value;
+  return out;
 }
 
 /**
@@ -181,20 +169,25 @@ function interpolateTree(
 function readDeclared(
   kind: 'volumes' | 'networks',
   value: unknown,
-  keys: string[],
+  keys: KeyTable,
+  warn: Warn,
   driver: { name: string; why: string },
 ): Set<string> {
   const names = new Set<string>();
+  const what = kind === 'volumes' ? 'volume' : 'network';
   for (const [name, raw] of Object.entries(optObject(value, kind))) {
     if (name.startsWith('x-')) continue;
     const at = `${kind}.${name}`;
     const body = optObject(raw, at);
-    checkKeys(body, at, keys);
-    if (body.driver !== undefined && str(body.driver, `${at}.driver`) !== driver.name)
-      unsupported(
-        `${at}.driver`,
-        `the ${kind === 'volumes' ? 'volume' : 'network'} driver "${String(body.driver)}" is not supported; ${driver.why}`,
-      );
+    checkKeys(body, at, keys, warn);
+    if (body.driver !== undefined && body.driver !== null && str(body.driver, `${at}.driver`) !== driver.name)
+      warn(`${at}.driver`, `the ${what} driver "${String(body.driver)}" is ignored: ${driver.why}`);
+    if (
+      body.external === true ||
+      body.external === 'true' ||
+      (isMapping(body.external) && body.external.name)
+    )
+      warn(`${at}.external`, `an existing ${what} is not used: the stack creates its own "${name}"`);
     names.add(name);
   }
   return names;

@@ -9,7 +9,7 @@ import {
 } from '../../core/api-schemas.js';
 import { PlanView } from '../../core/deploy-schemas.js';
 import { tenantDataPath } from '../../core/paths.js';
-import { StackApplyBody } from '../../core/request-schemas.js';
+import { ComposeConfigView, StackApplyBody } from '../../core/request-schemas.js';
 import type { ApiDeps } from '../deps.js';
 
 export const stackRoutes =
@@ -65,6 +65,23 @@ export const stackRoutes =
       async (req) => {
         const { source, ...compose } = req.body;
         return control.planStack(req.tenant, source, req.params.name, composeOptions(req, compose));
+      },
+    );
+    app.post(
+      '/v1/stacks/:name/compose-config',
+      {
+        schema: {
+          tags: ['stacks'],
+          summary:
+            "A Compose file's normalised model, as `docker compose config` prints it (overrides merged, includes and extends resolved, variables interpolated); nothing is stored",
+          params: NameParams,
+          body: StackApplyBody,
+          response: { 200: ComposeConfigView, ...errorResponses },
+        },
+      },
+      async (req) => {
+        const { source, ...compose } = req.body;
+        return control.composeConfig(source, req.params.name, composeOptions(req, compose));
       },
     );
     app.delete(

@@ -7,6 +7,7 @@ import { registerAppScale } from './app-scale.js';
 import { registerAppShow } from './app-show.js';
 import { registerArtifactsFetch } from './artifacts-fetch.js';
 import { registerCassandraCommands } from './cassandra.js';
+import { registerComposeCommands } from './compose-config.js';
 import { registerDoctor } from './doctor.js';
 import { registerImagesCommands } from './images.js';
 import { registerDaemonRun } from './daemon-run.js';
@@ -48,6 +49,9 @@ export function registerCommands(program: Command): void {
   registerTaskLogs(program);
   registerQueue(program);
 
+  registerComposeCommands(
+    program.command('compose').description('Docker Compose files as Flotilla reads them'),
+  );
   registerDoctor(program);
   registerUsage(program);
   registerArtifactsFetch(program.command('artifacts').description('the verified JVM artifact cache'));

@@ -4,13 +4,14 @@ import { FlotillaError } from '../../core/errors.js';
 import { UsageError } from '../errors.js';
 import { printDeployResult, TASK_HEADERS, taskRow } from '../format.js';
 import { printJson, renderTable } from '../output.js';
-import { readStackFile } from '../stack-file.js';
+import { readComposeRequest } from '../compose-files.js';
+import { collect } from './stack-up.js';
 import { waitForNoTasks } from '../wait.js';
 
 const DOWN_TIMEOUT_MS = 60_000;
 
 interface DownOptions {
-  file?: string;
+  file: string[];
   purge?: boolean;
   wait: boolean;
 }
@@ -20,12 +21,12 @@ export function registerStackDown(program: Command): void {
     .command('down')
     .description('remove a stack: stop its tasks and forget its services and apps')
     .argument('[name]', 'the stack (default: the name `up -f <file>` gives it)')
-    .option('-f, --file <file>', 'the stack file the stack came from')
+    .option('-f, --file <file>', 'the stack file the stack came from (repeatable, as for up)', collect, [])
     .option('--purge', "also delete the tasks' data")
     .option('--no-wait', 'return without waiting for the tasks to stop')
     .action(async (positional: string | undefined, opts: DownOptions, cmd: Command) => {
       const ctx = context(cmd);
-      const name = positional ?? (opts.file ? readStackFile(opts.file).name : undefined);
+      const name = positional ?? readComposeRequest({ file: opts.file, profile: [], envFile: [] }).name;
       if (!name) throw new UsageError('name the stack, or give its file with -f');
       const client = await ctx.client();
       const result = await client.downStack(name, opts.purge === true);

@@ -16,20 +16,17 @@ import { positiveSeconds } from '../options.js';
 import { printJson, printTable, renderTable } from '../output.js';
 import { UsageError } from '../errors.js';
 import { planLines } from '../plan-diff.js';
-import { readStackFile } from '../stack-file.js';
+import { composeBody, readComposeRequest, type ComposeFlags } from '../compose-files.js';
 import { waitError, waitForStack } from '../wait.js';
 
-interface UpOptions {
-  file: string;
-  name?: string;
+interface UpOptions extends ComposeFlags {
   wait?: boolean;
   dryRun?: boolean;
   timeout: number;
-  profile: string[];
   pull?: 'always' | 'missing' | 'never';
 }
 
-function collect(value: string, previous: string[]): string[] {
+export function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
@@ -38,22 +35,41 @@ function pullPolicy(value: string): 'always' | 'missing' | 'never' {
   throw new UsageError(`--pull is "${value}"; use always, missing or never`);
 }
 
-export function registerStackUp(program: Command): void {
-  program
-    .command('up')
-    .description('create or update a stack from its file')
-    .requiredOption('-f, --file <file>', 'the stack file (YAML): a Flotilla stack or a Docker Compose file')
+/** The options `up` and `compose config` share: which files, the name, profiles and env files. */
+export function composeOptions(command: Command): Command {
+  return command
+    .option(
+      '-f, --file <file>',
+      'the stack file (YAML): a Flotilla stack or a Docker Compose file; repeat to merge Compose override files in order (default: COMPOSE_FILE, else compose.yaml and its override in this folder)',
+      collect,
+      [],
+    )
     .option(
       '--name <name>',
-      "the stack's name (default: the file's name:, else its base name; a compose.yaml: its folder's name)",
+      "the stack's name (default: COMPOSE_PROJECT_NAME, else the file's name:, else its base name; a compose.yaml: its folder's name)",
     )
+    .option(
+      '--profile <name>',
+      'a Compose profile to enable (repeatable; default: COMPOSE_PROFILES)',
+      collect,
+      [],
+    )
+    .option(
+      '--env-file <file>',
+      "a Compose env file for interpolation instead of the folder's .env (repeatable)",
+      collect,
+      [],
+    );
+}
+
+export function registerStackUp(program: Command): void {
+  composeOptions(program.command('up').description('create or update a stack from its file'))
     .option('--wait', 'wait until every task is ready, then print the endpoints')
     .option(
       '--dry-run',
       'print what would be created, changed (and why), restarted and removed; change nothing',
     )
     .option('--timeout <seconds>', 'how long --wait waits', positiveSeconds, 300)
-    .option('--profile <name>', 'a Compose profile to enable (repeatable)', collect, [])
     .option(
       '--pull <policy>',
       'pull images first: always, missing or never (over every pull_policy, as `docker compose up --pull`)',
@@ -61,14 +77,10 @@ export function registerStackUp(program: Command): void {
     )
     .action(async (opts: UpOptions, cmd: Command) => {
       const ctx = context(cmd);
-      const { name, source, directory, variables } = readStackFile(opts.file, opts.name);
+      const request = readComposeRequest(opts);
+      const { name, source } = request;
       const client = await ctx.client();
-      const compose = {
-        directory,
-        variables,
-        ...(opts.profile.length > 0 ? { profiles: opts.profile } : {}),
-        ...(opts.pull ? { pull: opts.pull } : {}),
-      };
+      const compose = { ...composeBody(request), ...(opts.pull ? { pull: opts.pull } : {}) };
       if (opts.dryRun) {
         if (opts.wait) throw new UsageError('--dry-run changes nothing: there is nothing to --wait for');
         const plan = await client.planStack(name, source, compose);

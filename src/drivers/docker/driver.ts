@@ -157,6 +157,7 @@ export class DockerDriver implements Driver {
       startedAt,
       sandbox: config.sandbox,
       networks: Object.keys(info.NetworkSettings.Networks ?? {}),
+      ...(info.Config.StopSignal ? { stopSignal: info.Config.StopSignal } : {}),
       adopted: false,
       warn: this.warn,
     });
@@ -177,8 +178,10 @@ export class DockerDriver implements Driver {
     return this.tasks.need(taskKey).wait();
   }
 
-  async stopTask(taskKey: string, gracePeriodMs: number, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-    await this.tasks.need(taskKey).stop(gracePeriodMs, signal);
+  /** Without a signal, the container's own stop signal (Compose's stop_signal, or the image's STOPSIGNAL). */
+  async stopTask(taskKey: string, gracePeriodMs: number, signal?: NodeJS.Signals): Promise<void> {
+    const task = this.tasks.need(taskKey);
+    await task.stop(gracePeriodMs, signal ?? task.stopSignal);
   }
 
   /** The container goes; its volumes stay (purgeTask removes them), and so does its network while in use. */
@@ -233,6 +236,7 @@ export class DockerDriver implements Driver {
       startedAt: handle.startedAt || parseTime(info.State.StartedAt),
       sandbox,
       networks: Object.keys(info.NetworkSettings.Networks ?? {}),
+      ...(info.Config.StopSignal ? { stopSignal: info.Config.StopSignal } : {}),
       adopted: true,
       warn: this.warn,
     });

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import type { ExecResult, ExitResult } from '../driver.js';
 import type { Engine } from './engine.js';
 import { runExec } from './exec.js';
@@ -12,6 +13,18 @@ const KILL_WAIT_MS = 10_000;
 const WAIT_RETRY_MS = 500;
 const CALL_TIMEOUT_MS = 60_000;
 
+/** An engine stop signal (`SIGINT`, `INT`, `2`) as Node names it; anything else is SIGTERM. */
+export function signalName(text: string | undefined): NodeJS.Signals {
+  if (!text) return 'SIGTERM';
+  const upper = text.toUpperCase();
+  const name = /^\d+$/.test(upper)
+    ? Object.entries(os.constants.signals).find(([, n]) => n === Number(upper))?.[0]
+    : upper.startsWith('SIG')
+      ? upper
+      : `SIG${upper}`;
+  return name && name in os.constants.signals ? (name as NodeJS.Signals) : 'SIGTERM';
+}
+
 export interface ContainerTaskInit {
   engine: Engine;
   taskKey: string;
@@ -23,6 +36,8 @@ export interface ContainerTaskInit {
   startedAt: number;
   sandbox: string;
   networks: string[];
+  /** The container's stop signal (Config.StopSignal), as the engine reports it; unset: SIGTERM. */
+  stopSignal?: string;
   /** Adopted from an earlier daemon: its logs resume after the cursor in run/. */
   adopted: boolean;
   warn: (message: string) => void;
@@ -42,6 +57,8 @@ export class ContainerTask {
   readonly startedAt: number;
   readonly sandbox: string;
   readonly networks: string[];
+  /** What stopTask sends first when the caller names no signal. */
+  readonly stopSignal: NodeJS.Signals;
   private readonly engine: Engine;
   private readonly warn: (message: string) => void;
   private readonly logs: LogFollower;
@@ -63,6 +80,7 @@ export class ContainerTask {
     this.startedAt = init.startedAt;
     this.sandbox = init.sandbox;
     this.networks = init.networks;
+    this.stopSignal = signalName(init.stopSignal);
     this.warn = init.warn;
     this.logs = new LogFollower(init.engine, init.containerId, init.sandbox, init.adopted);
     this.exited = this.watch();

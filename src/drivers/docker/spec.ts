@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { FlotillaError } from '../../core/errors.js';
+import type { ContainerEngineSettings } from '../../core/task.js';
 import { taskIdentityEnv, type TaskConfig } from '../driver.js';
 import { LABEL } from './state.js';
 
@@ -31,7 +32,7 @@ export interface CreateBody {
   Labels: Record<string, string>;
   ExposedPorts?: Record<string, Record<string, never>>;
   HostConfig: {
-    Init: true;
+    Init: boolean;
     RestartPolicy: { Name: 'no' };
     LogConfig: { Type: 'json-file'; Config: Record<string, string> };
     Mounts: MountBody[];
@@ -43,7 +44,20 @@ export interface CreateBody {
     MemorySwap?: number;
     CpuShares?: number;
     NanoCpus?: number;
+    ExtraHosts?: string[];
+    Dns?: string[];
+    DnsSearch?: string[];
+    DnsOptions?: string[];
+    Ulimits?: { Name: string; Soft: number; Hard: number }[];
+    Tmpfs?: Record<string, string>;
+    ShmSize?: number;
+    CapAdd?: string[];
+    Sysctls?: Record<string, string>;
+    ReadonlyRootfs?: boolean;
+    PidsLimit?: number;
+    Privileged?: boolean;
   };
+  StopSignal?: string;
   NetworkingConfig?: { EndpointsConfig: Record<string, { Aliases: string[] }> };
 }
 
@@ -146,6 +160,13 @@ export function containerBody(config: TaskConfig, options: SpecOptions): CreateB
       }
     }
   }
+  if (c?.engine) applyEngine(body, c.engine);
+  const tmpfs = (c?.mounts ?? []).filter((m) => m.type === 'tmpfs');
+  if (tmpfs.length > 0)
+    body.HostConfig.Tmpfs = {
+      ...body.HostConfig.Tmpfs,
+      ...Object.fromEntries(tmpfs.map((m) => [m.target, m.tmpfsOptions ?? ''])),
+    };
   if (config.mem > 0) {
     // Swap equal to memory: no swap at all, as the process driver's hard limit.
     body.HostConfig.Memory = Math.round(config.mem * 1024 * 1024);
@@ -157,6 +178,34 @@ export function containerBody(config: TaskConfig, options: SpecOptions): CreateB
     else body.HostConfig.CpuShares = Math.max(2, Math.round(config.cpus * 1024));
   }
   return body;
+}
+
+/** The Compose keys the engine honours itself (docs/compose.md); each only when the file gave it. */
+function applyEngine(body: CreateBody, e: ContainerEngineSettings): void {
+  const h = body.HostConfig;
+  if (e.init === false) h.Init = false;
+  if (e.logMaxSize !== undefined) h.LogConfig.Config['max-size'] = e.logMaxSize;
+  if (e.logMaxFile !== undefined) h.LogConfig.Config['max-file'] = e.logMaxFile;
+  if (e.extraHosts) h.ExtraHosts = e.extraHosts;
+  if (e.dns) h.Dns = e.dns;
+  if (e.dnsSearch) h.DnsSearch = e.dnsSearch;
+  if (e.dnsOptions) h.DnsOptions = e.dnsOptions;
+  if (e.ulimits) h.Ulimits = e.ulimits.map((u) => ({ Name: u.name, Soft: u.soft, Hard: u.hard }));
+  if (e.tmpfs) h.Tmpfs = e.tmpfs;
+  if (e.shmSize !== undefined) h.ShmSize = e.shmSize;
+  if (e.capAdd) {
+    h.CapAdd = e.capAdd;
+    // A capability the file adds back is not dropped by Flotilla's defaults.
+    const added = new Set(e.capAdd.map((c) => c.toUpperCase().replace(/^CAP_/, '')));
+    h.CapDrop = h.CapDrop.filter((c) => !added.has(c));
+  }
+  if (e.capDrop) h.CapDrop = [...new Set([...h.CapDrop, ...e.capDrop])];
+  if (e.sysctls) h.Sysctls = e.sysctls;
+  if (e.readOnly) h.ReadonlyRootfs = true;
+  if (e.pidsLimit !== undefined) h.PidsLimit = e.pidsLimit;
+  if (e.privileged) h.Privileged = true;
+  if (e.securityOpt) h.SecurityOpt = [...new Set([...h.SecurityOpt, ...e.securityOpt])];
+  if (e.stopSignal !== undefined) body.StopSignal = e.stopSignal;
 }
 
 function mounts(config: TaskConfig): MountBody[] {
@@ -176,6 +225,7 @@ function mounts(config: TaskConfig): MountBody[] {
     });
   }
   for (const m of c?.mounts ?? []) {
+    if (m.type === 'tmpfs') continue; // HostConfig.Tmpfs (applyEngine's tmpfs)
     const source = m.type === 'volume' ? `${c?.volumePrefix ?? ''}${m.source}` : m.source;
     list.push({ Type: m.type, Source: source, Target: m.target, ReadOnly: m.readOnly });
   }

@@ -48,7 +48,7 @@ export interface ContainerInfo {
     StartedAt: string;
     FinishedAt: string;
   };
-  Config: { Labels: Record<string, string> | null };
+  Config: { Labels: Record<string, string> | null; StopSignal?: string };
   HostConfig: { Memory: number };
   NetworkSettings: { Networks: Record<string, unknown> | null };
 }
