@@ -1,6 +1,7 @@
 import type { DoctorCheck } from '../daemon/doctor.js';
 import type { Registry } from 'prom-client';
 import type { Paths } from '../core/paths.js';
+import type { ConsoleViews } from '../daemon/console-views.js';
 import type { ControlPlane } from '../daemon/control-plane.js';
 import type { ServicePlans } from '../daemon/plans.js';
 import type { Tenants } from '../daemon/tenants.js';
@@ -13,6 +14,8 @@ import type { EventBus } from '../reconciler/events.js';
 export interface ApiDeps {
   control: ControlPlane;
   tenants: Tenants;
+  /** The console's list views: services and apps paged, nodes. */
+  views: ConsoleViews;
   plans: ServicePlans;
   /** Jobs submitted to services (Spark applications). */
   jobs: Jobs;

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { buildServer } from '../api/server.js';
+import { ConsoleViews } from './console-views.js';
 import { ArtifactResolver } from '../artifacts/resolver.js';
 import { inspectJava, javaCandidates } from '../catalog/java.js';
 import { ensureRuntime } from '../catalog/runtimes.js';
@@ -245,6 +246,7 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
   const plans = new ServicePlans(store, paths, reconciler, control, log);
   const server = await buildServer({
     control,
+    views: new ConsoleViews({ store, nodes }),
     tenants,
     plans,
     jobs,
