@@ -67,7 +67,10 @@ export function ServicePage({ name, kind }: { name: string; kind: 'service' | 'a
                 <th>Ports</th>
                 <th>State</th>
                 <th>Health</th>
-                <th>Restarts</th>
+                <th>
+                  <abbr title="Failed runs in a row (the backoff counts them)">Restarts</abbr>
+                </th>
+                <th>Launches</th>
                 <th>Last failure</th>
                 <th />
               </tr>
@@ -132,6 +135,7 @@ function TaskRow({ task: t, onLogs, onDone }: { task: TaskView; onLogs: () => vo
         {health}
       </td>
       <td>{t.restarts}</td>
+      <td data-testid="launches">{t.launches}</td>
       <td class="msg">{t.message ?? (t.exitCode !== null ? `exit ${t.exitCode}` : '')}</td>
       <td class="actions">
         <button type="button" class="small" onClick={onLogs} aria-label={`Logs of ${t.id}`}>
