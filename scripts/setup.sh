@@ -25,6 +25,8 @@ command -v python3 >/dev/null 2>&1 || missing+=(python3)
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
 # The tests send large bodies with curl, as scripts do.
 command -v curl >/dev/null 2>&1 || missing+=(curl)
+# The web console's end-to-end tests drive Debian's Chromium (test/helpers/browser.ts); never a downloaded browser.
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 # Builds the Docker driver's base image (flotilla/base:bookworm); it lives in /usr/sbin.
 if docker_wanted; then
   PATH="$PATH:/usr/sbin:/sbin" command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)

@@ -102,7 +102,7 @@ describe('web console', () => {
       });
     await blue.locator('.badge.s-ready').first().waitFor({ timeout: 30_000 });
     await blue.locator('pre.log', { hasText: 'Ready to accept connections' }).waitFor({ timeout: 30_000 });
-    await shot(blue, 'service');
+    await shot(blue, 'service', true);
   });
 
   it('kills the task from the console and watches it heal; the log follows the new run', async () => {
@@ -140,7 +140,7 @@ describe('web console', () => {
     const plan = blue.getByLabel('Plan');
     await plan.locator('li[data-owner="ticker"]', { hasText: 'added' }).waitFor();
     assert.match((await plan.textContent()) ?? '', /ticker\.0: create on node-\d/);
-    await shot(blue, 'stacks-plan');
+    await shot(blue, 'stacks-plan', true);
     await blue.getByRole('button', { name: 'Apply' }).click();
     await blue.getByRole('status').filter({ hasText: 'created ticker' }).waitFor();
     await blue.locator('tr[data-stack="ticks"] .badge.s-ready').waitFor({ timeout: 30_000 });
@@ -181,7 +181,7 @@ describe('web console', () => {
     );
     assert.equal(await green.locator('tr[data-tenant="blue"]').count(), 0);
     // Forcing a URL to blue's service: a clear refusal with its code, never blue's data.
-    for (const forced of ['blue%2Fcache', 'cache']) {
+    for (const forced of ['cache', 'blue%2Fcache']) {
       await green.goto(`${address}/#/services/${forced}`);
       const alert = green.getByRole('alert');
       await alert.waitFor();

@@ -105,7 +105,7 @@ export function EventsView() {
                 <td class="msg">
                   {d.previous ? `${String(d.previous)} → ` : ''}
                   {String(d.state ?? '')}
-                  {d.message ? ` ${String(d.message)}` : ''}
+                  {d.message ? ` — ${String(d.message)}` : ''}
                 </td>
               </tr>
             );

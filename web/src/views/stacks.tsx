@@ -167,7 +167,7 @@ function Apply({ onApplied }: { onApplied: () => void }) {
         <label for="stack-source">Or paste it</label>
         <textarea
           id="stack-source"
-          rows={12}
+          rows={8}
           spellcheck={false}
           value={source}
           onInput={(e) => edit(() => setSource(e.currentTarget.value))}
@@ -228,7 +228,7 @@ function summary(
 function PlanDiff({ plan }: { plan: PlanView }) {
   return (
     <div class="panel" aria-label="Plan">
-      <h3>Plan: {summary(plan)}</h3>
+      <h3>Plan, not applied yet: {summary(plan)}</h3>
       {plan.warnings?.map((w) => (
         <p class="warn">{w}</p>
       ))}

@@ -148,7 +148,11 @@ function ShareChart({
             fill="none"
             stroke={COLORS[i % COLORS.length]}
             stroke-width="2"
-            points={history.map((h) => `${x(h.at)},${y(h.shares[n] ?? 0)}`).join(' ')}
+            points={
+              history.length === 1
+                ? `0,${y(history[0]!.shares[n] ?? 0)} ${W},${y(history[0]!.shares[n] ?? 0)}`
+                : history.map((h) => `${x(h.at)},${y(h.shares[n] ?? 0)}`).join(' ')
+            }
           />
         ))}
       </svg>
