@@ -94,6 +94,34 @@ const boundaries = FOLDERS.flatMap((dir) => {
   }
   return configs;
 });
+// The web console (web/, a browser bundle) reaches the daemon only through the typed client's browser
+// entry (src/client/browser.ts, over fetch) and reads the API's shapes from src/core; the node entry
+// (client.ts, node-wire.ts) would pull node:http into the page.
+boundaries.push({
+  files: ['web/**/*.ts', 'web/**/*.tsx'],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          {
+            group: FOLDERS.filter((f) => f !== 'client' && f !== 'core').flatMap((f) => [
+              `**/src/${f}`,
+              `**/src/${f}/**`,
+            ]),
+            message:
+              'web/ may import only src/client (browser.ts) and src/core (docs/architecture.md#boundaries).',
+          },
+          {
+            group: ['**/src/client/client.js', '**/src/client/node-wire.js', 'node:*'],
+            message:
+              'web/ runs in a browser: use src/client/browser.ts (the fetch wire), not the node entry.',
+          },
+        ],
+      },
+    ],
+  },
+});
 for (const { file, dir, alsoAllowed } of EXCEPTIONS) {
   boundaries.push({ files: [file], rules: boundary(dir, [...MAY_IMPORT[dir], ...alsoAllowed], file) });
 }

@@ -28,6 +28,8 @@ command -v curl >/dev/null 2>&1 || missing+=(curl)
 # The DNS benchmark (npm run bench -- dns, and its smoke run) measures with dnsperf next to dnsmasq.
 command -v dnsperf >/dev/null 2>&1 || missing+=(dnsperf)
 PATH="$PATH:/usr/sbin:/sbin" command -v dnsmasq >/dev/null 2>&1 || missing+=(dnsmasq-base)
+# The web console's end-to-end tests drive Debian's Chromium (test/helpers/browser.ts); never a downloaded browser.
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 # Builds the Docker driver's base image (flotilla/base:bookworm); it lives in /usr/sbin.
 if docker_wanted; then
   PATH="$PATH:/usr/sbin:/sbin" command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)

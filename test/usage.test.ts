@@ -52,6 +52,7 @@ describe('usage API', () => {
       control,
       tenants: null as never,
       shares: null as never,
+      views: null as never,
       plans: null as never,
       jobs: null as never,
       store,

@@ -1,6 +1,7 @@
 import type { DoctorCheck } from '../daemon/doctor.js';
 import type { Registry } from 'prom-client';
 import type { Paths } from '../core/paths.js';
+import type { ConsoleViews } from '../daemon/console-views.js';
 import type { ControlPlane } from '../daemon/control-plane.js';
 import type { ServicePlans } from '../daemon/plans.js';
 import type { Shares } from '../daemon/shares.js';
@@ -16,6 +17,8 @@ export interface ApiDeps {
   tenants: Tenants;
   /** Services shared between tenants. */
   shares: Shares;
+  /** The console's list views: services and apps paged, nodes. */
+  views: ConsoleViews;
   plans: ServicePlans;
   /** Jobs submitted to services (Spark applications). */
   jobs: Jobs;

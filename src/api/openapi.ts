@@ -9,6 +9,7 @@ export async function openapiDocument(): Promise<unknown> {
     control: null as never,
     tenants: null as never,
     shares: null as never,
+    views: null as never,
     plans: null as never,
     jobs: null as never,
     store: null as never,

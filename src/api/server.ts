@@ -24,6 +24,8 @@ import { queueRoutes } from './routes/queue.js';
 import { shareRoutes } from './routes/shares.js';
 import { tenantRoutes } from './routes/tenants.js';
 import { usageRoutes } from './routes/usage.js';
+import { workloadRoutes } from './routes/workloads.js';
+import { consoleRoutes } from './routes/console.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -137,6 +139,8 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(cqlRoutes(deps));
   await app.register(usageRoutes(deps));
   await app.register(jobRoutes(deps));
+  await app.register(workloadRoutes(deps));
+  await app.register(consoleRoutes());
   app.get('/v1/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () =>
     app.swagger(),
   );

@@ -1,4 +1,6 @@
+import { nodeWire } from './node-wire.js';
 import { OperationCalls } from './operations.js';
+import type { ClientOptions } from './transport.js';
 
 export type { ClientOptions } from './transport.js';
 // The shapes the client's calls take and answer live in src/core, shared with the daemon's routes;
@@ -20,4 +22,8 @@ export type { ArtifactFetchLine, FlotillaEvent, ImageBuildLine } from '../core/s
  *     → OperationCalls (operations.ts: plans, DC/OS Cassandra routes, CQL, jobs)
  *     → FlotillaClient
  */
-export class FlotillaClient extends OperationCalls {}
+export class FlotillaClient extends OperationCalls {
+  constructor(address: string, options: ClientOptions = {}) {
+    super(address, options, nodeWire);
+  }
+}

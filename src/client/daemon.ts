@@ -52,12 +52,25 @@ export class DaemonCalls extends Transport {
     return this.request('GET', '/v1/images');
   }
 
-  /** Subscribes to the event stream (server-sent events). */
-  events(onEvent: (e: FlotillaEvent) => void, signal?: AbortSignal, since?: number): Promise<void> {
+  /**
+   * Subscribes to the event stream (server-sent events), replayed after `since` when given; `onOpen`
+   * is called once the daemon has answered (its first bytes), before any event.
+   */
+  events(
+    onEvent: (e: FlotillaEvent) => void,
+    signal?: AbortSignal,
+    since?: number,
+    onOpen?: () => void,
+  ): Promise<void> {
     let buffer = '';
+    let opened = false;
     return this.stream(
       `/v1/events${query({ since })}`,
       (chunk) => {
+        if (!opened) {
+          opened = true;
+          onOpen?.();
+        }
         buffer += chunk;
         let end: number;
         while ((end = buffer.indexOf('\n\n')) >= 0) {

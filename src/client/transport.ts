@@ -1,5 +1,5 @@
-import http from 'node:http';
 import { FlotillaError, type ErrorBody } from '../core/errors.js';
+import type { Wire, WireResponse } from './wire.js';
 
 export interface ClientOptions {
   /** An API token (`flt_…`); sent as `Authorization: Bearer`. */
@@ -16,7 +16,12 @@ export class Transport {
   private readonly base: URL;
   private readonly auth: Record<string, string>;
 
-  constructor(address: string, options: ClientOptions = {}) {
+  /** `wire`: how bytes travel (node's http for the CLI, fetch in a browser). */
+  constructor(
+    address: string,
+    options: ClientOptions,
+    private readonly wire: Wire,
+  ) {
     this.base = parseAddress(address);
     this.auth = {
       ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
@@ -28,55 +33,43 @@ export class Transport {
     return this.base.origin;
   }
 
-  protected request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  protected async request<T>(method: string, path: string, body?: unknown): Promise<T> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    return new Promise<T>((resolve, reject) => {
-      const req = http.request(
-        new URL(path, this.base),
-        { method, headers: this.headers(payload) },
-        (res) => {
-          collect(res).then((text) => {
-            const status = res.statusCode ?? 500;
-            if (status >= 400) return reject(toError(status, text));
-            if (status === 204) return resolve(undefined as T);
-            const type = String(res.headers['content-type'] ?? '');
-            if (text === '') return resolve((type.includes('json') ? undefined : '') as T);
-            resolve((type.includes('json') ? JSON.parse(text) : text) as T);
-          }, reject);
-        },
-      );
-      req.on('error', (err) => reject(unreachable(this.address, err)));
-      if (payload) req.write(payload);
-      req.end();
-    });
+    let res: WireResponse;
+    try {
+      res = await this.wire.send(method, new URL(path, this.base), this.headers(payload), payload);
+    } catch (err) {
+      throw unreachable(this.address, err as Error);
+    }
+    const { status, text, contentType } = res;
+    if (status >= 400) throw toError(status, text);
+    if (status === 204) return undefined as T;
+    if (text === '') return (contentType.includes('json') ? undefined : '') as T;
+    return (contentType.includes('json') ? JSON.parse(text) : text) as T;
   }
 
   /** A GET (or a POST of `post.body`) whose answer is read as it comes; ends when the daemon ends it. */
-  protected stream(
+  protected async stream(
     path: string,
     onChunk: (text: string) => void,
     signal?: AbortSignal,
     post?: { method: 'POST'; body: unknown },
   ): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const payload = post ? JSON.stringify(post.body) : undefined;
-      const req = http.request(
+    const payload = post ? JSON.stringify(post.body) : undefined;
+    let failed: WireResponse | null;
+    try {
+      failed = await this.wire.open(
+        post?.method ?? 'GET',
         new URL(path, this.base),
-        { method: post?.method ?? 'GET', headers: this.headers(payload), signal },
-        (res) => {
-          if ((res.statusCode ?? 500) >= 400) {
-            collect(res).then((text) => reject(toError(res.statusCode ?? 500, text)), reject);
-            return;
-          }
-          res.setEncoding('utf8');
-          res.on('data', onChunk);
-          res.on('end', resolve);
-          res.on('error', () => resolve());
-        },
+        this.headers(payload),
+        payload,
+        onChunk,
+        signal,
       );
-      req.on('error', (err) => (signal?.aborted ? resolve() : reject(unreachable(this.address, err))));
-      req.end(payload);
-    });
+    } catch (err) {
+      throw unreachable(this.address, err as Error);
+    }
+    if (failed) throw toError(failed.status, failed.text);
   }
 
   /**
@@ -112,13 +105,8 @@ export class Transport {
     return final;
   }
 
-  private headers(payload: string | undefined): http.OutgoingHttpHeaders {
-    return {
-      ...this.auth,
-      ...(payload
-        ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
-        : {}),
-    };
+  private headers(payload: string | undefined): Record<string, string> {
+    return { ...this.auth, ...(payload ? { 'content-type': 'application/json' } : {}) };
   }
 }
 
@@ -135,15 +123,6 @@ export function query(params: Record<string, string | number | boolean | undefin
     ),
   ).toString();
   return q ? `?${q}` : '';
-}
-
-function collect(res: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    res.on('data', (c: Buffer) => chunks.push(c));
-    res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    res.on('error', reject);
-  });
 }
 
 function toError(status: number, text: string): FlotillaError {

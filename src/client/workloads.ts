@@ -17,6 +17,7 @@ import type {
   TaskListQuery,
   TaskLogsQuery,
 } from '../core/request-schemas.js';
+import type { NodeUsageView, WorkloadPage, WorkloadQuery } from '../core/console-schemas.js';
 import type { Endpoint } from '../core/service.js';
 import { DaemonCalls } from './daemon.js';
 import { enc, query } from './transport.js';
@@ -70,6 +71,15 @@ export class WorkloadCalls extends DaemonCalls {
   }
   endpoints(name: string): Promise<Endpoint[]> {
     return this.request('GET', `/v1/services/${enc(name)}/endpoints`);
+  }
+
+  /** Services and apps as one list, filtered, sorted and paged by the daemon. */
+  listWorkloads(q: WorkloadQuery = {}): Promise<WorkloadPage> {
+    return this.request('GET', `/v1/workloads${query(q)}`);
+  }
+  /** Each node: offered, held (every tenant, summed), and the caller's tasks on it. */
+  listNodes(): Promise<NodeUsageView[]> {
+    return this.request('GET', '/v1/nodes');
   }
 
   // apps

@@ -73,6 +73,10 @@ export const ERRORS = {
   STACK_NOT_FOUND: { status: 404, hint: 'Run `flotilla stack list` to see the stacks.' },
   TASK_NOT_FOUND: { status: 404, hint: 'Run `flotilla task list` to see the tasks.' },
   ROUTE_NOT_FOUND: { status: 404, hint: 'See /v1/openapi.json for the routes the API offers.' },
+  CONSOLE_NOT_BUILT: {
+    status: 503,
+    hint: 'Run `npm run build`: it builds the web console into dist/web, which the daemon serves at /.',
+  },
   DRIVER_UNSUPPORTED: { status: 501, hint: 'This driver cannot do that; see its capabilities.' },
   DOCKER_UNAVAILABLE: {
     status: 503,

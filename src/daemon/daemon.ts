@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { buildServer } from '../api/server.js';
+import { ConsoleViews } from './console-views.js';
 import { ArtifactResolver } from '../artifacts/resolver.js';
 import { inspectJava, javaCandidates } from '../catalog/java.js';
 import { ensureRuntime } from '../catalog/runtimes.js';
@@ -252,6 +253,7 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
   const shares = new Shares(store, () => isolation.sync());
   const server = await buildServer({
     control,
+    views: new ConsoleViews({ store, nodes }),
     tenants,
     shares,
     plans,

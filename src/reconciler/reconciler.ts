@@ -123,7 +123,9 @@ export class Reconciler {
     try {
       return await this.o.driver.recoverTask(key, handle);
     } catch (err) {
-      this.o.log(`recovering ${key} failed, counted as lost: ${err instanceof Error ? err.message : String(err)}`);
+      this.o.log(
+        `recovering ${key} failed, counted as lost: ${err instanceof Error ? err.message : String(err)}`,
+      );
       return false;
     }
   }

@@ -133,11 +133,7 @@ export function readService(name: string, id: string, value: unknown, ctx: Servi
  * Compose's pull_policy; `if_not_present` is its older spelling of `missing`. The periodic ones
  * (`daily`, `weekly`, `every_<duration>`) pull when missing: Flotilla keeps no pull dates.
  */
-function readPullPolicy(
-  value: unknown,
-  at: string,
-  warn: Warn,
-): NonNullable<ContainerSpec['pullPolicy']> {
+function readPullPolicy(value: unknown, at: string, warn: Warn): NonNullable<ContainerSpec['pullPolicy']> {
   const v = str(value, at);
   if (v === 'if_not_present') return 'missing';
   if (/^(daily|weekly|every_\w+)$/.test(v)) {
