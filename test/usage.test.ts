@@ -53,6 +53,7 @@ describe('usage API', () => {
       tenants: null as never,
       plans: null as never,
       jobs: null as never,
+      faults: null as never,
       store,
       auth: false,
       events,

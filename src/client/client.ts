@@ -1,4 +1,4 @@
-import { OperationCalls } from './operations.js';
+import { FaultCalls } from './faults.js';
 
 export type { ClientOptions } from './transport.js';
 // The shapes the client's calls take and answer live in src/core, shared with the daemon's routes;
@@ -18,6 +18,7 @@ export type { ArtifactFetchLine, FlotillaEvent, ImageBuildLine } from '../core/s
  *     → WorkloadCalls (workloads.ts: stacks, packages, services, apps, tasks)
  *     → TenancyCalls (tenancy.ts: whoami, tenants, tokens, queue, usage)
  *     → OperationCalls (operations.ts: plans, DC/OS Cassandra routes, CQL, jobs)
+ *     → FaultCalls (faults.ts: the failure lab's faults)
  *     → FlotillaClient
  */
-export class FlotillaClient extends OperationCalls {}
+export class FlotillaClient extends FaultCalls {}
