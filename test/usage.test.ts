@@ -55,6 +55,7 @@ describe('usage API', () => {
       views: null as never,
       plans: null as never,
       jobs: null as never,
+      faults: null as never,
       store,
       auth: false,
       events,

@@ -10,6 +10,7 @@ import type { Engine } from '../drivers/docker/engine.js';
 import type { Jobs } from '../jobs/jobs.js';
 import type { Store } from '../state/store.js';
 import type { EventBus } from '../reconciler/events.js';
+import type { FaultEngine } from '../faults/engine.js';
 
 /** What the routes need from the daemon. */
 export interface ApiDeps {
@@ -22,6 +23,8 @@ export interface ApiDeps {
   plans: ServicePlans;
   /** Jobs submitted to services (Spark applications). */
   jobs: Jobs;
+  /** The failure lab's faults. */
+  faults: FaultEngine;
   /** Tokens are checked against it; routes go through `control` and `tenants`. */
   store: Store;
   /** False only with FLOTILLA_AUTH=off (loopback): every caller is then the default cluster admin. */

@@ -12,6 +12,7 @@ export async function openapiDocument(): Promise<unknown> {
     views: null as never,
     plans: null as never,
     jobs: null as never,
+    faults: null as never,
     store: null as never,
     auth: true,
     events: null as never,

@@ -19,6 +19,7 @@ import { packageRoutes } from './routes/packages.js';
 import { serviceRoutes } from './routes/services.js';
 import { stackRoutes } from './routes/stacks.js';
 import { taskRoutes } from './routes/tasks.js';
+import { faultRoutes } from './routes/faults.js';
 import { nodeRoutes, planRoutes } from './routes/plans.js';
 import { queueRoutes } from './routes/queue.js';
 import { shareRoutes } from './routes/shares.js';
@@ -129,6 +130,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(shareRoutes(deps));
   await app.register(appRoutes(deps));
   await app.register(taskRoutes(deps));
+  await app.register(faultRoutes(deps));
   await app.register(eventRoutes(deps));
   await app.register(artifactRoutes(deps));
   await app.register(imageRoutes(deps));

@@ -1,5 +1,5 @@
+import { FaultCalls } from './faults.js';
 import { nodeWire } from './node-wire.js';
-import { OperationCalls } from './operations.js';
 import type { ClientOptions } from './transport.js';
 
 export type { ClientOptions } from './transport.js';
@@ -20,9 +20,10 @@ export type { ArtifactFetchLine, FlotillaEvent, ImageBuildLine } from '../core/s
  *     → WorkloadCalls (workloads.ts: stacks, packages, services, apps, tasks)
  *     → TenancyCalls (tenancy.ts: whoami, tenants, tokens, queue, usage)
  *     → OperationCalls (operations.ts: plans, DC/OS Cassandra routes, CQL, jobs)
+ *     → FaultCalls (faults.ts: the failure lab's faults)
  *     → FlotillaClient
  */
-export class FlotillaClient extends OperationCalls {
+export class FlotillaClient extends FaultCalls {
   constructor(address: string, options: ClientOptions = {}) {
     super(address, options, nodeWire);
   }

@@ -221,6 +221,19 @@ export const ERRORS = {
     status: 409,
     hint: 'Wait until the service is ready (`flotilla service show <service>`, or `flotilla up --wait`), then try again.',
   },
+  FAULT_INVALID: {
+    status: 400,
+    hint: 'Fix the fault request field the message names (`flotilla fault inject --help`; docs/failure-lab.md lists what each kind needs).',
+  },
+  FAULT_NOT_FOUND: { status: 404, hint: 'Run `flotilla fault list` to see the faults.' },
+  FAULT_UNSUPPORTED: {
+    status: 422,
+    hint: 'This machine or driver cannot inject that fault: `flotilla doctor` says which mechanism each fault kind uses here (docs/failure-lab.md).',
+  },
+  EXPERIMENT_INVALID: {
+    status: 400,
+    hint: 'Fix the experiment file at the field the message names (docs/failure-lab.md#the-experiment-file).',
+  },
   INTERNAL: { status: 500, hint: 'This is a bug in Flotilla; the daemon log has the details.' },
 } as const satisfies Record<string, { status: number; hint: string }>;
 

@@ -37,6 +37,8 @@ import { acquireLock } from './lock.js';
 import { createMetrics } from './metrics.js';
 import { ServicePlans } from './plans.js';
 import { Tenants } from './tenants.js';
+import { FaultEngine } from '../faults/engine.js';
+import { homeIdOf } from '../isolation/identity.js';
 import { VERSION } from './version.js';
 
 const ADMIT_INTERVAL_MS = 2000;
@@ -178,6 +180,20 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
   log(
     `recovered state: ${recovered.adopted} task(s) adopted, ${recovered.lost} lost while the daemon was down (${recoveryMs.toFixed(0)} ms)`,
   );
+  // Before anything else can fault: what a daemon killed mid-fault left is healed first.
+  const faults = new FaultEngine({
+    faults: store.faults,
+    tasks: store.tasks,
+    signal: (key, signal) => driver.signalTask(key, signal),
+    publish: (...args) => void events.publish(...args),
+    homeId: homeIdOf(paths.home),
+    log,
+  });
+  const healedLeft = await faults.recover();
+  if (healedLeft > 0) log(`healed ${healedLeft} fault(s) the last daemon left active`);
+  events.subscribe((e) => {
+    if (e.type === 'task_state') faults.taskChanged(e.tenant, e.subject);
+  });
   const jobs = new Jobs({
     store,
     driver: processDriver,
@@ -226,6 +242,8 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
       stopRotating();
       isolation.close();
       await server.close();
+      // No fault outlives the daemon that made it.
+      await faults.healAll(null, 'the daemon stopped').catch((e) => log(`healing faults: ${String(e)}`));
       await dns.stop();
       // The loop stops first, or it would relaunch the tasks being stopped.
       reconciler.stop();
@@ -258,6 +276,7 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
     shares,
     plans,
     jobs,
+    faults,
     store,
     auth: config.auth,
     events,

@@ -11,6 +11,7 @@ import { describeAddress, Engine, engineAddress } from '../drivers/docker/engine
 import { detectCgroups } from '../drivers/process/cgroups.js';
 import { imageExists } from '../images/build.js';
 import { BASE_IMAGE, baseImage } from '../images/layout.js';
+import { faultChecks } from '../faults/doctor.js';
 import { flotillaHome } from './config.js';
 
 export interface DoctorCheck {
@@ -64,6 +65,7 @@ export async function runDoctor(
   );
   checks.push(resourceLimitsCheck(env));
   checks.push(...(await dockerChecks(env)));
+  checks.push(...faultChecks());
   return checks;
 }
 

@@ -264,6 +264,7 @@ describe('images on the Docker engine', { skip: noEngine, timeout: 20 * 60_000 }
       views: null as never,
       plans: null as never,
       jobs: null as never,
+      faults: null as never,
       store: null as never,
       auth: false,
       events: null as never,

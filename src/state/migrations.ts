@@ -115,4 +115,13 @@ export const MIGRATIONS: string[] = [
   );
   CREATE INDEX shares_to ON shares (with_tenant);
   `,
+  // Faults injected by the failure lab: kept so that a daemon killed mid-fault heals it when it starts.
+  `
+  CREATE TABLE faults (
+    tenant TEXT NOT NULL, id TEXT NOT NULL, state TEXT NOT NULL, record TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (tenant, id)
+  );
+  CREATE INDEX faults_active ON faults (state);
+  `,
 ];

@@ -10,6 +10,7 @@ import { plansStore } from './store-plans.js';
 import { jobsStore } from './store-jobs.js';
 import { usageStore } from './store-usage.js';
 import { sharesStore } from './store-shares.js';
+import { faultsStore } from './store-faults.js';
 
 /** The state store: one module per resource over one SQLite database. */
 export function createStore(file: string) {
@@ -27,6 +28,7 @@ export function createStore(file: string) {
     plans: plansStore(db),
     jobs: jobsStore(db),
     shares: sharesStore(db),
+    faults: faultsStore(db),
     /** Read-only for callers: the tasks store writes usage intervals as tasks change. */
     usage: usageStore(db),
     /** Runs `fn` in one transaction: all of its writes land, or none do. */

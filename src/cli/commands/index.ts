@@ -37,6 +37,7 @@ import { registerLogin } from './login.js';
 import { registerQueue } from './queue.js';
 import { registerPlanCommands } from './plan.js';
 import { registerUsage } from './usage.js';
+import { registerFaultCommands } from './fault.js';
 import { registerSparkCreate } from './spark-create.js';
 import { registerSparkJobs } from './spark-jobs.js';
 import { registerSparkSubmit } from './spark-submit.js';
@@ -88,6 +89,12 @@ export function registerCommands(program: Command): void {
   registerTaskShow(task);
   registerTaskKill(task);
   registerTaskWhy(task);
+
+  registerFaultCommands(
+    program
+      .command('fault')
+      .description('the failure lab: inject, list and heal faults (docs/failure-lab.md)'),
+  );
 
   registerPlanCommands(
     program.command('plan').description("a service's plans: deploy, recovery, day-2 operations"),

@@ -100,7 +100,8 @@ export class TaskCgroup {
 
   /** Every directory, each once (v1 may co-mount cpu and cpuacct). */
   get all(): string[] {
-    return [...new Set([this.dirs.cpu, this.dirs.memory, ...(this.dirs.acct ? [this.dirs.acct] : [])])];
+    const { cpu, memory, acct, net } = this.dirs;
+    return [...new Set([cpu, memory, ...(acct ? [acct] : []), ...(net ? [net] : [])])];
   }
 
   /** What a new process writes its PID into to join the task. */
@@ -192,6 +193,8 @@ export function createTaskCgroup(
   ] as const) {
     if (root && dir) ensureCgroupDirs(roots.mechanism, path.dirname(path.dirname(root)), dir);
   }
+  // A controller-less v2 directory: only made, never given controllers.
+  if (roots.net && dirs.net) ensureCgroupDirs('cgroup-v1', path.dirname(path.dirname(roots.net)), dirs.net);
   for (const w of limitWrites(roots.mechanism, cpus, mem, cpuQuota)) {
     const file = path.join(w.controller === 'cpu' ? dirs.cpu : dirs.memory, w.file);
     try {
@@ -216,6 +219,7 @@ function taskDirs(roots: CgroupRoots, taskKey: string): CgroupRoots {
     cpu: path.join(roots.cpu, rel),
     memory: path.join(roots.memory, rel),
     acct: roots.acct ? path.join(roots.acct, rel) : null,
+    net: roots.net ? path.join(roots.net, rel) : null,
   };
 }
 
@@ -236,18 +240,16 @@ export function findTaskCgroup(pid: number, daemonHome: string): TaskCgroup | nu
   const unified = mounts.find((m) => m.version === 2);
   const v2Path = paths.get('');
   let dirs: CgroupRoots | null = null;
-  if (unified && v2Path && ours.test(v2Path)) {
-    const dir = cgroupDir(unified, v2Path);
-    dirs = { mechanism: 'cgroup-v2', cpu: dir, memory: dir, acct: dir };
-  } else {
-    const dir = (controller: string): string | null => {
-      const mount = mounts.find((m) => m.version === 1 && m.controllers.includes(controller));
-      const p = paths.get(controller);
-      return mount && p && ours.test(p) ? cgroupDir(mount, p) : null;
-    };
-    const [cpu, memory] = [dir('cpu'), dir('memory')];
-    if (cpu && memory) dirs = { mechanism: 'cgroup-v1', cpu, memory, acct: dir('cpuacct') };
-  }
+  const v1 = (controller: string): string | null => {
+    const mount = mounts.find((m) => m.version === 1 && m.controllers.includes(controller));
+    const p = paths.get(controller);
+    return mount && p && ours.test(p) ? cgroupDir(mount, p) : null;
+  };
+  const [cpu, memory] = [v1('cpu'), v1('memory')];
+  const v2 = unified && v2Path && ours.test(v2Path) ? cgroupDir(unified, v2Path) : null;
+  // v1 first: a v1 task is also in a v2 directory of ours (its `net`), which holds no limits.
+  if (cpu && memory) dirs = { mechanism: 'cgroup-v1', cpu, memory, acct: v1('cpuacct'), net: v2 };
+  else if (v2) dirs = { mechanism: 'cgroup-v2', cpu: v2, memory: v2, acct: v2 };
   return dirs ? new TaskCgroup(dirs, readMemLimitMb(dirs)) : null;
 }
 

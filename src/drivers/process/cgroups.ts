@@ -28,6 +28,12 @@ export interface CgroupRoots {
   memory: string;
   /** Where CPU usage is accounted (cpuacct may be a hierarchy of its own under v1). */
   acct: string | null;
+  /**
+   * v1 only: a directory in the unified (v2) hierarchy the task joins too, with no controllers, so
+   * that packet filters can name the task's sockets (`iptables -m cgroup --path`; src/faults). Under
+   * v2 the task's one directory serves.
+   */
+  net?: string | null;
 }
 
 export type CgroupSupport = CgroupRoots | { mechanism: 'none'; reason: string };
@@ -107,6 +113,11 @@ export function detectCgroups(mode: CgroupMode, daemonHome: string): CgroupSuppo
   for (const root of new Set([roots.cpu, roots.memory])) {
     const failure = probe(roots.mechanism, root);
     if (failure) return none(failure);
+  }
+  const unified = mounts.find((m) => m.version === 2);
+  if (roots.mechanism === 'cgroup-v1' && unified) {
+    const net = path.join(cgroupDir(unified, own.get('') ?? '/'), tail);
+    roots.net = probe('cgroup-v1', net) ? null : net;
   }
   // Accounting is a nicety: without it, usage is just not reported.
   const { acct } = roots;

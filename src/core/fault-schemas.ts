@@ -1,0 +1,53 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { FAULT_KINDS, FAULT_LIMITS } from './fault.js';
+
+const TaskIds = Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 64 });
+const Kind = Type.Union(FAULT_KINDS.map((k) => Type.Literal(k)));
+
+/** `POST /v1/faults`: what to break, where, for how long (docs/failure-lab.md). */
+export const FaultRequestBody = Type.Object(
+  {
+    kind: Kind,
+    service: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    tasks: Type.Optional(TaskIds),
+    pick: Type.Optional(
+      Type.Union(['all', 'one', 'random', 'majority', 'leader'].map((p) => Type.Literal(p))),
+    ),
+    signal: Type.Optional(Type.Union([Type.Literal('SIGKILL'), Type.Literal('SIGTERM')])),
+    from: Type.Optional(TaskIds),
+    to: Type.Optional(TaskIds),
+    oneWay: Type.Optional(Type.Boolean()),
+    probability: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1 })),
+    delayMs: Type.Optional(Type.Integer({ minimum: 1, maximum: FAULT_LIMITS.maxDelayMs })),
+    jitterMs: Type.Optional(Type.Integer({ minimum: 0, maximum: FAULT_LIMITS.maxDelayMs })),
+    durationS: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: FAULT_LIMITS.maxDurationS })),
+  },
+  { additionalProperties: false },
+);
+export type FaultRequestBody = Static<typeof FaultRequestBody>;
+
+export const FaultView = Type.Object({
+  id: Type.String(),
+  tenant: Type.String(),
+  kind: Kind,
+  request: FaultRequestBody,
+  targets: Type.Array(Type.String()),
+  state: Type.Union([Type.Literal('active'), Type.Literal('healed')]),
+  applied: Type.Object({
+    chain: Type.Optional(Type.String()),
+    nat: Type.Optional(Type.Boolean()),
+    paused: Type.Optional(Type.Array(Type.String())),
+    measured: Type.Optional(
+      Type.Object({
+        samples: Type.Integer(),
+        p50Ms: Type.Union([Type.Number(), Type.Null()]),
+        p99Ms: Type.Union([Type.Number(), Type.Null()]),
+      }),
+    ),
+    mechanism: Type.String(),
+  }),
+  createdAt: Type.Integer(),
+  healAt: Type.Union([Type.Integer(), Type.Null()]),
+  healedAt: Type.Union([Type.Integer(), Type.Null()]),
+  message: Type.Union([Type.String(), Type.Null()]),
+});

@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import type { FaultRecord } from '../core/fault.js';
+import { createStore } from '../state/store.js';
+import { FaultEngine } from './engine.js';
+import { applyChain, chainRules, chainsWithPrefix } from './netfilter.js';
+import { checkFaultRequest } from './validate.js';
+
+const root = process.getuid?.() === 0;
+
+describe('fault requests', () => {
+  it('are refused by code, naming the field, when they can never work', () => {
+    const field = (req: Parameters<typeof checkFaultRequest>[0]) => {
+      try {
+        checkFaultRequest(req);
+        return null;
+      } catch (err) {
+        return (err as { code: string; details: { field: string } }).details.field;
+      }
+    };
+    assert.equal(field({ kind: 'delay', from: ['a'], to: ['b'] }), 'delayMs');
+    assert.equal(field({ kind: 'loss', from: ['a'], to: ['b'] }), 'probability');
+    assert.equal(field({ kind: 'partition', from: ['a'], to: ['a'] }), 'to');
+    assert.equal(field({ kind: 'isolate', from: ['a', 'b'] }), 'from');
+    assert.equal(field({ kind: 'kill' }), 'service');
+    assert.equal(field({ kind: 'pause', service: 's', durationS: -1 }), 'durationS');
+    assert.equal(field({ kind: 'delay', from: ['a'], to: ['b'], delayMs: 100, jitterMs: 200 }), 'jitterMs');
+    assert.equal(field({ kind: 'delay', from: ['a'], to: ['b'], delayMs: 100, jitterMs: 20 }), null);
+  });
+});
+
+describe('a daemon killed mid-fault', { skip: !root && 'needs root (iptables)' }, () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-faults-'));
+  const homeId = `t${process.pid.toString(16).slice(-4)}`;
+  const sleeper = spawn('sleep', ['60'], { stdio: 'ignore' });
+  after(() => {
+    sleeper.kill('SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('has what it left healed by the next one: chains removed, paused tasks resumed', async () => {
+    const store = createStore(path.join(dir, 'flotilla.db'));
+    const chain = `FLTF-${homeId}-dead01`;
+    applyChain(chain, chainRules(chain, [], { kind: 'drop' }));
+    applyChain(
+      `FLTF-${homeId}-stray1`,
+      chainRules(`FLTF-${homeId}-stray1`, [], { kind: 'loss', probability: 0.5 }),
+    );
+    process.kill(sleeper.pid!, 'SIGSTOP');
+    const base = { tenant: 'a', targets: ['x'], createdAt: 1, healAt: null, healedAt: null, message: null };
+    const left: FaultRecord[] = [
+      {
+        ...base,
+        id: 'dead01',
+        kind: 'partition',
+        request: { kind: 'partition', from: ['x'], to: ['y'] },
+        state: 'active',
+        applied: { chain, mechanism: 'iptables' },
+      },
+      {
+        ...base,
+        id: 'dead02',
+        kind: 'pause',
+        request: { kind: 'pause', tasks: ['x'] },
+        state: 'active',
+        applied: { paused: ['a/x'], mechanism: 'SIGSTOP' },
+      },
+    ];
+    for (const f of left) store.faults.put(f);
+    assert.equal(chainsWithPrefix(`FLTF-${homeId}-`).length, 2);
+    const published: string[] = [];
+    const engine = new FaultEngine({
+      faults: store.faults,
+      tasks: store.tasks,
+      signal: async (key, signal) => {
+        if (key === 'a/x') process.kill(sleeper.pid!, signal);
+      },
+      publish: (_t, type, subject) => void published.push(`${type} ${subject}`),
+      homeId,
+      log: () => undefined,
+    });
+    assert.equal(await engine.recover(), 2);
+    assert.deepEqual(chainsWithPrefix(`FLTF-${homeId}-`), []);
+    const stat = fs.readFileSync(`/proc/${sleeper.pid}/stat`, 'utf8');
+    assert.notEqual(stat[stat.lastIndexOf(')') + 2], 'T', 'resumed');
+    assert.deepEqual(store.faults.listActive(), []);
+    assert.match(store.faults.get('a', 'dead01')!.message!, /restarted/);
+    assert.deepEqual(published.sort(), ['fault_healed dead01', 'fault_healed dead02']);
+    assert.equal(
+      spawnSync('iptables', ['-w', '-S', 'OUTPUT'], { encoding: 'utf8' }).stdout.includes(homeId),
+      false,
+    );
+    store.close();
+  });
+});

@@ -1,0 +1,219 @@
+import { randomBytes } from 'node:crypto';
+import { FlotillaError } from '../core/errors.js';
+import type { FaultApplied, FaultRecord, FaultRequest } from '../core/fault.js';
+import { taskKey } from '../core/keys.js';
+import type { TaskRecord } from '../core/task.js';
+import { chainsWithPrefix, removeChain } from './netfilter.js';
+import { NetworkFault, sidesOf } from './network.js';
+import { pickTasks, type TaskLookup } from './targets.js';
+import { checkFaultRequest } from './validate.js';
+
+/** What the engine needs of the daemon: the store's faults and tasks, the driver, the event bus. */
+export interface FaultDeps {
+  faults: {
+    list(tenant: string): FaultRecord[];
+    listActive(): FaultRecord[];
+    get(tenant: string, id: string): FaultRecord | null;
+    put(f: FaultRecord): void;
+  };
+  tasks: TaskLookup & { list(tenant: string): TaskRecord[] };
+  signal(taskKey: string, signal: NodeJS.Signals): Promise<void>;
+  publish(tenant: string, type: string, subject: string, data: Record<string, unknown>, now: number): void;
+  /** Names this home's chains (`FLTF-<home id>-<fault id>`), so that homes never touch each other's. */
+  homeId: string;
+  log: (msg: string) => void;
+  now?: () => number;
+  random?: () => number;
+  /** Names the leader among a service's tasks, where its package can (pick: leader). */
+  leaderOf?: (candidates: TaskRecord[]) => Promise<TaskRecord | null>;
+}
+
+/**
+ * Injects faults, heals them on command, after their duration, or when the daemon stops, and heals
+ * what a daemon killed mid-fault left (its chains, its stopped processes) when the next one starts.
+ */
+export class FaultEngine {
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly networks = new Map<string, NetworkFault>();
+  private readonly now: () => number;
+  private readonly random: () => number;
+
+  constructor(private readonly deps: FaultDeps) {
+    this.now = deps.now ?? Date.now;
+    this.random = deps.random ?? Math.random;
+  }
+
+  get chainPrefix(): string {
+    return `FLTF-${this.deps.homeId}-`;
+  }
+
+  /** Heals every fault an earlier daemon left active, and any chain of this home no fault owns. */
+  async recover(): Promise<number> {
+    const left = this.deps.faults.listActive();
+    for (const f of left) await this.undo(f, 'the daemon restarted: healed what the last one left');
+    for (const chain of chainsWithPrefix(this.chainPrefix)) removeChain(chain);
+    return left.length;
+  }
+
+  list(tenant: string): FaultRecord[] {
+    return this.deps.faults.list(tenant).map((f) => this.withMeasure(f));
+  }
+
+  get(tenant: string, id: string): FaultRecord {
+    const f = this.deps.faults.get(tenant, id);
+    if (!f) throw new FlotillaError('FAULT_NOT_FOUND', `no fault ${id}`);
+    return this.withMeasure(f);
+  }
+
+  async inject(tenant: string, req: FaultRequest): Promise<FaultRecord> {
+    checkFaultRequest(req);
+    const id = randomBytes(3).toString('hex');
+    const now = this.now();
+    const base = {
+      id,
+      tenant,
+      kind: req.kind,
+      request: req,
+      createdAt: now,
+      healedAt: null,
+      message: null,
+    };
+    let record: FaultRecord;
+    if (req.kind === 'kill' || req.kind === 'pause') {
+      const picked = await this.pick(tenant, req);
+      const signal = req.kind === 'pause' ? 'SIGSTOP' : (req.signal ?? 'SIGKILL');
+      const applied: FaultApplied = {
+        mechanism:
+          req.kind === 'pause' ? 'SIGSTOP/SIGCONT of the process group' : `${signal} of the process group`,
+        ...(req.kind === 'pause' ? { paused: picked.map((t) => taskKey(tenant, t.id)) } : {}),
+      };
+      record = {
+        ...base,
+        targets: picked.map((t) => t.id),
+        // A kill is over once sent: the supervisor relaunches the task as for any crash.
+        state: req.kind === 'kill' ? 'healed' : 'active',
+        applied,
+        healAt: req.kind === 'pause' && req.durationS ? now + req.durationS * 1000 : null,
+        ...(req.kind === 'kill'
+          ? { healedAt: now, message: 'sent; the supervisor relaunches the task' }
+          : {}),
+      };
+      // Stored before the signal: a daemon that dies right after still knows what to resume.
+      this.deps.faults.put(record);
+      for (const t of picked) await this.deps.signal(taskKey(tenant, t.id), signal).catch(() => undefined);
+    } else {
+      const { from, to } = sidesOf(this.deps.tasks, tenant, req);
+      const chain = `${this.chainPrefix}${id}`;
+      record = {
+        ...base,
+        targets: [...from, ...to].map((t) => t.id),
+        state: 'active',
+        applied: { chain, nat: req.kind === 'delay', mechanism: mechanismOf(req.kind) },
+        healAt: req.durationS ? now + req.durationS * 1000 : null,
+      };
+      this.deps.faults.put(record);
+      try {
+        this.networks.set(id, await NetworkFault.start(chain, this.deps.tasks, record));
+      } catch (err) {
+        this.deps.faults.put({ ...record, state: 'healed', healedAt: this.now(), message: String(err) });
+        throw err;
+      }
+    }
+    this.deps.publish(
+      tenant,
+      'fault_injected',
+      id,
+      { kind: req.kind, targets: record.targets, request: req },
+      now,
+    );
+    if (record.healAt !== null) this.schedule(record);
+    return record;
+  }
+
+  async heal(tenant: string, id: string, why = 'healed on request'): Promise<FaultRecord> {
+    const f = this.get(tenant, id);
+    if (f.state !== 'active') return f;
+    return this.undo(f, why);
+  }
+
+  /** Every active fault of a tenant (or of all tenants: the daemon stopping). */
+  async healAll(tenant: string | null, why: string): Promise<FaultRecord[]> {
+    const active = this.deps.faults.listActive().filter((f) => tenant === null || f.tenant === tenant);
+    const out: FaultRecord[] = [];
+    for (const f of active) out.push(await this.undo(f, why));
+    return out;
+  }
+
+  /** A task was (re)launched or stopped: the chains that name it follow its new process. */
+  taskChanged(tenant: string, taskId: string): void {
+    for (const [id, net] of this.networks) {
+      const f = this.deps.faults.get(tenant, id);
+      if (!f || !net.involves(taskId)) continue;
+      try {
+        net.sync();
+      } catch (err) {
+        this.deps.log(`fault ${id}: could not follow ${taskId}: ${String(err)}`);
+      }
+    }
+  }
+
+  private async pick(tenant: string, req: FaultRequest): Promise<TaskRecord[]> {
+    if (req.pick !== 'leader') return pickTasks(this.deps.tasks, tenant, req, this.random);
+    const leaderOf = this.deps.leaderOf;
+    const candidates = pickTasks(this.deps.tasks, tenant, { ...req, pick: 'all' }, this.random);
+    const leader = leaderOf ? await leaderOf(candidates) : null;
+    return pickTasks(this.deps.tasks, tenant, req, this.random, () => leader);
+  }
+
+  private schedule(f: FaultRecord): void {
+    const timer = setTimeout(
+      () => void this.heal(f.tenant, f.id, 'its duration ended').catch((e) => this.deps.log(String(e))),
+      Math.max(0, (f.healAt ?? 0) - this.now()),
+    );
+    timer.unref();
+    this.timers.set(f.id, timer);
+  }
+
+  private async undo(f: FaultRecord, why: string): Promise<FaultRecord> {
+    clearTimeout(this.timers.get(f.id));
+    this.timers.delete(f.id);
+    const net = this.networks.get(f.id);
+    this.networks.delete(f.id);
+    const measured = net?.proxy?.measured();
+    if (net) await net.stop();
+    else if (f.applied.chain) removeChain(f.applied.chain);
+    for (const key of f.applied.paused ?? []) await this.deps.signal(key, 'SIGCONT').catch(() => undefined);
+    const now = this.now();
+    const healed: FaultRecord = {
+      ...f,
+      state: 'healed',
+      healedAt: now,
+      message: why,
+      applied: { ...f.applied, ...(measured ? { measured } : {}) },
+    };
+    this.deps.faults.put(healed);
+    this.deps.publish(f.tenant, 'fault_healed', f.id, { kind: f.kind, reason: why }, now);
+    return healed;
+  }
+
+  private withMeasure(f: FaultRecord): FaultRecord {
+    const measured = this.networks.get(f.id)?.proxy?.measured();
+    return measured ? { ...f, applied: { ...f.applied, measured } } : f;
+  }
+}
+
+export function mechanismOf(kind: FaultRequest['kind']): string {
+  switch (kind) {
+    case 'kill':
+      return 'SIGKILL or SIGTERM of the process group (Docker: of the container)';
+    case 'pause':
+      return 'SIGSTOP/SIGCONT of the process group (Docker: of the container)';
+    case 'partition':
+    case 'isolate':
+      return 'iptables DROP on lo, by the sender task cgroup and the receiver address and ports';
+    case 'loss':
+      return 'iptables statistic (random DROP) on lo, by task cgroup, address and ports';
+    case 'delay':
+      return 'nat REDIRECT to a delay proxy of the daemon (no netem on this kernel)';
+  }
+}

@@ -1,0 +1,137 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+
+/**
+ * Network faults between process tasks on the loopback. A task's outgoing packets carry no address
+ * of its own (the kernel picks 127.0.0.1 as the source of any 127/8 connection), so the sending side
+ * is named by the task's cgroup (`-m cgroup --path`, the v2 directory the process driver puts every
+ * task in) and the receiving side by its virtual node's address and the ports its task holds. So a
+ * rule can only ever match a packet from one of the fault's tasks to another of its tasks: traffic
+ * of other tasks, tenants or programs on the same addresses is never touched.
+ */
+
+/** One side of a rule: a sending task (its cgroup path) or a receiving one (its address and ports). */
+export interface Endpoint {
+  task: string;
+  /** The task's v2 cgroup path, relative to the hierarchy's root; null while it does not run. */
+  cgroup: string | null;
+  host: string;
+  ports: number[];
+}
+
+/** A directed pair of tasks whose packets the fault drops, thins out or redirects. */
+export interface Pair {
+  from: Endpoint;
+  to: Endpoint;
+}
+
+export type NetAction =
+  | { kind: 'drop' }
+  | { kind: 'loss'; probability: number }
+  /** nat: the pair's TCP to one target port goes to a local proxy port (`proxyPort(to, port)`). */
+  | { kind: 'redirect'; proxyPort: (to: Endpoint, port: number) => number | undefined };
+
+const ADDRESS = /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
+const CGROUP_PATH = /^[A-Za-z0-9_.\-/]+$/;
+
+/** The chain's rules as iptables-restore reads them (`*filter` for drop and loss, `*nat` for redirect). */
+export function chainRules(chain: string, pairs: Pair[], action: NetAction): string {
+  const table = action.kind === 'redirect' ? 'nat' : 'filter';
+  const lines = [`*${table}`, `:${chain} - [0:0]`, `-F ${chain}`];
+  for (const { from, to } of pairs) {
+    if (!from.cgroup || !CGROUP_PATH.test(from.cgroup) || !ADDRESS.test(to.host)) continue;
+    const ports = [...new Set(to.ports)]
+      .filter((p) => Number.isInteger(p) && p > 0 && p < 65536)
+      .sort((a, b) => a - b);
+    if (ports.length === 0) continue;
+    const match = `-m cgroup --path ${from.cgroup} -d ${to.host}/32`;
+    if (action.kind === 'redirect') {
+      for (const port of ports) {
+        const local = action.proxyPort(to, port);
+        if (local !== undefined)
+          lines.push(`-A ${chain} -p tcp ${match} --dport ${port} -j REDIRECT --to-ports ${local}`);
+      }
+      continue;
+    }
+    const verdict =
+      action.kind === 'loss'
+        ? `-m statistic --mode random --probability ${action.probability.toFixed(4)} -j DROP`
+        : '-j DROP';
+    for (const protocol of ['tcp', 'udp'])
+      for (let i = 0; i < ports.length; i += 15)
+        lines.push(
+          `-A ${chain} -p ${protocol} ${match} -m multiport --dports ${ports.slice(i, i + 15).join(',')} ${verdict}`,
+        );
+  }
+  lines.push('COMMIT', '');
+  return lines.join('\n');
+}
+
+/** The table a rules text is for. */
+function tableOf(rules: string): 'filter' | 'nat' {
+  return rules.startsWith('*nat') ? 'nat' : 'filter';
+}
+
+/** Writes the chain whole (atomically) and makes sure OUTPUT jumps to it for loopback traffic. */
+export function applyChain(chain: string, rules: string): void {
+  const table = tableOf(rules);
+  execFileSync('iptables-restore', ['-w', '--noflush'], { input: rules, stdio: ['pipe', 'ignore', 'pipe'] });
+  const jump = ['-t', table, 'OUTPUT', '-o', 'lo', '-j', chain];
+  if (spawnSync('iptables', ['-w', '-C', ...jump], { stdio: 'ignore' }).status !== 0)
+    execFileSync('iptables', ['-w', '-t', table, '-I', 'OUTPUT', '1', '-o', 'lo', '-j', chain], {
+      stdio: 'pipe',
+    });
+}
+
+/** The jump and the chain go, in both tables; safe when they are gone already. */
+export function removeChain(chain: string): void {
+  for (const table of ['filter', 'nat']) {
+    while (
+      spawnSync('iptables', ['-w', '-t', table, '-D', 'OUTPUT', '-o', 'lo', '-j', chain], { stdio: 'ignore' })
+        .status === 0
+    );
+    spawnSync('iptables', ['-w', '-t', table, '-F', chain], { stdio: 'ignore' });
+    spawnSync('iptables', ['-w', '-t', table, '-X', chain], { stdio: 'ignore' });
+  }
+}
+
+/** Chains in either table whose names start with `prefix` (a home's leftovers). */
+export function chainsWithPrefix(prefix: string): string[] {
+  const found = new Set<string>();
+  for (const table of ['filter', 'nat']) {
+    const out = spawnSync('iptables', ['-w', '-t', table, '-S'], { encoding: 'utf8' });
+    if (out.status !== 0) continue;
+    for (const line of out.stdout.split('\n')) {
+      const m = /^-N (\S+)$/.exec(line);
+      if (m?.[1]?.startsWith(prefix)) found.add(m[1]);
+    }
+  }
+  return [...found];
+}
+
+/** Whether iptables here has what a kind needs: the cgroup match, statistic, nat REDIRECT. */
+export function probeNetfilter(chain: string): { cgroup: boolean; statistic: boolean; redirect: boolean } {
+  const tryRule = (table: string, rule: string[]): boolean => {
+    spawnSync('iptables', ['-w', '-t', table, '-N', chain], { stdio: 'ignore' });
+    const ok =
+      spawnSync('iptables', ['-w', '-t', table, '-A', chain, ...rule], { stdio: 'ignore' }).status === 0;
+    spawnSync('iptables', ['-w', '-t', table, '-F', chain], { stdio: 'ignore' });
+    spawnSync('iptables', ['-w', '-t', table, '-X', chain], { stdio: 'ignore' });
+    return ok;
+  };
+  return {
+    cgroup: tryRule('filter', ['-m', 'cgroup', '--path', '/', '-d', '127.255.255.254/32', '-j', 'DROP']),
+    statistic: tryRule('filter', [
+      '-d',
+      '127.255.255.254/32',
+      '-m',
+      'statistic',
+      '--mode',
+      'random',
+      '--probability',
+      '0.5',
+      '-j',
+      'DROP',
+    ]),
+    redirect: tryRule('nat', ['-d', '127.255.255.254/32', '-p', 'tcp', '-j', 'REDIRECT', '--to-ports', '9']),
+  };
+}

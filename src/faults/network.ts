@@ -1,0 +1,112 @@
+import { FlotillaError } from '../core/errors.js';
+import type { FaultRecord, FaultRequest } from '../core/fault.js';
+import type { TaskRecord } from '../core/task.js';
+import { DelayProxy } from './delay-proxy.js';
+import { applyChain, chainRules, removeChain, type NetAction, type Pair } from './netfilter.js';
+import { endpointOf, needTask, type TaskLookup } from './targets.js';
+
+/** The two sides of a network fault, as the tenant's tasks (isolate: the task, and the rest of its stack). */
+export function sidesOf(
+  tasks: TaskLookup & { list(tenant: string): TaskRecord[] },
+  tenant: string,
+  req: FaultRequest,
+): { from: TaskRecord[]; to: TaskRecord[] } {
+  const from = (req.from ?? []).map((id) => needTask(tasks, tenant, id));
+  let to: TaskRecord[];
+  if (req.kind === 'isolate') {
+    const one = from[0]!;
+    // The rest of its stack (or, outside any stack, of its service).
+    to = tasks
+      .list(tenant)
+      .filter((t) => t.id !== one.id && (one.stack ? t.stack === one.stack : t.owner === one.owner));
+    if (to.length === 0)
+      throw new FlotillaError('FAULT_INVALID', `from: ${one.id} has no peers to be cut off from`);
+  } else to = (req.to ?? []).map((id) => needTask(tasks, tenant, id));
+  for (const t of [...from, ...to])
+    if (t.spec.driver === 'docker' || t.handle?.containerId)
+      throw new FlotillaError(
+        'FAULT_UNSUPPORTED',
+        `${t.id} runs in a container: network faults reach process tasks only in this release (docs/failure-lab.md)`,
+      );
+  return { from, to };
+}
+
+/** Directed pairs whose packets the fault touches: from → to, and back unless one way (a delay: one way). */
+export function pairsOf(req: FaultRequest, from: TaskRecord[], to: TaskRecord[]): Pair[] {
+  const pairs: Pair[] = [];
+  const oneWay = req.kind === 'delay' || req.oneWay === true;
+  for (const a of from)
+    for (const b of to) {
+      pairs.push({ from: endpointOf(a), to: endpointOf(b) });
+      if (!oneWay) pairs.push({ from: endpointOf(b), to: endpointOf(a) });
+    }
+  return pairs;
+}
+
+/** A network fault in force: its chain (rewritten whenever one of its tasks is relaunched) and proxy. */
+export class NetworkFault {
+  private stopped = false;
+
+  private constructor(
+    readonly chain: string,
+    private readonly tasks: TaskLookup,
+    private readonly fault: FaultRecord,
+    private readonly action: NetAction,
+    readonly proxy: DelayProxy | null,
+  ) {}
+
+  static async start(chain: string, tasks: TaskLookup, fault: FaultRecord): Promise<NetworkFault> {
+    const req = fault.request;
+    let proxy: DelayProxy | null = null;
+    let action: NetAction;
+    if (req.kind === 'delay') {
+      proxy = new DelayProxy(req.delayMs ?? 0, req.jitterMs ?? 0);
+      for (const id of req.to ?? []) {
+        const t = needTask(tasks, fault.tenant, id);
+        for (const port of t.ports) await proxy.listen(t.host, port);
+      }
+      const p = proxy;
+      action = { kind: 'redirect', proxyPort: (to, port) => p.portFor(to.host, port) };
+    } else if (req.kind === 'loss') action = { kind: 'loss', probability: req.probability ?? 1 };
+    else action = { kind: 'drop' };
+    const net = new NetworkFault(chain, tasks, fault, action, proxy);
+    try {
+      net.sync();
+    } catch (err) {
+      await net.stop();
+      throw new FlotillaError('FAULT_UNSUPPORTED', `iptables refused the fault's rules: ${errorText(err)}`);
+    }
+    return net;
+  }
+
+  /** Rewrites the chain from the tasks' current processes (a relaunched task has a new cgroup). */
+  sync(): void {
+    if (this.stopped) return;
+    const req = this.fault.request;
+    const from = (req.from ?? []).map((id) => this.tasks.get(this.fault.tenant, id)).filter(isTask);
+    const to = this.fault.targets
+      .filter((id) => !(req.from ?? []).includes(id))
+      .map((id) => this.tasks.get(this.fault.tenant, id))
+      .filter(isTask);
+    applyChain(this.chain, chainRules(this.chain, pairsOf(req, from, to), this.action));
+  }
+
+  involves(taskId: string): boolean {
+    return this.fault.targets.includes(taskId);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    removeChain(this.chain);
+    await this.proxy?.close();
+  }
+}
+
+function isTask(t: TaskRecord | null): t is TaskRecord {
+  return t !== null;
+}
+
+function errorText(err: unknown): string {
+  const e = err as { stderr?: Buffer | string; message?: string };
+  return (e.stderr ? String(e.stderr) : (e.message ?? String(err))).trim();
+}

@@ -1,0 +1,35 @@
+import { FlotillaError } from '../core/errors.js';
+import { FAULT_KINDS, FAULT_LIMITS, type FaultRequest } from '../core/fault.js';
+
+const NETWORK = new Set(['partition', 'isolate', 'loss', 'delay']);
+
+/** Refuses a request that can never work, naming the field; the API schema has checked the types. */
+export function checkFaultRequest(req: FaultRequest): void {
+  const bad = (field: string, why: string) =>
+    new FlotillaError('FAULT_INVALID', `${field}: ${why}`, { field });
+  if (!FAULT_KINDS.includes(req.kind)) throw bad('kind', `must be one of ${FAULT_KINDS.join(', ')}`);
+  if (req.durationS !== undefined && !(req.durationS > 0 && req.durationS <= FAULT_LIMITS.maxDurationS))
+    throw bad('durationS', `must be more than 0 and at most ${FAULT_LIMITS.maxDurationS}`);
+  if (req.kind === 'kill' || req.kind === 'pause') {
+    if (!req.service && !(req.tasks && req.tasks.length > 0)) throw bad('service', 'name a service or tasks');
+    if (req.kind === 'pause' && req.signal) throw bad('signal', 'only a kill takes a signal');
+    return;
+  }
+  if (NETWORK.has(req.kind)) {
+    if (!req.from || req.from.length === 0) throw bad('from', 'name the task(s) on the first side');
+    if (req.kind === 'isolate') {
+      if (req.from.length !== 1) throw bad('from', 'isolate cuts off one task: name exactly one');
+      if (req.to && req.to.length > 0) throw bad('to', 'isolate cuts a task off from the rest of its stack');
+    } else if (!req.to || req.to.length === 0) throw bad('to', 'name the task(s) on the other side');
+    const both = new Set(req.from);
+    for (const t of req.to ?? []) if (both.has(t)) throw bad('to', `${t} is on both sides`);
+  }
+  if (req.kind === 'loss' && !(req.probability !== undefined && req.probability > 0 && req.probability <= 1))
+    throw bad('probability', 'a loss needs a probability more than 0 and at most 1');
+  if (req.kind === 'delay') {
+    if (!(req.delayMs !== undefined && req.delayMs > 0 && req.delayMs <= FAULT_LIMITS.maxDelayMs))
+      throw bad('delayMs', `a delay needs delayMs, more than 0 and at most ${FAULT_LIMITS.maxDelayMs}`);
+    if (req.jitterMs !== undefined && !(req.jitterMs >= 0 && req.jitterMs <= req.delayMs))
+      throw bad('jitterMs', 'must be between 0 and delayMs');
+  }
+}

@@ -1,0 +1,93 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import fs from 'node:fs';
+import path from 'node:path';
+
+/**
+ * A real client run from inside a task's cgroup, so that the kernel sees its packets as the task's
+ * (network faults name the sending task by its cgroup): Redis PINGs timed one by one, or plain
+ * connection attempts counted. Asynchronous: the daemon under test (and its delay proxy) may run in
+ * this very process.
+ */
+const PY = `
+import json, socket, sys, time
+mode, host, port, password, n, timeout = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], int(sys.argv[5]), float(sys.argv[6])
+if mode == 'connect':
+    ok = 0
+    for _ in range(n):
+        try:
+            socket.create_connection((host, port), timeout=timeout).close(); ok += 1
+        except OSError:
+            pass
+    print(json.dumps({'ok': ok, 'n': n}))
+else:
+    try:
+        s = socket.create_connection((host, port), timeout=timeout); s.settimeout(timeout)
+        def call(*args):
+            s.sendall(b''.join([b'*%d\\r\\n' % len(args)] + [b'$%d\\r\\n%s\\r\\n' % (len(a), a.encode()) for a in args]))
+            return s.recv(4096)
+        if password: call('AUTH', password)
+        rtts = []
+        for _ in range(n):
+            t = time.perf_counter(); r = call('PING'); rtts.append((time.perf_counter() - t) * 1000)
+            assert r.startswith(b'+PONG'), r
+        print(json.dumps({'rtts': rtts}))
+    except OSError as e:
+        print(json.dumps({'error': str(e)}))
+`;
+
+function procsFileOf(pid: number): string {
+  const rel = fs
+    .readFileSync(`/proc/${pid}/cgroup`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('0::'))!
+    .slice(3);
+  const mount = fs
+    .readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .find((l) => l.includes(' - cgroup2 '))!
+    .split(' ')[4]!;
+  return path.join(mount, rel, 'cgroup.procs');
+}
+
+async function run(pid: number | null, args: string[]): Promise<unknown> {
+  const argv = ['python3', '-c', PY, ...args];
+  const { stdout } =
+    pid === null
+      ? await promisify(execFile)(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: 120_000 })
+      : await promisify(execFile)(
+          'sh',
+          ['-c', 'echo $$ > "$1" && shift && exec "$@"', 'sh', procsFileOf(pid), ...argv],
+          { encoding: 'utf8', timeout: 120_000 },
+        );
+  return JSON.parse(stdout.trim().split('\n').pop()!);
+}
+
+/** Round trips (ms) of `n` Redis PINGs from inside task `pid`'s cgroup (null: from the test itself). */
+export async function redisPings(
+  pid: number | null,
+  addr: { host: string; port: number },
+  password: string,
+  n: number,
+): Promise<{ rtts?: number[]; error?: string }> {
+  return (await run(pid, ['ping', addr.host, String(addr.port), password, String(n), '3'])) as {
+    rtts?: number[];
+    error?: string;
+  };
+}
+
+/** How many of `n` connection attempts (each given `timeoutS`) succeed from inside task `pid`'s cgroup. */
+export async function connects(
+  pid: number | null,
+  addr: { host: string; port: number },
+  n: number,
+  timeoutS: number,
+): Promise<number> {
+  const out = await run(pid, ['connect', addr.host, String(addr.port), '', String(n), String(timeoutS)]);
+  return (out as { ok: number }).ok;
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
