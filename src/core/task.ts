@@ -125,6 +125,11 @@ export interface ContainerSpec {
   engine?: ContainerEngineSettings;
   /** Compose's pull_policy, as written (missing, always, never, build, daily, weekly, every_<d>). */
   pullPolicy?: string;
+  /**
+   * A Compose service: its project and its name as written. Its replicas are numbered from 1 as
+   * Compose numbers containers: each answers to `<service>-<n>` and `<project>-<service>-<n>`.
+   */
+  compose?: { project: string; service: string };
 }
 
 /** Compose keys honoured by the Docker engine itself; each is set only when the file gives it. */

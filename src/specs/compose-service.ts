@@ -86,6 +86,7 @@ export function readService(name: string, id: string, value: unknown, ctx: Servi
     ...(optional('hostname') ? { hostname: str(body.hostname, `${at}.hostname`) } : {}),
     ...(optional('user') ? { user: str(body.user, `${at}.user`) } : { imageUser: true }),
     ...(engine ? { engine } : {}),
+    compose: { project: ctx.stack, service: name },
     ...(optional('pull_policy') ? { pullPolicy: pullPolicy(body.pull_policy, `${at}.pull_policy`) } : {}),
   };
   const labels = keyValues(body.labels, `${at}.labels`);

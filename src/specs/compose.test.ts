@@ -39,6 +39,7 @@ describe('a minimal service', () => {
       mounts: [],
       imageWorkdir: true,
       imageUser: true,
+      compose: { project: 'demo', service: 'web' },
     });
     assert.deepEqual(
       [app.instances, app.cpus, app.mem, app.restart, app.taskKillGracePeriodSeconds],
