@@ -7,7 +7,7 @@ import { appsOf } from '../src/core/declaration.js';
 import { FlotillaError } from '../src/core/errors.js';
 import { readYaml } from '../src/core/yaml-text.js';
 import { composeConfigSource } from '../src/specs/compose-config.js';
-import { parseCompose, type ComposeOptions } from '../src/specs/compose.js';
+import { isComposeSource, parseCompose, type ComposeOptions } from '../src/specs/compose.js';
 
 /**
  * The corpus of Compose files in the shapes people publish for data engineering
@@ -134,6 +134,7 @@ describe('the Compose corpus', () => {
   for (const folder of Object.keys(EXPECTED)) {
     it(`accepts ${folder} with the expected warnings`, () => {
       const { source, opts } = corpusRequest(folder);
+      assert.equal(isComposeSource(source), true, 'read as a Compose file, not a Flotilla stack');
       const spec = parseCompose(source, opts);
       assert.deepEqual(
         appsOf(spec).map((a) => a.id),

@@ -128,6 +128,11 @@ export interface ContainerSpec {
   imageUser?: boolean;
   /** Engine settings a Compose file asked for, passed to the container as they are (docker driver). */
   engine?: ContainerEngineSettings;
+  /**
+   * A Compose service: its project and its name as written. Its replicas are numbered from 1 as
+   * Compose numbers containers: each answers to `<service>-<n>` and `<project>-<service>-<n>`.
+   */
+  compose?: { project: string; service: string };
 }
 
 /** Compose keys honoured by the Docker engine itself; each is set only when the file gives it. */

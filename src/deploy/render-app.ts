@@ -48,11 +48,18 @@ export function renderApp(app: AppSpec, instance: AppInstance): LaunchSpec {
   };
 }
 
-/** Every replica answers to the service's name (as in Compose) and to its own `<id>-<index>`. */
+/**
+ * Every replica answers to the service's name (as in Compose) and to its own `<id>-<index>`; a
+ * Compose service's replica to Compose's container names instead, numbered from 1.
+ */
 function instanceContainer(id: string, c: ContainerSpec, instance: AppInstance): ContainerSpec {
+  const n = instance.index + 1;
+  const own = c.compose
+    ? [`${c.compose.service}-${n}`, `${c.compose.project}-${c.compose.service}-${n}`]
+    : [`${id}-${instance.index}`];
   return {
     ...c,
-    aliases: [...new Set([id, `${id}-${instance.index}`, ...c.aliases])],
+    aliases: [...new Set([id, ...own, ...c.aliases])],
     publish: c.publish.map((p, i) => ({ ...p, hostPort: instance.ports[i] ?? p.hostPort })),
   };
 }

@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { contextFiles, readDockerignore } from './dockerignore.js';
 import { FlotillaError } from '../core/errors.js';
 import { type Engine, EngineError } from '../drivers/docker/engine.js';
 import { followProgress, type FollowResult } from './progress.js';
@@ -49,8 +51,11 @@ export async function sendTar(
   req: { path: string; query: Record<string, string | number | boolean | undefined> },
   onProgress: OnProgress,
   tarOptions: string[] = [],
+  /** A file of NUL-separated paths to send instead of the whole folder (a .dockerignore applied). */
+  memberList?: string,
 ): Promise<FollowResult> {
-  const args = ['--numeric-owner', ...tarOptions, '-C', dir, '-c', '.'];
+  const members = memberList ? ['--no-recursion', '--null', '-T', memberList] : ['.'];
+  const args = ['--numeric-owner', ...tarOptions, '-C', dir, '-c', ...members];
   const tar = spawn('tar', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   tar.stderr.setEncoding('utf8').on('data', (c: string) => (stderr = (stderr + c).slice(-4000)));
@@ -93,6 +98,7 @@ export async function buildDirectory(
 ): Promise<string | undefined> {
   const onProgress = opts.onProgress ?? (() => undefined);
   let result: FollowResult;
+  const list = memberListFor(dir, opts.dockerfile);
   try {
     result = await sendTar(
       engine,
@@ -111,10 +117,13 @@ export async function buildDirectory(
       onProgress,
       // Tasks run as the daemon's uid, not root: a jar cached 0600 must still be readable to them.
       opts.readable ? ['--mode=a+rX'] : [],
+      list?.file,
     );
   } catch (err) {
     if (!(err instanceof EngineError)) throw err;
     result = { error: err.message, tail: [] };
+  } finally {
+    list?.remove();
   }
   if (result.error !== undefined) {
     const output = result.tail.length ? `; its last output:\n${result.tail.join('\n')}` : '';
@@ -186,4 +195,22 @@ export function shareBuild(
   return current.done.finally(() => {
     if (onProgress) current.listeners.delete(onProgress);
   });
+}
+
+/** With a .dockerignore in the context: the paths to send, in a temporary file for tar's -T. */
+function memberListFor(
+  dir: string,
+  dockerfile: string | undefined,
+): { file: string; remove: () => void } | undefined {
+  const rules = readDockerignore(dir);
+  if (!rules) return undefined;
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-context-'));
+  const file = path.join(tmp, 'members');
+  fs.writeFileSync(
+    file,
+    contextFiles(dir, rules, dockerfile)
+      .map((p) => `${p}\0`)
+      .join(''),
+  );
+  return { file, remove: () => fs.rmSync(tmp, { recursive: true, force: true }) };
 }

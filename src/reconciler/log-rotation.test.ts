@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { rotateIfLarge } from './log-rotation.js';
+import { DEFAULT_LOG_LIMITS, rotateIfLarge, taskLogLimits } from './log-rotation.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-rotate-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -37,5 +37,23 @@ describe('log rotation', () => {
     const newest = fs.readFileSync(`${file}.1`, 'utf8').trim().split('\n');
     assert.match(newest[newest.length - 1]!, /^line \d+$/);
     assert.equal(rotateIfLarge(file, { maxBytes: 1 << 20, files: 2 }), false, 'small files stay');
+  });
+});
+
+describe("a task's own log limits (Compose logging options)", () => {
+  it('takes max-size and max-file (which counts the live file, as in Docker), else the daemon limits', () => {
+    assert.deepEqual(taskLogLimits(undefined, DEFAULT_LOG_LIMITS), DEFAULT_LOG_LIMITS);
+    assert.deepEqual(taskLogLimits({ logMaxSize: '50m', logMaxFile: '5' }, DEFAULT_LOG_LIMITS), {
+      maxBytes: 50 * 1024 * 1024,
+      files: 4,
+    });
+    assert.deepEqual(taskLogLimits({ logMaxSize: '1.5k' }, DEFAULT_LOG_LIMITS), {
+      maxBytes: 1536,
+      files: DEFAULT_LOG_LIMITS.files,
+    });
+    assert.deepEqual(taskLogLimits({ logMaxFile: '1' }, DEFAULT_LOG_LIMITS), {
+      maxBytes: DEFAULT_LOG_LIMITS.maxBytes,
+      files: 0,
+    });
   });
 });

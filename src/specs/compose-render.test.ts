@@ -97,7 +97,8 @@ volumes:
       PORT: '3000',
     });
     assert.deepEqual(launch.container!.publish, [{ containerPort: 3000, hostPort: 31005, protocol: 'tcp' }]);
-    assert.deepEqual(launch.container!.aliases, ['app', 'app-1']);
+    // The second replica, numbered as Compose numbers its containers (from 1).
+    assert.deepEqual(launch.container!.aliases, ['app', 'app-2', 'shop-app-2']);
     assert.equal(launch.restart, 'on-failure');
     assert.deepEqual(launch.dependsOnCondition, { db: 'ready', migrate: 'completed' });
     assert.deepEqual(launch.dependsOn, ['db', 'migrate']);

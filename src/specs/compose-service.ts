@@ -89,6 +89,7 @@ export function readService(name: string, id: string, value: unknown, ctx: Servi
     ...(optional('hostname') ? { hostname: str(body.hostname, `${at}.hostname`) } : {}),
     ...(optional('user') ? { user: str(body.user, `${at}.user`) } : { imageUser: true }),
     ...(engine ? { engine } : {}),
+    compose: { project: ctx.stack, service: name },
   };
   const labels = keyValues(body.labels, `${at}.labels`);
   if (name !== id) labels['com.docker.compose.service'] = name;

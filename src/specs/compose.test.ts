@@ -1,5 +1,6 @@
 import { appsOf, servicesOf } from '../core/declaration.js';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { stringify } from 'yaml';
@@ -39,6 +40,7 @@ describe('a minimal service', () => {
       mounts: [],
       imageWorkdir: true,
       imageUser: true,
+      compose: { project: 'demo', service: 'web' },
     });
     assert.deepEqual(
       [app.instances, app.cpus, app.mem, app.restart, app.taskKillGracePeriodSeconds],
@@ -196,5 +198,37 @@ describe('keys Compose knows and Flotilla ignores', () => {
   it('accepts a key whose value asks for nothing, without a warning', () => {
     const spec = compose({ services: { web: { image: 'x', tty: false, links: [], platform: '' } } });
     assert.equal(spec.warnings, undefined);
+  });
+});
+
+describe('names as Compose allows them', () => {
+  it('maps them to DNS-safe ids, keeps the written name as an alias, and refuses a collision', () => {
+    const spec = compose({
+      services: { cassandra_db: { image: 'c' }, 'app.v2': { image: 'a', depends_on: ['cassandra_db'] } },
+    });
+    const [db, app] = appsOf(spec);
+    assert.deepEqual([db!.id, app!.id], ['cassandra-db', 'app-v2']);
+    assert.deepEqual(db!.container!.aliases, ['cassandra_db']);
+    assert.deepEqual(app!.dependencies, ['cassandra-db']);
+    assert.match(
+      failure(() => compose({ services: { kafka_1: { image: 'k' }, 'kafka.1': { image: 'k' } } })),
+      /^COMPOSE_NAME_COLLISION: services\.kafka\.1: "kafka\.1" and "kafka_1" both become "kafka-1"/,
+    );
+  });
+});
+
+describe('include and extends', () => {
+  it('refuses a service declared both in the file and in what it includes, and an extends cycle', () => {
+    fs.writeFileSync(path.join(dir, 'inc.yml'), 'services:\n  web:\n    image: other\n');
+    assert.match(
+      failure(() => compose({ include: ['inc.yml'], services: { web: { image: 'x' } } })),
+      /^STACK_INVALID: include\[0\]: the service "web" is declared both here and in inc\.yml/,
+    );
+    assert.match(
+      failure(() =>
+        compose({ services: { a: { image: 'x', extends: 'b' }, b: { image: 'y', extends: 'a' } } }),
+      ),
+      /^STACK_INVALID: services\.a\.extends: extends itself through a → b → a/,
+    );
   });
 });

@@ -44,14 +44,16 @@ function isMapping(v: unknown): v is Record<string, unknown> {
 }
 
 /**
- * A Compose file rather than a Flotilla stack: top-level `services` whose entries run an image or a
- * build and name no package (a Flotilla stack names packages, and keeps its apps under `apps`).
+ * A Compose file rather than a Flotilla stack: top-level `services` whose entries run an image, a
+ * build or extend another service, and name no package (a Flotilla stack names packages, and keeps
+ * its apps under `apps`); or a file that includes others.
  */
 export function isComposeFile(doc: unknown): boolean {
+  if (isMapping(doc) && !('apps' in doc) && Array.isArray(doc.include)) return true;
   if (!isMapping(doc) || 'apps' in doc || !isMapping(doc.services)) return false;
   const entries = Object.values(doc.services);
   if (entries.length === 0 || entries.some((e) => isMapping(e) && 'package' in e)) return false;
-  const runs = entries.some((e) => isMapping(e) && ('image' in e || 'build' in e));
+  const runs = entries.some((e) => isMapping(e) && ('image' in e || 'build' in e || 'extends' in e));
   const composeVersion = typeof doc.version === 'string' && /^\d+(\.\d+)*$/.test(doc.version);
   return runs || composeVersion;
 }

@@ -186,4 +186,57 @@ describe('docker container spec', () => {
       [undefined, undefined, undefined],
     );
   });
+
+  it('passes the Compose engine settings through, and only when the file gave them', () => {
+    const plain = containerBody(task({ args: ['x'], container: container() }), OPTIONS);
+    assert.equal(plain.HostConfig.Init, true);
+    assert.deepEqual(plain.HostConfig.LogConfig.Config, { 'max-size': '20m', 'max-file': '5' });
+    for (const k of ['ExtraHosts', 'Dns', 'Ulimits', 'Tmpfs', 'ShmSize', 'CapAdd', 'Sysctls', 'Privileged'])
+      assert.equal(k in plain.HostConfig, false, k);
+    assert.equal(plain.StopSignal, undefined);
+    const body = containerBody(
+      task({
+        args: ['x'],
+        container: container({
+          mounts: [{ type: 'tmpfs', source: '', target: '/cache', readOnly: false, tmpfsOptions: 'size=8m' }],
+          engine: {
+            extraHosts: ['warehouse:10.0.0.5'],
+            dns: ['1.1.1.1'],
+            dnsSearch: ['corp'],
+            ulimits: [{ name: 'nofile', soft: 1024, hard: 2048 }],
+            stopSignal: 'SIGINT',
+            tmpfs: { '/run': 'size=64m' },
+            shmSize: 1024,
+            capAdd: ['NET_RAW'],
+            capDrop: ['CHOWN'],
+            sysctls: { 'net.core.somaxconn': '1024' },
+            readOnly: true,
+            pidsLimit: 100,
+            init: false,
+            logMaxSize: '1m',
+            logMaxFile: '2',
+          },
+        }),
+      }),
+      OPTIONS,
+    );
+    const h = body.HostConfig;
+    assert.equal(body.StopSignal, 'SIGINT');
+    assert.equal(h.Init, false);
+    assert.deepEqual(h.LogConfig.Config, { 'max-size': '1m', 'max-file': '2' });
+    assert.deepEqual(h.ExtraHosts, ['warehouse:10.0.0.5']);
+    assert.deepEqual([h.Dns, h.DnsSearch], [['1.1.1.1'], ['corp']]);
+    assert.deepEqual(h.Ulimits, [{ Name: 'nofile', Soft: 1024, Hard: 2048 }]);
+    assert.deepEqual(h.Tmpfs, { '/run': 'size=64m', '/cache': 'size=8m' });
+    assert.equal(h.ShmSize, 1024);
+    // A capability the file adds back leaves Flotilla's drop list; one it drops joins it.
+    assert.deepEqual(h.CapAdd, ['NET_RAW']);
+    assert.deepEqual(h.CapDrop, ['MKNOD', 'AUDIT_WRITE', 'CHOWN']);
+    assert.deepEqual(h.Sysctls, { 'net.core.somaxconn': '1024' });
+    assert.deepEqual([h.ReadonlyRootfs, h.PidsLimit], [true, 100]);
+    assert.equal(
+      h.Mounts.some((m) => m.Target === '/cache'),
+      false,
+    );
+  });
 });
