@@ -98,6 +98,7 @@ export function readService(name: string, value: unknown, ctx: ServiceContext): 
   const container: ContainerSpec = {
     image: optional('image') ? str(body.image, `${at}.image`) : `${ctx.stack}-${name}:latest`,
     ...(optional('pull_policy') ? { pullPolicy: readPullPolicy(body.pull_policy, `${at}.pull_policy`) } : {}),
+    ...(body.healthcheck === undefined ? { imageHealthcheck: true } : {}),
     ...(optional('build') ? { build: readBuild(body.build, `${at}.build`, ctx) } : {}),
     ...(entrypoint ? { entrypoint } : {}),
     ...(command && command.length > 0 ? {} : { imageCommand: true }),

@@ -33,6 +33,7 @@ describe('a minimal service', () => {
     assert.equal(app.cmd, undefined);
     assert.deepEqual(app.container, {
       image: 'nginx:1.27',
+      imageHealthcheck: true,
       imageCommand: true,
       aliases: [],
       publish: [],
@@ -181,6 +182,14 @@ describe('unsupported keys', () => {
         key,
       );
     }
+    assert.equal(web({ pull_policy: 'never' }).container?.pullPolicy, 'never');
+    assert.equal(web({ pull_policy: 'if_not_present' }).container?.pullPolicy, 'missing');
+    assert.equal(web({}).container?.pullPolicy, undefined, 'missing by default');
+    assert.match(
+      failure(() => web({ pull_policy: 'sometimes' })),
+      /services\.web\.pull_policy: is "sometimes"/,
+    );
+    assert.equal(web({ healthcheck: { disable: true } }).container?.imageHealthcheck, undefined);
     assert.match(
       failure(() => web({ privileged: true })),
       /services\.web\.privileged: containers run unprivileged/,
