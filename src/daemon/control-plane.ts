@@ -19,6 +19,7 @@ import { isComposeFile, parseComposeDocument, type ComposeOptions } from '../spe
 import { Reader, checkName } from '../specs/check.js';
 import { ParsePool } from '../specs/parse-pool.js';
 import { parseStackDocument, type StackSpec } from '../specs/stack.js';
+import { fromDcosOptions, isDcosOptions } from '../catalog/dcos-options.js';
 import { readApp } from './app-input.js';
 
 export { readApp } from './app-input.js';
@@ -185,10 +186,17 @@ export class ControlPlane {
 
   // --- services
 
-  installService(tenant: string, entry: ServiceEntry): Promise<DeployResultView> {
+  async installService(tenant: string, entry: ServiceEntry): Promise<DeployResultView> {
     // Names become DNS labels and folder names, as in a stack file.
     checkName(new Reader('VALIDATION_FAILED', 'service'), entry.name, 'name');
-    return this.deployer.install(tenant, entry);
+    // A DC/OS options file (`dcos package install --options`) is read as it was written.
+    if (!isDcosOptions(entry.package, entry.options)) return this.deployer.install(tenant, entry);
+    const { options, mappings } = fromDcosOptions(entry.package, entry.options);
+    const result = await this.deployer.install(tenant, { ...entry, options });
+    return withWarnings(
+      result,
+      mappings.map((m) => `DC/OS option ${m}`),
+    );
   }
 
   async removeService(tenant: string, name: string, purge: boolean): Promise<void> {
