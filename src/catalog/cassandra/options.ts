@@ -107,7 +107,8 @@ export const optionsSchema: Record<string, unknown> = {
     disk: {
       type: 'integer',
       minimum: 0,
-      description: 'Disk reserved per node, in MB, counted against its Flotilla node (DC/OS resources.disk); default 0.',
+      description:
+        'Disk reserved per node, in MB, counted against its Flotilla node (DC/OS resources.disk); default 0.',
     },
     nativePort: port('CQL native-protocol port', DEFAULTS.nativePort),
     storagePort: port('Internode (gossip and streaming) port', DEFAULTS.storagePort),
