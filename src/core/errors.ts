@@ -86,6 +86,10 @@ export const ERRORS = {
     status: 422,
     hint: 'Run `flotilla images build` for the catalog images; build, load or `flotilla images pull` the image named in the message, or let it be pulled (pull_policy other than never, `up --pull missing`).',
   },
+  PACKAGE_OPTION_UNSUPPORTED: {
+    status: 400,
+    hint: 'Remove the DC/OS option named in the message, or give the native option instead (`flotilla package describe <pkg>` lists them).',
+  },
   REGISTRY_UNREACHABLE: {
     status: 502,
     hint: 'Set a registry mirror in dockerd\'s daemon.json ("registry-mirrors"), load the image with `docker load`, or give the service a `build:`; FLOTILLA_PULL_TIMEOUT sets how long a pull waits.',

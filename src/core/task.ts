@@ -101,6 +101,8 @@ export interface ContainerSpec {
    * 'always' pulls it before each launch, 'never' requires it present, 'build' builds it (a `build:`).
    */
   pullPolicy?: PullPolicy;
+  /** The file gives no health check: the image's own HEALTHCHECK, if it has one, is used (as Docker does). */
+  imageHealthcheck?: boolean;
   /** Build the image from this context first, tagged `image` (a Compose `build:`). */
   build?: { context: string; dockerfile?: string; args?: Record<string, string> };
   /** Replaces the image's entrypoint; unset keeps it. */

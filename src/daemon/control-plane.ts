@@ -1,12 +1,13 @@
 import { getPackage, redactEndpoints, redactOptions } from '../catalog/registry.js';
 import type { AppView, DeployResultView, ServiceView, StackView, TaskView } from '../core/api-schemas.js';
 import type { UsageQuery, UsageView } from '../core/api-schemas.js';
-import { appsOf, type ServiceEntry } from '../core/declaration.js';
+import type { ServiceEntry } from '../core/declaration.js';
 import type { PlanView } from '../core/deploy-schemas.js';
-import { FlotillaError, isFlotillaError } from '../core/errors.js';
+import { FlotillaError } from '../core/errors.js';
 import { taskKey } from '../core/keys.js';
 import type { Paths } from '../core/paths.js';
 import type { PullPolicy, TaskRecord } from '../core/task.js';
+import { overridePullPolicy, pullStackImages, type ImagePuller } from './stack-pull.js';
 import type { QueueView, WhyView } from '../core/tenant-schemas.js';
 import { Deployer, type Intent } from '../deploy/deployer.js';
 import type { DeployContext } from '../deploy/plan.js';
@@ -14,13 +15,16 @@ import { serviceEndpoints } from '../deploy/render-service.js';
 import { usageReport } from '../metering/report.js';
 import type { EventBus } from '../reconciler/events.js';
 import type { Reconciler } from '../reconciler/reconciler.js';
-import { parseApp } from '../specs/app.js';
 import { isComposeFile, parseComposeDocument } from '../specs/compose.js';
 import { composeConfig } from '../specs/compose-config.js';
 import type { ComposeConfigView, ComposeOptions as ComposeRequest } from '../core/request-schemas.js';
 import { Reader, checkName } from '../specs/check.js';
 import { ParsePool } from '../specs/parse-pool.js';
-import { parseStackDocument, unsetWarning, withVariables, type StackSpec } from '../specs/stack.js';
+import { parseStackDocument, type StackSpec } from '../specs/stack.js';
+import { fromDcosOptions, isDcosOptions } from '../catalog/dcos-options.js';
+import { readApp } from './app-input.js';
+
+export { readApp } from './app-input.js';
 import type { Store } from '../state/store.js';
 import { PostReadySteps } from './post-ready.js';
 import { QueueViews } from './queue-views.js';
@@ -40,7 +44,7 @@ export class ControlPlane {
   private readonly parser = new ParsePool();
 
   /** Pulls an image as a policy says (the daemon's TaskImages); unset: no Docker driver. */
-  imagePuller?: (image: string, policy: PullPolicy) => Promise<void>;
+  imagePuller?: ImagePuller;
 
   constructor(
     private readonly store: Store,
@@ -107,16 +111,7 @@ export class ControlPlane {
     compose: ComposeInput & { pull?: PullPolicy } = {},
   ): Promise<DeployResultView> {
     const { stack, intent, warnings } = await this.readStack(source, name, compose);
-    // `up --pull always|missing` pulls first, as Compose does: a registry's refusal is this call's error.
-    if (compose.pull && compose.pull !== 'never' && this.imagePuller) {
-      const images = new Set(
-        appsOf(intent.declarations).flatMap((a) =>
-          a.container && !a.container.build ? [a.container.image] : [],
-        ),
-      );
-      const policy = compose.pull;
-      await Promise.all([...images].map((image) => this.imagePuller?.(image, policy)));
-    }
+    if (this.imagePuller) await pullStackImages(intent.declarations, this.imagePuller);
     return withWarnings(await this.deployer.deploy(tenant, stack, intent), warnings);
   }
 
@@ -163,10 +158,7 @@ export class ControlPlane {
     const spec: StackSpec = isComposeFile(data)
       ? parseComposeDocument(data, { ...rest, overrideData, name })
       : parseStackDocument(data, name, compose.variables);
-    // `up --pull`: the policy of every container without a build, over its pull_policy.
-    if (pull)
-      for (const app of appsOf(spec.declarations))
-        if (app.container && !app.container.build) app.container.pullPolicy = pull;
+    overridePullPolicy(spec.declarations, pull);
     if (name && spec.name !== name) {
       throw new FlotillaError(
         'STACK_INVALID',
@@ -217,10 +209,17 @@ export class ControlPlane {
 
   // --- services
 
-  installService(tenant: string, entry: ServiceEntry): Promise<DeployResultView> {
+  async installService(tenant: string, entry: ServiceEntry): Promise<DeployResultView> {
     // Names become DNS labels and folder names, as in a stack file.
     checkName(new Reader('VALIDATION_FAILED', 'service'), entry.name, 'name');
-    return this.deployer.install(tenant, entry);
+    // A DC/OS options file (`dcos package install --options`) is read as it was written.
+    if (!isDcosOptions(entry.package, entry.options)) return this.deployer.install(tenant, entry);
+    const { options, mappings } = fromDcosOptions(entry.package, entry.options);
+    const result = await this.deployer.install(tenant, { ...entry, options });
+    return withWarnings(
+      result,
+      mappings.map((m) => `DC/OS option ${m}`),
+    );
   }
 
   async removeService(tenant: string, name: string, purge: boolean): Promise<void> {
@@ -356,32 +355,6 @@ export class ControlPlane {
   private stackTasks(tenant: string, stack: string): TaskRecord[] {
     return this.store.tasks.list(tenant).filter((t) => t.stack === stack);
   }
-}
-
-/**
- * A Marathon app definition: no variables come with it, so each `${VAR}` in its env or args is
- * blank, and said so; its references are resolved against the tenant's services at deploy.
- */
-export function readApp(body: unknown): { app: ReturnType<typeof parseApp>; warnings: string[] | undefined } {
-  const unset = new Set<string>();
-  let raw = body;
-  if (body !== null && typeof body === 'object' && !Array.isArray(body)) {
-    const scope = {
-      variables: {},
-      services: null,
-      apps: new Set<string>(),
-      unset: (v: string) => unset.add(v),
-    };
-    try {
-      raw = withVariables(body as Record<string, unknown>, scope, 'app');
-    } catch (err) {
-      // A required variable (`${VAR:?…}`) is a field of the app definition to fix, as any other.
-      if (isFlotillaError(err) && err.code === 'STACK_INVALID')
-        throw new FlotillaError('APP_INVALID', err.message);
-      throw err;
-    }
-  }
-  return { app: parseApp(raw), warnings: unset.size > 0 ? [...unset].map(unsetWarning) : undefined };
 }
 
 /** What a request sends besides a Compose file's text, and the folder a tenant's host paths must stay in. */

@@ -1,8 +1,11 @@
 import type { PackageDefinition } from '../catalog/package.js';
 import { getPackage } from '../catalog/registry.js';
 import { FlotillaError } from '../core/errors.js';
+import type { HealthCheckSpec } from '../core/health.js';
 import type { ContainerSpec, PullPolicy } from '../core/task.js';
-import type { Engine } from '../drivers/docker/engine.js';
+import { type Engine, EngineError } from '../drivers/docker/engine.js';
+import { checkReference } from '../images/build.js';
+import { readHealthcheck } from '../specs/compose-lifecycle.js';
 import {
   buildFromContext,
   ensureImage,
@@ -49,13 +52,14 @@ export class TaskImages {
    * answers and its image is there, or is one this daemon builds, or may be pulled (its credentials,
    * when config.json names any, must be readable). Nothing is built or pulled here.
    */
-  async admit(container: ContainerSpec): Promise<void> {
+  async admit(container: ContainerSpec): Promise<HealthCheckSpec[] | void> {
     const engine = this.engine();
     await engine.version();
-    if (container.build || this.catalog.has(container.image) || this.fromServices(container.image)) return;
-    if (container.pullPolicy === 'build')
+    if (this.catalog.has(container.image) || this.fromServices(container.image)) return;
+    if (!container.build && container.pullPolicy === 'build')
       throw missing(container.image, 'pull_policy: build without a build:');
-    if (await imageExists(engine, container.image)) return;
+    const health = await imageHealthcheck(engine, container.image);
+    if (health !== undefined || container.build) return health ?? undefined;
     if (container.pullPolicy === 'never') throw missing(container.image, 'pull_policy: never');
     registryCredentials(parseReference(container.image).registry, this.env);
   }
@@ -78,6 +82,8 @@ export class TaskImages {
 
   /** The image present, as `policy` says: pulled when missing (or stale under `always`), else IMAGE_MISSING. */
   async ensurePulled(engine: Engine, image: string, policy: PullPolicy): Promise<void> {
+    // The catalog's images are built here, never pulled.
+    if (this.catalog.has(image) || this.fromServices(image)) return;
     const present = await imageExists(engine, image);
     if (policy === 'never' || policy === 'build') {
       if (!present) throw missing(image, `pull_policy: ${policy}`);
@@ -113,6 +119,47 @@ export class TaskImages {
     }
     return undefined;
   }
+}
+
+/**
+ * The HEALTHCHECK baked into an image, as the checks Compose's `healthcheck:` would give (Docker's
+ * defaults for what it leaves out); null when the image is present without one, undefined when absent.
+ */
+async function imageHealthcheck(
+  engine: Engine,
+  image: string,
+): Promise<HealthCheckSpec[] | null | undefined> {
+  let info: { Config?: { Healthcheck?: DockerHealthcheck | null } };
+  try {
+    info = await engine.json({ path: `/images/${checkReference(image)}/json`, timeoutMs: 10_000 });
+  } catch (err) {
+    if (err instanceof EngineError && err.status === 404) return undefined;
+    throw err;
+  }
+  const hc = info.Config?.Healthcheck;
+  if (!hc?.Test?.length) return null;
+  const secs = (ns: number | undefined) => (ns ? `${ns / 1e9}s` : undefined);
+  const checks = readHealthcheck(
+    {
+      test: hc.Test,
+      ...(secs(hc.Interval) ? { interval: secs(hc.Interval) } : {}),
+      ...(secs(hc.Timeout) ? { timeout: secs(hc.Timeout) } : {}),
+      ...(secs(hc.StartPeriod) ? { start_period: secs(hc.StartPeriod) } : {}),
+      ...(hc.Retries ? { retries: hc.Retries } : {}),
+    },
+    `the HEALTHCHECK of ${image}`,
+    // The engine's own fields: nothing there is a user's typo to warn about.
+    () => undefined,
+  );
+  return checks.length ? checks : null;
+}
+
+interface DockerHealthcheck {
+  Test?: string[];
+  Interval?: number;
+  Timeout?: number;
+  StartPeriod?: number;
+  Retries?: number;
 }
 
 function missing(image: string, why: string): FlotillaError {

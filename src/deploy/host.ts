@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { resolveBinary } from '../catalog/binaries.js';
 import { resolveJava } from '../catalog/java.js';
 import type { PackageDefinition } from '../catalog/package.js';
+import type { HealthCheckSpec } from '../core/health.js';
 import type { ContainerSpec } from '../core/task.js';
 import { canBind } from './ports.js';
 
@@ -28,9 +29,10 @@ export interface DeployHost {
   image?(pkg: PackageDefinition, options: Record<string, unknown>): string;
   /**
    * Whether a container could ever start here: an engine answers (DOCKER_UNAVAILABLE) and its image
-   * is on it, or is one Flotilla builds (IMAGE_MISSING: nothing is ever pulled). Absent: no check.
+   * is on it, or is one Flotilla builds or may pull (IMAGE_MISSING under pull_policy never). Absent:
+   * no check. Answers the HEALTHCHECK baked into the image, when it is on the engine and has one.
    */
-  checkContainer?(container: ContainerSpec): Promise<void>;
+  checkContainer?(container: ContainerSpec): Promise<HealthCheckSpec[] | void>;
 }
 
 /** This machine, as the daemon plans on it. */

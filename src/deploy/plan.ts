@@ -197,14 +197,17 @@ class OwnerPlanner {
     const name = raw.id;
     if (raw.container)
       checkReachable(`apps.${name}`, referencesIn([raw.cmd, raw.args, raw.env]), refs.contained);
-    const app = interpolate(raw, raw.container ? refs.inner : refs.endpoints, `apps.${name}`);
+    let app = interpolate(raw, raw.container ? refs.inner : refs.endpoints, `apps.${name}`);
     // What can never start is refused before it is admitted, or it would wait (or crash-loop) for ever.
     checkLaunchable(
       renderApp(app, { taskId: taskId(name, '0'), host: '', ports: app.ports, index: 0 }),
       `apps.${name}`,
       app.instances,
     );
-    if (app.container) await ctx.host.checkContainer?.(app.container);
+    const baked = app.container ? await ctx.host.checkContainer?.(app.container) : undefined;
+    // The image's own HEALTHCHECK, when the file gives none (Compose leaves it to Docker, which runs it).
+    if (baked?.length && app.healthChecks.length === 0 && app.container?.imageHealthcheck)
+      app = { ...app, healthChecks: baked };
     const slots = appSlots(app);
     const current = ctx.store.tasks.byOwner(req.tenant, name);
     const chosen = this.admission.admit(name, current, slots);

@@ -73,6 +73,7 @@ export function readService(name: string, id: string, value: unknown, ctx: Servi
     ...(optional('pull_policy')
       ? { pullPolicy: readPullPolicy(body.pull_policy, `${at}.pull_policy`, ctx.warn) }
       : {}),
+    ...(body.healthcheck === undefined ? { imageHealthcheck: true } : {}),
     ...(optional('build') ? { build: readBuild(body.build, `${at}.build`, ctx) } : {}),
     ...(entrypoint ? { entrypoint } : {}),
     ...(command && command.length > 0 ? {} : { imageCommand: true }),

@@ -34,6 +34,7 @@ describe('a minimal service', () => {
     assert.equal(app.cmd, undefined);
     assert.deepEqual(app.container, {
       image: 'nginx:1.27',
+      imageHealthcheck: true,
       imageCommand: true,
       aliases: [],
       publish: [],

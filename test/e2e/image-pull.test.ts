@@ -28,6 +28,7 @@ describe('image pulls from a registry', { skip }, () => {
   let locked: TestRegistry;
   let openImage = '';
   let lockedImage = '';
+  let healthImage = '';
   const pulled: string[] = [];
 
   before(async () => {
@@ -40,9 +41,16 @@ describe('image pulls from a registry', { skip }, () => {
     await buildUniqueImage(engine, `${tag}:1`, 8 << 20);
     openImage = await open.push(engine, `${tag}:1`, 'team/app');
     lockedImage = await locked.push(engine, `${tag}:1`, 'team/private');
-    pulled.push(openImage, lockedImage);
+    await buildUniqueImage(
+      engine,
+      `${tag}:health`,
+      1 << 20,
+      'HEALTHCHECK --interval=1s --timeout=2s --retries=2 CMD test -e /tmp/healthy\n',
+    );
+    healthImage = await open.push(engine, `${tag}:health`, 'team/health');
+    pulled.push(openImage, lockedImage, healthImage);
     // The layer of its own goes with the last tag: a pull must download it again.
-    await removeImages(engine, [`${tag}:1`]);
+    await removeImages(engine, [`${tag}:1`, `${tag}:health`]);
     assert.equal(await imageExists(engine, openImage), false);
   });
   after(async () => {
@@ -85,6 +93,20 @@ describe('image pulls from a registry', { skip }, () => {
     assert.equal(task.state, 'running');
     assert.ok(await imageExists(engine, openImage));
     await home.ok(['down', 'pulled']);
+  });
+
+  it("uses a pulled image's own HEALTHCHECK when the file gives none", async () => {
+    const dir = path.join(home.home, 'baked');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(
+      path.join(dir, 'compose.yaml'),
+      `services:\n  checked:\n    image: ${healthImage}\n` +
+        `    command: ["sh", "-c", "sleep 2; touch /tmp/healthy; exec sleep infinity"]\n`,
+    );
+    await home.ok(['up', '-f', path.join(dir, 'compose.yaml'), '--wait', '--timeout', '120'], 180_000);
+    const task = await home.client().getTask('checked.0');
+    assert.equal(task.state, 'healthy', 'the HEALTHCHECK of the image decides the task is healthy');
+    await home.ok(['down', 'baked']);
   });
 
   it('refuses an image behind basic auth without credentials, and pulls it with them from config.json', async () => {

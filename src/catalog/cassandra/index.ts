@@ -179,6 +179,7 @@ export const cassandra: PackageDefinition = {
       ports: [o.nativePort, o.storagePort, o.jmxPort],
       cpus: o.cpus,
       mem: o.mem,
+      disk: o.disk,
       constraints: ONE_PER_NODE,
     }));
   },

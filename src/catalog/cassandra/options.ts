@@ -11,6 +11,8 @@ export interface CassandraOptions {
   heapMb: number;
   mem: number;
   cpus: number;
+  /** Disk reserved per node on its Flotilla node, in MB (0: none). */
+  disk: number;
   nativePort: number;
   storagePort: number;
   jmxPort: number;
@@ -30,6 +32,7 @@ const DEFAULTS = {
   numTokens: 16,
   heapMb: 512,
   cpus: 1,
+  disk: 0,
   nativePort: 0,
   storagePort: 0,
   jmxPort: 0,
@@ -101,6 +104,12 @@ export const optionsSchema: Record<string, unknown> = {
       default: DEFAULTS.cpus,
       description: 'CPU shares per node; Cassandra sizes its thread pools from it (at least 2).',
     },
+    disk: {
+      type: 'integer',
+      minimum: 0,
+      description:
+        'Disk reserved per node, in MB, counted against its Flotilla node (DC/OS resources.disk); default 0.',
+    },
     nativePort: port('CQL native-protocol port', DEFAULTS.nativePort),
     storagePort: port('Internode (gossip and streaming) port', DEFAULTS.storagePort),
     jmxPort: port('JMX port (nodetool)', DEFAULTS.jmxPort),
@@ -136,6 +145,7 @@ export function readOptions(options: Record<string, unknown>): CassandraOptions 
     heapMb,
     mem,
     cpus: o.cpus ?? DEFAULTS.cpus,
+    disk: o.disk ?? DEFAULTS.disk,
     nativePort: o.nativePort ?? DEFAULTS.nativePort,
     storagePort: o.storagePort ?? DEFAULTS.storagePort,
     jmxPort: o.jmxPort ?? DEFAULTS.jmxPort,
