@@ -5,7 +5,14 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { FlotillaError } from '../core/errors.js';
 import { resolveBinary } from './binaries.js';
-import { describePackage, getPackage, listPackages, redactOptions, validateOptions } from './registry.js';
+import {
+  describePackage,
+  getPackage,
+  listPackages,
+  redactEndpoints,
+  redactOptions,
+  validateOptions,
+} from './registry.js';
 
 function rejects(fn: () => unknown, code: string, pattern: RegExp): void {
   assert.throws(fn, (err: unknown) => {
@@ -84,6 +91,25 @@ describe('catalog registry', () => {
     assert.equal(shown.port, 0);
     assert.equal(options.password, 's3cret');
     assert.equal(redactOptions(redis, { port: 1 }).password, undefined);
+  });
+
+  it('redacts secret options in endpoint values, as given and as a URL carries them', () => {
+    const options = { port: 0, password: 'a b/c' };
+    const endpoints = [
+      {
+        name: 'redis',
+        addresses: ['127.0.0.1:1'],
+        values: { url: 'redis://default:a%20b%2Fc@127.0.0.1:1', password: 'a b/c', host: '127.0.0.1' },
+      },
+    ];
+    const shown = redactEndpoints(redis, options, endpoints);
+    assert.deepEqual(shown[0]!.values, {
+      url: 'redis://default:********@127.0.0.1:1',
+      password: '********',
+      host: '127.0.0.1',
+    });
+    assert.equal(endpoints[0]!.values.password, 'a b/c');
+    assert.equal(redactEndpoints(redis, { port: 0 }, endpoints), endpoints);
   });
 
   it('rejects an unknown package or version, listing what exists', () => {

@@ -71,8 +71,10 @@ export class Reconciler {
       const handle = { ...t.handle };
       if (await this.recover(key, handle)) {
         adopted++;
-        if (handle.pid !== t.handle.pid) this.o.store.tasks.update(t.tenant, t.id, { handle }, now);
-        this.supervisor.watch(key, { ...t, handle }, handle.launchId, handle.startedAt);
+        // Found by its launch id: its daemon died between the spawn and recording it. Recorded now,
+        // or the task would run on as `staging`, its checks unheard and its launch never current.
+        if (t.handle.pid === 0) this.supervisor.recordLaunch(key, t, handle);
+        else this.supervisor.watch(key, { ...t, handle }, handle.launchId, handle.startedAt);
         continue;
       }
       lost++;

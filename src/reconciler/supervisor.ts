@@ -3,6 +3,7 @@ import { isFlotillaError } from '../core/errors.js';
 import { sandboxPath, tenantDataPath, type Paths } from '../core/paths.js';
 import { ALIVE_STATES, hasEnded, type ContainerSpec, type TaskRecord, type TaskState } from '../core/task.js';
 import type { ContainerConfig, Driver, ExitResult } from '../drivers/driver.js';
+import type { TaskHandle } from '../core/task.js';
 import type { Store } from '../state/store.js';
 import { disruptionBlocker, unreadyDependencies } from './dependencies.js';
 import type { EventBus } from './events.js';
@@ -194,25 +195,7 @@ export class Supervisor {
         ...(t.spec.container ? { container: this.containerConfig(t, t.spec.container) } : {}),
         ...(user ? { user } : {}),
       });
-      const state: TaskState = t.spec.healthChecks.length > 0 ? 'starting' : 'running';
-      this.d.store.tasks.update(
-        t.tenant,
-        t.id,
-        {
-          handle,
-          launchedSpecHash: t.specHash,
-          restartRequested: false,
-          launches: t.launches + 1,
-          nextLaunchAt: null,
-          exitCode: null,
-          exitSignal: null,
-          healthFailures: 0,
-        },
-        this.now(),
-      );
-      const fresh = this.states.set(t, state, null);
-      if (state === 'running') this.states.wakeDependents(t);
-      this.watch(key, { ...fresh, state }, launchId, handle.startedAt);
+      this.recordLaunch(key, t, handle);
     } catch (err) {
       const message = isFlotillaError(err) ? err.message : String(err);
       this.d.store.tasks.update(t.tenant, t.id, { handle: null }, this.now());
@@ -225,6 +208,21 @@ export class Supervisor {
       });
       if (decision.action === 'relaunch') this.relaunchLater(key, t, decision, message, null, null);
     }
+  }
+
+  /**
+   * A launch's process runs: recorded and watched. Also how a later daemon completes a launch whose
+   * daemon died between the spawn and this record (the process found by its launch id).
+   */
+  recordLaunch(key: string, t: TaskRecord, handle: TaskHandle): void {
+    const state: TaskState = t.spec.healthChecks.length > 0 ? 'starting' : 'running';
+    const { specHash: launchedSpecHash, launches } = t;
+    const record = { handle, launchedSpecHash, restartRequested: false, launches: launches + 1 };
+    const cleared = { nextLaunchAt: null, exitCode: null, exitSignal: null, healthFailures: 0 };
+    this.d.store.tasks.update(t.tenant, t.id, { ...record, ...cleared }, this.now());
+    const fresh = this.states.set(t, state, null);
+    if (state === 'running') this.states.wakeDependents(t);
+    this.watch(key, { ...fresh, state }, handle.launchId, handle.startedAt);
   }
 
   private async onExit(key: string, launchId: string, exit: ExitResult): Promise<void> {

@@ -59,9 +59,14 @@ export interface Violations {
 /** What the daemon says (`tasks`) against what runs (`procs`). */
 export function violations(procs: TaskProcess[], tasks: TaskView[], daemonPid: number): Violations {
   const key = (t: TaskView) => `${t.tenant}/${t.id}`;
-  const bySandbox = new Map(tasks.map((t) => [t.sandbox, key(t)]));
+  // redis-server rewrites its environment: it is known by the folder it runs in (its sandbox's data/).
+  const inSandbox = (dir: string) =>
+    tasks.find((t) => `${dir}${path.sep}`.startsWith(`${t.sandbox}${path.sep}`));
   const pidOf = new Map(tasks.filter((t) => t.pid).map((t) => [key(t), t.pid!]));
-  const taskOf = (p: TaskProcess) => p.task || bySandbox.get(p.sandbox) || p.sandbox;
+  const taskOf = (p: TaskProcess) => {
+    const t = p.task ? undefined : inSandbox(p.sandbox);
+    return p.task || (t ? key(t) : p.sandbox);
+  };
   const leaderParent = (pgid: number) => procs.find((q) => q.pid === pgid)?.ppid;
   // A command the running daemon started (a check, nodetool) runs in a group of its own: the daemon's.
   const daemons = (p: TaskProcess) => p.exec && (p.ppid === daemonPid || leaderParent(p.pgid) === daemonPid);
