@@ -73,6 +73,10 @@ export async function main(): Promise<void> {
     }).length;
     const restarted = after.filter((t) => t.launches !== before.get(t.id)?.launches || t.restarts > 0).length;
     const rssAfter = rssMb(home.daemonInfo()!.pid);
+    // The daemon times its own recovery (every task's handle checked, adopted and watched again).
+    const lines = fs.readFileSync(path.join(home.home, 'logs', 'daemon.log'), 'utf8').split('\n');
+    const recovery = lines.filter((l) => l.includes('recovered state:')).at(-1) ?? '';
+    const recoveryMs = Number(/\((\d+) ms\)/.exec(recovery)?.[1] ?? NaN);
 
     await empty.ok(['daemon', 'start']);
     await killDaemon(empty);
@@ -80,10 +84,11 @@ export async function main(): Promise<void> {
 
     report(`Adoption: daemon SIGKILL with ${TASKS} running tasks, then \`flotilla daemon start\``, [
       [`up --wait of ${TASKS} tasks (setup)`, ms(launch)],
+      [`adoption of ${TASKS} tasks in the daemon (its log)`, ms(recoveryMs)],
       [`daemon start, ${TASKS} tasks to adopt`, ms(adopt)],
       ['daemon start, no task (baseline)', ms(bare)],
       ['adoption adds', ms(adopt - bare)],
-      ['goal', '≤ 1000 ms, every task adopted, 0 restarted'],
+      ['goal', 'adoption ≤ 1000 ms, every task adopted, 0 restarted'],
       ['tasks adopted (same pid, running)', `${adopted} / ${TASKS}`],
       ['tasks restarted', String(restarted)],
       [`daemon RSS with ${TASKS} tasks (it launched them)`, `${rssBefore.toFixed(1)} MB`],

@@ -4,7 +4,7 @@
 # FLOTILLA_SETUP_DRY_RUN=1 prints each step instead of running it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-FLOTILLA_DOCKER=off bash scripts/setup.sh
+FLOTILLA_DOCKER=off FLOTILLA_BENCH=off bash scripts/setup.sh
 if [ -n "${FLOTILLA_SETUP_DRY_RUN:-}" ]; then
   echo "quickstart: would run: bin/flotilla up -f examples/redis-app.yml --wait"
   exit 0

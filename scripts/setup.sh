@@ -26,10 +26,13 @@ python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
 # The tests send large bodies with curl, as scripts do.
 command -v curl >/dev/null 2>&1 || missing+=(curl)
 # The DNS benchmark (npm run bench -- dns, and its smoke run) measures with dnsperf next to dnsmasq.
-command -v dnsperf >/dev/null 2>&1 || missing+=(dnsperf)
-PATH="$PATH:/usr/sbin:/sbin" command -v dnsmasq >/dev/null 2>&1 || missing+=(dnsmasq-base)
-# The web console's end-to-end tests drive Debian's Chromium (test/helpers/browser.ts); never a downloaded browser.
-command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+# Tools only the tests and benchmarks use (scripts/quickstart.sh sets FLOTILLA_BENCH=off): the web
+# console's end-to-end tests drive Debian's Chromium (never a downloaded browser).
+if [ "${FLOTILLA_BENCH:-}" != "off" ]; then
+  command -v dnsperf >/dev/null 2>&1 || missing+=(dnsperf)
+  PATH="$PATH:/usr/sbin:/sbin" command -v dnsmasq >/dev/null 2>&1 || missing+=(dnsmasq-base)
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+fi
 # Builds the Docker driver's base image (flotilla/base:bookworm); it lives in /usr/sbin.
 if docker_wanted; then
   PATH="$PATH:/usr/sbin:/sbin" command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)

@@ -39,6 +39,8 @@ describe('setup scripts', () => {
   it('quickstart neither installs nor starts Docker', async () => {
     const out = await steps('scripts/quickstart.sh');
     assert.doesNotMatch(out, /docker|debootstrap|STUB/i, out);
+    // Nor the benchmarks' tools.
+    assert.doesNotMatch(out, /dnsperf|dnsmasq/, out);
     assert.match(out, /would run: bin\/flotilla up -f examples\/redis-app\.yml --wait/);
   });
 

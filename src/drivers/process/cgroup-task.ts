@@ -231,12 +231,12 @@ export function findTaskCgroup(pid: number, daemonHome: string): TaskCgroup | nu
   let mounts;
   let paths;
   try {
-    mounts = parseMountinfo(fs.readFileSync('/proc/self/mountinfo', 'utf8'));
+    mounts = recentMounts();
     paths = parseProcCgroup(fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8'));
   } catch {
     return null;
   }
-  const ours = new RegExp(`/flotilla/${scopeHash(daemonHome)}/[^/]+/[^/]+$`);
+  const ours = (ownPattern[daemonHome] ??= new RegExp(`/flotilla/${scopeHash(daemonHome)}/[^/]+/[^/]+$`));
   const unified = mounts.find((m) => m.version === 2);
   const v2Path = paths.get('');
   let dirs: CgroupRoots | null = null;
@@ -251,6 +251,19 @@ export function findTaskCgroup(pid: number, daemonHome: string): TaskCgroup | nu
   if (cpu && memory) dirs = { mechanism: 'cgroup-v1', cpu, memory, acct: v1('cpuacct'), net: v2 };
   else if (v2) dirs = { mechanism: 'cgroup-v2', cpu: v2, memory: v2, acct: v2 };
   return dirs ? new TaskCgroup(dirs, readMemLimitMb(dirs)) : null;
+}
+
+// A restarted daemon adopts every task at once: the mounts are read once for all of them, not per task.
+const MOUNTS_TTL_MS = 1000;
+let mountsCache: { at: number; mounts: ReturnType<typeof parseMountinfo> } | undefined;
+const ownPattern: Record<string, RegExp> = {};
+
+function recentMounts(): ReturnType<typeof parseMountinfo> {
+  const now = Date.now();
+  if (!mountsCache || now - mountsCache.at > MOUNTS_TTL_MS) {
+    mountsCache = { at: now, mounts: parseMountinfo(fs.readFileSync('/proc/self/mountinfo', 'utf8')) };
+  }
+  return mountsCache.mounts;
 }
 
 function readMemLimitMb(dirs: CgroupRoots): number {
