@@ -8,6 +8,7 @@ const FIGURES: Record<string, () => Promise<{ main: () => Promise<void> }>> = {
   'docker-start': () => import('./docker-start.js'),
   'kafka-docker': () => import('./kafka-docker.js'),
   isolation: () => import('./isolation.js'),
+  console: () => import('./console.js'),
 };
 
 /** No figure may hang the run: each one gets this long (BENCH_TIMEOUT_S), then the run fails loudly. */
