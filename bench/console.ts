@@ -57,6 +57,7 @@ async function server(owners: number) {
   const app = await buildServer({
     control: null as never,
     tenants: null as never,
+    shares: null as never,
     views: new ConsoleViews({ store, nodes }),
     plans: null as never,
     jobs: null as never,

@@ -4,6 +4,7 @@ import type { Paths } from '../core/paths.js';
 import type { ConsoleViews } from '../daemon/console-views.js';
 import type { ControlPlane } from '../daemon/control-plane.js';
 import type { ServicePlans } from '../daemon/plans.js';
+import type { Shares } from '../daemon/shares.js';
 import type { Tenants } from '../daemon/tenants.js';
 import type { Engine } from '../drivers/docker/engine.js';
 import type { Jobs } from '../jobs/jobs.js';
@@ -14,6 +15,8 @@ import type { EventBus } from '../reconciler/events.js';
 export interface ApiDeps {
   control: ControlPlane;
   tenants: Tenants;
+  /** Services shared between tenants. */
+  shares: Shares;
   /** The console's list views: services and apps paged, nodes. */
   views: ConsoleViews;
   plans: ServicePlans;

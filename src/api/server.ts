@@ -22,6 +22,7 @@ import { stackRoutes } from './routes/stacks.js';
 import { taskRoutes } from './routes/tasks.js';
 import { nodeRoutes, planRoutes } from './routes/plans.js';
 import { queueRoutes } from './routes/queue.js';
+import { shareRoutes } from './routes/shares.js';
 import { tenantRoutes } from './routes/tenants.js';
 import { usageRoutes } from './routes/usage.js';
 import { workloadRoutes } from './routes/workloads.js';
@@ -127,6 +128,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(packageRoutes(deps));
   await app.register(stackRoutes(deps));
   await app.register(serviceRoutes(deps));
+  await app.register(shareRoutes(deps));
   await app.register(appRoutes(deps));
   await app.register(taskRoutes(deps));
   await app.register(eventRoutes(deps));

@@ -31,6 +31,7 @@ import { daemonIdOf, type DaemonConfig } from './config.js';
 import { TaskImages } from './images.js';
 import { ControlPlane } from './control-plane.js';
 import { TenantIsolation } from './isolation.js';
+import { Shares } from './shares.js';
 import { HOME_CHECK_MS, watchHome } from './home-watch.js';
 import { acquireLock } from './lock.js';
 import { createMetrics } from './metrics.js';
@@ -219,6 +220,7 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
       clearInterval(admitTimer);
       stopWatchingHome();
       stopRotating();
+      isolation.close();
       await server.close();
       await dns.stop();
       // The loop stops first, or it would relaunch the tasks being stopped.
@@ -244,10 +246,12 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
   };
 
   const plans = new ServicePlans(store, paths, reconciler, control, log);
+  const shares = new Shares(store, () => isolation.sync());
   const server = await buildServer({
     control,
     views: new ConsoleViews({ store, nodes }),
     tenants,
+    shares,
     plans,
     jobs,
     store,
