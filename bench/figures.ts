@@ -13,4 +13,5 @@ export const FIGURES: Record<string, () => Promise<{ main: () => Promise<void> }
   dns: () => import('./dns.js'),
   'api-scale': () => import('./api-scale.js'),
   'image-pull': () => import('./image-pull.js'),
+  console: () => import('./console.js'),
 };

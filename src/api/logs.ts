@@ -1,7 +1,20 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fs from 'node:fs';
+import type { Server } from 'node:http';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
+
+/** The followed logs of each HTTP server, ended when it closes: a follower never holds a stopping daemon up. */
+const FOLLOWERS = new WeakMap<Server, Set<{ end(): void }>>();
+
+/** Ends every followed log when `app` closes (the event stream does the same with its followers). */
+export function endFollowersOnClose(app: FastifyInstance): void {
+  const open = new Set<{ end(): void }>();
+  FOLLOWERS.set(app.server, open);
+  app.addHook('preClose', async () => {
+    for (const res of open) res.end();
+  });
+}
 
 /**
  * Answers a log read: the last `tail` lines (200 by default) as text, or with `follow` those lines
@@ -20,7 +33,12 @@ export function sendLog(
   reply.raw.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-cache' });
   reply.raw.write(text);
   const done = new AbortController();
-  req.raw.on('close', () => done.abort());
+  const open = FOLLOWERS.get(req.server.server);
+  open?.add(reply.raw);
+  req.raw.on('close', () => {
+    open?.delete(reply.raw);
+    done.abort();
+  });
   follow(file, size, reply.raw, done.signal, finished);
   return undefined;
 }

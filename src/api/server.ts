@@ -8,6 +8,7 @@ import { LIMITS } from '../core/limits.js';
 import type { Principal } from '../core/tenant.js';
 import type { ApiDeps } from './deps.js';
 import { boundedJsonParser, clientErrorHandler, frameworkError } from './http-errors.js';
+import { endFollowersOnClose } from './logs.js';
 import { appRoutes } from './routes/apps.js';
 import { artifactRoutes } from './routes/artifacts.js';
 import { cqlRoutes } from './routes/cql.js';
@@ -62,6 +63,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
   boundedJsonParser(app);
+  endFollowersOnClose(app);
   // Every route answers every coded error's status with the coded body: the OpenAPI document says so.
   app.addHook('onRoute', (route) => {
     if (!route.schema || (route.schema as { hide?: boolean }).hide) return;

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -28,6 +29,8 @@ describe('web console', () => {
   const contexts: BrowserContext[] = [];
 
   before(async () => {
+    // A fixed port, so the page keeps its origin when the daemon is stopped and started again.
+    home.env.FLOTILLA_LISTEN = `127.0.0.1:${await freePort()}`;
     await home.ok(['tenant', 'create', 'blue']);
     await home.ok(['tenant', 'create', 'green']);
     blueToken = (await home.ok(['token', 'create', '--tenant', 'blue', '--role', 'tenant-admin'])).trim();
@@ -209,4 +212,35 @@ describe('web console', () => {
     await page.getByTestId('count').filter({ hasText: '0 rows' }).waitFor();
     assert.deepEqual(errors, []);
   });
+
+  it('shows a reconnect banner while the daemon is away, and catches up from the events it missed', async () => {
+    await blue.goto(`${address}/#/services/cache`);
+    const row = blue.locator('tr[data-task="cache.redis-0"]');
+    await row.locator('[data-testid="health"]', { hasText: 'healthy' }).waitFor({ timeout: 30_000 });
+    const launches = Number(await row.getByTestId('launches').textContent());
+    await home.ok(['daemon', 'stop']);
+    await blue.getByText('Reconnecting to the daemon').waitFor({ timeout: 15_000 });
+    await shot(blue, 'reconnecting');
+    // The tasks kept running; the next daemon adopts them and the page comes back by itself.
+    await home.ok(['daemon', 'start']);
+    await blue.getByText('Reconnecting to the daemon').waitFor({ state: 'detached', timeout: 30_000 });
+    await home.client().killTask('blue/cache.redis-0');
+    await row
+      .getByTestId('launches')
+      .filter({ hasText: String(launches + 1) })
+      .waitFor({ timeout: 30_000 });
+    await row.locator('[data-testid="health"]', { hasText: 'healthy' }).waitFor({ timeout: 60_000 });
+    assert.deepEqual(blueErrors, []);
+  });
 });
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
