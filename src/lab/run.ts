@@ -36,6 +36,8 @@ export async function runExperiment(client: FlotillaClient, e: Experiment, o: Ru
     e.workload.kind === 'redis' ? (await client.endpoints(e.workload.service))[0]?.values.url : undefined;
   const workload = startWorkload(e.workload, history, redisUrl ? { redisUrl } : {});
   const active = new Map<string, string>();
+  // Faults over at once (a kill): shown in the second they happened.
+  let instant: string[] = [];
   const injected: { id: string; kind: string; targets: string[]; at: number; healedAt: number | null }[] = [];
   const inject = async (step: NemesisStep) => {
     try {
@@ -54,6 +56,7 @@ export async function runExperiment(client: FlotillaClient, e: Experiment, o: Ru
         healedAt: f.state === 'healed' ? at : null,
       });
       if (f.state === 'active') active.set(f.id, `${f.kind}(${f.targets.join(',')})`);
+      else instant.push(`${f.kind}(${f.targets.join(',')})`);
     } catch (err) {
       history.nemesis('fault-refused', { error: String((err as Error).message ?? err) });
     }
@@ -81,7 +84,8 @@ export async function runExperiment(client: FlotillaClient, e: Experiment, o: Ru
         history.nemesis(`stop-${f.kind}`, { id });
       }
     }
-    const s = history.tick([...active.values()]);
+    const s = history.tick([...instant, ...active.values()]);
+    instant = [];
     o.print(
       `${String(s.t).padStart(4)}s  ok ${String(s.ok).padStart(4)}  fail ${String(s.fail).padStart(3)}  ` +
         `p50 ${fmt(s.p50)}  p99 ${fmt(s.p99)}  ${s.faults.length ? `faults: ${s.faults.join(' ')}` : ''}`,
