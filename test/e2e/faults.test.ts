@@ -49,7 +49,7 @@ describe('faults on process tasks, against real Redis', { skip: !root && 'needs 
     const t = await a.getTask(id);
     return { pid: t.pid!, host: t.host, port: t.ports[0]! };
   };
-  const ready = () => waitFor(async () => (await a.getStack('lab')).status === 'ready', 60_000, 'the stack');
+  const ready = () => waitFor(async () => (await a.getStack('lab')).status === 'ready', 120_000, 'the stack');
   const leftovers = () => {
     const chains = ['filter', 'nat'].map((t) =>
       execFileSync('iptables', ['-w', '-t', t, '-S'], { encoding: 'utf8' }),
@@ -167,7 +167,7 @@ describe('faults on process tasks, against real Redis', { skip: !root && 'needs 
         const t = await a.getTask(victim);
         return t.pid !== was && t.state === 'healthy';
       },
-      30_000,
+      90_000,
       'the killed task to be relaunched',
     );
     const events = (await a.listFaults()).map((x) => `${x.kind}:${x.state}`);
@@ -183,7 +183,7 @@ describe('faults on process tasks, against real Redis', { skip: !root && 'needs 
       'TASK_NOT_FOUND',
     );
     assert.equal((await task('cache.redis-0')).pid, pid, "A's task untouched");
-    assert.equal(procState(pid), 'S');
+    assert.ok(['S', 'R'].includes(procState(pid)), 'running, not stopped');
     const msg = await refusedWith(
       a.injectFault({ kind: 'delay', from: ['cache.redis-1'], to: ['cache.redis-0'] }),
       'FAULT_INVALID',
