@@ -51,6 +51,7 @@ describe('usage API', () => {
     const deps: ApiDeps = {
       control,
       tenants: null as never,
+      shares: null as never,
       plans: null as never,
       jobs: null as never,
       faults: null as never,

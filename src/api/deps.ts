@@ -3,6 +3,7 @@ import type { Registry } from 'prom-client';
 import type { Paths } from '../core/paths.js';
 import type { ControlPlane } from '../daemon/control-plane.js';
 import type { ServicePlans } from '../daemon/plans.js';
+import type { Shares } from '../daemon/shares.js';
 import type { Tenants } from '../daemon/tenants.js';
 import type { Engine } from '../drivers/docker/engine.js';
 import type { Jobs } from '../jobs/jobs.js';
@@ -14,6 +15,8 @@ import type { FaultEngine } from '../faults/engine.js';
 export interface ApiDeps {
   control: ControlPlane;
   tenants: Tenants;
+  /** Services shared between tenants. */
+  shares: Shares;
   plans: ServicePlans;
   /** Jobs submitted to services (Spark applications). */
   jobs: Jobs;

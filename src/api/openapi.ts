@@ -8,6 +8,7 @@ export async function openapiDocument(): Promise<unknown> {
   const app = await buildServer({
     control: null as never,
     tenants: null as never,
+    shares: null as never,
     plans: null as never,
     jobs: null as never,
     faults: null as never,

@@ -22,6 +22,7 @@ import { taskRoutes } from './routes/tasks.js';
 import { faultRoutes } from './routes/faults.js';
 import { nodeRoutes, planRoutes } from './routes/plans.js';
 import { queueRoutes } from './routes/queue.js';
+import { shareRoutes } from './routes/shares.js';
 import { tenantRoutes } from './routes/tenants.js';
 import { usageRoutes } from './routes/usage.js';
 
@@ -124,6 +125,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(packageRoutes(deps));
   await app.register(stackRoutes(deps));
   await app.register(serviceRoutes(deps));
+  await app.register(shareRoutes(deps));
   await app.register(appRoutes(deps));
   await app.register(taskRoutes(deps));
   await app.register(faultRoutes(deps));

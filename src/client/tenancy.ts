@@ -2,6 +2,8 @@ import type { UsageQuery, UsageView } from '../core/api-schemas.js';
 import type {
   MintedTokenView,
   QueueView,
+  ShareView,
+  SharesView,
   TenantCreateBody,
   TenantPatchBody,
   TenantView,
@@ -43,6 +45,15 @@ export class TenancyCalls extends WorkloadCalls {
   }
   revokeToken(id: string): Promise<void> {
     return this.request('DELETE', `/v1/tokens/${enc(id)}`);
+  }
+  listShares(): Promise<SharesView> {
+    return this.request('GET', '/v1/shares');
+  }
+  shareService(service: string, tenant: string): Promise<ShareView> {
+    return this.request('PUT', `/v1/services/${enc(service)}/shares/${enc(tenant)}`);
+  }
+  unshareService(service: string, tenant: string): Promise<void> {
+    return this.request('DELETE', `/v1/services/${enc(service)}/shares/${enc(tenant)}`);
   }
   listWaiting(): Promise<QueueView[]> {
     return this.request('GET', '/v1/queue');

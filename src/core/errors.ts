@@ -141,6 +141,10 @@ export const ERRORS = {
     status: 409,
     hint: "Remove the tenant's stacks, services and apps first (`flotilla down`, `flotilla package uninstall`).",
   },
+  SHARE_NOT_FOUND: {
+    status: 404,
+    hint: 'Run `flotilla service shares` to see what your tenant shares, and with whom.',
+  },
   TOKEN_NOT_FOUND: { status: 404, hint: "Run `flotilla token list` to see your tenant's tokens." },
   AUTH_REQUIRED: {
     status: 400,

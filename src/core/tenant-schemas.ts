@@ -112,3 +112,24 @@ export const WhyView = Type.Object({
   nodes: Type.Array(NodeVerdictView),
 });
 export type WhyView = Static<typeof WhyView>;
+
+/** A service one tenant shares with another: the other's tasks may connect to its ports. */
+export const ShareView = Type.Object({
+  /** The tenant that owns the service. */
+  tenant: Type.String(),
+  service: Type.String(),
+  /** The tenant it is shared with. */
+  with: Type.String(),
+  createdAt: Type.String({ format: 'date-time' }),
+  /** Where its tasks listen now (host:port), for the tenant it is shared with to connect to. */
+  addresses: Type.Array(Type.String()),
+});
+export type ShareView = Static<typeof ShareView>;
+
+export const SharesView = Type.Object({
+  /** The caller's services it shares with other tenants. */
+  given: Type.Array(ShareView),
+  /** Other tenants' services shared with the caller. */
+  received: Type.Array(ShareView),
+});
+export type SharesView = Static<typeof SharesView>;

@@ -30,6 +30,7 @@ import { daemonIdOf, type DaemonConfig } from './config.js';
 import { TaskImages } from './images.js';
 import { ControlPlane } from './control-plane.js';
 import { TenantIsolation } from './isolation.js';
+import { Shares } from './shares.js';
 import { HOME_CHECK_MS, watchHome } from './home-watch.js';
 import { acquireLock } from './lock.js';
 import { createMetrics } from './metrics.js';
@@ -240,6 +241,7 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
       clearInterval(admitTimer);
       stopWatchingHome();
       stopRotating();
+      isolation.close();
       await server.close();
       // No fault outlives the daemon that made it.
       await faults.healAll(null, 'the daemon stopped').catch((e) => log(`healing faults: ${String(e)}`));
@@ -267,9 +269,11 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
   };
 
   const plans = new ServicePlans(store, paths, reconciler, control, log);
+  const shares = new Shares(store, () => isolation.sync());
   const server = await buildServer({
     control,
     tenants,
+    shares,
     plans,
     jobs,
     faults,

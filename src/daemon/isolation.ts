@@ -3,11 +3,15 @@ import path from 'node:path';
 import { FlotillaError } from '../core/errors.js';
 import { tenantDataPath, type Paths } from '../core/paths.js';
 import { chainOf, Firewall, type PortClaim } from '../isolation/firewall.js';
+import { scanListeners, type Listener } from '../isolation/listeners.js';
 import { homeIdOf, Identities, type IsolationMode } from '../isolation/identity.js';
 import { ownTenantFolders, secureHome } from '../isolation/permissions.js';
 import { SETPRIV } from '../drivers/process/identity.js';
 import type { Store } from '../state/store.js';
 import type { DoctorCheck } from './doctor.js';
+
+/** How often the kernel's socket tables are read for tenants' ports Flotilla did not hand out. */
+const LISTENER_SCAN_MS = 1000;
 
 /** FLOTILLA_ISOLATION: 'auto' (users when the daemon is root, else none), 'users', or 'none'. */
 export type IsolationSetting = 'auto' | 'users' | 'none';
@@ -30,6 +34,10 @@ export class TenantIsolation {
   readonly view: IsolationView;
   private readonly firewall: Firewall | null;
   private readonly explicitNone: boolean;
+  private readonly range: [number, number];
+  /** Tenants' listening sockets the kernel shows, and the timer that looks again every second. */
+  private listeners: Listener[] = [];
+  private listenerScan: NodeJS.Timeout | undefined;
 
   constructor(
     setting: IsolationSetting,
@@ -45,9 +53,8 @@ export class TenantIsolation {
     const mode: IsolationMode = setting === 'none' || !root ? 'none' : 'users';
     this.identities = new Identities(mode, paths.home, range);
     const firewall = mode === 'users' && Firewall.available();
-    this.firewall = firewall
-      ? new Firewall(chainOf(homeIdOf(paths.home)), range ?? [200_000, 299_999])
-      : null;
+    this.range = range ?? [200_000, 299_999];
+    this.firewall = firewall ? new Firewall(chainOf(homeIdOf(paths.home)), this.range) : null;
     if (mode === 'users' && !firewall)
       log('isolation: iptables is not usable here; tenants share the loopback');
     this.view = {
@@ -69,6 +76,27 @@ export class TenantIsolation {
     secureHome(this.paths);
     for (const t of this.store.tenants.list()) this.admit(t.name);
     this.sync();
+    if (this.firewall) {
+      this.listenerScan = setInterval(() => this.rescan(), LISTENER_SCAN_MS);
+      this.listenerScan.unref();
+    }
+  }
+
+  /**
+   * Ports a task opens that Flotilla never handed out (a JVM's RMI port, a Spark executor's) are
+   * found in the kernel's socket tables and become their tenant's alone too, within a second.
+   */
+  private rescan(): void {
+    const found = scanListeners(this.range);
+    const key = (l: Listener[]) => l.map((x) => `${x.uid} ${x.protocol} ${x.host}:${x.port}`).join(',');
+    if (key(found) === key(this.listeners)) return;
+    this.listeners = found;
+    this.sync();
+  }
+
+  /** The daemon stops: no more scans (the rules stay with the tasks that outlive it). */
+  close(): void {
+    clearInterval(this.listenerScan);
   }
 
   /** A second tenant needs isolation, or an operator who said knowingly that they may share a user. */
@@ -111,6 +139,7 @@ export class TenantIsolation {
 
   /** With the home's tasks: its chain and its jump go. */
   teardown(): void {
+    this.close();
     this.firewall?.remove();
   }
 
@@ -177,14 +206,33 @@ export class TenantIsolation {
 
   private claims(): PortClaim[] {
     const claims: PortClaim[] = [];
-    for (const t of this.store.tasks.listAll())
-      for (const port of t.ports) claims.push({ tenant: t.tenant, host: t.host, port, protocol: 'tcp' });
+    const shared = new Map<string, string[]>();
+    for (const s of this.store.shares.list())
+      shared.set(`${s.tenant}/${s.service}`, [...(shared.get(`${s.tenant}/${s.service}`) ?? []), s.with]);
+    for (const t of this.store.tasks.listAll()) {
+      const sharedWith = t.ownerKind === 'service' ? shared.get(`${t.tenant}/${t.owner}`) : undefined;
+      for (const port of t.ports)
+        claims.push({
+          tenant: t.tenant,
+          host: t.host,
+          port,
+          protocol: 'tcp',
+          ...(sharedWith ? { sharedWith } : {}),
+        });
+    }
     for (const t of this.store.tenants.list()) {
       const dns = this.dnsOf(t.name);
       const m = dns ? /^(.+):(\d+)$/.exec(dns) : null;
       if (!m) continue;
       for (const protocol of ['udp', 'tcp'] as const)
         claims.push({ tenant: t.name, host: m[1]!, port: Number(m[2]), protocol });
+    }
+    const tenantOf = new Map(
+      this.store.tenants.list().map((t) => [this.identities.userOf(t.name)?.uid, t.name] as const),
+    );
+    for (const l of this.listeners) {
+      const tenant = tenantOf.get(l.uid);
+      if (tenant) claims.push({ tenant, host: l.host, port: l.port, protocol: l.protocol });
     }
     return claims;
   }

@@ -107,6 +107,7 @@ export class Tenants {
     }
     this.store.atomically(() => {
       this.store.tokens.revokeAll(name, this.now());
+      this.store.shares.removeTenant(name);
       this.store.tenants.remove(name);
     });
     this.hooks.forgotten?.(name);

@@ -260,6 +260,7 @@ describe('images on the Docker engine', { skip: noEngine, timeout: 20 * 60_000 }
     const app = await buildServer({
       control: null as never,
       tenants: null as never,
+      shares: null as never,
       plans: null as never,
       jobs: null as never,
       faults: null as never,

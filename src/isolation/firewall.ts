@@ -6,6 +6,8 @@ export interface PortClaim {
   host: string;
   port: number;
   protocol: 'tcp' | 'udp';
+  /** Tenants the owner shares this port's service with: their tasks may connect too. */
+  sharedWith?: string[];
 }
 
 /**
@@ -29,30 +31,47 @@ export function firewallRules(
   ];
   // One rule per address, protocol and owner for up to 15 ports (multiport): a connection walks a
   // few dozen rules, not one per port, so the rules cost what the owner match costs, not the count.
-  const groups = new Map<string, { host: string; protocol: string; uid: number; ports: Set<number> }>();
+  const groups = new Map<
+    string,
+    { host: string; protocol: string; uid: number; shared: number[]; ports: Set<number> }
+  >();
   const seen = new Set<string>();
   for (const c of [...claims].sort(byAddress)) {
     const uid = uidOf(c.tenant);
     const key = `${c.protocol} ${c.host}:${c.port}`;
-    if (uid === undefined || seen.has(key) || !/^127\.\d+\.\d+\.\d+$/.test(c.host)) continue;
+    if (uid === undefined || seen.has(key) || !LOOPBACK.test(c.host)) continue;
     seen.add(key);
-    const g = `${c.host} ${c.protocol} ${uid}`;
-    const group = groups.get(g) ?? { host: c.host, protocol: c.protocol, uid, ports: new Set<number>() };
+    const shared = [...new Set((c.sharedWith ?? []).map(uidOf))]
+      .filter((u): u is number => u !== undefined && u !== uid)
+      .sort((x, y) => x - y);
+    const g = `${c.host} ${c.protocol} ${uid} ${shared.join(',')}`;
+    const group = groups.get(g) ?? {
+      host: c.host,
+      protocol: c.protocol,
+      uid,
+      shared,
+      ports: new Set<number>(),
+    };
     group.ports.add(c.port);
     groups.set(g, group);
   }
-  for (const { host, protocol, uid, ports } of groups.values()) {
+  for (const { host, protocol, uid, shared, ports } of groups.values()) {
     const reject = protocol === 'tcp' ? 'REJECT --reject-with tcp-reset' : 'REJECT';
+    const dest = host.includes('/') ? host : `${host}/32`;
     const list = [...ports];
-    for (let i = 0; i < list.length; i += 15)
-      lines.push(
-        `-A ${chain} -d ${host}/32 -p ${protocol} -m multiport --dports ${list.slice(i, i + 15).join(',')} ` +
-          `-m owner ! --uid-owner ${uid} -j ${reject}`,
-      );
+    for (let i = 0; i < list.length; i += 15) {
+      const match = `-A ${chain} -d ${dest} -p ${protocol} -m multiport --dports ${list.slice(i, i + 15).join(',')}`;
+      // A tenant the service is shared with passes before the rule that refuses every other.
+      for (const other of shared) lines.push(`${match} -m owner --uid-owner ${other} -j RETURN`);
+      lines.push(`${match} -m owner ! --uid-owner ${uid} -j ${reject}`);
+    }
   }
   lines.push('COMMIT', '');
   return lines.join('\n');
 }
+
+/** A loopback address, or the whole loopback network (a socket bound to every address). */
+const LOOPBACK = /^127\.\d+\.\d+\.\d+(\/8)?$/;
 
 function byAddress(a: PortClaim, b: PortClaim): number {
   return a.host.localeCompare(b.host) || a.port - b.port || a.protocol.localeCompare(b.protocol);

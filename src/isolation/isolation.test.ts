@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { firewallRules } from './firewall.js';
 import { homeIdOf, Identities } from './identity.js';
+import { parseListeners } from './listeners.js';
 
 describe('firewall rules', () => {
   const uid = (t: string) => ({ a: 200_000, b: 200_001 })[t];
@@ -73,5 +74,54 @@ describe('tenant users', () => {
     const ids = new Identities('none', '/tmp/x');
     assert.equal(ids.userOf('acme'), undefined);
     assert.equal(ids.ensure('acme'), undefined);
+  });
+});
+
+describe("tenants' listening sockets", () => {
+  const TCP = [
+    '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode',
+    '   0: 010A007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000 200001        0 1 1',
+    '   1: 00000000:04D2 00000000:0000 0A 00000000:00000000 00:00000000 00000000 200002        0 2 1',
+    // Connected, not listening; the daemon's own; another address than loopback.
+    '   2: 010A007F:1F91 020A007F:2000 01 00000000:00000000 00:00000000 00000000 200001        0 3 1',
+    '   3: 0100007F:1F92 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 4 1',
+    '   4: 0100000A:1F93 00000000:0000 0A 00000000:00000000 00:00000000 00000000 200001        0 5 1',
+  ].join('\n');
+
+  it('finds the loopback and every-address listeners of uids in the range, and nothing else', () => {
+    assert.deepEqual(parseListeners(TCP, 'tcp', [200_000, 299_999]), [
+      { uid: 200_001, host: '127.0.10.1', port: 8080, protocol: 'tcp' },
+      { uid: 200_002, host: '127.0.0.0/8', port: 1234, protocol: 'tcp' },
+    ]);
+  });
+
+  it('keeps a port bound to every address from other tenants on the whole loopback', () => {
+    const rules = firewallRules(
+      'FLT-abcde',
+      [200_000, 299_999],
+      [{ tenant: 'b', host: '127.0.0.0/8', port: 1234, protocol: 'tcp' }],
+      () => 200_002,
+    );
+    assert.match(
+      rules,
+      /-A FLT-abcde -d 127\.0\.0\.0\/8 -p tcp -m multiport --dports 1234 -m owner ! --uid-owner 200002 -j REJECT/,
+    );
+  });
+});
+
+describe('a shared service in the rules', () => {
+  it('lets each tenant it is shared with pass before the rule that refuses the others', () => {
+    const uid = (t: string) => ({ a: 200_000, b: 200_001, c: 200_002 })[t];
+    const rules = firewallRules(
+      'FLT-abcde',
+      [200_000, 299_999],
+      [{ tenant: 'a', host: '127.0.10.1', port: 2001, protocol: 'tcp', sharedWith: ['c', 'b', 'a', 'zz'] }],
+      uid,
+    ).split('\n');
+    assert.deepEqual(rules.slice(5, 8), [
+      '-A FLT-abcde -d 127.0.10.1/32 -p tcp -m multiport --dports 2001 -m owner --uid-owner 200001 -j RETURN',
+      '-A FLT-abcde -d 127.0.10.1/32 -p tcp -m multiport --dports 2001 -m owner --uid-owner 200002 -j RETURN',
+      '-A FLT-abcde -d 127.0.10.1/32 -p tcp -m multiport --dports 2001 -m owner ! --uid-owner 200000 -j REJECT --reject-with tcp-reset',
+    ]);
   });
 });

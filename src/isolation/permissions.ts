@@ -3,7 +3,7 @@ import path from 'node:path';
 import { FlotillaError } from '../core/errors.js';
 import type { TaskUser } from '../core/identity.js';
 import { tenantDataPath, type Paths } from '../core/paths.js';
-import { chownTree } from '../drivers/process/identity.js';
+import { chownTree } from '../drivers/ownership.js';
 
 /**
  * The home's modes when tenants are isolated: tasks may pass through the home to their own sandbox

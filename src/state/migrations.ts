@@ -107,6 +107,14 @@ export const MIGRATIONS: string[] = [
   `
   ALTER TABLE services ADD COLUMN after_ready TEXT;
   `,
+  // Services a tenant shares with another tenant: that tenant's tasks may connect to their ports.
+  `
+  CREATE TABLE shares (
+    tenant TEXT NOT NULL, service TEXT NOT NULL, with_tenant TEXT NOT NULL, created_at INTEGER NOT NULL,
+    PRIMARY KEY (tenant, service, with_tenant)
+  );
+  CREATE INDEX shares_to ON shares (with_tenant);
+  `,
   // Faults injected by the failure lab: kept so that a daemon killed mid-fault heals it when it starts.
   `
   CREATE TABLE faults (

@@ -9,6 +9,7 @@ import { queueStore } from './store-queue.js';
 import { plansStore } from './store-plans.js';
 import { jobsStore } from './store-jobs.js';
 import { usageStore } from './store-usage.js';
+import { sharesStore } from './store-shares.js';
 import { faultsStore } from './store-faults.js';
 
 /** The state store: one module per resource over one SQLite database. */
@@ -26,6 +27,7 @@ export function createStore(file: string) {
     queue: queueStore(db),
     plans: plansStore(db),
     jobs: jobsStore(db),
+    shares: sharesStore(db),
     faults: faultsStore(db),
     /** Read-only for callers: the tasks store writes usage intervals as tasks change. */
     usage: usageStore(db),

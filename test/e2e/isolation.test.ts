@@ -26,11 +26,19 @@ services:
  */
 function attackScript(
   home: string,
-  a: { redisPid: number; redisAddr: string; kafkaAddr: string; dns: string; conf: string },
+  a: {
+    redisPid: number;
+    redisAddr: string;
+    kafkaAddr: string;
+    hiddenAddr: string;
+    dns: string;
+    conf: string;
+  },
 ) {
   const [rh, rp] = a.redisAddr.split(':');
   const [kh, kp] = a.kafkaAddr.split(':');
   const [dh, dp] = a.dns.split(':');
+  const [hh, hp] = a.hiddenAddr.split(':');
   // Python probes travel base64-encoded: no quoting between the test, the shell and Python.
   const py = (code: string) =>
     `echo ${Buffer.from(code).toString('base64')} | base64 -d | /usr/bin/python3 - 2>&1 | tail -1`;
@@ -60,6 +68,7 @@ function attackScript(
     ['kill-a', `kill -9 ${a.redisPid} 2>&1`],
     ['redis-a', connect(rh!, rp!)],
     ['kafka-a', connect(kh!, kp!)],
+    ['hidden-a', connect(hh!, hp!)],
     ['dns-a', dns],
     ['su', 'su -c id root </dev/null 2>&1 | head -1'],
     ['mount', 'mount -t tmpfs none /mnt 2>&1 | head -1'],
@@ -95,6 +104,29 @@ describe('tenants isolated at the operating-system level', { skip: !root && 'nee
     );
     await waitFor(async () => (await a.getStack('a')).status === 'ready', 240_000, "A's stack");
     await waitFor(async () => (await b.getStack('b')).status === 'ready', 60_000, "B's stack");
+    // A port Flotilla never handed out: A's app binds one of the kernel's choosing and says which.
+    await a.addApp({
+      id: 'hidden',
+      cpus: 0.1,
+      mem: 64,
+      cmd:
+        "exec /usr/bin/python3 -u -c \"import socket,time; s=socket.socket(); s.bind(('127.0.0.1',0)); " +
+        "s.listen(); print('port', s.getsockname()[1]); time.sleep(600)\"",
+    });
+    const hiddenPort = await waitFor(
+      async () => /port (\d+)/.exec(await a.logs('hidden.0'))?.[1] ?? null,
+      30_000,
+      "A's hidden port",
+    );
+    // The daemon finds it in the kernel's socket table within a second, and closes it to others.
+    await waitFor(
+      () =>
+        execFileSync('iptables', ['-S', `FLT-${homeIdOf(d.home)}`], { encoding: 'utf8' }).includes(
+          `--dports ${hiddenPort} `,
+        ),
+      10_000,
+      "a rule for A's hidden port",
+    );
     const aTasks = await a.listTasks();
     aPids = aTasks.map((t) => t.pid!);
     const redis = aTasks.find((t) => t.id === 'cache.redis-0')!;
@@ -108,6 +140,7 @@ describe('tenants isolated at the operating-system level', { skip: !root && 'nee
       redisPid: redis.pid!,
       redisAddr: `${redis.host}:${redis.ports[0]}`,
       kafkaAddr: `${kafka.host}:${kafka.ports[0]}`,
+      hiddenAddr: `127.0.0.1:${hiddenPort}`,
       dns: tenants.find((t) => t.name === 'a')!.dns!,
       conf: path.join(redis.sandbox, conf),
     });
@@ -179,6 +212,7 @@ describe('tenants isolated at the operating-system level', { skip: !root && 'nee
   it("connects to none of A's ports, and A's DNS server does not answer it", () => {
     assert.equal(saw('redis-a'), 'Connection refused');
     assert.equal(saw('kafka-a'), 'Connection refused');
+    assert.equal(saw('hidden-a'), 'Connection refused', 'a port Flotilla did not hand out');
     // A UDP datagram rejected on its way out fails at send(), with EPERM.
     assert.equal(saw('dns-a'), 'Operation not permitted');
   });
@@ -194,6 +228,30 @@ describe('tenants isolated at the operating-system level', { skip: !root && 'nee
   it('still has everything of its own: its data folder, its Redis', () => {
     assert.equal(saw('own-data'), 'mine');
     assert.equal(saw('own-redis'), 'PONG');
+  });
+
+  it("runs B's containers as B's user too, with no capability, writing its own volume", async () => {
+    const source =
+      'services:\n  box:\n    image: flotilla/base:bookworm\n    volumes: [store:/vol]\n' +
+      '    command: [sh, -c, "echo uid $(id -u); grep CapEff /proc/self/status; ' +
+      'echo x > /vol/x && echo wrote; exec sleep 600"]\nvolumes:\n  store: {}\n';
+    await b.applyStack('boxes', source);
+    const log = await waitFor(
+      async () => {
+        const text = await b.logs('box.0').catch(() => '');
+        return text.includes('wrote') ? text : null;
+      },
+      120_000,
+      "the container's report",
+    );
+    const bUid = new RegExp(`^flt-b-${homeIdOf(d.home)}:x:(\\d+):`, 'm').exec(
+      fs.readFileSync('/etc/passwd', 'utf8'),
+    )![1];
+    assert.match(log, new RegExp(`^uid ${bUid}$`, 'm'));
+    assert.match(log, /^CapEff:\s+0000000000000000$/m);
+    const pid = (await b.listTasks()).find((t) => t.owner === 'box')?.pid;
+    assert.ok(pid, 'the container has a pid');
+    assert.equal(execFileSync('ps', ['-o', 'uid=', '-p', String(pid)], { encoding: 'utf8' }).trim(), bUid);
   });
 
   it('may not use the Compose keys that reach outside a tenant', async () => {
@@ -212,7 +270,7 @@ describe('tenants isolated at the operating-system level', { skip: !root && 'nee
       assert.ok(isFlotillaError(err) && err.code === 'SECURITY_REFUSED', `${key}: ${String(err)}`);
       assert.match((err as Error).message, new RegExp(`services\\.box\\.${key}`));
     }
-    assert.deepEqual((await b.listStacks()).map((s) => s.name).sort(), ['b'], 'nothing was stored');
+    assert.deepEqual((await b.listStacks()).map((s) => s.name).sort(), ['b', 'boxes'], 'nothing was stored');
   });
 
   it('removes a tenant with its user, its folders and its rules', async () => {

@@ -20,6 +20,7 @@ import { registerPackageUninstall } from './package-uninstall.js';
 import { registerServiceEndpoints } from './service-endpoints.js';
 import { registerServiceList } from './service-list.js';
 import { registerServiceShow } from './service-show.js';
+import { registerServiceShare } from './service-share.js';
 import { registerStackDown } from './stack-down.js';
 import { registerStackList } from './stack-list.js';
 import { registerStackShow } from './stack-show.js';
@@ -66,6 +67,7 @@ export function registerCommands(program: Command): void {
   registerServiceList(service);
   registerServiceShow(service);
   registerServiceEndpoints(service);
+  registerServiceShare(service);
 
   const app = program.command('app').description('Marathon-style apps');
   registerAppAdd(app);

@@ -20,10 +20,12 @@ import {
 } from './containers.js';
 import { Engine } from './engine.js';
 import { TaskTable } from '../tasks.js';
+import { ownSandbox } from '../ownership.js';
 import { ContainerTask } from './handle.js';
 import {
   ensureNetwork,
   ensureVolumes,
+  ownVolumes,
   purgeVolumes,
   removeAllIdleNetworks,
   removeIdleNetworks,
@@ -63,6 +65,8 @@ export class DockerDriver implements Driver {
   private readonly warn: (message: string) => void;
   private readonly tasks = new TaskTable<ContainerTask>('docker');
   private closed = false;
+  /** Whether the engine remaps containers' users: asked once, at the first tenant's task. */
+  private remapped: boolean | undefined;
 
   constructor(options: DockerDriverOptions) {
     if (!isValidDaemonId(options.daemonId)) {
@@ -104,6 +108,10 @@ export class DockerDriver implements Driver {
       fs.mkdirSync(path.join(config.sandbox, dir), { recursive: true });
     }
     if (config.dataDir) fs.mkdirSync(config.dataDir, { recursive: true });
+    // A tenant's container runs as the tenant's user unless the engine remaps users for it.
+    this.remapped ??= config.user ? await this.engine.remapsUsers() : undefined;
+    const tenantUser = config.user && !this.remapped ? config.user : undefined;
+    if (tenantUser) ownSandbox(config.sandbox, tenantUser);
 
     const name = containerName(this.daemonId, config.taskKey);
     const body = containerBody(config, {
@@ -111,6 +119,7 @@ export class DockerDriver implements Driver {
       defaultImage: this.defaultImage,
       cpuLimit: this.cpuLimit,
       user: `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}`,
+      remapped: this.remapped ?? false,
     });
     // Independent round trips to the engine, side by side: each one costs a start its latency.
     await Promise.all([
@@ -121,6 +130,7 @@ export class DockerDriver implements Driver {
     let id: string;
     try {
       id = await createContainer(this.engine, name, body, config, this.daemonId, this.warn);
+      if (tenantUser) await ownVolumes(this.engine, stackVolumes(config), tenantUser);
       await startContainer(this.engine, id, config.taskKey);
     } catch (err) {
       // A task that never ran leaves no network made for it behind (a missing image, say).

@@ -131,6 +131,12 @@ export class Engine {
     return this.json({ path: '/version', timeoutMs });
   }
 
+  /** Whether the engine maps containers' users to unprivileged host ids (`dockerd --userns-remap`). */
+  async remapsUsers(timeoutMs = 2000): Promise<boolean> {
+    const info = await this.json<{ SecurityOptions?: string[] }>({ path: '/info', timeoutMs });
+    return (info.SecurityOptions ?? []).some((o) => o.includes('name=userns'));
+  }
+
   close(): void {
     this.lifetime.abort();
     this.agent.destroy();

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import type { TaskUser } from '../../core/identity.js';
+import { chownTree } from '../ownership.js';
 import type { TaskConfig } from '../driver.js';
 import type { Engine } from './engine.js';
 import { EngineError } from './engine.js';
@@ -12,6 +15,7 @@ const CALL_TIMEOUT_MS = 60_000;
 
 interface VolumeInfo {
   Name: string;
+  Mountpoint?: string;
   Labels: Record<string, string> | null;
   Options: Record<string, string> | null;
 }
@@ -161,6 +165,18 @@ export async function ensureVolumes(
   }
   for (const name of stackVolumes) {
     if (!(await inspectVolume(engine, name))) await createVolume(engine, name, { labels: common });
+  }
+}
+
+/**
+ * A tenant's container runs as the tenant's user, and a named volume the engine made is root's (with
+ * what the image had at its path, copied in when the container was created): it is given to the
+ * tenant, once, before the container starts. The volume's name is scoped to the tenant's stack.
+ */
+export async function ownVolumes(engine: Engine, names: string[], user: TaskUser): Promise<void> {
+  for (const name of names) {
+    const dir = (await inspectVolume(engine, name))?.Mountpoint;
+    if (dir && fs.statSync(dir).uid !== user.uid) chownTree(dir, user);
   }
 }
 

@@ -110,6 +110,21 @@ describe('docker container spec', () => {
     assert.equal(workdir.WorkingDir, '/app');
   });
 
+  it("runs a tenant's container as the tenant's user with no capability, unless the engine remaps users", () => {
+    const user = { name: 'flt-a-00000', uid: 200_001, gid: 200_001 };
+    for (const c of [container({ user: '0' }), container({ imageUser: true }), undefined]) {
+      const body = containerBody(task({ cmd: 'true', user, ...(c ? { container: c } : {}) }), OPTIONS);
+      assert.equal(body.User, '200001:200001');
+      assert.deepEqual(body.HostConfig.CapDrop, ['ALL']);
+    }
+    const remapped = containerBody(task({ cmd: 'true', user, container: container({ imageUser: true }) }), {
+      ...OPTIONS,
+      remapped: true,
+    });
+    assert.equal(remapped.User, undefined);
+    assert.deepEqual(remapped.HostConfig.CapDrop, ['NET_RAW', 'MKNOD', 'AUDIT_WRITE']);
+  });
+
   it('joins the stack network under its aliases, and publishes on the task address', () => {
     const body = containerBody(
       task({

@@ -12,6 +12,11 @@ export interface SpecOptions {
   cpuLimit: CpuLimit;
   /** The daemon's own uid:gid, the user of tasks that name none (files in the sandbox stay its own). */
   user: string;
+  /**
+   * The engine maps a container's users to unprivileged host ids (`dockerd --userns-remap`): a
+   * tenant's container may then keep its image's user, root included.
+   */
+  remapped?: boolean;
 }
 
 /** The body of POST /containers/create: a pure function of the task's config. */
@@ -109,6 +114,7 @@ export function containerBody(config: TaskConfig, options: SpecOptions): CreateB
       CapDrop: ['NET_RAW', 'MKNOD', 'AUDIT_WRITE'],
     },
   };
+  const tenantUser = config.user && !options.remapped ? config.user : undefined;
   if (config.cmd !== undefined) {
     body.Entrypoint = ['/bin/sh', '-c'];
     body.Cmd = [config.cmd];
@@ -116,7 +122,12 @@ export function containerBody(config: TaskConfig, options: SpecOptions): CreateB
     if (c?.entrypoint) body.Entrypoint = c.entrypoint;
     if (!c?.imageCommand) body.Cmd = config.args ?? [];
   }
-  if (!c?.imageUser) body.User = c?.user ?? options.user;
+  if (tenantUser) {
+    // A tenant's container runs as the tenant's own user, whatever its image or file says, with no
+    // capability at all: the same identity as its process tasks (docs/security.md).
+    body.User = `${tenantUser.uid}:${tenantUser.gid}`;
+    body.HostConfig.CapDrop = ['ALL'];
+  } else if (!c?.imageUser) body.User = c?.user ?? options.user;
   if (!c?.imageWorkdir) body.WorkingDir = c?.workdir ?? config.sandbox;
   if (c) {
     const hostname = c.hostname ?? c.aliases[0];

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { FlotillaError } from '../../core/errors.js';
 import type { TaskUser } from '../../core/identity.js';
 import type { ExecResult, TaskConfig } from '../driver.js';
-import { asUser, ownSandbox, SETPRIV } from './identity.js';
+import { asUser, SETPRIV } from './identity.js';
+import { ownSandbox } from '../ownership.js';
 import { aliveFifoPath, processStartTime } from './state.js';
 
 const EXEC_OUTPUT_CAP = 4096;
