@@ -37,7 +37,9 @@ const MAY_IMPORT = {
   api: ANYTHING_BUT_THE_CLI,
   daemon: ANYTHING_BUT_THE_CLI,
   // The CLI (and later the web UI) reach the daemon only through the typed client.
-  cli: ['core', 'client'],
+  cli: ['core', 'client', 'lab'],
+  // Experiments run on the client side: a workload, a nemesis through the API, checkers, a report.
+  lab: ['core', 'client'],
   client: ['core'],
 };
 

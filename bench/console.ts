@@ -58,6 +58,7 @@ async function server(owners: number) {
     control: null as never,
     tenants: null as never,
     shares: null as never,
+    faults: null as never,
     views: new ConsoleViews({ store, nodes }),
     plans: null as never,
     jobs: null as never,

@@ -4,7 +4,7 @@
 //   node scripts/leftovers.mjs snapshot   before the tests (writes $TMPDIR/flotilla-ci-before.json)
 //   node scripts/leftovers.mjs check      after them: prints each leftover and exits 1 if there is one
 //
-// A leftover is a tenant user or group (`flt-*`), a firewall chain (`FLT-*`), a container or volume
+// A leftover is a tenant user or group (`flt-*`), a firewall chain (`FLT-*`, a fault's `FLTF-*`), a container or volume
 // labelled by a Flotilla daemon, or a process that runs as a tenant's user or out of a test's home
 // (`$TMPDIR/flotilla-*`). Every test cleans up after itself; this is the run-wide proof that it did.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -34,10 +34,13 @@ function users() {
 }
 
 function chains() {
-  return lines('iptables', ['-w', '-S'])
-    .map((l) => /^-N (FLT-\S+)/.exec(l)?.[1])
-    .filter(Boolean)
-    .map((c) => `iptables chain ${c}`);
+  // FLTF-*: a fault's chain (src/faults), in filter or, for a delay, in nat.
+  return ['filter', 'nat'].flatMap((table) =>
+    lines('iptables', ['-w', '-t', table, '-S'])
+      .map((l) => /^-N (FLTF?-\S+)/.exec(l)?.[1])
+      .filter(Boolean)
+      .map((c) => `iptables ${table} chain ${c}`),
+  );
 }
 
 function docker() {

@@ -38,6 +38,7 @@ import { createMetrics } from './metrics.js';
 import { ServicePlans } from './plans.js';
 import { Tenants } from './tenants.js';
 import { FaultEngine } from '../faults/engine.js';
+import { leaderOf } from '../faults/leader.js';
 import { homeIdOf } from '../isolation/identity.js';
 import { VERSION } from './version.js';
 
@@ -188,6 +189,11 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
     publish: (...args) => void events.publish(...args),
     homeId: homeIdOf(paths.home),
     log,
+    leaderOf: (candidates) => {
+      const first = candidates[0];
+      const pkg = first ? store.services.get(first.tenant, first.owner)?.package : undefined;
+      return pkg ? leaderOf(pkg, candidates) : Promise.resolve(null);
+    },
   });
   const healedLeft = await faults.recover();
   if (healedLeft > 0) log(`healed ${healedLeft} fault(s) the last daemon left active`);

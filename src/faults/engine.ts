@@ -214,6 +214,6 @@ export function mechanismOf(kind: FaultRequest['kind']): string {
     case 'loss':
       return 'iptables statistic (random DROP) on lo, by task cgroup, address and ports';
     case 'delay':
-      return 'nat REDIRECT to a delay proxy of the daemon (no netem on this kernel)';
+      return 'nat REDIRECT to a delay proxy of the daemon (netem is not used)';
   }
 }

@@ -149,7 +149,6 @@ async function removeImage(engine: Engine, name: string): Promise<void> {
   if (await imageExists(engine, name))
     await engine.json({ method: 'DELETE', path: `/images/${name}`, query: { force: 1 } });
 }
-
 const engine = new Engine();
 const noEngine = await engine.version().then(
   () => false as const,

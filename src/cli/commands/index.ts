@@ -38,6 +38,7 @@ import { registerQueue } from './queue.js';
 import { registerPlanCommands } from './plan.js';
 import { registerUsage } from './usage.js';
 import { registerFaultCommands } from './fault.js';
+import { registerExperimentRun } from './experiment-run.js';
 import { registerSparkCreate } from './spark-create.js';
 import { registerSparkJobs } from './spark-jobs.js';
 import { registerSparkSubmit } from './spark-submit.js';
@@ -94,6 +95,12 @@ export function registerCommands(program: Command): void {
     program
       .command('fault')
       .description('the failure lab: inject, list and heal faults (docs/failure-lab.md)'),
+  );
+
+  registerExperimentRun(
+    program
+      .command('experiment')
+      .description('the failure lab: run an experiment to a timeline and a verdict'),
   );
 
   registerPlanCommands(

@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parse } from 'yaml';
+import fs from 'node:fs';
+import { parseExperiment } from './experiment.js';
+
+const fieldOf = (data: unknown): string | null => {
+  try {
+    parseExperiment(data);
+    return null;
+  } catch (err) {
+    assert.equal((err as { code: string }).code, 'EXPERIMENT_INVALID');
+    return (err as { details: { field: string } }).details.field;
+  }
+};
+
+const ok = {
+  name: 'x',
+  stack: { name: 'lab' },
+  durationS: 10,
+  workload: { kind: 'redis', service: 'cache' },
+  checkers: [{ kind: 'redis-lost-writes' }],
+};
+
+describe('experiment files', () => {
+  it('name the field that is wrong', () => {
+    assert.equal(fieldOf(ok), null);
+    assert.equal(fieldOf({ ...ok, durationS: 0 }), 'durationS');
+    assert.equal(fieldOf({ ...ok, stack: { file: 'a', name: 'b' } }), 'stack');
+    assert.equal(fieldOf({ ...ok, workload: { kind: 'kafka' } }), 'workload.kind');
+    assert.equal(fieldOf({ ...ok, workload: { kind: 'command', command: 'ls -l' } }), 'workload.command');
+    assert.equal(fieldOf({ ...ok, checkers: [] }), 'checkers');
+    assert.equal(fieldOf({ ...ok, checkers: [{ kind: 'command' }] }), 'checkers[0].command');
+    assert.equal(
+      fieldOf({ ...ok, nemesis: [{ at: 1, fault: { kind: 'meteor' } }] }),
+      'nemesis[0].fault.kind',
+    );
+    assert.equal(fieldOf({ ...ok, nemesis: [{ fault: { kind: 'kill' } }] }), 'nemesis[0]');
+    assert.equal(fieldOf({ ...ok, nemesis: [{ at: 99, fault: { kind: 'kill' } }] }), 'nemesis[0].at');
+    assert.equal(fieldOf({ ...ok, colour: 'red' }), 'experiment.colour');
+  });
+
+  it('accepts every example', () => {
+    const dir = new URL('../../../examples/experiments/', import.meta.url);
+    for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.yml') && !n.endsWith('stack.yml')))
+      assert.doesNotThrow(() => parseExperiment(parse(fs.readFileSync(new URL(f, dir), 'utf8'))), f);
+  });
+});

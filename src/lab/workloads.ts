@@ -1,0 +1,89 @@
+import { spawn } from 'node:child_process';
+import type { Workload } from './experiment.js';
+import type { History } from './history.js';
+import { Resp } from './resp.js';
+
+/** A running workload: stop it, then read what it was acknowledged. */
+export interface RunningWorkload {
+  stop(): Promise<void>;
+  /** Values the service acknowledged (redis: the keys written). */
+  acknowledged: string[];
+}
+
+/** Starts the workload at its rate; each operation goes into the history as invoke, then ok/fail/info. */
+export function startWorkload(w: Workload, h: History, env: { redisUrl?: string }): RunningWorkload {
+  const acknowledged: string[] = [];
+  let stopped = false;
+  const inflight = new Set<Promise<void>>();
+  const period = 1000 / w.rate;
+  let client: Resp | null = null;
+  let n = 0;
+  const one = async () => {
+    if (w.kind === 'command') {
+      const p = h.invoke('run');
+      const code = await runProgram(w.command, w.timeoutS * 1000, []);
+      if (code === 0) h.complete(p, 'ok', 'run');
+      else h.complete(p, code === null ? 'info' : 'fail', 'run', undefined, `exit ${code ?? 'timeout'}`);
+      return;
+    }
+    const key = `flotilla-lab:${n++}`;
+    const p = h.invoke('write', key);
+    try {
+      client ??= await Resp.connect(env.redisUrl!, 1000);
+      await client.call(['SET', key, key], 1000);
+      acknowledged.push(key);
+      h.complete(p, 'ok', 'write', key);
+    } catch (err) {
+      client?.close();
+      client = null;
+      // A write that timed out may or may not have happened: `info`, as Jepsen has it.
+      const timedOut = String(err).includes('timed out');
+      h.complete(p, timedOut ? 'info' : 'fail', 'write', key, String((err as Error).message ?? err));
+    }
+  };
+  // One operation at a time for redis (one connection); commands may overlap up to 4.
+  const limit = w.kind === 'redis' ? 1 : 4;
+  const timer = setInterval(() => {
+    if (stopped || inflight.size >= limit) return;
+    const op = one().finally(() => inflight.delete(op));
+    inflight.add(op);
+  }, period);
+  return {
+    acknowledged,
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await Promise.all([...inflight]);
+      client?.close();
+    },
+  };
+}
+
+/** Runs a program (argument list, no shell): its exit code, or null when it timed out. */
+export function runProgram(
+  command: string[],
+  timeoutMs: number,
+  extraArgs: string[],
+): Promise<number | null> {
+  return new Promise((resolve) => {
+    const child = spawn(command[0]!, [...command.slice(1), ...extraArgs], { stdio: 'ignore' });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', () => (clearTimeout(timer), resolve(127)));
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve(signal === 'SIGKILL' ? null : (code ?? 128));
+    });
+  });
+}
+
+/** Reads each acknowledged key back: the ones missing were lost. */
+export async function lostWrites(url: string, keys: string[]): Promise<{ lost: string[]; read: number }> {
+  const client = await Resp.connect(url, 5000);
+  const lost: string[] = [];
+  try {
+    for (const k of keys) if ((await client.call(['GET', k], 5000)) !== k) lost.push(k);
+  } finally {
+    client.close();
+  }
+  return { lost, read: keys.length };
+}
