@@ -42,12 +42,25 @@ export class DaemonCalls extends Transport {
     return this.request('GET', '/v1/images');
   }
 
-  /** Subscribes to the event stream (server-sent events). */
-  events(onEvent: (e: FlotillaEvent) => void, signal?: AbortSignal, since?: number): Promise<void> {
+  /**
+   * Subscribes to the event stream (server-sent events). `onOpen` is called once the daemon has
+   * subscribed this stream (its first bytes came): every event from then on will arrive.
+   */
+  events(
+    onEvent: (e: FlotillaEvent) => void,
+    signal?: AbortSignal,
+    since?: number,
+    onOpen?: () => void,
+  ): Promise<void> {
     let buffer = '';
+    let open = false;
     return this.stream(
       `/v1/events${query({ since })}`,
       (chunk) => {
+        if (!open) {
+          open = true;
+          onOpen?.();
+        }
         buffer += chunk;
         let end: number;
         while ((end = buffer.indexOf('\n\n')) >= 0) {

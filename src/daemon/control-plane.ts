@@ -8,19 +8,20 @@ import { taskKey } from '../core/keys.js';
 import type { Paths } from '../core/paths.js';
 import type { TaskRecord } from '../core/task.js';
 import type { QueueView, WhyView } from '../core/tenant-schemas.js';
-import { Deployer, type Intent } from '../deploy/deployer.js';
+import { Deployer } from '../deploy/deployer.js';
 import type { DeployContext } from '../deploy/plan.js';
 import { serviceEndpoints } from '../deploy/render-service.js';
 import { usageReport } from '../metering/report.js';
 import type { EventBus } from '../reconciler/events.js';
 import type { Reconciler } from '../reconciler/reconciler.js';
 import { parseApp } from '../specs/app.js';
-import { isComposeFile, parseComposeDocument, type ComposeOptions } from '../specs/compose.js';
+import type { ComposeOptions } from '../specs/compose.js';
 import { Reader, checkName } from '../specs/check.js';
 import { ParsePool } from '../specs/parse-pool.js';
-import { parseStackDocument, unsetWarning, withVariables, type StackSpec } from '../specs/stack.js';
+import { unsetWarning, withVariables } from '../specs/stack.js';
 import type { Store } from '../state/store.js';
 import { PostReadySteps } from './post-ready.js';
+import { readStack, withWarnings } from './stack-input.js';
 import { QueueViews } from './queue-views.js';
 import { appView, serviceView, stackView, taskView } from './views.js';
 
@@ -101,8 +102,20 @@ export class ControlPlane {
     name?: string,
     compose: Omit<ComposeOptions, 'name'> = {},
   ): Promise<DeployResultView> {
-    const { stack, intent, warnings } = await this.readStack(source, name, compose);
+    const { stack, intent, warnings } = await readStack(this.parser, source, name, compose);
     return withWarnings(await this.deployer.deploy(tenant, stack, intent), warnings);
+  }
+
+  /** Replaces stack `old` by the one the file declares; see Deployer.replace. */
+  async replaceStack(
+    tenant: string,
+    old: string,
+    source: string,
+    compose: Omit<ComposeOptions, 'name'>,
+    purge: boolean,
+  ): Promise<DeployResultView> {
+    const { stack, intent, warnings } = await readStack(this.parser, source, undefined, compose);
+    return withWarnings(await this.deployer.replace(tenant, old, stack, intent, purge), warnings);
   }
 
   /** What applying a stack file would do, as a diff; nothing is started or written. */
@@ -112,31 +125,8 @@ export class ControlPlane {
     name?: string,
     compose: Omit<ComposeOptions, 'name'> = {},
   ): Promise<PlanView> {
-    const { stack, intent, warnings } = await this.readStack(source, name, compose);
+    const { stack, intent, warnings } = await readStack(this.parser, source, name, compose);
     return withWarnings(await this.deployer.plan(tenant, stack, intent), warnings);
-  }
-
-  /** Reads the text once (off the loop), then as a Compose file or a Flotilla stack. */
-  private async readStack(
-    source: string,
-    name: string | undefined,
-    compose: Omit<ComposeOptions, 'name'>,
-  ): Promise<{ stack: string; intent: Intent; warnings: string[] | undefined }> {
-    const data = await this.parser.read(source);
-    const spec: StackSpec = isComposeFile(data)
-      ? parseComposeDocument(data, { ...compose, name })
-      : parseStackDocument(data, name, compose.variables);
-    if (name && spec.name !== name) {
-      throw new FlotillaError(
-        'STACK_INVALID',
-        `stack.name: the file names "${spec.name}" but the request names "${name}"`,
-      );
-    }
-    return {
-      stack: spec.name,
-      intent: { declarations: spec.declarations, prune: true, createOnly: false, source },
-      warnings: spec.warnings,
-    };
   }
 
   /** Stops the YAML reader's worker. */
@@ -343,8 +333,4 @@ export function readApp(body: unknown): { app: ReturnType<typeof parseApp>; warn
     }
   }
   return { app: parseApp(raw), warnings: unset.size > 0 ? [...unset].map(unsetWarning) : undefined };
-}
-
-function withWarnings<T extends object>(result: T, warnings: string[] | undefined): T {
-  return warnings && warnings.length > 0 ? { ...result, warnings } : result;
 }

@@ -107,4 +107,8 @@ export const MIGRATIONS: string[] = [
   `
   ALTER TABLE services ADD COLUMN after_ready TEXT;
   `,
+  // A stack file's startOrder (auto, parallel, serial); null: the daemon's default.
+  `
+  ALTER TABLE stacks ADD COLUMN start_order TEXT;
+  `,
 ];

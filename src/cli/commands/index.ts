@@ -21,6 +21,7 @@ import { registerServiceEndpoints } from './service-endpoints.js';
 import { registerServiceList } from './service-list.js';
 import { registerServiceShow } from './service-show.js';
 import { registerStackDown } from './stack-down.js';
+import { registerStackReplace } from './stack-replace.js';
 import { registerStackList } from './stack-list.js';
 import { registerStackShow } from './stack-show.js';
 import { registerStackUp } from './stack-up.js';
@@ -43,6 +44,7 @@ import { registerSparkSubmit } from './spark-submit.js';
 export function registerCommands(program: Command): void {
   registerStackUp(program);
   registerStackDown(program);
+  registerStackReplace(program);
   registerTaskList(program, 'ps');
   registerTaskLogs(program);
   registerQueue(program);
