@@ -3,6 +3,8 @@ export const FIGURES: Record<string, () => Promise<{ main: () => Promise<void> }
   'redis-up': () => import('./redis-up.js'),
   'ps-200-apps': () => import('./ps-200-apps.js'),
   'kafka-up': () => import('./kafka-up.js'),
+  'kafka-down': () => import('./kafka-down.js'),
+  replace: () => import('./replace.js'),
   scheduler: () => import('./scheduler.js'),
   'streaming-dev': () => import('./streaming-dev.js'),
   'docker-start': () => import('./docker-start.js'),

@@ -22,11 +22,28 @@ export function recordedTasks(dbFile: string): TaskRecord[] {
   }
 }
 
+/** The very same commands started by hand and ready: their process groups, and how to clean up. */
+export interface HandStack {
+  /** From the first spawn until every task passed its checks. */
+  elapsed: number;
+  /** Each task's process group (the spawned leader's pid), by task id. */
+  groups: Map<string, number>;
+  /** SIGKILLs whatever is left and removes the sandboxes. */
+  cleanup(): Promise<void>;
+}
+
 export async function launchByHand(
   tasks: TaskRecord[],
   sandboxOf: (t: TaskRecord) => string,
 ): Promise<number> {
-  const owners = deployOrder(
+  const stack = await startByHand(tasks, sandboxOf);
+  await stack.cleanup();
+  return stack.elapsed;
+}
+
+/** The owners of `tasks` in dependency order (each after what it depends on). */
+export function ownerOrder(tasks: TaskRecord[]): string[] {
+  return deployOrder(
     [...new Set(tasks.map((t) => t.owner))].map((name) =>
       serviceDeclaration({
         name,
@@ -36,7 +53,27 @@ export async function launchByHand(
       }),
     ),
   ).map(declaredName);
+}
+
+export async function startByHand(
+  tasks: TaskRecord[],
+  sandboxOf: (t: TaskRecord) => string,
+): Promise<HandStack> {
+  const owners = ownerOrder(tasks);
   const children: ChildProcess[] = [];
+  const groups = new Map<string, number>();
+  const cleanup = async () => {
+    for (const c of children) {
+      try {
+        process.kill(-c.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    // Leave nothing behind: the next deploy of the same names must not find this run's data.
+    for (const t of tasks) fs.rmSync(sandboxOf(t), { recursive: true, force: true });
+  };
   try {
     for (const t of tasks) {
       const data = path.join(sandboxOf(t), 'data');
@@ -54,14 +91,14 @@ export async function launchByHand(
         await Promise.all(
           mine.map(async (t) => {
             const argv = t.spec.cmd !== undefined ? ['/bin/sh', '-c', t.spec.cmd] : t.spec.args!;
-            children.push(
-              spawn(argv[0]!, argv.slice(1), {
-                cwd: sandboxOf(t),
-                env: { ...process.env, ...t.spec.env, FLOTILLA_SANDBOX: sandboxOf(t) },
-                stdio: 'ignore',
-                detached: true,
-              }),
-            );
+            const child = spawn(argv[0]!, argv.slice(1), {
+              cwd: sandboxOf(t),
+              env: { ...process.env, ...t.spec.env, FLOTILLA_SANDBOX: sandboxOf(t) },
+              stdio: 'ignore',
+              detached: true,
+            });
+            children.push(child);
+            groups.set(t.id, child.pid!);
             // COMMAND checks (Spark's and Cassandra's readiness) run as the process driver runs them.
             const env = { ...process.env, ...t.spec.env, FLOTILLA_SANDBOX: sandboxOf(t) } as Record<
               string,
@@ -79,17 +116,24 @@ export async function launchByHand(
         );
       }
     });
-    return elapsed;
-  } finally {
-    for (const c of children) {
-      try {
-        process.kill(-c.pid!, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-    await new Promise((r) => setTimeout(r, 500));
-    // Leave nothing behind: the next deploy of the same names must not find this run's data.
-    for (const t of tasks) fs.rmSync(sandboxOf(t), { recursive: true, force: true });
+    return { elapsed, groups, cleanup };
+  } catch (err) {
+    await cleanup();
+    throw err;
   }
+}
+
+/** Whether any process of the group is still there. */
+export function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Resolves once every process of the groups is gone (looked at every 5 ms). */
+export async function groupsGone(pgids: number[]): Promise<void> {
+  while (pgids.some(groupAlive)) await new Promise((r) => setTimeout(r, 5));
 }

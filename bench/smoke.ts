@@ -12,6 +12,8 @@ const SMALLEST: Record<string, Record<string, string>> = {
   'redis-up': { BENCH_ROUNDS: '1' },
   'ps-200-apps': { BENCH_APPS: '2', BENCH_SAMPLES: '1' },
   'kafka-up': { BENCH_ROUNDS: '1' },
+  'kafka-down': { BENCH_ROUNDS: '1' },
+  replace: { BENCH_ROUNDS: '1' },
   scheduler: { BENCH_ROUNDS: '1' },
   'streaming-dev': { BENCH_ROUNDS: '1' },
   'docker-start': { BENCH_ROUNDS: '1' },
@@ -25,7 +27,13 @@ const SMALLEST: Record<string, Record<string, string>> = {
   console: { BENCH_APPS: '10', BENCH_SAMPLES: '1' },
 };
 /** The JVM stacks need their time even at one round; everything else is quick. */
-const LIMIT_S: Record<string, number> = { 'kafka-up': 600, 'streaming-dev': 600, 'kafka-docker': 600 };
+const LIMIT_S: Record<string, number> = {
+  'kafka-up': 600,
+  'kafka-down': 600,
+  replace: 600,
+  'streaming-dev': 600,
+  'kafka-docker': 600,
+};
 const RUN = fileURLToPath(new URL('./run.js', import.meta.url));
 
 function bench(name: string): Promise<{ code: number | null; out: string }> {

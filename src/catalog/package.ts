@@ -42,6 +42,12 @@ export interface PackageDefinition {
     declared: Record<string, unknown>,
     service: string,
   ): void;
+  /**
+   * Its tasks' first starts go one after another (Cassandra's bootstraps: each node's start script
+   * waits for the one before it), so the start order gives the service one turn at a time rather
+   * than a core to each task that only waits.
+   */
+  startsOneAtATime?: boolean;
   /** Set when the package cannot run under the Docker driver yet: why, and what to do instead. */
   noContainers?: string;
 }

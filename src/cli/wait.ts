@@ -2,6 +2,7 @@ import type { FlotillaClient } from '../client/client.js';
 import type { ServiceView, StackView, TaskView } from '../core/api-schemas.js';
 import { FlotillaError } from '../core/errors.js';
 import { readyCount } from './format.js';
+import { Changes } from './changes.js';
 import { sleep, spinner } from './output.js';
 
 export type Verdict =
@@ -48,6 +49,7 @@ export async function waitForStack(
 ): Promise<WaitOutcome> {
   const deadline = Date.now() + timeoutMs;
   const spin = spinner(`waiting for stack ${name}`);
+  const changes = await Changes.open(client);
   try {
     for (;;) {
       const stack = await client.getStack(name);
@@ -59,9 +61,10 @@ export async function waitForStack(
       spin.update(
         `waiting for stack ${name}: ${readyCount(stack.tasks)} tasks ready (${stack.status}${why})${queued ? `; ${queued}` : ''}`,
       );
-      await sleep(100);
+      await changes.next(deadline - Date.now());
     }
   } finally {
+    changes.close();
     spin.stop();
   }
 }
@@ -74,14 +77,16 @@ export async function waitForNoTasks(
 ): Promise<TaskView[]> {
   const deadline = Date.now() + timeoutMs;
   const spin = spinner(`stopping the tasks of stack ${stack}`);
+  const changes = await Changes.open(client);
   try {
     for (;;) {
       const left = await client.listTasks({ stack });
       if (left.length === 0 || Date.now() >= deadline) return left;
       spin.update(`stopping the tasks of stack ${stack}: ${left.length} left`);
-      await sleep(100);
+      await changes.next(deadline - Date.now());
     }
   } finally {
+    changes.close();
     spin.stop();
   }
 }

@@ -40,6 +40,16 @@ export class WorkloadCalls extends DaemonCalls {
     const body: StackApplyBody = { source, ...compose };
     return this.request('POST', `/v1/stacks/${enc(name)}/compose-config`, body);
   }
+  /** Replaces stack `old` by the stack the file declares (named by the file). */
+  replaceStack(
+    old: string,
+    source: string,
+    compose: ComposeOptions = {},
+    purge = false,
+  ): Promise<DeployResultView> {
+    const body: StackApplyBody = { source, ...compose };
+    return this.request('POST', `/v1/stacks/${enc(old)}/replace${purge ? '?purge=true' : ''}`, body);
+  }
   downStack(name: string, purge = false): Promise<DeployResultView> {
     return this.request('DELETE', `/v1/stacks/${enc(name)}${purge ? '?purge=true' : ''}`);
   }

@@ -36,6 +36,15 @@ export interface AppRecord {
   updatedAt: number;
 }
 
+/**
+ * How a stack's tasks take their turn to start. `auto` (the default): JVM tasks start as many at a
+ * time as the machine has cores, the longest chain of dependencies first; `parallel`: every task
+ * as soon as its dependencies are ready; `serial`: one task at a time, each once the one before it
+ * is ready.
+ */
+export type StartOrder = 'auto' | 'parallel' | 'serial';
+export const START_ORDERS: readonly StartOrder[] = ['auto', 'parallel', 'serial'];
+
 export interface StackRecord {
   tenant: string;
   name: string;
@@ -43,6 +52,8 @@ export interface StackRecord {
   source: string;
   services: string[];
   apps: string[];
+  /** The file's `startOrder`, when it says one. */
+  startOrder?: StartOrder;
   createdAt: number;
   updatedAt: number;
 }

@@ -1,4 +1,5 @@
 import { defaultHome } from '../core/paths.js';
+import { START_ORDERS, type StartOrder } from '../core/service.js';
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
@@ -36,6 +37,10 @@ export interface DaemonConfig {
   uidRange?: [number, number];
   /** How often the daemon checks that its home still exists (default 5 s; tests use less). */
   homeCheckMs?: number;
+  /** FLOTILLA_START_ORDER: the start order of stacks whose file names none (default auto). */
+  startOrder?: StartOrder;
+  /** FLOTILLA_START_SLOTS: JVM starts at once in the auto order (default: the machine's cores). */
+  startSlots?: number;
   /** FLOTILLA_PORT_RESERVATIONS: the folder every home on this machine reserves task ports in. */
   portReservations?: string;
   /** FLOTILLA_LOG_MAX_BYTES and FLOTILLA_LOG_FILES: how task logs are rotated. */
@@ -126,6 +131,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DaemonConfig {
     isolation: isolationSetting(env.FLOTILLA_ISOLATION),
     ...(env.FLOTILLA_UID_RANGE ? { uidRange: uidRange(env.FLOTILLA_UID_RANGE) } : {}),
     logLimits: logLimits(env),
+    ...startSettings(env),
     ...(env.FLOTILLA_PORT_RESERVATIONS
       ? { portReservations: path.resolve(env.FLOTILLA_PORT_RESERVATIONS) }
       : {}),
@@ -148,6 +154,25 @@ function logLimits(env: NodeJS.ProcessEnv): LogLimits {
     );
   }
   return { maxBytes, files };
+}
+
+function startSettings(env: NodeJS.ProcessEnv): { startOrder?: StartOrder; startSlots?: number } {
+  const order = env.FLOTILLA_START_ORDER;
+  if (order && !(START_ORDERS as readonly string[]).includes(order))
+    throw new FlotillaError(
+      'VALIDATION_FAILED',
+      `FLOTILLA_START_ORDER=${order}: use ${START_ORDERS.join(', ')} (auto is the default)`,
+    );
+  const slots = env.FLOTILLA_START_SLOTS ? Number(env.FLOTILLA_START_SLOTS) : undefined;
+  if (slots !== undefined && (!Number.isInteger(slots) || slots < 1 || slots > 1024))
+    throw new FlotillaError(
+      'VALIDATION_FAILED',
+      `FLOTILLA_START_SLOTS=${env.FLOTILLA_START_SLOTS}: give a whole number from 1 to 1024`,
+    );
+  return {
+    ...(order ? { startOrder: order as StartOrder } : {}),
+    ...(slots !== undefined ? { startSlots: slots } : {}),
+  };
 }
 
 function driverSetting(raw: string | undefined): DriverName {

@@ -7,26 +7,28 @@ import { FlotillaError } from '../core/errors.js';
 import { taskKey } from '../core/keys.js';
 import type { Paths } from '../core/paths.js';
 import type { PullPolicy, TaskRecord } from '../core/task.js';
-import { overridePullPolicy, pullStackImages, type ImagePuller } from './stack-pull.js';
+import { pullStackImages, type ImagePuller } from './stack-pull.js';
 import type { QueueView, WhyView } from '../core/tenant-schemas.js';
-import { Deployer, type Intent } from '../deploy/deployer.js';
+import { Deployer } from '../deploy/deployer.js';
 import type { DeployContext } from '../deploy/plan.js';
 import { serviceEndpoints } from '../deploy/render-service.js';
 import { usageReport } from '../metering/report.js';
 import type { EventBus } from '../reconciler/events.js';
 import type { Reconciler } from '../reconciler/reconciler.js';
-import { isComposeFile, parseComposeDocument } from '../specs/compose.js';
+import { isComposeFile } from '../specs/compose.js';
 import { composeConfig } from '../specs/compose-config.js';
-import type { ComposeConfigView, ComposeOptions as ComposeRequest } from '../core/request-schemas.js';
+import type { ComposeConfigView } from '../core/request-schemas.js';
 import { Reader, checkName } from '../specs/check.js';
 import { ParsePool } from '../specs/parse-pool.js';
-import { parseStackDocument, type StackSpec } from '../specs/stack.js';
 import { fromDcosOptions, isDcosOptions } from '../catalog/dcos-options.js';
 import { readApp } from './app-input.js';
 
 export { readApp } from './app-input.js';
 import type { Store } from '../state/store.js';
 import { PostReadySteps } from './post-ready.js';
+import { readStack, withWarnings, type ComposeInput } from './stack-input.js';
+
+export type { ComposeInput } from './stack-input.js';
 import { QueueViews } from './queue-views.js';
 import { appView, serviceView, stackView, taskView } from './views.js';
 
@@ -110,9 +112,22 @@ export class ControlPlane {
     name?: string,
     compose: ComposeInput & { pull?: PullPolicy } = {},
   ): Promise<DeployResultView> {
-    const { stack, intent, warnings } = await this.readStack(source, name, compose);
+    const { stack, intent, warnings } = await readStack(this.parser, source, name, compose);
     if (this.imagePuller) await pullStackImages(intent.declarations, this.imagePuller);
     return withWarnings(await this.deployer.deploy(tenant, stack, intent), warnings);
+  }
+
+  /** Replaces stack `old` by the one the file declares; see Deployer.replace. */
+  async replaceStack(
+    tenant: string,
+    old: string,
+    source: string,
+    compose: ComposeInput & { pull?: PullPolicy },
+    purge: boolean,
+  ): Promise<DeployResultView> {
+    const { stack, intent, warnings } = await readStack(this.parser, source, undefined, compose);
+    if (this.imagePuller) await pullStackImages(intent.declarations, this.imagePuller);
+    return withWarnings(await this.deployer.replace(tenant, old, stack, intent, purge), warnings);
   }
 
   /** What applying a stack file would do, as a diff; nothing is started or written. */
@@ -122,7 +137,7 @@ export class ControlPlane {
     name?: string,
     compose: ComposeInput & { pull?: PullPolicy } = {},
   ): Promise<PlanView> {
-    const { stack, intent, warnings } = await this.readStack(source, name, compose);
+    const { stack, intent, warnings } = await readStack(this.parser, source, name, compose);
     return withWarnings(await this.deployer.plan(tenant, stack, intent), warnings);
   }
 
@@ -143,33 +158,6 @@ export class ControlPlane {
         `name: the file names "${out.name}" but the request names "${name}"`,
       );
     return { name: out.name, yaml: out.yaml, warnings: out.warnings };
-  }
-
-  /** Reads the text once (off the loop), then as a Compose file or a Flotilla stack. */
-  private async readStack(
-    source: string,
-    name: string | undefined,
-    options: ComposeInput & { pull?: PullPolicy },
-  ): Promise<{ stack: string; intent: Intent; warnings: string[] | undefined }> {
-    const { pull, ...compose } = options;
-    const data = await this.parser.read(source);
-    const { overrides, ...rest } = compose;
-    const overrideData = await Promise.all((overrides ?? []).map((o) => this.parser.read(o)));
-    const spec: StackSpec = isComposeFile(data)
-      ? parseComposeDocument(data, { ...rest, overrideData, name })
-      : parseStackDocument(data, name, compose.variables);
-    overridePullPolicy(spec.declarations, pull);
-    if (name && spec.name !== name) {
-      throw new FlotillaError(
-        'STACK_INVALID',
-        `stack.name: the file names "${spec.name}" but the request names "${name}"`,
-      );
-    }
-    return {
-      stack: spec.name,
-      intent: { declarations: spec.declarations, prune: true, createOnly: false, source },
-      warnings: spec.warnings,
-    };
   }
 
   /** Stops the YAML reader's worker. */
@@ -355,13 +343,6 @@ export class ControlPlane {
   private stackTasks(tenant: string, stack: string): TaskRecord[] {
     return this.store.tasks.list(tenant).filter((t) => t.stack === stack);
   }
-}
-
-/** What a request sends besides a Compose file's text, and the folder a tenant's host paths must stay in. */
-export type ComposeInput = ComposeRequest & { allowedRoot?: string };
-
-function withWarnings<T extends object>(result: T, warnings: string[] | undefined): T {
-  return warnings && warnings.length > 0 ? { ...result, warnings } : result;
 }
 
 const isWanted = (t: TaskRecord) => t.desired === 'running';

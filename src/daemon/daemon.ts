@@ -36,6 +36,7 @@ import { HOME_CHECK_MS, watchHome } from './home-watch.js';
 import { acquireLock } from './lock.js';
 import { createMetrics } from './metrics.js';
 import { ServicePlans } from './plans.js';
+import { startPolicyOf } from './start-policy.js';
 import { Tenants } from './tenants.js';
 import { FaultEngine } from '../faults/engine.js';
 import { leaderOf } from '../faults/leader.js';
@@ -141,6 +142,9 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
     images,
     containerConfig: (t, spec) => containerConfig(daemonId, t, spec),
     userOf,
+    ...(config.startSlots ? { startSlots: config.startSlots } : {}),
+    ...(config.startOrder ? { startOrder: config.startOrder } : {}),
+    startPolicy: (t) => startPolicyOf(store, t),
   });
   // Start allocating at a random point of the range: daemons of several homes rarely race for a port.
   const [lo, hi] = config.portRange;

@@ -55,6 +55,10 @@ export function commitPlan(store: Store, plan: DeployPlan, now: number): string[
           source: plan.source ?? old?.source ?? '',
           services: [...new Set([...(keep ? old.services : []), ...members('service')])],
           apps: [...new Set([...(keep ? old.apps : []), ...members('app')])],
+          // A file applied again says its order (or none); a write that is not a file keeps it.
+          ...((plan.source !== undefined ? plan.startOrder : old?.startOrder) !== undefined
+            ? { startOrder: plan.source !== undefined ? plan.startOrder : old?.startOrder }
+            : {}),
         },
         now,
       );

@@ -7,6 +7,7 @@ import type { PlanView } from '../core/deploy-schemas.js';
 import { commitPlan, removeOwner } from './commit.js';
 import { summary } from './diff.js';
 import { planDeploy, type DeployContext, type DeployPlan, type DeployRequest } from './plan.js';
+import { retireStack, restoreStack } from './replace.js';
 import { allocationCycle } from './waiting.js';
 
 export interface DeployerHooks {
@@ -192,6 +193,41 @@ export class Deployer {
       this.settled(tenant, touched);
       const revision = ++this.revision;
       return { stack: name, created: [], updated: [], unchanged: [], removed: owners, waiting: [], revision };
+    });
+  }
+
+  /**
+   * Replaces stack `old` by the stack a file declares, in one write: the old stack is gone and the
+   * new one committed before the reconciler hears of either, so old tasks stop while new ones start
+   * (dependents first on the way down, dependencies first on the way up). What they would share
+   * waits: a name declared by both is relaunched afresh once its old task is gone, and what the old
+   * tasks' resources block waits in the queue until they are given back. A file that cannot be
+   * planned leaves the old stack as it was.
+   */
+  replace(
+    tenant: string,
+    old: string,
+    stack: string,
+    intent: Intent,
+    purge: boolean,
+  ): Promise<DeployResultView> {
+    return this.serialized(async () => {
+      const { store } = this.ctx;
+      const s = store.stacks.get(tenant, old);
+      if (!s) throw new FlotillaError('STACK_NOT_FOUND', `no stack "${old}"`);
+      if (old === stack) return this.deployNow(tenant, stack, intent);
+      const retired = retireStack(store, s, purge, this.hooks.now());
+      let plan: DeployPlan;
+      try {
+        plan = await planDeploy(this.ctx, { tenant, stack, ...intent });
+      } catch (err) {
+        restoreStack(store, retired, this.hooks.now());
+        throw err;
+      }
+      this.commit(plan);
+      this.settled(tenant, retired.touched);
+      const removed = [...s.services, ...s.apps].filter((o) => !plan.diff.owners.some((d) => d.name === o));
+      return { stack, ...summary(plan.diff), removed, waiting: waitingOf(plan), revision: ++this.revision };
     });
   }
 

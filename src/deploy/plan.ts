@@ -11,7 +11,7 @@ import { FlotillaError } from '../core/errors.js';
 import { taskId } from '../core/keys.js';
 import type { NodeInfo } from '../core/node.js';
 import { sandboxPath, type Paths } from '../core/paths.js';
-import type { ServiceRecord } from '../core/service.js';
+import type { ServiceRecord, StartOrder } from '../core/service.js';
 import type { LaunchSpec, OwnerKind, TaskRecord } from '../core/task.js';
 import { interpolate, referencesIn } from '../specs/interpolate.js';
 import type { QueueReasonKind } from '../state/store-queue.js';
@@ -43,6 +43,8 @@ export interface DeployRequest {
   /** The stack that owns these declarations, or null for standalone ones. */
   stack: string | null;
   source?: string;
+  /** The stack file's start order (with `source`: a file that says none goes back to the default). */
+  startOrder?: StartOrder;
   declarations: Declaration[];
   /** For a stack: remove what the stack had before and no longer declares. */
   prune: boolean;
@@ -75,6 +77,7 @@ export interface DeployPlan {
   tenant: string;
   stack: string | null;
   source?: string;
+  startOrder?: StartOrder;
   prune: boolean;
   admitted: PlannedOwner[];
   waiting: PlannedWait[];
@@ -122,6 +125,7 @@ export async function planDeploy(ctx: DeployContext, req: DeployRequest): Promis
     tenant: req.tenant,
     stack: req.stack,
     ...(req.source !== undefined ? { source: req.source } : {}),
+    ...(req.startOrder !== undefined ? { startOrder: req.startOrder } : {}),
     prune: req.prune,
     admitted,
     waiting: [...waiting.values()],

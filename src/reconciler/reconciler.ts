@@ -1,4 +1,6 @@
+import os from 'node:os';
 import type { Paths } from '../core/paths.js';
+import { StartGate } from './start-gate.js';
 import type { TaskHandle, TaskRecord } from '../core/task.js';
 import type { Driver } from '../drivers/driver.js';
 import type { Store } from '../state/store.js';
@@ -22,6 +24,10 @@ export interface ReconcilerOptions {
   containerConfig?: SupervisorDeps['containerConfig'];
   userOf?: SupervisorDeps['userOf'];
   workers?: number;
+  /** How many heavy (JVM) starts run at once in the `auto` start order: the machine's cores. */
+  startSlots?: number;
+  startOrder?: SupervisorDeps['startOrder'];
+  startPolicy?: SupervisorDeps['startPolicy'];
 }
 
 /** The control loop: a keyed queue of tasks, a supervisor that syncs each, and the health monitor. */
@@ -54,6 +60,9 @@ export class Reconciler {
       ...(o.images ? { images: o.images } : {}),
       ...(o.containerConfig ? { containerConfig: o.containerConfig } : {}),
       ...(o.userOf ? { userOf: o.userOf } : {}),
+      gate: new StartGate(o.startSlots ?? os.availableParallelism()),
+      ...(o.startOrder ? { startOrder: o.startOrder } : {}),
+      ...(o.startPolicy ? { startPolicy: o.startPolicy } : {}),
     });
   }
 

@@ -11,7 +11,10 @@ import type { HealthMonitor, HealthReport } from './health/monitor.js';
 import { runPrestart, type ArtifactPreparer, type ImagePreparer } from './prestart.js';
 import type { WorkQueue } from './queue.js';
 import { describeExit, restartDecision, type RestartDecision } from './restart-policy.js';
-import { purgeSandbox } from './sandbox.js';
+import { retire } from './retire.js';
+import { StartGate } from './start-gate.js';
+import { startTurn, type StartPolicyOf } from './start-order.js';
+import type { StartOrder } from '../core/service.js';
 import type { TaskUser } from '../core/identity.js';
 import { splitKey, taskKey } from '../core/keys.js';
 import { TaskStates } from './task-states.js';
@@ -37,6 +40,10 @@ export interface SupervisorDeps {
   containerConfig?(t: TaskRecord, spec: ContainerSpec): ContainerConfig;
   /** The Unix user a tenant's tasks run as, when the daemon isolates tenants. */
   userOf?(tenant: string): TaskUser | undefined;
+  /** Turns to start (start-gate.ts), the order of stacks that name none, and what packages say. */
+  gate?: StartGate;
+  startOrder?: StartOrder;
+  startPolicy?: StartPolicyOf;
 }
 
 /**
@@ -52,14 +59,17 @@ export class Supervisor {
   private stopped = false;
   private readonly states: TaskStates;
   private readonly launches = new Turns();
+  private readonly gate: StartGate;
 
   constructor(private readonly d: SupervisorDeps) {
     this.now = d.now ?? Date.now;
     this.states = new TaskStates({ ...d, now: this.now });
+    this.gate = d.gate ?? new StartGate(1);
   }
 
   stop(): void {
     this.stopped = true;
+    this.gate.drain();
   }
 
   async sync(key: string): Promise<void> {
@@ -70,7 +80,13 @@ export class Supervisor {
       if (alive) await this.d.driver.destroyTask(key);
       return;
     }
-    if (t.desired !== 'running') return this.retire(key, t, alive);
+    if (t.desired !== 'running')
+      return retire(
+        { ...this.d, states: this.states, stopping: this.stopping, now: this.now, gate: this.gate },
+        key,
+        t,
+        alive,
+      );
     if (alive) {
       if (t.launchedSpecHash !== t.specHash || t.restartRequested) await this.replace(key, t);
       return;
@@ -133,6 +149,7 @@ export class Supervisor {
     const t = this.d.store.tasks.get(tenant, id);
     if (!t || t.handle?.launchId !== r.launchId || !ALIVE_STATES.has(t.state)) return;
     if (r.healthy) {
+      this.gate.release(r.key);
       if (t.state !== 'healthy') {
         this.d.store.tasks.update(tenant, id, { healthFailures: 0 }, this.now());
         this.states.set(t, 'healthy', null);
@@ -180,8 +197,13 @@ export class Supervisor {
         (message) => this.states.set(t, 'staging', message),
         () => this.stopped,
       );
+      if (!ready) return;
+      const turns = { store: this.d.store, gate: this.gate, defaultOrder: this.d.startOrder ?? 'auto' };
+      const turn = { ...turns, policyOf: this.d.startPolicy };
+      if (!(await startTurn(turn, t, (m) => this.states.set(t, 'staging', m))))
+        return this.d.queue().add(key);
       // Launches take turns (turns.ts); a daemon that stopped meanwhile starts nothing.
-      if (!ready || (await this.launches.next(), this.stopped)) return;
+      if ((await this.launches.next(), this.stopped)) return;
       const handle = await this.d.driver.startTask({
         taskKey: key,
         launchId,
@@ -197,6 +219,7 @@ export class Supervisor {
       });
       this.recordLaunch(key, t, handle);
     } catch (err) {
+      this.gate.release(key);
       const message = isFlotillaError(err) ? err.message : String(err);
       this.d.store.tasks.update(t.tenant, t.id, { handle: null }, this.now());
       const decision = restartDecision({
@@ -221,12 +244,16 @@ export class Supervisor {
     const cleared = { nextLaunchAt: null, exitCode: null, exitSignal: null, healthFailures: 0 };
     this.d.store.tasks.update(t.tenant, t.id, { ...record, ...cleared }, this.now());
     const fresh = this.states.set(t, state, null);
-    if (state === 'running') this.states.wakeDependents(t);
+    if (state === 'running') {
+      this.gate.release(key);
+      this.states.wakeDependents(t);
+    }
     this.watch(key, { ...fresh, state }, handle.launchId, handle.startedAt);
   }
 
   private async onExit(key: string, launchId: string, exit: ExitResult): Promise<void> {
     this.watched.delete(launchId);
+    this.gate.release(key);
     if (this.stopped) return;
     const { tenant, id } = splitKey(key);
     const t = this.d.store.tasks.get(tenant, id);
@@ -295,33 +322,6 @@ export class Supervisor {
     this.states.set(t, decision.state, message);
     this.d.onRestart?.(t, message);
     this.d.queue().addAfter(key, decision.delayMs);
-  }
-
-  private async retire(key: string, t: TaskRecord, alive: boolean): Promise<void> {
-    if (alive) {
-      this.stopping.set(key, { state: 'killed', message: 'stopped on request', failure: false });
-      await this.d.driver.stopTask(key, t.spec.killGracePeriodSeconds * 1000);
-    }
-    this.d.health.stop(key);
-    if (t.desired === 'stopped') {
-      if (t.state !== 'killed') this.states.set(t, 'killed', 'stopped on request');
-      return;
-    }
-    await this.d.driver.destroyTask(key).catch(() => undefined);
-    if (t.desired === 'purged' && t.spec.container) await this.d.driver.purgeTask?.(key);
-    if (this.redeclared(key, t)) return;
-    this.d.store.tasks.remove(t.tenant, t.id);
-    if (t.desired === 'purged') purgeSandbox(sandboxPath(this.d.paths, t.tenant, t.owner, t.name));
-    const purged = t.desired === 'purged';
-    this.d.events.publish(t.tenant, 'task_removed', t.id, { task: t.id, owner: t.owner, purged }, this.now());
-  }
-
-  /** Declared again while it was being stopped (`down`, then `up`): launched afresh, not forgotten. */
-  private redeclared(key: string, t: TaskRecord): boolean {
-    const now = this.d.store.tasks.get(t.tenant, t.id);
-    if (now?.desired !== 'running') return false;
-    this.d.queue().add(key);
-    return true;
   }
 
   /** A changed definition (or a requested restart) replaces instances one at a time, never all at once. */

@@ -9,6 +9,7 @@ import {
   type ServiceEntry,
 } from '../core/declaration.js';
 import { FlotillaError } from '../core/errors.js';
+import { START_ORDERS, type StartOrder } from '../core/service.js';
 import { readYaml } from '../core/yaml-text.js';
 import { parseApp } from './app.js';
 import { Reader, checkName } from './check.js';
@@ -21,11 +22,13 @@ export { DRIVERS, type DriverName, type ServiceEntry } from '../core/declaration
 export interface StackSpec {
   name: string;
   declarations: Declaration[];
+  /** How the stack's tasks take turns to start (core/service.ts); unset: the daemon's default. */
+  startOrder?: StartOrder;
   /** What the file asks for that works but may not be meant: variables that are not set. */
   warnings?: string[];
 }
 
-const TOP_LEVEL = new Set(['name', 'version', 'driver', 'services', 'apps']);
+const TOP_LEVEL = new Set(['name', 'version', 'driver', 'startOrder', 'services', 'apps']);
 const SERVICE_KEYS = new Set([
   'package',
   'version',
@@ -86,9 +89,11 @@ export function parseStackDocument(
     }
     return parseApp(withVariables({ ...body, id: key }, scope, `stack.apps.${key}`), `stack.apps.${key}`);
   });
+  const startOrder = top.startOrder === undefined ? undefined : startOrderOf(r, top.startOrder);
   const spec: StackSpec = {
     name,
     declarations: [...services.map(serviceDeclaration), ...apps.map(appDeclaration)],
+    ...(startOrder ? { startOrder } : {}),
     ...(unset.size > 0 ? { warnings: [...unset].map(unsetWarning) } : {}),
   };
   addImplicitDependencies(spec);
@@ -162,6 +167,13 @@ function driverName(r: Reader, value: unknown, field: string): DriverName {
   const name = r.string(value, field);
   if (!(DRIVERS as readonly string[]).includes(name)) r.fail(field, `must be one of ${DRIVERS.join(', ')}`);
   return name as DriverName;
+}
+
+function startOrderOf(r: Reader, value: unknown): StartOrder {
+  const order = r.string(value, 'startOrder');
+  if (!(START_ORDERS as readonly string[]).includes(order))
+    r.fail('startOrder', `must be one of ${START_ORDERS.join(', ')}`);
+  return order as StartOrder;
 }
 
 /** Marathon constraints under a service, reported as a stack file error. */

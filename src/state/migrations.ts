@@ -124,4 +124,8 @@ export const MIGRATIONS: string[] = [
   );
   CREATE INDEX faults_active ON faults (state);
   `,
+  // A stack file's startOrder (auto, parallel, serial); null: the daemon's default.
+  `
+  ALTER TABLE stacks ADD COLUMN start_order TEXT;
+  `,
 ];

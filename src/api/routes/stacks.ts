@@ -84,6 +84,25 @@ export const stackRoutes =
         return control.composeConfig(source, req.params.name, composeOptions(req, compose));
       },
     );
+    app.post(
+      '/v1/stacks/:name/replace',
+      {
+        schema: {
+          tags: ['stacks'],
+          summary:
+            "Replace the stack by the one a file declares (named by the file): the old stack's tasks stop while the new one's start; its data is kept unless purge=true",
+          params: NameParams,
+          querystring: PurgeQuery,
+          body: StackApplyBody,
+          response: { 200: DeployResultView, ...errorResponses },
+        },
+      },
+      async (req) => {
+        const { source, ...compose } = req.body;
+        const purge = req.query.purge === true;
+        return control.replaceStack(req.tenant, req.params.name, source, composeOptions(req, compose), purge);
+      },
+    );
     app.delete(
       '/v1/stacks/:name',
       {

@@ -167,6 +167,8 @@ export const cassandra: PackageDefinition = {
     'a Cassandra node tells clients its peers by their addresses (system.peers); in containers those ' +
     'would be names on the stack network that clients on the host cannot reach. Run it with the process ' +
     'driver (driver: process).',
+  // Each node bootstraps after the one before it (scripts.ts): one turn of the start order at a time.
+  startsOneAtATime: true,
   jvm: { lock: () => loadLock('cassandra', CASSANDRA_VERSION), javaMajor: { min: 17, max: 17 } },
 
   layout(options): TaskSlot[] {

@@ -102,6 +102,13 @@ export function renderServerProperties({
     // The 3 s default waits for more consumers to join; a dev stack wants its first poll answered now.
     set('group.initial.rebalance.delay.ms', 0);
     set('auto.create.topics.enable', true);
+    if (options.mode === 'zookeeper') {
+      // A controlled shutdown that cannot move its leaders (the whole cluster stops: no peer stays to
+      // lead) retries after this pause, three times, then shuts down cleanly anyway. The 5 s default
+      // made the last brokers of a `down` wait some 15 s for nothing; a broker stopped alone (a
+      // rolling restart) moves its leaders on the first attempt and never waits it.
+      set('controlled.shutdown.retry.backoff.ms', 300);
+    }
   }
   return `${lines.join('\n')}\n`;
 }

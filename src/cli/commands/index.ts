@@ -23,6 +23,7 @@ import { registerServiceList } from './service-list.js';
 import { registerServiceShow } from './service-show.js';
 import { registerServiceShare } from './service-share.js';
 import { registerStackDown } from './stack-down.js';
+import { registerStackReplace } from './stack-replace.js';
 import { registerStackList } from './stack-list.js';
 import { registerStackShow } from './stack-show.js';
 import { registerStackUp } from './stack-up.js';
@@ -47,6 +48,7 @@ import { registerSparkSubmit } from './spark-submit.js';
 export function registerCommands(program: Command): void {
   registerStackUp(program);
   registerStackDown(program);
+  registerStackReplace(program);
   registerTaskList(program, 'ps');
   registerTaskLogs(program);
   registerQueue(program);

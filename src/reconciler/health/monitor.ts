@@ -23,8 +23,18 @@ interface Watch {
   consecutive: number[];
 }
 
-/** Until a task first passes, probe it often, so "healthy" is seen soon after it really is. */
-const EAGER_INTERVAL_MS = 100;
+/**
+ * Until a task first passes, probe it often, so "healthy" is seen soon after it really is: a probe
+ * over a socket costs little (a refused connect while the task starts), a COMMAND check starts a
+ * process each time. The first probe runs at once: a fast task (Redis) is up within milliseconds.
+ */
+const EAGER_INTERVAL_MS = 25;
+const EAGER_COMMAND_INTERVAL_MS = 100;
+
+function eagerInterval(spec: HealthCheckSpec): number {
+  const eager = spec.protocol === 'COMMAND' ? EAGER_COMMAND_INTERVAL_MS : EAGER_INTERVAL_MS;
+  return Math.min(eager, spec.intervalSeconds * 1000);
+}
 
 /** Runs every health check of every live task on its own timer and reports each probe. */
 export class HealthMonitor {
@@ -51,7 +61,7 @@ export class HealthMonitor {
       consecutive: checks.map(() => 0),
     };
     this.watches.set(key, watch);
-    checks.forEach((spec, i) => this.schedule(key, watch, spec, i, target, EAGER_INTERVAL_MS));
+    checks.forEach((spec, i) => this.schedule(key, watch, spec, i, target, 0));
   }
 
   stop(key: string): void {
@@ -103,9 +113,7 @@ export class HealthMonitor {
         !inGrace && spec.maxConsecutiveFailures > 0 && watch.consecutive[i]! >= spec.maxConsecutiveFailures,
       message: failing?.message ?? (healthy ? 'healthy' : 'waiting for the first probe'),
     });
-    const interval = watch.everHealthy
-      ? spec.intervalSeconds * 1000
-      : Math.min(EAGER_INTERVAL_MS, spec.intervalSeconds * 1000);
+    const interval = watch.everHealthy ? spec.intervalSeconds * 1000 : eagerInterval(spec);
     this.schedule(key, watch, spec, i, target, interval);
   }
 }

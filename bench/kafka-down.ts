@@ -1,0 +1,164 @@
+import type { TaskRecord } from '../src/core/task.js';
+import { pathsFor, sandboxPath } from '../src/core/paths.js';
+import { encodeMetadataRequest, parseMetadataResponse } from '../src/reconciler/health/kafka.js';
+import { exchange } from '../src/reconciler/health/exchange.js';
+import { ensureTopics } from '../src/catalog/kafka/topics.js';
+import type { KafkaTopic } from '../src/catalog/kafka/options.js';
+import { createStore } from '../src/state/store.js';
+import { groupAlive, groupsGone, ownerOrder, recordedTasks, startByHand } from './hand.js';
+import { TestHome, median, ms, report, timed } from './util.js';
+
+/**
+ * `flotilla down` of the Kafka example (ZooKeeper and three brokers) until every task is gone, next
+ * to the very same JVMs started by hand and stopped with SIGTERM in each order a person might use,
+ * measured in the same run: all at once; each service after its dependents (brokers together, then
+ * ZooKeeper); the brokers one at a time; the brokers together but the controller last.
+ */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const FILE = process.env.BENCH_KAFKA_FILE ?? 'examples/kafka-zookeeper.yml';
+const STACK = process.env.BENCH_KAFKA_STACK ?? 'kafka-zookeeper';
+/** Flotilla's own grace for a broker: past it, a JVM that did not exit is SIGKILLed. */
+const GRACE_MS = 30_000;
+
+type Groups = Map<string, number>;
+interface Variant {
+  name: string;
+  stop(tasks: TaskRecord[], groups: Groups): Promise<number>;
+}
+
+/** SIGTERMs the groups at once and waits until they are gone; SIGKILL after the grace. Returns how many needed it. */
+async function terminate(pgids: number[]): Promise<number> {
+  for (const g of pgids) signal(g, 'SIGTERM');
+  const gone = groupsGone(pgids).then(() => 0);
+  const grace = new Promise<number>((r) => setTimeout(() => r(-1), GRACE_MS).unref());
+  if ((await Promise.race([gone, grace])) === 0) return 0;
+  const late = pgids.filter(groupAlive);
+  for (const g of late) signal(g, 'SIGKILL');
+  await groupsGone(pgids);
+  return late.length;
+}
+
+function signal(pgid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, sig);
+  } catch {
+    // gone already
+  }
+}
+
+/** The controller's broker id, asked of any broker (ZooKeeper mode answers it truthfully). */
+async function controllerOf(brokers: TaskRecord[]): Promise<number> {
+  const b = brokers[0]!;
+  return exchange<number>({
+    host: b.host,
+    port: b.ports[0]!,
+    timeoutMs: 2000,
+    request: encodeMetadataRequest(7),
+    maxBytes: 1 << 20,
+    onData: (buf) =>
+      buf.length >= 4 && buf.length >= 4 + buf.readInt32BE(0)
+        ? parseMetadataResponse(buf.subarray(4, 4 + buf.readInt32BE(0))).controllerId
+        : undefined,
+    failure: () => -1,
+    messages: { timeout: 'timeout', tooLarge: 'large', closed: 'closed', unreachable: 'unreachable' },
+  });
+}
+
+const brokerId = (t: TaskRecord) => t.spec.healthChecks.find((c) => c.kafka)?.kafka?.brokerId ?? -1;
+const isBroker = (t: TaskRecord) => brokerId(t) >= 0;
+
+/** Each service after the services that depend on it; within one, `inService` decides. */
+async function reverseOrder(
+  tasks: TaskRecord[],
+  groups: Groups,
+  inService: (mine: TaskRecord[]) => Promise<TaskRecord[][]>,
+): Promise<number> {
+  let killed = 0;
+  for (const owner of ownerOrder(tasks).reverse()) {
+    const mine = tasks.filter((t) => t.owner === owner);
+    for (const batch of await inService(mine)) killed += await terminate(batch.map((t) => groups.get(t.id)!));
+  }
+  return killed;
+}
+
+async function controllerLast(mine: TaskRecord[], oneAtATime: boolean): Promise<TaskRecord[][]> {
+  if (!mine.every(isBroker)) return [mine];
+  const controller = await controllerOf(mine);
+  const others = mine.filter((t) => brokerId(t) !== controller);
+  const last = mine.filter((t) => brokerId(t) === controller);
+  return [...(oneAtATime ? others.map((t) => [t]) : [others]), last].filter((b) => b.length > 0);
+}
+
+/** Each Kafka service's declared topics, read from Flotilla's state. */
+function topicsOf(dbFile: string): Map<string, KafkaTopic[]> {
+  const store = createStore(dbFile);
+  try {
+    const services = store.services.list('default').filter((s) => s.package === 'kafka');
+    return new Map(services.map((s) => [s.name, (s.options.topics ?? []) as KafkaTopic[]]));
+  } finally {
+    store.close();
+  }
+}
+
+const VARIANTS: Variant[] = [
+  { name: 'all at once', stop: (tasks, groups) => terminate(tasks.map((t) => groups.get(t.id)!)) },
+  { name: 'brokers together, then ZooKeeper', stop: (t, g) => reverseOrder(t, g, async (m) => [m]) },
+  {
+    name: 'brokers one at a time (controller last), then ZooKeeper',
+    stop: (t, g) => reverseOrder(t, g, (m) => controllerLast(m, true)),
+  },
+  {
+    name: 'brokers together but the controller last, then ZooKeeper',
+    stop: (t, g) => reverseOrder(t, g, (m) => controllerLast(m, false)),
+  },
+];
+
+export async function main(): Promise<void> {
+  const home = new TestHome();
+  const down: number[] = [];
+  const hand = new Map<string, number[]>(VARIANTS.map((v) => [v.name, []]));
+  const killed = new Map<string, number>(VARIANTS.map((v) => [v.name, 0]));
+  try {
+    await home.ok(['daemon', 'start']);
+    for (let i = 0; i < ROUNDS; i++) {
+      await home.ok(['up', '-f', FILE, '--wait', '--timeout', '600'], 700_000);
+      const tasks = recordedTasks(pathsFor(home.home).db);
+      const declared = topicsOf(pathsFor(home.home).db);
+      const [t] = await timed(() => home.ok(['down', STACK, '--purge'], 120_000));
+      down.push(t);
+      for (const v of VARIANTS) {
+        const sandboxOf = (task: TaskRecord) =>
+          sandboxPath(pathsFor(home.home), task.tenant, task.owner, task.name);
+        const started = await startByHand(tasks, sandboxOf);
+        try {
+          // The same topics Flotilla created: a broker's controlled shutdown moves their leaders.
+          for (const [service, topics] of declared) {
+            const brokers = tasks.filter((x) => x.owner === service && isBroker(x));
+            const bootstrap = brokers.map((x) => `${x.host}:${x.ports[0]!}`);
+            await ensureTopics(bootstrap, topics, { service, tenant: 'bench', options: {}, tasks: [] });
+          }
+          const [elapsed, late] = await timed(() => v.stop(tasks, started.groups));
+          hand.get(v.name)!.push(elapsed);
+          killed.set(v.name, killed.get(v.name)! + late);
+        } finally {
+          await started.cleanup();
+        }
+      }
+    }
+  } finally {
+    await home.cleanup();
+  }
+  const best = Math.min(...VARIANTS.map((v) => median(hand.get(v.name)!)));
+  report(`${FILE}: \`flotilla down\` to every task gone vs the same JVMs SIGTERMed by hand`, [
+    ['rounds', String(ROUNDS)],
+    ['flotilla down --purge (median)', ms(median(down))],
+    ...VARIANTS.map(
+      (v) =>
+        [
+          `by hand, ${v.name} (median)`,
+          `${ms(median(hand.get(v.name)!))}${killed.get(v.name) ? ` (${killed.get(v.name)} SIGKILLed after 30 s)` : ''}`,
+        ] as [string, string],
+    ),
+    ['flotilla down - fastest by hand', ms(median(down) - best)],
+  ]);
+}
