@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Registry } from 'prom-client';
 import type { Page } from 'playwright-core';
+import { someDeps } from '../src/api/deps.js';
 import { buildServer } from '../src/api/server.js';
 import type { AppSpec } from '../src/core/app.js';
 import { virtualNodes } from '../src/core/node.js';
@@ -54,24 +55,18 @@ async function server(owners: number) {
     store.tasks.update('default', `${id}.0`, { state: 'running', launchedSpecHash: 'h', launches: 1 }, 0);
   }
   const events = new EventBus(store.events);
-  const app = await buildServer({
-    control: null as never,
-    tenants: null as never,
-    shares: null as never,
-    faults: null as never,
-    views: new ConsoleViews({ store, nodes }),
-    plans: null as never,
-    jobs: null as never,
-    store,
-    auth: false,
-    events,
-    metrics: new Registry(),
-    paths: pathsFor(home),
-    version: 'bench',
-    startedAt: Date.now(),
-    log: () => undefined,
-    shutdown: () => undefined,
-  });
+  const app = await buildServer(
+    someDeps({
+      views: new ConsoleViews({ store, nodes }),
+      store,
+      auth: false,
+      events,
+      metrics: new Registry(),
+      paths: pathsFor(home),
+      version: 'bench',
+      startedAt: Date.now(),
+    }),
+  );
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
     address,

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
-import type { ApiDeps } from '../src/api/deps.js';
+import { someDeps } from '../src/api/deps.js';
 import { buildServer } from '../src/api/server.js';
 import { FlotillaClient } from '../src/client/client.js';
 import type { UsageView } from '../src/core/api-schemas.js';
@@ -48,24 +48,15 @@ describe('usage API', () => {
       () => undefined,
       () => clock,
     );
-    const deps: ApiDeps = {
+    const deps = someDeps({
       control,
-      tenants: null as never,
-      shares: null as never,
-      views: null as never,
-      plans: null as never,
-      jobs: null as never,
-      faults: null as never,
       store,
       auth: false,
       events,
       metrics: new Registry(),
       paths,
-      version: 'test',
       startedAt: T0,
-      log: () => undefined,
-      shutdown: () => undefined,
-    };
+    });
     app = await buildServer(deps);
   });
   after(async () => {

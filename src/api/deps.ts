@@ -45,3 +45,18 @@ export interface ApiDeps {
   /** How tenants are kept apart here, checked (`flotilla doctor --security`). */
   security?: () => DoctorCheck[];
 }
+
+/**
+ * The deps of a server that serves only some routes (a route's test, a bench) or none (the OpenAPI
+ * document): what is not given is never reached, so it is left out.
+ */
+export function someDeps(given: Partial<ApiDeps>): ApiDeps {
+  return {
+    auth: true,
+    version: 'test',
+    startedAt: 0,
+    log: () => undefined,
+    shutdown: () => undefined,
+    ...given,
+  } as ApiDeps;
+}

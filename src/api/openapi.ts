@@ -1,28 +1,12 @@
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { VERSION } from '../daemon/version.js';
+import { someDeps } from './deps.js';
 import { buildServer } from './server.js';
 
 /** The OpenAPI document, generated from the routes' schemas (no route runs, so no daemon is needed). */
 export async function openapiDocument(): Promise<unknown> {
-  const app = await buildServer({
-    control: null as never,
-    tenants: null as never,
-    shares: null as never,
-    views: null as never,
-    plans: null as never,
-    jobs: null as never,
-    faults: null as never,
-    store: null as never,
-    auth: true,
-    events: null as never,
-    metrics: null as never,
-    paths: null as never,
-    version: VERSION,
-    startedAt: 0,
-    log: () => undefined,
-    shutdown: () => undefined,
-  });
+  const app = await buildServer(someDeps({ version: VERSION }));
   const doc = app.swagger();
   await app.close();
   return doc;

@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { someDeps } from '../api/deps.js';
 import { buildServer } from '../api/server.js';
 import { getPackage } from '../catalog/registry.js';
 import { TEST_ARTIFACTS } from '../catalog/zookeeper/testing/jars.js';
@@ -256,25 +257,13 @@ describe('images on the Docker engine', { skip: noEngine, timeout: 20 * 60_000 }
 
   it('builds and lists through the API, streaming progress as NDJSON', async () => {
     const home = mkdir();
-    const app = await buildServer({
-      control: null as never,
-      tenants: null as never,
-      shares: null as never,
-      views: null as never,
-      plans: null as never,
-      jobs: null as never,
-      faults: null as never,
-      store: null as never,
-      auth: false,
-      events: null as never,
-      metrics: null as never,
-      paths: { ...pathsFor(home), artifacts: TEST_ARTIFACTS },
-      version: 'test',
-      startedAt: 0,
-      log: () => undefined,
-      shutdown: () => undefined,
-      engine: () => engine,
-    });
+    const app = await buildServer(
+      someDeps({
+        auth: false,
+        paths: { ...pathsFor(home), artifacts: TEST_ARTIFACTS },
+        engine: () => engine,
+      }),
+    );
     try {
       const redis = packageImage('redis', BASE_IMAGE).name;
       const res = await app.inject({
