@@ -80,7 +80,15 @@ function ports() {
   return fs.existsSync(dir) ? fs.readdirSync(dir).map((f) => `port reservation ${f}`) : [];
 }
 
-const now = () => [...users(), ...chains(), ...docker(), ...processes(), ...ports()];
+/** What a tenant's JVM leaves in the temp dir as its user (removed with the user). */
+function jvmFolders() {
+  return fs
+    .readdirSync(os.tmpdir())
+    .filter((f) => f.startsWith('hsperfdata_flt-'))
+    .map((f) => `folder ${path.join(os.tmpdir(), f)}`);
+}
+
+const now = () => [...jvmFolders(), ...users(), ...chains(), ...docker(), ...processes(), ...ports()];
 
 const mode = process.argv[2];
 if (mode === 'snapshot') {

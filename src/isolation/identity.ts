@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { FlotillaError } from '../core/errors.js';
 import type { TaskUser } from '../core/identity.js';
@@ -118,6 +119,8 @@ export function removeHomeUsers(home: string): string[] {
 }
 
 function removeUser(name: string): void {
+  // A JVM that ran as the user left its performance-data folder in the temp dir (hsperfdata_<user>).
+  fs.rmSync(path.join(os.tmpdir(), `hsperfdata_${name}`), { recursive: true, force: true });
   for (const [cmd, file] of [
     ['userdel', PASSWD],
     ['groupdel', GROUP],
