@@ -1,12 +1,7 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { FlotillaClient } from '../src/client/client.js';
-import { startDaemon, type RunningDaemon } from '../src/daemon/daemon.js';
-import { forgetHome } from '../src/isolation/forget.js';
-import { adminToken } from './helpers/flotilla.js';
+import type { FlotillaClient } from '../src/client/client.js';
+import { startInProcessDaemon, type InProcessDaemon } from './helpers/daemon.js';
 
 /**
  * `dcos package install cassandra --options=options.json` with DC/OS's own example, through the API:
@@ -14,28 +9,18 @@ import { adminToken } from './helpers/flotilla.js';
  * scheduler's reason naming the memory it lacks (no JVM starts: nothing here can hold 3 × 6 GB).
  */
 describe('a DC/OS options file through the API', () => {
-  let home = '';
-  let daemon: RunningDaemon;
+  let d: InProcessDaemon;
   let client: FlotillaClient;
 
   before(async () => {
-    home = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-dcos-options-'));
-    const lo = 47000 + Math.floor(Math.random() * 20) * 100;
-    daemon = await startDaemon(
-      {
-        home,
-        host: '127.0.0.1',
-        port: 0,
-        portRange: [lo, lo + 99],
-        nodes: 3,
-        nodeOffer: { cpus: 4, mem: 8192, disk: 102400, ports: 100, labels: {} },
-        auth: true,
-        dns: { host: '127.0.0.1', port: 0 },
-        artifactsDir: null,
-      },
-      () => undefined,
-    );
-    client = new FlotillaClient(daemon.info.address, { token: adminToken(home) });
+    d = await startInProcessDaemon('dcos-options', 50000, {
+      cpus: 4,
+      mem: 8192,
+      disk: 102400,
+      ports: 100,
+      labels: {},
+    });
+    client = d.admin;
     // Half of every node's memory is taken: a 6 GB Cassandra node fits no node until it is freed.
     await client.addApp({
       id: 'ballast',
@@ -47,9 +32,7 @@ describe('a DC/OS options file through the API', () => {
     });
   });
   after(async () => {
-    await daemon?.stop(true);
-    forgetHome(home);
-    fs.rmSync(home, { recursive: true, force: true });
+    await d?.stop();
   });
 
   it('accepts it, says how each key mapped, and waits naming the missing memory', async () => {

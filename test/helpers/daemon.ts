@@ -4,6 +4,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { FlotillaClient } from '../../src/client/client.js';
+import type { NodeOffer } from '../../src/core/node.js';
 import { startDaemon, type RunningDaemon } from '../../src/daemon/daemon.js';
 import { adminToken } from './flotilla.js';
 
@@ -21,10 +22,14 @@ export interface InProcessDaemon {
 }
 
 /**
- * A real daemon in this process with 3 virtual nodes of 2 CPUs and 4 GB, its own home and its own
- * slice of ports (`portBase` keeps test files that run side by side apart).
+ * A real daemon in this process with 3 virtual nodes (of 2 CPUs and 4 GB unless told), its own home
+ * and its own slice of ports (`portBase` keeps test files that run side by side apart).
  */
-export async function startInProcessDaemon(name: string, portBase: number): Promise<InProcessDaemon> {
+export async function startInProcessDaemon(
+  name: string,
+  portBase: number,
+  nodeOffer: NodeOffer = { cpus: 2, mem: 4096, disk: 10240, ports: 100, labels: {} },
+): Promise<InProcessDaemon> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), `flotilla-${name}-`));
   const lo = portBase + Math.floor(Math.random() * 20) * 100;
   const daemon = await startDaemon(
@@ -34,7 +39,7 @@ export async function startInProcessDaemon(name: string, portBase: number): Prom
       port: 0,
       portRange: [lo, lo + 99],
       nodes: 3,
-      nodeOffer: { cpus: 2, mem: 4096, disk: 10240, ports: 100, labels: {} },
+      nodeOffer,
       auth: true,
       dns: { host: '127.0.0.1', port: 0 },
       artifactsDir: null,

@@ -90,17 +90,8 @@ export function violations(procs: TaskProcess[], tasks: TaskView[], daemonPid: n
   return { orphans, duplicates, sharedSlots };
 }
 
-/** Small, seeded, replayable: mulberry32. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Small, seeded, replayable: the scheduler's own mulberry32. */
+export { seededRandom as prng } from '../../src/scheduler/prng.js';
 
 /** Samples the invariants every 150 ms for `ms`: a process must be unaccounted for twice in a row to be an orphan. */
 export async function watchSettling(home: TestHome, ms: number): Promise<Violations> {
