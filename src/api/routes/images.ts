@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
 import { authorize } from '../../auth/authenticate.js';
 import { errorResponses, ImageView } from '../../core/api-schemas.js';
 import { FlotillaError, isFlotillaError } from '../../core/errors.js';
@@ -25,6 +26,33 @@ function engineOf(deps: ApiDeps): { engine: Engine; close: () => void } {
   const engine = new Engine();
   return { engine, close: () => engine.close() };
 }
+
+/**
+ * An engine that answers (else the request fails with a plain DOCKER_UNAVAILABLE, before any
+ * stream starts), then the reply as a stream of newline-delimited JSON lines.
+ */
+async function ndjsonOverEngine<L>(
+  deps: ApiDeps,
+  reply: FastifyReply,
+): Promise<{ engine: Engine; close: () => void; line: (o: L) => void; end: () => void }> {
+  const { engine, close } = engineOf(deps);
+  try {
+    await engine.version();
+  } catch (err) {
+    close();
+    throw err;
+  }
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-cache' });
+  return { engine, close, line: (o) => res.write(`${JSON.stringify(o)}\n`), end: () => res.end() };
+}
+
+/** A failure as the stream's last line: its code, message and hint. */
+const errorLine = (err: unknown) => ({
+  type: 'error' as const,
+  error: (isFlotillaError(err) ? err : new FlotillaError('INTERNAL', String(err))).toJSON(),
+});
 
 export const imageRoutes =
   (deps: ApiDeps): FastifyPluginAsyncTypebox =>
@@ -53,18 +81,7 @@ export const imageRoutes =
               return { package: ref.package, version: ref.version, ref };
             })
           : catalogImages(base);
-        const { engine, close } = engineOf(deps);
-        try {
-          // Before the stream starts, so that "no engine" is a plain 503 DOCKER_UNAVAILABLE.
-          await engine.version();
-        } catch (err) {
-          close();
-          throw err;
-        }
-        reply.hijack();
-        const res = reply.raw;
-        res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-cache' });
-        const line = (o: ImageBuildLine) => res.write(`${JSON.stringify(o)}\n`);
+        const { engine, close, line, end } = await ndjsonOverEngine<ImageBuildLine>(deps, reply);
         const images = wanted.flatMap((w) => ('ref' in w ? [w.ref] : []));
         line({
           type: 'start',
@@ -100,12 +117,11 @@ export const imageRoutes =
           }
           line({ type: 'done', builtImages: built, presentImages: present });
         } catch (err) {
-          const e = isFlotillaError(err) ? err : new FlotillaError('INTERNAL', String(err));
-          line({ type: 'error', error: e.toJSON() });
+          line(errorLine(err));
         } finally {
           close();
         }
-        res.end();
+        end();
       },
     );
 
@@ -126,17 +142,7 @@ export const imageRoutes =
       async (req, reply) => {
         const images = [...new Set(req.body.images)];
         const policy = req.body.policy ?? 'always';
-        const { engine, close } = engineOf(deps);
-        try {
-          await engine.version();
-        } catch (err) {
-          close();
-          throw err;
-        }
-        reply.hijack();
-        const res = reply.raw;
-        res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-cache' });
-        const line = (o: ImagePullLine) => res.write(`${JSON.stringify(o)}\n`);
+        const { engine, close, line, end } = await ndjsonOverEngine<ImagePullLine>(deps, reply);
         line({ type: 'start', images });
         const pulled: string[] = [];
         const present: string[] = [];
@@ -156,12 +162,10 @@ export const imageRoutes =
         );
         close();
         const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
-        if (failed) {
-          const err: unknown = failed.reason;
-          const e = isFlotillaError(err) ? err : new FlotillaError('INTERNAL', String(err));
-          line({ type: 'error', error: e.toJSON() });
-        } else line({ type: 'done', pulledImages: pulled, presentImages: present });
-        res.end();
+        line(
+          failed ? errorLine(failed.reason) : { type: 'done', pulledImages: pulled, presentImages: present },
+        );
+        end();
       },
     );
 
