@@ -26,8 +26,7 @@ export function registerStackDown(program: Command): void {
     .option('--no-wait', 'return without waiting for the tasks to stop')
     .action(async (positional: string | undefined, opts: DownOptions, cmd: Command) => {
       const ctx = context(cmd);
-      const name = positional ?? readComposeRequest({ file: opts.file, profile: [], envFile: [] }).name;
-      if (!name) throw new UsageError('name the stack, or give its file with -f');
+      const name = positional ?? stackOfFiles(opts.file);
       const client = await ctx.client();
       const result = await client.downStack(name, opts.purge === true);
       if (!opts.wait) {
@@ -52,4 +51,15 @@ export function registerStackDown(program: Command): void {
         `${left.length} task(s) of stack ${name} still there after ${DOWN_TIMEOUT_MS / 1000} s`,
       );
     });
+}
+
+/** The stack the files name (as `up` would); without -f, the Compose file of this folder, if any. */
+function stackOfFiles(file: string[]): string {
+  try {
+    return readComposeRequest({ file, profile: [], envFile: [] }).name;
+  } catch (err) {
+    if (file.length === 0 && err instanceof UsageError)
+      throw new UsageError('name the stack, or give its file with -f');
+    throw err;
+  }
 }
