@@ -32,6 +32,8 @@ export interface AppSpec {
    * names, on top of the ones every instance gets (`<id>`, `<id>-<index>`).
    */
   container?: ContainerSpec;
+  /** A Marathon container app's servicePort per port mapping (0: none), kept for a load balancer. */
+  servicePorts?: number[];
   /** What happens when a task exits (see LaunchSpec.restart); unset: 'always'. */
   restart?: RestartPolicy;
   /** Per dependency, what it must have reached first (see LaunchSpec.dependsOnCondition); unset: 'ready'. */

@@ -1,12 +1,17 @@
 import { FlotillaError, isFlotillaError } from '../core/errors.js';
 import { parseApp } from '../specs/app.js';
+import type { AppAccess } from '../specs/app-container.js';
 import { unsetWarning, withVariables } from '../specs/stack.js';
 
 /**
- * A Marathon app definition: no variables come with it, so each `${VAR}` in its env or args is
+ * A Marathon app definition sent to the apps API (which may run in a container, within `access`):
+ * no variables come with it, so each `${VAR}` in its env or args is
  * blank, and said so; its references are resolved against the tenant's services at deploy.
  */
-export function readApp(body: unknown): { app: ReturnType<typeof parseApp>; warnings: string[] | undefined } {
+export function readApp(
+  body: unknown,
+  access?: AppAccess,
+): { app: ReturnType<typeof parseApp>; warnings: string[] | undefined } {
   const unset = new Set<string>();
   let raw = body;
   if (body !== null && typeof body === 'object' && !Array.isArray(body)) {
@@ -25,5 +30,8 @@ export function readApp(body: unknown): { app: ReturnType<typeof parseApp>; warn
       throw err;
     }
   }
-  return { app: parseApp(raw), warnings: unset.size > 0 ? [...unset].map(unsetWarning) : undefined };
+  return {
+    app: parseApp(raw, 'app', access),
+    warnings: unset.size > 0 ? [...unset].map(unsetWarning) : undefined,
+  };
 }

@@ -22,6 +22,7 @@ import { Reader, checkName } from '../specs/check.js';
 import { ParsePool } from '../specs/parse-pool.js';
 import { fromDcosOptions, isDcosOptions } from '../catalog/dcos-options.js';
 import { readApp } from './app-input.js';
+import type { AppAccess } from '../specs/app-container.js';
 
 export { readApp } from './app-input.js';
 import type { Store } from '../state/store.js';
@@ -242,13 +243,13 @@ export class ControlPlane {
 
   // --- apps
 
-  async addApp(tenant: string, body: unknown): Promise<DeployResultView> {
-    const { app, warnings } = readApp(body);
+  async addApp(tenant: string, body: unknown, access: AppAccess = {}): Promise<DeployResultView> {
+    const { app, warnings } = readApp(body, access);
     return withWarnings(await this.deployer.addApp(tenant, app), warnings);
   }
 
-  async putApp(tenant: string, id: string, body: unknown): Promise<DeployResultView> {
-    const { app, warnings } = readApp({ ...(body as object), id });
+  async putApp(tenant: string, id: string, body: unknown, access: AppAccess = {}): Promise<DeployResultView> {
+    const { app, warnings } = readApp({ ...(body as object), id }, access);
     return withWarnings(await this.deployer.putApp(tenant, app), warnings);
   }
 

@@ -2,6 +2,7 @@ import type { AppSpec } from '../core/app.js';
 import { FlotillaError } from '../core/errors.js';
 import { HEALTH_DEFAULTS, type HealthCheckSpec } from '../core/health.js';
 import { BACKOFF_DEFAULTS } from '../core/task.js';
+import { readAppContainer, type AppAccess } from './app-container.js';
 import { Reader, checkName } from './check.js';
 import { parseConstraints } from '../scheduler/constraints.js';
 
@@ -63,11 +64,17 @@ const HARMLESS_DEFAULTS: Record<string, (v: unknown) => boolean> = {
   executor: (v) => v === '' || v === '//cmd',
 };
 
-export function parseApp(input: unknown, where = 'app'): AppSpec {
+/**
+ * A Marathon app definition. `access` comes with one sent to the apps API: only then may it run in a
+ * container (`container`, whose host paths the caller's access bounds).
+ */
+export function parseApp(input: unknown, where = 'app', access?: AppAccess): AppSpec {
   const r = new Reader('APP_INVALID', where);
   const raw = r.object(input, '');
+  const inContainer = access !== undefined && raw.container !== undefined && raw.container !== null;
   for (const [key, value] of Object.entries(raw)) {
     if (SUPPORTED.has(key) || READ_ONLY.has(key) || asksForNothing(value)) continue;
+    if (inContainer && (key === 'container' || key === 'networks')) continue;
     if (HARMLESS_DEFAULTS[key]?.(value)) continue;
     throw new FlotillaError(
       'APP_FIELD_UNSUPPORTED',
@@ -87,12 +94,26 @@ export function parseApp(input: unknown, where = 'app'): AppSpec {
   id = checkName(r, id, 'id');
   const hasCmd = raw.cmd !== undefined && raw.cmd !== null;
   const hasArgs = raw.args !== undefined && raw.args !== null;
-  if (hasCmd === hasArgs)
+  // A container app may give neither: its image's own command runs.
+  if ((hasCmd && hasArgs) || (!hasCmd && !hasArgs && !inContainer))
     r.fail('cmd', 'give exactly one of "cmd" (run by /bin/sh -c) and "args" (run without a shell)');
-  const ports = readPorts(r, raw);
+  const boxed = inContainer ? readAppContainer(r, raw, access, networkMode(r, raw.networks)) : undefined;
+  if (boxed && readPorts(r, raw).length > 0)
+    r.fail('portDefinitions', "a container app's ports are its container.portMappings");
+  const ports = boxed ? boxed.ports : readPorts(r, raw);
+  if (boxed && !hasCmd && !hasArgs) boxed.container.imageCommand = true;
   return {
     id,
-    ...(hasCmd ? { cmd: r.string(raw.cmd, 'cmd') } : { args: r.stringArray(raw.args, 'args') }),
+    ...(hasCmd
+      ? { cmd: r.string(raw.cmd, 'cmd') }
+      : { args: hasArgs ? r.stringArray(raw.args, 'args') : [] }),
+    ...(boxed
+      ? {
+          driver: 'docker',
+          container: boxed.container,
+          ...(boxed.servicePorts.some((p) => p > 0) ? { servicePorts: boxed.servicePorts } : {}),
+        }
+      : {}),
     env: raw.env === undefined ? {} : r.stringMap(raw.env, 'env'),
     instances: raw.instances === undefined ? 1 : r.integer(raw.instances, 'instances', 0, 1000),
     cpus: raw.cpus === undefined ? 1 : r.number(raw.cpus, 'cpus', 0, 1024),
@@ -127,6 +148,18 @@ export function parseApp(input: unknown, where = 'app'): AppSpec {
         ? []
         : parseConstraints(raw.constraints, `${where}.constraints`),
   };
+}
+
+/** Marathon 1.5's `networks`: container/bridge and container (USER) are a bridge; host is the host's. */
+function networkMode(r: Reader, value: unknown): 'bridge' | 'host' | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value)) r.fail('networks', 'must be a list');
+  const modes = value.map((n, i) => r.string(r.object(n, `networks[${i}]`).mode, `networks[${i}].mode`));
+  if (modes.some((m) => m === 'host')) return 'host';
+  for (const [i, m] of modes.entries())
+    if (m !== 'container/bridge' && m !== 'container')
+      r.fail(`networks[${i}].mode`, 'must be container/bridge, container or host');
+  return 'bridge';
 }
 
 function optNumber(r: Reader, v: unknown, field: string, dflt: number, min: number): number {

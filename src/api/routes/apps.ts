@@ -9,6 +9,7 @@ import {
   errorResponses,
 } from '../../core/api-schemas.js';
 import { AppScaleBody } from '../../core/request-schemas.js';
+import { tenantDataPath } from '../../core/paths.js';
 import type { ApiDeps } from '../deps.js';
 
 /** A Marathon app definition: checked field by field by the app parser, which names what it rejects. */
@@ -17,8 +18,12 @@ const MarathonApp = Type.Record(Type.String(), Type.Unknown(), {
 });
 
 export const appRoutes =
-  ({ control }: ApiDeps): FastifyPluginAsyncTypebox =>
+  ({ control, paths }: ApiDeps): FastifyPluginAsyncTypebox =>
   async (app) => {
+    // A container app's host paths stay in the tenant's data folder unless the caller administers
+    // the whole machine (as a Compose file's).
+    const access = (req: { tenant: string; principal: { role: string } }) =>
+      req.principal.role === 'cluster-admin' ? {} : { allowedRoot: tenantDataPath(paths, req.tenant) };
     app.get('/v1/apps', { schema: { tags: ['apps'], response: { 200: Type.Array(AppView) } } }, async (req) =>
       control.listApps(req.tenant),
     );
@@ -32,7 +37,7 @@ export const appRoutes =
           response: { 201: DeployResultView, ...errorResponses },
         },
       },
-      async (req, reply) => reply.status(201).send(await control.addApp(req.tenant, req.body)),
+      async (req, reply) => reply.status(201).send(await control.addApp(req.tenant, req.body, access(req))),
     );
     app.get(
       '/v1/apps/:id',
@@ -50,7 +55,7 @@ export const appRoutes =
           response: { 200: DeployResultView, ...errorResponses },
         },
       },
-      async (req) => control.putApp(req.tenant, req.params.id, req.body),
+      async (req) => control.putApp(req.tenant, req.params.id, req.body, access(req)),
     );
     app.post(
       '/v1/apps/:id/scale',

@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createClient } from 'redis';
+import { FlotillaClient } from '../../src/client/client.js';
+import { daemonIdOf } from '../../src/daemon/config.js';
+import { dockerEngine, removeDockerLeftovers } from '../helpers/docker.js';
+import { startInProcessDaemon, type InProcessDaemon } from '../helpers/daemon.js';
+import { adminToken, waitFor } from '../helpers/flotilla.js';
+
+const probe = await dockerEngine();
+if ('skip' in probe) console.error(probe.skip);
+else probe.engine.close();
+
+/**
+ * DC/OS's classic `cd-demo-app` definition, as a tenant posts it to the apps API: a Docker image on a
+ * bridge network with one port mapping whose host port is assigned. Its image here is the catalog's
+ * Redis (nothing is pulled from Docker Hub), so a real client can talk to what it serves.
+ */
+describe(
+  'a Marathon Docker app (cd-demo-app) on the Docker driver',
+  { skip: 'skip' in probe ? probe.skip : undefined },
+  () => {
+    let d: InProcessDaemon;
+    let tenant: FlotillaClient;
+
+    before(async () => {
+      d = await startInProcessDaemon('marathon-docker', 51000);
+      await d.admin.createTenant({ name: 'demo' });
+      const t = await new FlotillaClient(d.daemon.info.address, {
+        token: adminToken(d.home),
+        tenant: 'demo',
+      }).createToken('tenant-admin', 'marathon docker test');
+      tenant = new FlotillaClient(d.daemon.info.address, { token: t.token });
+    });
+    after(async () => {
+      await d.stop();
+      assert.equal(await removeDockerLeftovers(daemonIdOf(d.home)), 0, 'no container left behind');
+    });
+
+    /** Each instance's host address answers PING through the port the daemon assigned it. */
+    async function pingAll(expected: number): Promise<string[]> {
+      const tasks = await waitFor(
+        async () => {
+          const list = (await tenant.listTasks()).filter((t) => t.owner === 'cd-demo-app');
+          return list.length === expected && list.every((t) => t.state === 'healthy') ? list : null;
+        },
+        120_000,
+        `${expected} healthy instance(s)`,
+      );
+      for (const t of tasks) {
+        const client = createClient({
+          socket: { host: t.host, port: t.ports[0]!, reconnectStrategy: false },
+        });
+        await client.connect();
+        assert.equal(await client.ping(), 'PONG');
+        await client.quit();
+      }
+      return tasks.map((t) => t.containerId ?? '');
+    }
+
+    it('runs, answers on its assigned host port, scales to 3 and heals a killed instance', async () => {
+      const image = (await d.admin.listImages()).find((i) => i.name.startsWith('flotilla/redis:'))?.name;
+      assert.ok(image, 'the catalog Redis image is on the engine (scripts/test-images.sh)');
+      const result = await tenant.addApp({
+        id: '/cd-demo-app',
+        instances: 1,
+        cpus: 0.1,
+        mem: 64,
+        args: [
+          'redis-server',
+          '--port',
+          '6379',
+          '--save',
+          '',
+          '--appendonly',
+          'no',
+          '--protected-mode',
+          'no',
+        ],
+        container: {
+          type: 'DOCKER',
+          docker: {
+            image,
+            network: 'BRIDGE',
+            portMappings: [{ containerPort: 6379, hostPort: 0, servicePort: 10000, protocol: 'tcp' }],
+          },
+        },
+        healthChecks: [{ protocol: 'TCP', portIndex: 0, gracePeriodSeconds: 10, intervalSeconds: 1 }],
+        labels: { HAPROXY_GROUP: 'external' },
+      });
+      assert.deepEqual(result.created, ['cd-demo-app']);
+      const [first] = await pingAll(1);
+      assert.ok(first, 'it runs in a container');
+
+      await tenant.scaleApp('cd-demo-app', 3);
+      const three = await pingAll(3);
+      assert.equal(new Set(three).size, 3, 'three containers');
+
+      const victim = (await tenant.listTasks()).find((t) => t.id === 'cd-demo-app.1')!;
+      await tenant.killTask(victim.id);
+      await waitFor(
+        async () => {
+          const t = await tenant.getTask(victim.id);
+          return t.containerId !== victim.containerId && t.state === 'healthy' ? t : null;
+        },
+        120_000,
+        'the killed instance healed in a new container',
+      );
+      await pingAll(3);
+    });
+  },
+);
