@@ -61,4 +61,41 @@ describe('leftovers of an earlier daemon', () => {
     assert.ok(isSameProcessAlive(known, readProcStat(known)!.startTime));
     assert.ok(isSameProcessAlive(elsewhere, readProcStat(elsewhere)!.startTime));
   });
+
+  it(
+    "leaves a container's processes to their driver (another pid namespace)",
+    { skip: process.getuid?.() !== 0 && 'needs root for unshare' },
+    async () => {
+      const sandbox = path.join(sandboxes, 't', 'boxed', '0');
+      const sh = spawn('/usr/bin/unshare', ['--pid', '--fork', 'sleep', '30'], {
+        env: {
+          PATH: process.env.PATH ?? '/usr/bin:/bin',
+          FLOTILLA_SANDBOX: sandbox,
+          FLOTILLA_LAUNCH_ID: 'docker-l',
+        },
+        stdio: 'ignore',
+        detached: true,
+      });
+      started.push(sh.pid!);
+      // The sleep is unshare's child, pid 1 of its own namespace.
+      const inside = await new Promise<number>((resolve) => {
+        const look = () => {
+          const child = fs
+            .readdirSync('/proc')
+            .filter((p) => /^\d+$/.test(p))
+            .find((p) => readProcStat(Number(p))?.ppid === sh.pid);
+          if (child) resolve(Number(child));
+          else setTimeout(look, 20);
+        };
+        look();
+      });
+      assert.notEqual(fs.readlinkSync(`/proc/${inside}/ns/pid`), fs.readlinkSync('/proc/self/ns/pid'));
+      assert.deepEqual(
+        findLeftovers(sandboxes, new Map())
+          .map((l) => l.pid)
+          .filter((pid) => pid === inside),
+        [],
+      );
+    },
+  );
 });

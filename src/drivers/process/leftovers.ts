@@ -25,12 +25,16 @@ export interface Leftover {
 export function findLeftovers(sandboxes: string, known: ReadonlyMap<string, number>): Leftover[] {
   const root = `${path.resolve(sandboxes)}${path.sep}`;
   const pids = new Set(known.values());
+  const ownPidNamespace = pidNamespace('self');
   const found: Leftover[] = [];
   for (const entry of fs.readdirSync('/proc')) {
     const pid = Number(entry);
     if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) continue;
     const stat = readProcStat(pid);
     if (!stat || stat.state === 'Z' || stat.state === 'X' || pids.has(stat.pgrp)) continue;
+    // A container's processes (the Docker driver's tasks, their checks) are in a namespace of their
+    // own, and their driver's to account for; one whose namespace cannot be read is left alone too.
+    if (pidNamespace(String(pid)) !== ownPidNamespace) continue;
     const env = readEnviron(pid) ?? {};
     // By its environment only: a shell someone opened in a sandbox is not a task's.
     const sandbox = env.FLOTILLA_SANDBOX;
@@ -47,6 +51,14 @@ export function findLeftovers(sandboxes: string, known: ReadonlyMap<string, numb
     });
   }
   return found;
+}
+
+function pidNamespace(pid: string): string | null {
+  try {
+    return fs.readlinkSync(`/proc/${pid}/ns/pid`);
+  } catch {
+    return null;
+  }
 }
 
 /** Kills each leftover's whole group (a command's group is its own; a stray launch's is too). */
