@@ -4,7 +4,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, shotsDir, watchErrors } from '../helpers/browser.js';
-import { TestHome, adminToken } from '../helpers/flotilla.js';
+import { TestHome, adminToken, waitFor } from '../helpers/flotilla.js';
 
 const TICKER = `apps:
   ticker:
@@ -119,10 +119,13 @@ describe('web console', () => {
     await blue.locator('.badge.s-ready').first().waitFor({ timeout: 30_000 });
     assert.notEqual((await home.client().getTask('blue/cache.redis-0')).pid, pid, 'a new process');
     // The followed log shows the relaunched server starting again.
-    await blue.waitForFunction(
-      "(document.querySelector('pre.log')?.textContent?.match(/Ready to accept connections/g) ?? []).length >= 2",
-      undefined,
-      { timeout: 30_000 },
+    // Polled from here: the console's CSP (script-src 'self') forbids the string a page-side poll evaluates.
+    await waitFor(
+      async () =>
+        (((await blue.locator('pre.log').textContent()) ?? '').match(/Ready to accept connections/g)
+          ?.length ?? 0) >= 2,
+      30_000,
+      'the log to show the second start',
     );
     await blue.getByRole('link', { name: 'Events' }).click();
     await blue.getByLabel('Filter by service or app').fill('cache');

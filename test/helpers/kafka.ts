@@ -1,3 +1,4 @@
+import { waitFor } from './flotilla.js';
 import assert from 'node:assert/strict';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 
@@ -131,7 +132,13 @@ export async function assertDeclaredTopic(
   const admin = kafkaClient(bootstrap).admin();
   await admin.connect();
   try {
-    const meta = await admin.fetchTopicMetadata({ topics: [topic] });
+    // A broker learns of a new topic from the controller a moment after it is created: Kafka's
+    // UNKNOWN_TOPIC_OR_PARTITION is retriable, and clients retry it as this does.
+    const meta = await waitFor(
+      () => admin.fetchTopicMetadata({ topics: [topic] }),
+      15_000,
+      `every broker to know topic ${topic}`,
+    );
     assert.equal(meta.topics[0]?.partitions.length, partitions, `topic ${topic}'s partitions`);
     assert.ok(meta.topics[0]!.partitions.every((p) => p.replicas.length === replicas));
   } finally {
