@@ -233,10 +233,17 @@ describe('spark submit', () => {
       assert.equal(result.applicationId, 'app-20260101000000-0007');
       assert.equal(result.signal, 'SIGTERM');
       const child = Number(fs.readFileSync(path.join(root, 'child.pid'), 'utf8'));
-      // Gone, or a zombie waiting for init to reap it.
-      const state = fs.existsSync(`/proc/${child}/stat`)
-        ? fs.readFileSync(`/proc/${child}/stat`, 'utf8').split(') ')[1]?.[0]
-        : 'gone';
+      // Gone, or a zombie waiting for init to reap it; a loaded machine may take a moment to run the
+      // signalled child to its end.
+      const stateOf = () =>
+        fs.existsSync(`/proc/${child}/stat`)
+          ? fs.readFileSync(`/proc/${child}/stat`, 'utf8').split(') ')[1]?.[0]
+          : 'gone';
+      let state = stateOf();
+      for (let i = 0; i < 40 && state !== 'gone' && state !== 'Z'; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        state = stateOf();
+      }
       assert.ok(state === 'gone' || state === 'Z', `the driver's child is still running (${state})`);
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
