@@ -65,7 +65,7 @@ async function fuzz<T>(
         if (taken < LAUNCH && (valid || taken === LAUNCH - 1)) {
           const s = sample(input);
           if (s) {
-            samples.push(s);
+            samples.push(valid ? s : { ...s, mutated: true });
             taken++;
           }
         }
