@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -56,6 +56,9 @@ export class Identities {
     const name = this.nameOf(tenant);
     for (let attempt = 0; attempt < 20; attempt++) {
       const id = freeId(this.range);
+      // A group of that name without its user is what an earlier attempt left when its groupdel
+      // lost the race for /etc/group to another daemon's useradd: it goes before this attempt.
+      if (hasGroup(name) && !this.userOf(tenant)) spawnSync('groupdel', [name], { stdio: 'ignore' });
       try {
         execFileSync('groupadd', ['--gid', String(id), name], { stdio: 'pipe' });
         try {
@@ -69,7 +72,8 @@ export class Identities {
             { stdio: 'pipe' },
           );
         } catch (err) {
-          execFileSync('groupdel', [name], { stdio: 'pipe' });
+          // The useradd's own error is the one to report; a failed groupdel is retried above.
+          spawnSync('groupdel', [name], { stdio: 'ignore' });
           throw err;
         }
         const user = { uid: id, gid: id, name };
@@ -116,6 +120,13 @@ export function removeHomeUsers(home: string): string[] {
   const mine = readUsers().filter((u) => u.comment.startsWith(`${COMMENT} ${id} `));
   for (const u of mine) removeUser(u.name);
   return mine.map((u) => u.name);
+}
+
+function hasGroup(name: string): boolean {
+  return fs
+    .readFileSync(GROUP, 'utf8')
+    .split('\n')
+    .some((l) => l.startsWith(`${name}:`));
 }
 
 function removeUser(name: string): void {

@@ -1,7 +1,9 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { firewallRules } from './firewall.js';
-import { homeIdOf, Identities } from './identity.js';
+import { homeIdOf, Identities, removeHomeUsers } from './identity.js';
 import { parseListeners } from './listeners.js';
 
 describe('firewall rules', () => {
@@ -69,6 +71,26 @@ describe('tenant users', () => {
     assert.ok(long.length <= 32, long);
     assert.notEqual(long, ids.nameOf(`${'a'.repeat(39)}b`), 'two long names stay apart');
   });
+
+  it(
+    'are made even where an earlier attempt left the group without its user',
+    { skip: process.getuid?.() !== 0 && 'needs root' },
+    () => {
+      const home = `/tmp/flotilla-orphan-group-${process.pid}`;
+      const ids = new Identities('users', home);
+      const name = ids.nameOf('acme');
+      execFileSync('groupadd', ['--gid', '299998', name]);
+      try {
+        const user = ids.ensure('acme');
+        assert.equal(user?.name, name);
+        assert.match(fs.readFileSync('/etc/passwd', 'utf8'), new RegExp(`^${name}:`, 'm'));
+      } finally {
+        removeHomeUsers(home);
+        spawnSync('groupdel', [name]);
+      }
+      assert.doesNotMatch(fs.readFileSync('/etc/group', 'utf8'), new RegExp(`^${name}:`, 'm'));
+    },
+  );
 
   it('are none when the daemon does not isolate', () => {
     const ids = new Identities('none', '/tmp/x');
