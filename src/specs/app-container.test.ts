@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { isFlotillaError } from '../core/errors.js';
 import { parseApp } from './app.js';
 
@@ -38,6 +38,7 @@ const codeOf = (fn: () => unknown): string => {
 describe('Marathon container apps', () => {
   const data = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-app-container-'));
   const tenant = { allowedRoot: data };
+  after(() => fs.rmSync(data, { recursive: true, force: true }));
 
   it("runs DC/OS's cd-demo-app on the Docker driver, its image's command, a host port assigned", () => {
     const app = parseApp(CD_DEMO_APP, 'app', tenant);
