@@ -58,7 +58,7 @@ export class Identities {
       const id = freeId(this.range);
       // A group of that name without its user is what an earlier attempt left when its groupdel
       // lost the race for /etc/group to another daemon's useradd: it goes before this attempt.
-      if (hasGroup(name) && !this.userOf(tenant)) spawnSync('groupdel', [name], { stdio: 'ignore' });
+      if (hasEntry(GROUP, name) && !this.userOf(tenant)) spawnSync('groupdel', [name], { stdio: 'ignore' });
       try {
         execFileSync('groupadd', ['--gid', String(id), name], { stdio: 'pipe' });
         try {
@@ -122,9 +122,10 @@ export function removeHomeUsers(home: string): string[] {
   return mine.map((u) => u.name);
 }
 
-function hasGroup(name: string): boolean {
+/** Whether /etc/passwd or /etc/group has an entry of that name. */
+function hasEntry(file: string, name: string): boolean {
   return fs
-    .readFileSync(GROUP, 'utf8')
+    .readFileSync(file, 'utf8')
     .split('\n')
     .some((l) => l.startsWith(`${name}:`));
 }
@@ -136,14 +137,7 @@ function removeUser(name: string): void {
     ['userdel', PASSWD],
     ['groupdel', GROUP],
   ] as const) {
-    if (
-      !fs
-        .readFileSync(file, 'utf8')
-        .split('\n')
-        .some((l) => l.startsWith(`${name}:`))
-    )
-      continue;
-    execFileSync(cmd, [name], { stdio: 'pipe' });
+    if (hasEntry(file, name)) execFileSync(cmd, [name], { stdio: 'pipe' });
   }
 }
 
