@@ -31,7 +31,7 @@ export async function main(): Promise<void> {
   }
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-bench-iso-'));
   try {
-    const user = new Identities('users', home).ensure('bench')!;
+    const user = (await new Identities('users', home).ensure('bench'))!;
     const launch = await launches(home, user);
     const connect = await connects(user);
     report('tenant isolation', [
@@ -43,7 +43,7 @@ export async function main(): Promise<void> {
       ['ratio (goal: within noise, ~1.0)', (connect.ruled / connect.plain).toFixed(2)],
     ]);
   } finally {
-    forgetHome(home);
+    await forgetHome(home);
     fs.rmSync(home, { recursive: true, force: true });
   }
 }

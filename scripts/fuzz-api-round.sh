@@ -27,8 +27,7 @@ cleanup() {
   if [ -n "$probe" ]; then kill "$probe" 2>/dev/null || true; fi
   bin/flotilla daemon stop --stop-tasks >/dev/null 2>&1 || true
   # The tenants schemathesis created have Unix users and the home a firewall chain: they go too.
-  node --input-type=module -e 'const { forgetHome } = await import(process.argv[1]); forgetHome(process.argv[2]);' \
-    "$PWD/dist/src/isolation/forget.js" "$home" || true
+  node scripts/forget-home.mjs "$home" || true
   rm -rf "$home"
 }
 trap cleanup EXIT

@@ -11,8 +11,8 @@ import { adminToken, waitFor } from './helpers/flotilla.js';
 
 describe('a daemon whose home is deleted', () => {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-gone-'));
-  after(() => {
-    forgetHome(home);
+  after(async () => {
+    await forgetHome(home);
     fs.rmSync(home, { recursive: true, force: true });
   });
 

@@ -98,7 +98,7 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
   });
   tenants.bootstrap(paths.home);
   ensureDataFolders(store, paths);
-  isolation.prepare();
+  await isolation.prepare();
   const userOf = (tenant: string) => isolation.identities.userOf(tenant);
   const metrics = createMetrics(store);
   const processDriver = new ProcessDriver({
@@ -142,6 +142,7 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
     images,
     containerConfig: (t, spec) => containerConfig(daemonId, t, spec),
     userOf,
+    fenced: () => isolation.settled(),
     ...(config.startSlots ? { startSlots: config.startSlots } : {}),
     ...(config.startOrder ? { startOrder: config.startOrder } : {}),
     startPolicy: (t) => startPolicyOf(store, t),
@@ -264,7 +265,7 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
         await Promise.all(keys.map((key) => reconciler.supervisor.kill(key, 'daemon stopped')));
         // The loop is stopped, so nothing else removes the stopped containers and their networks.
         await Promise.all(keys.map((key) => driver.destroyTask(key).catch(() => undefined)));
-        isolation.teardown();
+        await isolation.teardown();
         ports.release(new Map());
       }
       engine?.close();
@@ -304,11 +305,11 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
   for (const java of javaCandidates()) inspectJava(java);
   const address = await server.listen({ host: config.host, port: config.port });
   await dns.sync(store.tenants.list().map((t) => t.name));
-  control.onCommit(() => isolation.sync());
+  control.onCommit(() => void isolation.sync());
   events.subscribe((e) => {
     if (e.type === 'task_removed') void control.deployer.releasePorts();
   });
-  isolation.sync();
+  await isolation.sync();
   const info: DaemonInfo = {
     pid: process.pid,
     address,

@@ -65,7 +65,7 @@ export async function runDoctor(
   );
   checks.push(resourceLimitsCheck(env));
   checks.push(...(await dockerChecks(env)));
-  checks.push(...faultChecks());
+  checks.push(...(await faultChecks()));
   return checks;
 }
 

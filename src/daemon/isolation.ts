@@ -71,11 +71,11 @@ export class TenantIsolation {
   }
 
   /** At start: the home closed, every tenant with its user and folders, the rules in force. */
-  prepare(): void {
+  async prepare(): Promise<void> {
     if (this.view.mode === 'none') return;
     secureHome(this.paths);
-    for (const t of this.store.tenants.list()) this.admit(t.name);
-    this.sync();
+    for (const t of this.store.tenants.list()) await this.admit(t.name);
+    await this.sync();
     if (this.firewall) {
       this.listenerScan = setInterval(() => this.rescan(), LISTENER_SCAN_MS);
       this.listenerScan.unref();
@@ -91,7 +91,7 @@ export class TenantIsolation {
     const key = (l: Listener[]) => l.map((x) => `${x.uid} ${x.protocol} ${x.host}:${x.port}`).join(',');
     if (key(found) === key(this.listeners)) return;
     this.listeners = found;
-    this.sync();
+    void this.sync();
   }
 
   /** The daemon stops: no more scans (the rules stay with the tasks that outlive it). */
@@ -109,38 +109,47 @@ export class TenantIsolation {
       );
   }
 
-  admit(tenant: string): void {
-    const user = this.identities.ensure(tenant);
+  /** A new tenant's user, and its folders its own. */
+  async admit(tenant: string): Promise<void> {
+    const user = await this.identities.ensure(tenant);
     if (user) ownTenantFolders(this.paths, tenant, user);
   }
 
   /** A removed tenant's user, folders and rules go with it. */
-  forget(tenant: string): void {
+  async forget(tenant: string): Promise<void> {
     if (this.view.mode === 'none') return;
     for (const dir of [
       path.join(this.paths.sandboxes, tenant),
       tenantDataPath(this.paths, tenant),
       path.join(this.paths.jobs, tenant),
     ])
-      fs.rmSync(dir, { recursive: true, force: true });
-    this.identities.remove(tenant);
-    this.sync();
+      await fs.promises.rm(dir, { recursive: true, force: true });
+    await this.identities.remove(tenant);
+    await this.sync();
   }
 
-  /** Rewrites the rules from what the store holds now (only when they change). */
-  sync(): void {
+  /**
+   * Rewrites the rules from what the store holds now (only when they change), beside the daemon's
+   * loop; resolves when they are in force. A failure is logged, never thrown.
+   */
+  async sync(): Promise<void> {
     if (!this.firewall) return;
-    try {
-      this.firewall.sync(this.claims(), (tenant) => this.identities.userOf(tenant)?.uid);
-    } catch (err) {
-      this.log(`isolation: the firewall rules could not be written: ${String(err)}`);
-    }
+    await this.firewall
+      .sync(this.claims(), (tenant) => this.identities.userOf(tenant)?.uid)
+      .catch((err: unknown) =>
+        this.log(`isolation: the firewall rules could not be written: ${String(err)}`),
+      );
   }
 
-  /** With the home's tasks: its chain and its jump go. */
-  teardown(): void {
+  /** Resolves when the rules every change so far asked for are in force: a task launches after. */
+  async settled(): Promise<void> {
+    await this.firewall?.settled();
+  }
+
+  /** With the home's tasks: its chain and its jump go, after any write under way. */
+  async teardown(): Promise<void> {
     this.close();
-    this.firewall?.remove();
+    await this.firewall?.close();
   }
 
   /** What `flotilla doctor --security` reports: the mode, each tenant's user, the home's modes, the rules. */

@@ -11,27 +11,27 @@ import type { Store } from '../state/store.js';
 export class Shares {
   constructor(
     private readonly store: Store,
-    /** The rules must follow: called after every change. */
-    private readonly changed: () => void,
+    /** The rules must follow: called after every change, and in force when it resolves. */
+    private readonly changed: () => Promise<void>,
     private readonly now: () => number = Date.now,
   ) {}
 
-  share(tenant: string, service: string, withTenant: string): ShareView {
+  async share(tenant: string, service: string, withTenant: string): Promise<ShareView> {
     this.check(tenant, service, withTenant);
     this.store.shares.add(tenant, service, withTenant, this.now());
-    this.changed();
+    await this.changed();
     return this.view(
       this.store.shares.given(tenant).find((s) => s.service === service && s.with === withTenant)!,
     );
   }
 
-  unshare(tenant: string, service: string, withTenant: string): void {
+  async unshare(tenant: string, service: string, withTenant: string): Promise<void> {
     if (!this.store.shares.remove(tenant, service, withTenant))
       throw new FlotillaError(
         'SHARE_NOT_FOUND',
         `service "${service}" is not shared with tenant "${withTenant}"`,
       );
-    this.changed();
+    await this.changed();
   }
 
   list(tenant: string): SharesView {

@@ -19,8 +19,8 @@ export interface TenantHooks {
   /** Throws when this daemon cannot keep one more tenant apart from the others. */
   checkNew?(): void;
   /** A tenant came (its user and folders are made) or went (they go). */
-  admitted?(tenant: string): void;
-  forgotten?(tenant: string): void;
+  admitted?(tenant: string): Promise<void>;
+  forgotten?(tenant: string): Promise<void>;
 }
 
 /** Tenants, their weights and quotas, and their API tokens. */
@@ -54,22 +54,21 @@ export class Tenants {
     return this.view(this.require(name));
   }
 
-  create(body: { name: string; weight?: number; quota?: Quota | null }): TenantView {
-    if (this.store.tenants.get(body.name)) {
-      throw new FlotillaError('NAME_CONFLICT', `tenant "${body.name}" already exists`);
-    }
+  async create(body: { name: string; weight?: number; quota?: Quota | null }): Promise<TenantView> {
+    const conflict = () => {
+      if (this.store.tenants.get(body.name))
+        throw new FlotillaError('NAME_CONFLICT', `tenant "${body.name}" already exists`);
+    };
+    conflict();
     this.hooks.checkNew?.();
+    // Its user first: a tenant whose user could not be made must not exist (its tasks would run as
+    // root). Another request may have made the same tenant meanwhile.
+    await this.hooks.admitted?.(body.name);
+    conflict();
     this.store.tenants.create(
       { name: body.name, weight: body.weight ?? 1, quota: body.quota ?? null },
       this.now(),
     );
-    try {
-      this.hooks.admitted?.(body.name);
-    } catch (err) {
-      // A tenant whose user could not be made must not exist: its tasks would run as root.
-      this.store.tenants.remove(body.name);
-      throw err;
-    }
     this.hooks.changed();
     return this.get(body.name);
   }
@@ -89,7 +88,7 @@ export class Tenants {
   }
 
   /** Only an empty tenant goes: its services' data must not vanish with a typo. */
-  remove(name: string): void {
+  async remove(name: string): Promise<void> {
     this.require(name);
     if (name === DEFAULT_TENANT) {
       throw new FlotillaError('VALIDATION_FAILED', 'the default tenant cannot be removed');
@@ -110,8 +109,8 @@ export class Tenants {
       this.store.shares.removeTenant(name);
       this.store.tenants.remove(name);
     });
-    this.hooks.forgotten?.(name);
     this.hooks.changed();
+    await this.hooks.forgotten?.(name);
   }
 
   // --- tokens

@@ -12,9 +12,9 @@ export interface FaultCheck {
 }
 
 /** Which mechanism each fault kind uses on this host, and what it lacks (`flotilla doctor`). */
-export function faultChecks(): FaultCheck[] {
+export async function faultChecks(): Promise<FaultCheck[]> {
   const root = process.getuid?.() === 0;
-  const probe = root ? probeNetfilter(`FLTF-probe-${process.pid % 100000}`) : null;
+  const probe = root ? await probeNetfilter(`FLTF-probe-${process.pid % 100000}`) : null;
   const v2 =
     fs.existsSync('/sys/fs/cgroup/unified/cgroup.procs') || fs.existsSync('/sys/fs/cgroup/cgroup.procs');
   const netOk = probe !== null && probe.cgroup && v2;

@@ -1,4 +1,7 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
 
 /**
  * Network faults between process tasks on the loopback. A task's outgoing packets carry no address
@@ -108,30 +111,42 @@ export function chainsWithPrefix(prefix: string): string[] {
   return [...found];
 }
 
-/** Whether iptables here has what a kind needs: the cgroup match, statistic, nat REDIRECT. */
-export function probeNetfilter(chain: string): { cgroup: boolean; statistic: boolean; redirect: boolean } {
-  const tryRule = (table: string, rule: string[]): boolean => {
-    spawnSync('iptables', ['-w', '-t', table, '-N', chain], { stdio: 'ignore' });
-    const ok =
-      spawnSync('iptables', ['-w', '-t', table, '-A', chain, ...rule], { stdio: 'ignore' }).status === 0;
-    spawnSync('iptables', ['-w', '-t', table, '-F', chain], { stdio: 'ignore' });
-    spawnSync('iptables', ['-w', '-t', table, '-X', chain], { stdio: 'ignore' });
-    return ok;
-  };
-  return {
-    cgroup: tryRule('filter', ['-m', 'cgroup', '--path', '/', '-d', '127.255.255.254/32', '-j', 'DROP']),
-    statistic: tryRule('filter', [
-      '-d',
-      '127.255.255.254/32',
-      '-m',
-      'statistic',
-      '--mode',
-      'random',
-      '--probability',
-      '0.5',
-      '-j',
-      'DROP',
-    ]),
-    redirect: tryRule('nat', ['-d', '127.255.255.254/32', '-p', 'tcp', '-j', 'REDIRECT', '--to-ports', '9']),
-  };
+export interface NetfilterFeatures {
+  cgroup: boolean;
+  statistic: boolean;
+  redirect: boolean;
+}
+
+let probed: Promise<NetfilterFeatures> | undefined;
+
+/**
+ * Whether iptables here has what a kind needs: the cgroup match, statistic, nat REDIRECT. Asked once
+ * per daemon (a kernel's matches do not come and go) and without blocking: a dozen iptables runs take
+ * over 100 ms, which `doctor` must not hold every other request up for.
+ */
+export function probeNetfilter(chain: string): Promise<NetfilterFeatures> {
+  probed ??= (async () => {
+    const iptables = (args: string[]) =>
+      run('iptables', ['-w', ...args]).then(
+        () => true,
+        () => false,
+      );
+    const tryRule = async (table: string, rule: string[]): Promise<boolean> => {
+      await iptables(['-t', table, '-N', chain]);
+      const ok = await iptables(['-t', table, '-A', chain, ...rule]);
+      await iptables(['-t', table, '-F', chain]);
+      await iptables(['-t', table, '-X', chain]);
+      return ok;
+    };
+    const target = ['-d', '127.255.255.254/32'];
+    return {
+      cgroup: await tryRule('filter', ['-m', 'cgroup', '--path', '/', ...target, '-j', 'DROP']),
+      statistic: await tryRule('filter', [
+        ...target,
+        ...['-m', 'statistic', '--mode', 'random', '--probability', '0.5', '-j', 'DROP'],
+      ]),
+      redirect: await tryRule('nat', [...target, '-p', 'tcp', '-j', 'REDIRECT', '--to-ports', '9']),
+    };
+  })();
+  return probed;
 }

@@ -1,4 +1,7 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
 
 /** A port some tenant's task (or its DNS server) listens on, on one address of the machine. */
 export interface PortClaim {
@@ -85,6 +88,11 @@ function byAddress(a: PortClaim, b: PortClaim): number {
  */
 export class Firewall {
   private applied = '';
+  /** The rules the newest sync asked for: a write that waited its turn writes these. */
+  private wanted = '';
+  /** Writes, one at a time and in order; never rejects. */
+  private writes: Promise<void> = Promise.resolve();
+  private closed = false;
 
   constructor(
     readonly chain: string,
@@ -93,33 +101,58 @@ export class Firewall {
 
   /** Whether this machine has iptables and lets us use it (root, the owner match). */
   static available(): boolean {
-    return spawnSync('iptables', ['-S', 'OUTPUT'], { stdio: 'ignore' }).status === 0;
+    return spawnSync('iptables', ['-w', '-S', 'OUTPUT'], { stdio: 'ignore' }).status === 0;
   }
 
-  sync(claims: PortClaim[], uidOf: (tenant: string) => number | undefined): void {
-    const rules = firewallRules(this.chain, this.range, claims, uidOf);
-    if (rules === this.applied) return;
-    execFileSync('iptables-restore', ['--noflush'], { input: rules, stdio: ['pipe', 'ignore', 'pipe'] });
-    if (
-      spawnSync('iptables', ['-C', 'OUTPUT', '-o', 'lo', '-j', this.chain], { stdio: 'ignore' }).status !== 0
-    )
-      execFileSync('iptables', ['-I', 'OUTPUT', '1', '-o', 'lo', '-j', this.chain], { stdio: 'pipe' });
+  /**
+   * Brings the chain to what `claims` say, without blocking the daemon (iptables-restore takes tens
+   * of milliseconds): resolves once these rules, or newer ones, are in force.
+   */
+  sync(claims: PortClaim[], uidOf: (tenant: string) => number | undefined): Promise<void> {
+    this.wanted = firewallRules(this.chain, this.range, claims, uidOf);
+    const write = this.writes.then(() => this.write());
+    this.writes = write.catch(() => undefined);
+    return write;
+  }
+
+  /** Resolves when every sync asked for so far is written (or has failed). */
+  settled(): Promise<void> {
+    return this.writes;
+  }
+
+  private async write(): Promise<void> {
+    const rules = this.wanted;
+    if (this.closed || rules === this.applied) return;
+    const restore = run('iptables-restore', ['-w', '--noflush']);
+    restore.child.stdin?.end(rules);
+    await restore;
+    const jump = ['OUTPUT', '-o', 'lo', '-j', this.chain];
+    await run('iptables', ['-w', '-C', ...jump]).catch(() =>
+      run('iptables', ['-w', '-I', 'OUTPUT', '1', ...jump.slice(1)]),
+    );
     this.applied = rules;
+  }
+
+  /** After the writes under way: the jump and the chain go, and nothing writes them again. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.writes;
+    this.remove();
   }
 
   /** The jump and the chain go; safe to call when they are gone already. */
   remove(): void {
     this.applied = '';
-    while (
-      spawnSync('iptables', ['-D', 'OUTPUT', '-o', 'lo', '-j', this.chain], { stdio: 'ignore' }).status === 0
-    );
-    spawnSync('iptables', ['-F', this.chain], { stdio: 'ignore' });
-    spawnSync('iptables', ['-X', this.chain], { stdio: 'ignore' });
+    const iptables = (...args: string[]) =>
+      spawnSync('iptables', ['-w', ...args], { stdio: 'ignore' }).status;
+    while (iptables('-D', 'OUTPUT', '-o', 'lo', '-j', this.chain) === 0);
+    iptables('-F', this.chain);
+    iptables('-X', this.chain);
   }
 
   /** The rules in force now (for `doctor --security` and tests). */
   listed(): string[] {
-    const out = spawnSync('iptables', ['-S', this.chain], { encoding: 'utf8' });
+    const out = spawnSync('iptables', ['-w', '-S', this.chain], { encoding: 'utf8' });
     return out.status === 0 ? out.stdout.trim().split('\n') : [];
   }
 }

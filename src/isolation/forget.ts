@@ -5,8 +5,8 @@ import { homeIdOf, removeHomeUsers } from './identity.js';
  * Removes what a home made outside itself — its tenants' users and groups, its firewall chain — once
  * the home is gone for good (a test's temporary home, an uninstall). Safe when there is nothing.
  */
-export function forgetHome(home: string): { users: string[] } {
+export async function forgetHome(home: string): Promise<{ users: string[] }> {
   if (process.getuid?.() !== 0) return { users: [] };
   if (Firewall.available()) new Firewall(chainOf(homeIdOf(home)), [0, 0]).remove();
-  return { users: removeHomeUsers(home) };
+  return { users: await removeHomeUsers(home) };
 }

@@ -1,8 +1,9 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { FlotillaError } from '../core/errors.js';
 import type { TaskUser } from '../core/identity.js';
 
@@ -18,6 +19,7 @@ export const DEFAULT_UID_RANGE: [number, number] = [200_000, 299_999];
 
 const PASSWD = '/etc/passwd';
 const GROUP = '/etc/group';
+const run = promisify(execFile);
 const NOLOGIN = fs.existsSync('/usr/sbin/nologin') ? '/usr/sbin/nologin' : '/bin/false';
 
 /**
@@ -48,8 +50,11 @@ export class Identities {
     return found;
   }
 
-  /** Creates the tenant's user and group when missing; returns it (undefined without isolation). */
-  ensure(tenant: string): TaskUser | undefined {
+  /**
+   * Creates the tenant's user and group when missing; returns it (undefined without isolation).
+   * groupadd and useradd take tens of milliseconds: they run beside the daemon's loop, not in it.
+   */
+  async ensure(tenant: string): Promise<TaskUser | undefined> {
     if (this.mode === 'none') return undefined;
     const existing = this.userOf(tenant);
     if (existing) return existing;
@@ -58,22 +63,18 @@ export class Identities {
       const id = freeId(this.range);
       // A group of that name without its user is what an earlier attempt left when its groupdel
       // lost the race for /etc/group to another daemon's useradd: it goes before this attempt.
-      if (hasEntry(GROUP, name) && !this.userOf(tenant)) spawnSync('groupdel', [name], { stdio: 'ignore' });
+      if (hasEntry(GROUP, name) && !this.userOf(tenant)) await run('groupdel', [name]).catch(() => undefined);
       try {
-        execFileSync('groupadd', ['--gid', String(id), name], { stdio: 'pipe' });
+        await run('groupadd', ['--gid', String(id), name]);
         try {
-          execFileSync(
-            'useradd',
-            [
-              ...['--uid', String(id), '--gid', String(id), '--no-create-home', '--no-user-group'],
-              ...['--home-dir', '/nonexistent', '--shell', NOLOGIN],
-              ...['--comment', `${COMMENT} ${this.homeId} ${tenant}`, name],
-            ],
-            { stdio: 'pipe' },
-          );
+          await run('useradd', [
+            ...['--uid', String(id), '--gid', String(id), '--no-create-home', '--no-user-group'],
+            ...['--home-dir', '/nonexistent', '--shell', NOLOGIN],
+            ...['--comment', `${COMMENT} ${this.homeId} ${tenant}`, name],
+          ]);
         } catch (err) {
           // The useradd's own error is the one to report; a failed groupdel is retried above.
-          spawnSync('groupdel', [name], { stdio: 'ignore' });
+          await run('groupdel', [name]).catch(() => undefined);
           throw err;
         }
         const user = { uid: id, gid: id, name };
@@ -81,7 +82,7 @@ export class Identities {
         return user;
       } catch (err) {
         // Another daemon took the number (or holds the lock on /etc/passwd) meanwhile: try again.
-        const stderr = String((err as { stderr?: Buffer }).stderr ?? err);
+        const stderr = String((err as { stderr?: string }).stderr ?? err);
         if (/already exists/.test(stderr) && this.userOf(tenant)) return this.userOf(tenant);
         if (attempt === 19)
           throw new FlotillaError('ISOLATION_FAILED', `could not create the user ${name}: ${stderr.trim()}`);
@@ -91,10 +92,10 @@ export class Identities {
   }
 
   /** Removes the tenant's user and group. */
-  remove(tenant: string): void {
+  async remove(tenant: string): Promise<void> {
     if (this.mode === 'none') return;
     this.cache.delete(tenant);
-    removeUser(this.nameOf(tenant));
+    await removeUser(this.nameOf(tenant));
   }
 
   /** `flt-<tenant>-<home>`, at most 32 characters (a long tenant name is cut and hashed). */
@@ -115,10 +116,10 @@ export function homeIdOf(home: string): string {
 }
 
 /** Removes every user one home made: a home's tests clean up with it. */
-export function removeHomeUsers(home: string): string[] {
+export async function removeHomeUsers(home: string): Promise<string[]> {
   const id = homeIdOf(home);
   const mine = readUsers().filter((u) => u.comment.startsWith(`${COMMENT} ${id} `));
-  for (const u of mine) removeUser(u.name);
+  for (const u of mine) await removeUser(u.name);
   return mine.map((u) => u.name);
 }
 
@@ -130,14 +131,14 @@ function hasEntry(file: string, name: string): boolean {
     .some((l) => l.startsWith(`${name}:`));
 }
 
-function removeUser(name: string): void {
+async function removeUser(name: string): Promise<void> {
   // A JVM that ran as the user left its performance-data folder in the temp dir (hsperfdata_<user>).
   fs.rmSync(path.join(os.tmpdir(), `hsperfdata_${name}`), { recursive: true, force: true });
   for (const [cmd, file] of [
     ['userdel', PASSWD],
     ['groupdel', GROUP],
   ] as const) {
-    if (hasEntry(file, name)) execFileSync(cmd, [name], { stdio: 'pipe' });
+    if (hasEntry(file, name)) await run(cmd, [name]);
   }
 }
 

@@ -75,27 +75,27 @@ describe('tenant users', () => {
   it(
     'are made even where an earlier attempt left the group without its user',
     { skip: process.getuid?.() !== 0 && 'needs root' },
-    () => {
+    async () => {
       const home = `/tmp/flotilla-orphan-group-${process.pid}`;
       const ids = new Identities('users', home);
       const name = ids.nameOf('acme');
       execFileSync('groupadd', ['--gid', '299998', name]);
       try {
-        const user = ids.ensure('acme');
+        const user = await ids.ensure('acme');
         assert.equal(user?.name, name);
         assert.match(fs.readFileSync('/etc/passwd', 'utf8'), new RegExp(`^${name}:`, 'm'));
       } finally {
-        removeHomeUsers(home);
+        await removeHomeUsers(home);
         spawnSync('groupdel', [name]);
       }
       assert.doesNotMatch(fs.readFileSync('/etc/group', 'utf8'), new RegExp(`^${name}:`, 'm'));
     },
   );
 
-  it('are none when the daemon does not isolate', () => {
+  it('are none when the daemon does not isolate', async () => {
     const ids = new Identities('none', '/tmp/x');
     assert.equal(ids.userOf('acme'), undefined);
-    assert.equal(ids.ensure('acme'), undefined);
+    assert.equal(await ids.ensure('acme'), undefined);
   });
 });
 

@@ -28,6 +28,8 @@ export interface PrestartContext {
   images: ImagePreparer | undefined;
   /** The tenant's user the task runs as, when tenants are isolated: its files are made its own. */
   user?: TaskUser | undefined;
+  /** Resolves when the firewall rules that keep the task's ports its tenant's are in force. */
+  fenced?: (() => Promise<void>) | undefined;
 }
 
 /** One step between "this task should run" and the driver's startTask (Nomad's taskrunner hooks). */
@@ -92,8 +94,22 @@ const dataDir: PrestartHook = {
   },
 };
 
+/** Tenants' isolation: the rules for the ports this task holds are written before it may listen. */
+const firewall: PrestartHook = {
+  name: 'firewall',
+  applies: () => true,
+  run: (ctx) => ctx.fenced?.(),
+};
+
 /** Every step a task goes through before it starts, in the order they run. */
-export const PRESTART_HOOKS: readonly PrestartHook[] = [artifacts, runtime, image, sandboxFiles, dataDir];
+export const PRESTART_HOOKS: readonly PrestartHook[] = [
+  artifacts,
+  runtime,
+  image,
+  sandboxFiles,
+  dataDir,
+  firewall,
+];
 
 /**
  * Runs the hooks in order, showing each one's staging message. Returns false when `stopped` became

@@ -23,6 +23,7 @@ export interface ReconcilerOptions {
   images?: SupervisorDeps['images'];
   containerConfig?: SupervisorDeps['containerConfig'];
   userOf?: SupervisorDeps['userOf'];
+  fenced?: SupervisorDeps['fenced'];
   workers?: number;
   /** How many heavy (JVM) starts run at once in the `auto` start order: the machine's cores. */
   startSlots?: number;
@@ -60,6 +61,7 @@ export class Reconciler {
       ...(o.images ? { images: o.images } : {}),
       ...(o.containerConfig ? { containerConfig: o.containerConfig } : {}),
       ...(o.userOf ? { userOf: o.userOf } : {}),
+      ...(o.fenced ? { fenced: o.fenced } : {}),
       gate: new StartGate(o.startSlots ?? os.availableParallelism()),
       ...(o.startOrder ? { startOrder: o.startOrder } : {}),
       ...(o.startPolicy ? { startPolicy: o.startPolicy } : {}),

@@ -40,6 +40,8 @@ export interface SupervisorDeps {
   containerConfig?(t: TaskRecord, spec: ContainerSpec): ContainerConfig;
   /** The Unix user a tenant's tasks run as, when the daemon isolates tenants. */
   userOf?(tenant: string): TaskUser | undefined;
+  /** Resolves when the firewall rules for every port handed out so far are in force. */
+  fenced?(): Promise<void>;
   /** Turns to start (start-gate.ts), the order of stacks that name none, and what packages say. */
   gate?: StartGate;
   startOrder?: StartOrder;
@@ -190,13 +192,11 @@ export class Supervisor {
     };
     this.d.store.tasks.update(t.tenant, t.id, { handle: pending }, now);
     try {
-      const dataDir = tenantDataPath(this.d.paths, t.tenant);
-      const user = this.d.userOf?.(t.tenant);
-      const ready = await runPrestart(
-        { spec: t.spec, sandbox, dataDir, artifacts: this.d.artifacts, images: this.d.images, user },
-        (message) => this.states.set(t, 'staging', message),
-        () => this.stopped,
-      );
+      const { artifacts, images, fenced } = this.d;
+      const [dataDir, user] = [tenantDataPath(this.d.paths, t.tenant), this.d.userOf?.(t.tenant)];
+      const ctx = { spec: t.spec, sandbox, dataDir, artifacts, images, fenced, user };
+      const show = (message: string) => this.states.set(t, 'staging', message);
+      const ready = await runPrestart(ctx, show, () => this.stopped);
       if (!ready) return;
       const turns = { store: this.d.store, gate: this.gate, defaultOrder: this.d.startOrder ?? 'auto' };
       const turn = { ...turns, policyOf: this.d.startPolicy };

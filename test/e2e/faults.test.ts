@@ -83,7 +83,7 @@ describe('faults on process tasks, against real Redis', { skip: !root && 'needs 
   after(async () => {
     if (second) {
       await second.stop(true);
-      forgetHome(d.home);
+      await forgetHome(d.home);
       fs.rmSync(d.home, { recursive: true, force: true });
     } else await d.stop();
     assert.deepEqual(leftovers(), [], 'no chain or rule of the test is left');

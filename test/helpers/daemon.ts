@@ -56,7 +56,7 @@ export async function startInProcessDaemon(
     raw: (method, url, body, token) => rawRequest(new URL(url, daemon.info.address), method, body, token),
     stop: async () => {
       await daemon.stop(true);
-      forgetHome(home);
+      await forgetHome(home);
       fs.rmSync(home, { recursive: true, force: true });
     },
   };

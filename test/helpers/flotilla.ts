@@ -110,7 +110,7 @@ export class TestHome {
     const containers = await removeDockerLeftovers(daemonIdOf(this.home));
     // FLOTILLA_KEEP_HOMES=1 keeps a home (its logs and sandboxes) for a post-mortem.
     // The home's tenants' users and its firewall chain live outside it: they go with it.
-    forgetHome(this.home);
+    await forgetHome(this.home);
     if (!process.env.FLOTILLA_KEEP_HOMES) fs.rmSync(this.home, { recursive: true, force: true });
     return leftovers.length + containers;
   }

@@ -44,7 +44,7 @@ export const shareRoutes =
         },
       },
       async (req, reply) => {
-        shares.unshare(req.tenant, req.params.name, req.params.tenant);
+        await shares.unshare(req.tenant, req.params.name, req.params.tenant);
         return reply.status(204).send();
       },
     );

@@ -52,7 +52,7 @@ export const tenantRoutes =
           response: { 201: TenantView, ...errorResponses },
         },
       },
-      async (req, reply) => reply.status(201).send(tenants.create(req.body)),
+      async (req, reply) => reply.status(201).send(await tenants.create(req.body)),
     );
     app.get(
       '/v1/tenants/:tenant',
@@ -104,7 +104,7 @@ export const tenantRoutes =
             'PERMISSION_DENIED',
             `tenant "${req.params.tenant}" holds the token of this request: remove it with a cluster admin's token of another tenant`,
           );
-        tenants.remove(req.params.tenant);
+        await tenants.remove(req.params.tenant);
         return reply.status(204).send();
       },
     );
