@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { firewallRules } from './firewall.js';
+import { Firewall, firewallRules, type PortClaim } from './firewall.js';
 import { homeIdOf, Identities, removeHomeUsers } from './identity.js';
 import { parseListeners } from './listeners.js';
 
@@ -146,4 +146,29 @@ describe('a shared service in the rules', () => {
       '-A FLT-abcde -d 127.0.10.1/32 -p tcp -m multiport --dports 2001 -m owner ! --uid-owner 200000 -j REJECT --reject-with tcp-reset',
     ]);
   });
+});
+
+describe('the firewall of a home', () => {
+  it(
+    'writes its syncs one at a time, the newest last, and writes nothing once closed',
+    { skip: (process.getuid?.() !== 0 || !Firewall.available()) && 'needs root and iptables' },
+    async () => {
+      const fw = new Firewall(`FLT-t${process.pid % 10000}`, [200_000, 299_999]);
+      const claim = (port: number): PortClaim => ({ tenant: 'a', host: '127.0.0.1', port, protocol: 'tcp' });
+      try {
+        // Asked back to back, as commits and socket scans ask: both resolve, and the rules are the last.
+        await Promise.all([fw.sync([claim(41001)], () => 200_001), fw.sync([claim(41002)], () => 200_001)]);
+        const rules = fw.listed().join('\n');
+        assert.match(rules, /--dports 41002 /);
+        assert.doesNotMatch(rules, /41001/);
+        // A sync under way when the home's tasks stop does not bring the chain back after it.
+        const late = fw.sync([claim(41003)], () => 200_001);
+        await fw.close();
+        await late;
+        assert.deepEqual(fw.listed(), []);
+      } finally {
+        fw.remove();
+      }
+    },
+  );
 });
