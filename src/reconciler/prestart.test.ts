@@ -31,7 +31,7 @@ describe('pre-start hooks', () => {
   it('run in one fixed order', () => {
     assert.deepEqual(
       PRESTART_HOOKS.map((h) => h.name),
-      ['artifacts', 'runtime', 'image', 'sandbox files', 'data dir'],
+      ['artifacts', 'runtime', 'image', 'sandbox files', 'data dir', 'firewall'],
     );
   });
 
