@@ -113,4 +113,28 @@ describe('tasks store: the records in memory', () => {
     );
     store.close();
   });
+
+  it('keeps each list in order row by row through random writes, as SQLite orders them', () => {
+    const store = createStore(':memory:');
+    const sql = store.db.prepare('SELECT tenant, id FROM tasks ORDER BY tenant, owner, idx, id');
+    let seed = 7;
+    const random = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    for (let step = 0; step < 600; step++) {
+      const tenant = ['a', 'b'][random(2)]!;
+      const owner = ['web', 'db', 'api', 'zk'][random(4)]!;
+      const index = random(12);
+      const op = random(3);
+      if (op === 0) put(store, tenant, owner, index, step);
+      else if (op === 1) store.tasks.update(tenant, `${owner}.${index}`, { restarts: step }, step);
+      else store.tasks.remove(tenant, `${owner}.${index}`);
+      if (random(4) === 0) store.tasks.list(tenant);
+      if (random(10) === 0)
+        assert.deepEqual(
+          ids(store.tasks.listAll()),
+          (sql.all() as { tenant: string; id: string }[]).map((r) => `${r.tenant}/${r.id}`),
+          `step ${step}`,
+        );
+    }
+    store.close();
+  });
 });

@@ -17,8 +17,12 @@ import type { TaskRecord } from '../core/task.js';
 export class TaskCache {
   /** tenant → task id → record; null until the first read loads the table. */
   private tenants: Map<string, Map<string, TaskRecord>> | null = null;
-  /** Each tenant's records in the store's order (owner, index), built on demand. */
-  private readonly ordered = new Map<string, readonly TaskRecord[]>();
+  /**
+   * Each tenant's records in the store's order (owner, index), built on demand and then kept in
+   * order row by row: the reconciler reads a tenant's list after nearly every write, and sorting
+   * 10,000 tasks each time made a large `up` three times slower.
+   */
+  private readonly ordered = new Map<string, TaskRecord[]>();
   private everywhere: readonly TaskRecord[] | null = null;
   /** Rows written since they were last read, as [tenant, id]. */
   private readonly stale = new Map<string, [string, string]>();
@@ -35,7 +39,6 @@ export class TaskCache {
   /** After a write of this row (or inside the transaction that writes it). */
   touched(tenant: string, id: string): void {
     this.stale.set(`${tenant}\0${id}`, [tenant, id]);
-    this.ordered.delete(tenant);
     this.everywhere = null;
   }
 
@@ -53,14 +56,26 @@ export class TaskCache {
       this.ordered.clear();
       this.everywhere = null;
     } else {
-      for (const [tenant, id] of this.stale.values()) {
-        const t = this.source.one(tenant, id);
-        if (t) this.put(t);
-        else this.tenants.get(tenant)?.delete(id);
-      }
+      for (const [tenant, id] of this.stale.values()) this.reread(tenant, id);
     }
     this.stale.clear();
     return this.tenants;
+  }
+
+  /** The row as it is now, in place of the record that was, in the map and in the ordered list. */
+  private reread(tenant: string, id: string): void {
+    const before = this.tenants!.get(tenant)?.get(id);
+    const after = this.source.one(tenant, id);
+    const list = this.ordered.get(tenant);
+    if (before) {
+      this.tenants!.get(tenant)!.delete(id);
+      const at = list ? list.indexOf(before, lowerBound(list, before)) : -1;
+      if (at >= 0) list!.splice(at, 1);
+    }
+    if (after) {
+      this.put(after);
+      if (list) list.splice(lowerBound(list, after), 0, after);
+    }
   }
 
   private put(t: TaskRecord): void {
@@ -98,6 +113,18 @@ export class TaskCache {
     if (!all) return undefined;
     return all.get(tenant)?.get(id) ?? null;
   }
+}
+
+/** Where `t` goes in a list in the store's order (the first place not before it). */
+function lowerBound(list: readonly TaskRecord[], t: TaskRecord): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (byOwnerIndex(list[mid]!, t) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** SQLite's BINARY collation on ASCII names, as `ORDER BY owner, idx`; then the id, so ties are stable. */
