@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { TASK_ROW_FIELDS } from '../src/cli/format.js';
 import { bigHome, rssMb } from './adoption.js';
 import { TestHome, median, ms, report, run, timed } from './util.js';
 
@@ -36,13 +37,27 @@ function p99(xs: number[]): number {
   return s[Math.min(s.length - 1, Math.floor(s.length * 0.99))]!;
 }
 
-async function sample(home: TestHome, samples: number): Promise<{ api: number[]; cli: number[] }> {
+interface Samples {
+  /** The whole list, every field (what existing clients ask). */
+  api: number[];
+  /** Only what `ps` prints, every task. */
+  fields: number[];
+  /** One page of 100 tasks. */
+  page: number[];
+  cli: number[];
+}
+
+/** `tasks`: how many the home has, so the pages asked for are all within it. */
+async function sample(home: TestHome, samples: number, tasks: number): Promise<Samples> {
   const client = home.client();
-  const api: number[] = [];
-  const cli: number[] = [];
-  for (let i = 0; i < samples; i++) api.push((await timed(() => client.listTasks()))[0]);
-  for (let i = 0; i < CLI_SAMPLES; i++) cli.push((await timed(() => home.ok(['ps'])))[0]);
-  return { api, cli };
+  const s: Samples = { api: [], fields: [], page: [], cli: [] };
+  for (let i = 0; i < samples; i++) {
+    s.api.push((await timed(() => client.listTasks()))[0]);
+    s.fields.push((await timed(() => client.listTaskFields([...TASK_ROW_FIELDS, 'desired'])))[0]);
+    s.page.push((await timed(() => client.listTasks({ offset: (i * 100) % tasks, limit: 100 })))[0]);
+  }
+  for (let i = 0; i < CLI_SAMPLES; i++) s.cli.push((await timed(() => home.ok(['ps'])))[0]);
+  return s;
 }
 
 export async function main(): Promise<void> {
@@ -51,7 +66,7 @@ export async function main(): Promise<void> {
   try {
     fs.writeFileSync(path.join(one.home, 'one.yml'), 'name: one\napps:\n  a:\n    args: [sleep, "3600"]\n');
     await one.ok(['up', '-f', path.join(one.home, 'one.yml'), '--wait']);
-    const small = await sample(one, SAMPLES);
+    const small = await sample(one, SAMPLES, 1);
 
     const file = path.join(home.home, 'scale.yml');
     fs.writeFileSync(file, stack(TASKS));
@@ -60,7 +75,7 @@ export async function main(): Promise<void> {
     const waiting = tasks.filter((t) => t.owner.startsWith('waiting-'));
     if (waiting.length !== TASKS || waiting.some((t) => t.pid !== null))
       throw new Error(`expected ${TASKS} stored tasks without a process, got ${waiting.length}`);
-    const big = await sample(home, SAMPLES);
+    const big = await sample(home, SAMPLES, TASKS + 1);
     const rss = rssMb(home.daemonInfo()!.pid);
     const floor: number[] = [];
     for (let i = 0; i < CLI_SAMPLES; i++)
@@ -71,6 +86,10 @@ export async function main(): Promise<void> {
       [`GET /v1/tasks, ${TASKS + 1} tasks: p99 of ${SAMPLES}`, ms(p99(big.api))],
       [`GET /v1/tasks, ${TASKS + 1} tasks: median`, ms(median(big.api))],
       ['GET /v1/tasks, 1 task: p99', ms(p99(small.api))],
+      [`GET /v1/tasks?fields=<ps columns>, ${TASKS + 1} tasks: p99`, ms(p99(big.fields))],
+      [`GET /v1/tasks?fields=<ps columns>, ${TASKS + 1} tasks: median`, ms(median(big.fields))],
+      [`GET /v1/tasks?limit=100 (a page), ${TASKS + 1} tasks: p99`, ms(p99(big.page))],
+      ['GET /v1/tasks?limit=100, 1 task: p99', ms(p99(small.page))],
       ['goal GET /v1/tasks p99', '≤ 50 ms'],
       [`flotilla ps, ${TASKS + 1} tasks: median of ${CLI_SAMPLES}`, ms(median(big.cli))],
       ['flotilla ps, 1 task: median', ms(median(small.cli))],

@@ -17,6 +17,13 @@ export function daemonEntry(): string {
   return fileURLToPath(new URL('../daemon/main.js', import.meta.url));
 }
 
+/**
+ * Node's flags for the daemon: V8's young generation at 4 MB a half instead of 16 takes about 40 MB
+ * off an idle daemon's resident memory (136 → 96 MB with 20 tasks, measured), and the daemon's
+ * requests now mostly send JSON it keeps, so the extra minor collections cost little.
+ */
+export const DAEMON_NODE_FLAGS = ['--max-semi-space-size=4'];
+
 export interface Started {
   child: ChildProcess;
   logOffset: number;
@@ -33,7 +40,7 @@ export function spawnBackground(home: string, env: NodeJS.ProcessEnv = process.e
   try {
     // Where this run's lines begin, so that a failure shows them and not an older run's.
     const logOffset = fs.fstatSync(fd).size;
-    const child = spawn(process.execPath, [daemonEntry()], {
+    const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, daemonEntry()], {
       detached: true,
       stdio: ['ignore', fd, fd],
       env: { ...env, FLOTILLA_HOME: home },

@@ -8,7 +8,21 @@ export function hostPorts(t: Pick<TaskView, 'host' | 'ports'>): string {
   return t.ports.length === 0 ? t.host : `${t.host}:${t.ports.join(',')}`;
 }
 
-export function taskRow(t: TaskView, now = Date.now()): string[] {
+/** What a task's row shows: all `ps` asks the daemon for. */
+export const TASK_ROW_FIELDS = [
+  'id',
+  'stack',
+  'state',
+  'host',
+  'ports',
+  'pid',
+  'restarts',
+  'stateSince',
+  'message',
+] as const;
+export type TaskRowView = Pick<TaskView, (typeof TASK_ROW_FIELDS)[number]>;
+
+export function taskRow(t: TaskRowView, now = Date.now()): string[] {
   return [
     t.id,
     t.stack ?? '-',
@@ -21,7 +35,7 @@ export function taskRow(t: TaskView, now = Date.now()): string[] {
   ];
 }
 
-export function printTasks(tasks: TaskView[]): void {
+export function printTasks(tasks: TaskRowView[]): void {
   if (tasks.length === 0) {
     process.stdout.write('no tasks\n');
     return;

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { TaskView } from './api-schemas.js';
 
 /**
  * What callers send to the stack, service, app, task, image, artifact and daemon routes. The routes
@@ -80,9 +81,28 @@ export const AppScaleBody = Type.Object(
 );
 export type AppScaleBody = Static<typeof AppScaleBody>;
 
+/** A task's fields, for `fields=` (only these of each task: what `ps` prints is a fifth of a task). */
+export const TASK_FIELDS = Object.keys(TaskView.properties) as (keyof TaskView)[];
+const fieldName = `(?:${TASK_FIELDS.join('|')})`;
+
 export const TaskListQuery = Type.Object({
   owner: Type.Optional(Type.String()),
   stack: Type.Optional(Type.String()),
+  fields: Type.Optional(
+    Type.String({
+      pattern: `^${fieldName}(?:,${fieldName})*$`,
+      description: 'Comma-separated TaskView fields: each task has only these (default: all of them)',
+    }),
+  ),
+  offset: Type.Optional(
+    Type.Integer({ minimum: 0, description: "Tasks to skip, in the list's order (owner, index)" }),
+  ),
+  limit: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      description: 'At most this many tasks (default: all); a shorter page is the last',
+    }),
+  ),
 });
 export type TaskListQuery = Static<typeof TaskListQuery>;
 

@@ -1,6 +1,7 @@
 import type { Db } from './db.js';
 import type { AppRecord } from '../core/service.js';
 import type { AppSpec } from '../core/app.js';
+import { Revision } from './revision.js';
 
 interface AppRow {
   tenant: string;
@@ -22,9 +23,10 @@ function fromRow(r: AppRow): AppRecord {
   };
 }
 
-export function appsStore(db: Db) {
+export function appsStore(db: Db, revision = new Revision()) {
   const all = db.prepare('SELECT * FROM apps WHERE tenant = ? ORDER BY id');
   const one = db.prepare('SELECT * FROM apps WHERE tenant = ? AND id = ?');
+  const names = db.prepare('SELECT id, stack FROM apps WHERE tenant = ? ORDER BY id');
   const del = db.prepare('DELETE FROM apps WHERE tenant = ? AND id = ?');
   const upsert = db.prepare(`
     INSERT INTO apps (tenant, id, spec, stack, created_at, updated_at) VALUES (@tenant, @id, @spec, @stack, @now, @now)
@@ -33,14 +35,20 @@ export function appsStore(db: Db) {
     list(tenant: string): AppRecord[] {
       return (all.all(tenant) as AppRow[]).map(fromRow);
     },
+    /** Each app's id and stack, without parsing its spec (the console's list of 10,000). */
+    summaries(tenant: string): Pick<AppRecord, 'id' | 'stack'>[] {
+      return names.all(tenant) as Pick<AppRecord, 'id' | 'stack'>[];
+    },
     get(tenant: string, id: string): AppRecord | null {
       const row = one.get(tenant, id) as AppRow | undefined;
       return row ? fromRow(row) : null;
     },
     put(a: Omit<AppRecord, 'createdAt' | 'updatedAt'>, now: number): void {
+      revision.bump();
       upsert.run({ tenant: a.tenant, id: a.id, spec: JSON.stringify(a.spec), stack: a.stack, now });
     },
     remove(tenant: string, id: string): void {
+      revision.bump();
       del.run(tenant, id);
     },
   };

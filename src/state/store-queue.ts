@@ -1,4 +1,5 @@
 import type { AppSpec } from '../core/app.js';
+import { Revision } from './revision.js';
 import type { Declaration, ServiceEntry } from '../core/declaration.js';
 import type { OwnerKind } from '../core/task.js';
 import type { Db } from './db.js';
@@ -46,7 +47,7 @@ function fromRow(r: QueueRow): QueueEntry {
   };
 }
 
-export function queueStore(db: Db) {
+export function queueStore(db: Db, revision = new Revision()) {
   const all = db.prepare('SELECT * FROM queue ORDER BY since, tenant, owner');
   const byTenant = db.prepare('SELECT * FROM queue WHERE tenant = ? ORDER BY since, owner');
   const one = db.prepare('SELECT * FROM queue WHERE tenant = ? AND owner = ?');
@@ -69,10 +70,12 @@ export function queueStore(db: Db) {
       return row ? fromRow(row) : null;
     },
     put(e: QueueEntry): void {
+      revision.bump();
       const { declaration: d, ...rest } = e;
       upsert.run({ ...rest, kind: d.kind, entry: JSON.stringify(d.kind === 'service' ? d.service : d.app) });
     },
     remove(tenant: string, owner: string): void {
+      revision.bump();
       del.run(tenant, owner);
     },
   };

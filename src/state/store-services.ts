@@ -1,5 +1,6 @@
 import type { Db } from './db.js';
 import type { AfterReadyStatus, ServiceRecord } from '../core/service.js';
+import { Revision } from './revision.js';
 
 interface ServiceRow {
   tenant: string;
@@ -31,9 +32,14 @@ function fromRow(r: ServiceRow): ServiceRecord {
   };
 }
 
-export function servicesStore(db: Db) {
+export type ServiceSummary = Pick<ServiceRecord, 'name' | 'stack' | 'package' | 'version' | 'afterReady'>;
+
+export function servicesStore(db: Db, revision = new Revision()) {
   const all = db.prepare('SELECT * FROM services WHERE tenant = ? ORDER BY name');
   const one = db.prepare('SELECT * FROM services WHERE tenant = ? AND name = ?');
+  const names = db.prepare(
+    'SELECT name, stack, package, version, after_ready FROM services WHERE tenant = ? ORDER BY name',
+  );
   const del = db.prepare('DELETE FROM services WHERE tenant = ? AND name = ?');
   const upsert = db.prepare(`
     INSERT INTO services (tenant, name, package, version, options, stack, dependencies, state, after_ready,
@@ -49,11 +55,24 @@ export function servicesStore(db: Db) {
     list(tenant: string): ServiceRecord[] {
       return (all.all(tenant) as ServiceRow[]).map(fromRow);
     },
+    /** What a list of services shows, without parsing their options, dependencies and state. */
+    summaries(tenant: string): ServiceSummary[] {
+      return (
+        names.all(tenant) as Pick<ServiceRow, 'name' | 'stack' | 'package' | 'version' | 'after_ready'>[]
+      ).map((r) => ({
+        name: r.name,
+        stack: r.stack,
+        package: r.package,
+        version: r.version,
+        afterReady: r.after_ready === null ? null : (JSON.parse(r.after_ready) as AfterReadyStatus),
+      }));
+    },
     get(tenant: string, name: string): ServiceRecord | null {
       const row = one.get(tenant, name) as ServiceRow | undefined;
       return row ? fromRow(row) : null;
     },
     put(s: Omit<ServiceRecord, 'createdAt' | 'updatedAt'>, now: number): void {
+      revision.bump();
       upsert.run({
         ...s,
         options: JSON.stringify(s.options),
@@ -65,9 +84,11 @@ export function servicesStore(db: Db) {
     },
     /** Records how the post-ready step went (observed state: the deployer writes the rest). */
     setAfterReady(tenant: string, name: string, status: AfterReadyStatus, now: number): void {
+      revision.bump();
       setAfterReady.run(JSON.stringify(status), now, tenant, name);
     },
     remove(tenant: string, name: string): void {
+      revision.bump();
       del.run(tenant, name);
     },
   };

@@ -1,6 +1,8 @@
 import type { Db } from './db.js';
 import type { TaskHandle, TaskRecord, TaskState } from '../core/task.js';
 import { usageStore, type Holding, type UsageStore } from './store-usage.js';
+import { Revision } from './revision.js';
+import { TaskCache } from './task-cache.js';
 
 interface TaskRow {
   tenant: string;
@@ -113,7 +115,7 @@ function holding(t: Pick<TaskRecord, 'desired' | 'ownerKind' | 'owner' | 'spec'>
 }
 
 /** Every write of a task's desired state or spec also syncs its usage interval, in one transaction. */
-export function tasksStore(db: Db, usage: UsageStore = usageStore(db)) {
+export function tasksStore(db: Db, usage: UsageStore = usageStore(db), revision = new Revision()) {
   const all = db.prepare('SELECT * FROM tasks WHERE tenant = ? ORDER BY owner, idx');
   const everywhere = db.prepare('SELECT * FROM tasks ORDER BY tenant, owner, idx');
   const one = db.prepare('SELECT * FROM tasks WHERE tenant = ? AND id = ?');
@@ -130,20 +132,37 @@ export function tasksStore(db: Db, usage: UsageStore = usageStore(db)) {
       role = excluded.role, idx = excluded.idx, stack = excluded.stack, node_id = excluded.node_id,
       host = excluded.host, ports = excluded.ports, spec = excluded.spec,
       spec_hash = excluded.spec_hash, desired = excluded.desired, updated_at = excluded.updated_at`);
+  const read = (tenant: string, id: string) => {
+    const row = one.get(tenant, id) as TaskRow | undefined;
+    return row ? fromRow(row) : null;
+  };
+  const cache = new TaskCache({
+    inTransaction: () => db.inTransaction,
+    all: () => (everywhere.all() as TaskRow[]).map(fromRow),
+    one: read,
+  });
+  const touched = (tenant: string, id: string) => {
+    revision.bump();
+    cache.touched(tenant, id);
+  };
 
+  // What is read is shared (see TaskCache): the records are frozen, and each caller gets its own array.
   return {
     list(tenant: string): TaskRecord[] {
-      return (all.all(tenant) as TaskRow[]).map(fromRow);
+      return cache.list(tenant)?.slice() ?? (all.all(tenant) as TaskRow[]).map(fromRow);
     },
     listAll(): TaskRecord[] {
-      return (everywhere.all() as TaskRow[]).map(fromRow);
+      return cache.listAll()?.slice() ?? (everywhere.all() as TaskRow[]).map(fromRow);
     },
     get(tenant: string, id: string): TaskRecord | null {
-      const row = one.get(tenant, id) as TaskRow | undefined;
-      return row ? fromRow(row) : null;
+      const cached = cache.get(tenant, id);
+      return cached !== undefined ? cached : read(tenant, id);
     },
     byOwner(tenant: string, owner: string): TaskRecord[] {
-      return (byOwner.all(tenant, owner) as TaskRow[]).map(fromRow);
+      return (
+        cache.list(tenant)?.filter((t) => t.owner === owner) ??
+        (byOwner.all(tenant, owner) as TaskRow[]).map(fromRow)
+      );
     },
     /** Creates the task, or updates its desired spec; its runtime state is kept. */
     put(
@@ -166,6 +185,7 @@ export function tasksStore(db: Db, usage: UsageStore = usageStore(db)) {
       >,
       now: number,
     ): void {
+      touched(t.tenant, t.id);
       db.transaction(() => {
         upsert.run({
           ...t,
@@ -186,6 +206,7 @@ export function tasksStore(db: Db, usage: UsageStore = usageStore(db)) {
         sets.push(`${column} = @${column}`);
         params[column] = toColumn(key, value);
       }
+      touched(tenant, id);
       if (changes.state) sets.push('state_since = CASE WHEN state = @state THEN state_since ELSE @now END');
       const write = () =>
         db.prepare(`UPDATE tasks SET ${sets.join(', ')} WHERE tenant = @tenant AND id = @id`).run(params);
@@ -197,6 +218,7 @@ export function tasksStore(db: Db, usage: UsageStore = usageStore(db)) {
       })();
     },
     remove(tenant: string, id: string): void {
+      touched(tenant, id);
       db.transaction(() => {
         const row = one.get(tenant, id) as TaskRow | undefined;
         del.run(tenant, id);

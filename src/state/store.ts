@@ -11,20 +11,24 @@ import { jobsStore } from './store-jobs.js';
 import { usageStore } from './store-usage.js';
 import { sharesStore } from './store-shares.js';
 import { faultsStore } from './store-faults.js';
+import { Revision } from './revision.js';
 
 /** The state store: one module per resource over one SQLite database. */
 export function createStore(file: string) {
   const db: Db = openDb(file);
+  const revision = new Revision();
   return {
     db,
+    /** Moves with every write of a task, app, service or queue entry: what the console's lists show. */
+    revision,
     stacks: stacksStore(db),
-    services: servicesStore(db),
-    apps: appsStore(db),
-    tasks: tasksStore(db),
+    services: servicesStore(db, revision),
+    apps: appsStore(db, revision),
+    tasks: tasksStore(db, usageStore(db), revision),
     events: eventsStore(db),
     tenants: tenantsStore(db),
     tokens: tokensStore(db),
-    queue: queueStore(db),
+    queue: queueStore(db, revision),
     plans: plansStore(db),
     jobs: jobsStore(db),
     shares: sharesStore(db),

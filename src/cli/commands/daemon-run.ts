@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import os from 'node:os';
 import type { Command } from 'commander';
 import { context } from '../context.js';
-import { daemonEntry } from '../daemon-process.js';
+import { DAEMON_NODE_FLAGS, daemonEntry } from '../daemon-process.js';
 
 /** `flotilla daemon [run]`: the daemon in the foreground, for a terminal or a service manager. */
 export function registerDaemonRun(daemon: Command): void {
@@ -13,7 +13,7 @@ export function registerDaemonRun(daemon: Command): void {
       const ctx = context(cmd);
       // Its own process group: a Ctrl-C reaches the daemon once, through us, not twice (its second
       // SIGINT would kill it before it has cleaned up).
-      const child = spawn(process.execPath, [daemonEntry()], {
+      const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, daemonEntry()], {
         detached: true,
         stdio: ['ignore', 'inherit', 'inherit'],
         env: { ...process.env, FLOTILLA_HOME: ctx.home },

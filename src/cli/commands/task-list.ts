@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { TaskView } from '../../core/api-schemas.js';
 import { ALIVE_STATES } from '../../core/task.js';
 import { context } from '../context.js';
-import { printTasks } from '../format.js';
+import { TASK_ROW_FIELDS, printTasks } from '../format.js';
 
 interface ListOptions {
   stack?: string;
@@ -10,7 +10,7 @@ interface ListOptions {
 }
 
 /** Without --all, tasks on their way out that have already stopped are left out, as `docker ps` does. */
-export function visibleTasks(tasks: TaskView[], all: boolean): TaskView[] {
+export function visibleTasks<T extends Pick<TaskView, 'desired' | 'state'>>(tasks: T[], all: boolean): T[] {
   return all ? tasks : tasks.filter((t) => t.desired === 'running' || ALIVE_STATES.has(t.state));
 }
 
@@ -24,7 +24,11 @@ export function registerTaskList(parent: Command, name: string): void {
     .action(async (opts: ListOptions, cmd: Command) => {
       const ctx = context(cmd);
       const client = await ctx.client();
-      const tasks = await client.listTasks(opts.stack ? { stack: opts.stack } : {});
+      const filter = opts.stack ? { stack: opts.stack } : {};
+      // --json prints whole tasks; the table only its columns (and whether a task is wanted).
+      const tasks = ctx.json
+        ? await client.listTasks(filter)
+        : await client.listTaskFields([...TASK_ROW_FIELDS, 'desired'], filter);
       const waiting = (await client.listWaiting()).filter((w) => !opts.stack || w.stack === opts.stack);
       ctx.emit(visibleTasks(tasks, opts.all === true), (shown) => {
         printTasks(shown);

@@ -1,0 +1,49 @@
+import type { TaskView } from '../core/api-schemas.js';
+import type { Paths } from '../core/paths.js';
+import type { TaskRecord } from '../core/task.js';
+import { taskView } from '../daemon/views.js';
+
+/** Field lists whose JSON is kept per record (`ps` asks one); any other is made per request. */
+const KEPT_FIELD_LISTS = 8;
+
+/**
+ * `GET /v1/tasks`'s body from each task's JSON, made once per record: the store hands out the same
+ * frozen record until the task's row is written again (`state/task-cache.ts`), so a list of 10,000
+ * tasks is a concatenation, not 10,000 views built and serialised on every request.
+ */
+export class TaskJson {
+  private readonly json = new Map<string, WeakMap<TaskRecord, string>>();
+
+  constructor(private readonly paths: Paths) {}
+
+  /**
+   * `serialize`: the route's compiled serializer for one TaskView, so a whole task is written as it
+   * was; `fields`: only these of each task (their values are the view's, written by JSON.stringify).
+   */
+  array(
+    tasks: readonly TaskRecord[],
+    serialize: (view: TaskView) => string,
+    fields?: readonly (keyof TaskView)[],
+  ): string {
+    const key = fields?.join(',') ?? '';
+    let kept = this.json.get(key);
+    if (!kept && this.json.size < KEPT_FIELD_LISTS) this.json.set(key, (kept = new WeakMap()));
+    const write = fields
+      ? (t: TaskRecord) => {
+          const view = taskView(this.paths, t);
+          return JSON.stringify(Object.fromEntries(fields.filter((f) => f in view).map((f) => [f, view[f]])));
+        }
+      : (t: TaskRecord) => serialize(taskView(this.paths, t));
+    const parts = new Array<string>(tasks.length);
+    for (let i = 0; i < tasks.length; i++) {
+      const t = tasks[i]!;
+      let s = kept?.get(t);
+      if (s === undefined) {
+        s = write(t);
+        kept?.set(t, s);
+      }
+      parts[i] = s;
+    }
+    return `[${parts.join(',')}]`;
+  }
+}
