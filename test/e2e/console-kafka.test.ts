@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Kafka } from 'kafkajs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, shotsDir, watchErrors } from '../helpers/browser.js';
-import { TestHome, adminToken } from '../helpers/flotilla.js';
+import { TestHome, adminToken, waitFor } from '../helpers/flotilla.js';
 import { createTopic, kafkaClient } from '../helpers/kafka.js';
 
 const STACK = `name: stream
@@ -72,11 +72,23 @@ describe('web console: Kafka data plane', () => {
     const admin = kafka.admin();
     await admin.connect();
     try {
-      await admin.setOffsets({
-        groupId: 'billing',
-        topic: 'orders',
-        partitions: Object.entries(offsets).map(([p, o]) => ({ partition: Number(p), offset: String(o) })),
-      });
+      // A new cluster's group coordinator (the offsets topic) may still be loading: Kafka says
+      // NOT_COORDINATOR until it is, and a client asks again.
+      await waitFor(
+        async () => {
+          await admin.setOffsets({
+            groupId: 'billing',
+            topic: 'orders',
+            partitions: Object.entries(offsets).map(([p, o]) => ({
+              partition: Number(p),
+              offset: String(o),
+            })),
+          });
+          return true;
+        },
+        60_000,
+        'the group coordinator to take the commit',
+      );
     } finally {
       await admin.disconnect();
     }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Kafka } from 'kafkajs';
 import { FlotillaClient } from '../../src/client/client.js';
-import { TestHome } from '../helpers/flotilla.js';
+import { TestHome, waitFor } from '../helpers/flotilla.js';
 import { createTopic, kafkaClient } from '../helpers/kafka.js';
 
 const STACK = `name: data
@@ -63,14 +63,23 @@ describe("Kafka's data plane API", () => {
     const admin = kafka.admin();
     await admin.connect();
     try {
-      await admin.setOffsets({
-        groupId: 'billing',
-        topic: 'orders',
-        partitions: [
-          { partition: 0, offset: '10' },
-          { partition: 1, offset: '4' },
-        ],
-      });
+      // A new cluster's group coordinator (the offsets topic) may still be loading: Kafka says
+      // NOT_COORDINATOR until it is, and a client asks again.
+      await waitFor(
+        async () => {
+          await admin.setOffsets({
+            groupId: 'billing',
+            topic: 'orders',
+            partitions: [
+              { partition: 0, offset: '10' },
+              { partition: 1, offset: '4' },
+            ],
+          });
+          return true;
+        },
+        60_000,
+        'the group coordinator to take the commit',
+      );
     } finally {
       await admin.disconnect();
     }
@@ -171,6 +180,46 @@ describe("Kafka's data plane API", () => {
     // The browsing consumers' own groups are not listed as the user's.
     const groups = (await client.kafkaGroups('events')).groups.map((g) => g.groupId);
     assert.deepEqual(groups, ['billing']);
+  });
+
+  it('shows a paused broker leave the in-sync replicas, and come back once it runs again', async () => {
+    const svc = await client.getService('events');
+    const brokers = (await client.kafkaTopics('events')).brokers;
+    const task = svc.tasks[2]!;
+    const paused = brokers.find((b) => b.host === task.host && task.ports.includes(b.port))!;
+    assert.ok(paused, `a broker at ${task.host}`);
+    const fault = await client.injectFault({ kind: 'pause', tasks: [task.id], durationS: 120 });
+    try {
+      // The controller fences the silent broker and takes it out of every ISR; a request that meets
+      // it meanwhile answers a coded error in bounded time, never hangs (waitFor retries those).
+      const shrunk = await waitFor(
+        async () => {
+          const t = await client.kafkaTopic('events', 'orders');
+          return t.partitions.every((p) => !p.isr.includes(paused.nodeId) && p.leader !== paused.nodeId)
+            ? t
+            : null;
+        },
+        90_000,
+        `broker ${paused.nodeId} to leave the ISRs`,
+      );
+      for (const p of shrunk.partitions) assert.equal(p.isr.length, 2);
+      const summary = (await client.kafkaTopics('events')).topics.find((t) => t.name === 'orders')!;
+      assert.equal(summary.underReplicated, 3);
+    } finally {
+      await client.healFault(fault.id);
+    }
+    await waitFor(
+      async () => {
+        const t = await client.kafkaTopic('events', 'orders');
+        return t.partitions.every((p) => p.isr.length === 3);
+      },
+      90_000,
+      'every ISR to be whole again',
+    );
+    assert.equal(
+      (await client.kafkaTopics('events')).topics.find((t) => t.name === 'orders')!.underReplicated,
+      0,
+    );
   });
 
   it('refuses with coded errors: unknown topic or partition, a limit past the cap, a service that is not Kafka', async () => {

@@ -87,7 +87,8 @@ export function MessageBrowser({
       {page && (
         <>
           <p class="muted" role="status">
-            {page.messages.length} of offsets {page.start}–{page.end} in {page.topic}/{page.partition}
+            {page.messages.length} latest of the {page.end - page.start} messages in {page.topic}/
+            {page.partition} (offsets {page.start} to {page.end - 1})
           </p>
           <table class="table" aria-label="Messages">
             <thead>

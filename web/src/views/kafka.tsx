@@ -47,7 +47,8 @@ export function KafkaPanel({ service }: { service: string }) {
         </label>
         {data && (
           <span class="muted" data-testid="kafka-refreshed">
-            {data.topics.brokers.length} brokers · read {data.at.toLocaleTimeString()}
+            {data.topics.brokers.length} broker{data.topics.brokers.length === 1 ? '' : 's'} · read{' '}
+            {data.at.toLocaleTimeString()}
           </span>
         )}
       </div>
