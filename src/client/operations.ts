@@ -1,10 +1,20 @@
 import type { CqlRequest, CqlResultView } from '../core/cql-schemas.js';
+import type {
+  KafkaGroupsView,
+  KafkaMessagesQuery,
+  KafkaMessagesView,
+  KafkaTopicView,
+  KafkaTopicsView,
+} from '../core/kafka-schemas.js';
 import type { JobListView, JobLogsQuery, JobSubmitBody, JobView } from '../core/job-schemas.js';
 import type { HealthReport, NodeView, PlanListView, PlanStartBody, PlanView } from '../core/plan-schemas.js';
 import { TenancyCalls } from './tenancy.js';
 import { enc, query } from './transport.js';
 
-/** Day-2 work on one service: its plans, the DC/OS Cassandra routes, CQL, and jobs (Spark applications). */
+/**
+ * Day-2 work on one service: its plans, the DC/OS Cassandra routes, CQL, Kafka's data plane, and jobs
+ * (Spark applications).
+ */
 export class OperationCalls extends TenancyCalls {
   // plans
   listPlans(service: string): Promise<PlanListView> {
@@ -45,6 +55,21 @@ export class OperationCalls extends TenancyCalls {
   }
   cql(service: string, body: CqlRequest): Promise<CqlResultView> {
     return this.request('POST', `/v1/services/${enc(service)}/cql`, body);
+  }
+
+  // Kafka's data plane
+  kafkaTopics(service: string): Promise<KafkaTopicsView> {
+    return this.request('GET', `/v1/services/${enc(service)}/kafka/topics`);
+  }
+  kafkaTopic(service: string, topic: string): Promise<KafkaTopicView> {
+    return this.request('GET', `/v1/services/${enc(service)}/kafka/topics/${enc(topic)}`);
+  }
+  kafkaGroups(service: string): Promise<KafkaGroupsView> {
+    return this.request('GET', `/v1/services/${enc(service)}/kafka/consumer-groups`);
+  }
+  /** The latest `limit` messages of one partition, oldest first. */
+  kafkaMessages(service: string, topic: string, q: KafkaMessagesQuery): Promise<KafkaMessagesView> {
+    return this.request('GET', `/v1/services/${enc(service)}/kafka/topics/${enc(topic)}/messages${query(q)}`);
   }
 
   // jobs

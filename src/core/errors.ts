@@ -77,6 +77,30 @@ export const ERRORS = {
     status: 503,
     hint: 'Run `npm run build`: it builds the web console into dist/web, which the daemon serves at /.',
   },
+  SERVICE_NOT_KAFKA: {
+    status: 400,
+    hint: "The Kafka routes read a kafka service: name one (`flotilla ps` shows each service's package).",
+  },
+  KAFKA_NOT_READY: {
+    status: 409,
+    hint: 'Wait until a broker of the service is ready (`flotilla ps`, or the service page, shows its tasks).',
+  },
+  KAFKA_UNREACHABLE: {
+    status: 504,
+    hint: "No broker answered in time: check the service's tasks (`flotilla ps`, `flotilla logs <task>`) and try again.",
+  },
+  KAFKA_REQUEST_FAILED: {
+    status: 502,
+    hint: 'Read what Kafka said in the message; the brokers may still be electing leaders: try again in a moment.',
+  },
+  KAFKA_TOPIC_NOT_FOUND: {
+    status: 404,
+    hint: 'Name a topic of the service: GET /v1/services/{name}/kafka/topics lists them.',
+  },
+  KAFKA_PARTITION_NOT_FOUND: {
+    status: 404,
+    hint: 'Name a partition the topic has: GET /v1/services/{name}/kafka/topics/{topic} lists them.',
+  },
   DRIVER_UNSUPPORTED: { status: 501, hint: 'This driver cannot do that; see its capabilities.' },
   DOCKER_UNAVAILABLE: {
     status: 503,

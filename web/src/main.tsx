@@ -97,7 +97,11 @@ function Shell({ onLogout, onTenant }: { onLogout: () => void; onTenant: (t: str
       break;
     case 'services':
       page = arg ? (
-        <ServicePage kind={route[2] === 'app' ? 'app' : 'service'} name={arg} />
+        <ServicePage
+          kind={route[2] === 'app' ? 'app' : 'service'}
+          name={arg}
+          tab={route[2] === 'kafka' ? 'kafka' : 'overview'}
+        />
       ) : (
         <ServicesView />
       );

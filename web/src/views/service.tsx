@@ -1,11 +1,23 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { TaskView } from '../../../src/core/api-schemas.js';
 import type { QueueView, WhyView } from '../../../src/core/tenant-schemas.js';
+import { KafkaPanel } from './kafka.js';
 import { Actions } from './services.js';
 import { CopyButton, ErrorBox, State, Status, useApp, useLiveData } from '../ui.js';
 
-/** One service or app: its tasks, endpoints, options (secrets redacted), a task's log, and why it waits. */
-export function ServicePage({ name, kind }: { name: string; kind: 'service' | 'app' }) {
+/**
+ * One service or app: its tasks, endpoints, options (secrets redacted), a task's log, and why it
+ * waits; a Kafka service has a second tab, its data plane.
+ */
+export function ServicePage({
+  name,
+  kind,
+  tab = 'overview',
+}: {
+  name: string;
+  kind: 'service' | 'app';
+  tab?: 'overview' | 'kafka';
+}) {
   const { session } = useApp();
   const c = session.client;
   const { data, error, reload } = useLiveData(
@@ -55,7 +67,9 @@ export function ServicePage({ name, kind }: { name: string; kind: 'service' | 'a
       <ErrorBox error={error} />
       {owner?.message && <p class="warn">{owner.message}</p>}
       {data?.queued && <Waiting queued={data.queued} />}
-      {owner && (
+      {owner && 'package' in owner && owner.package === 'kafka' && <Tabs name={name} tab={tab} />}
+      {owner && tab === 'kafka' && <KafkaPanel service={name} />}
+      {owner && tab !== 'kafka' && (
         <>
           <h2>Tasks</h2>
           <table class="table" aria-label="Tasks">
@@ -109,6 +123,20 @@ export function ServicePage({ name, kind }: { name: string; kind: 'service' | 'a
         </>
       )}
     </section>
+  );
+}
+
+function Tabs({ name, tab }: { name: string; tab: 'overview' | 'kafka' }) {
+  const base = `#/services/${encodeURIComponent(name)}`;
+  return (
+    <nav class="tabs" aria-label="Service views">
+      <a href={base} aria-current={tab === 'overview' ? 'page' : undefined}>
+        Overview
+      </a>
+      <a href={`${base}/kafka`} aria-current={tab === 'kafka' ? 'page' : undefined}>
+        Kafka
+      </a>
+    </nav>
   );
 }
 
