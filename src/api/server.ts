@@ -12,6 +12,7 @@ import { endFollowersOnClose } from './logs.js';
 import { appRoutes } from './routes/apps.js';
 import { artifactRoutes } from './routes/artifacts.js';
 import { cqlRoutes } from './routes/cql.js';
+import { dcosCassandraRoutes } from './routes/dcos-cassandra.js';
 import { daemonRoutes } from './routes/daemon.js';
 import { eventRoutes } from './routes/events.js';
 import { imageRoutes } from './routes/images.js';
@@ -141,6 +142,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(planRoutes(deps));
   await app.register(nodeRoutes(deps));
   await app.register(cqlRoutes(deps));
+  await app.register(dcosCassandraRoutes(deps));
   await app.register(usageRoutes(deps));
   await app.register(jobRoutes(deps));
   await app.register(workloadRoutes(deps));
