@@ -1,5 +1,7 @@
 import type { Db } from './db.js';
 import type { TaskHandle, TaskRecord, TaskState } from '../core/task.js';
+import type { PublishedPort } from '../core/container.js';
+import { portAddresses, PortHolders } from '../core/published.js';
 import { usageStore, type Holding, type UsageStore } from './store-usage.js';
 
 interface TaskRow {
@@ -119,7 +121,10 @@ export function tasksStore(db: Db, usage: UsageStore = usageStore(db)) {
   const one = db.prepare('SELECT * FROM tasks WHERE tenant = ? AND id = ?');
   const byOwner = db.prepare('SELECT * FROM tasks WHERE tenant = ? AND owner = ? ORDER BY idx');
   const del = db.prepare('DELETE FROM tasks WHERE tenant = ? AND id = ?');
-  const usedPorts = db.prepare('SELECT host, ports FROM tasks');
+  // The publish list only (json_extract), not the whole spec: read on every plan.
+  const usedPorts = db.prepare(
+    "SELECT tenant, id, owner, host, ports, json_extract(spec, '$.container.publish') AS publish FROM tasks",
+  );
   const upsert = db.prepare(`
     INSERT INTO tasks (tenant, id, owner_kind, owner, name, role, idx, stack, node_id, host, ports, spec, spec_hash,
       desired, state, handle, launched_spec_hash, exit_code, exit_signal, message, restarts, launches,
@@ -130,6 +135,24 @@ export function tasksStore(db: Db, usage: UsageStore = usageStore(db)) {
       role = excluded.role, idx = excluded.idx, stack = excluded.stack, node_id = excluded.node_id,
       host = excluded.host, ports = excluded.ports, spec = excluded.spec,
       spec_hash = excluded.spec_hash, desired = excluded.desired, updated_at = excluded.updated_at`);
+
+  function heldPorts() {
+    type Row = {
+      tenant: string;
+      id: string;
+      owner: string;
+      host: string;
+      ports: string;
+      publish: string | null;
+    };
+    return (usedPorts.all() as Row[]).flatMap((row) =>
+      portAddresses(
+        row.host,
+        JSON.parse(row.ports) as number[],
+        row.publish ? (JSON.parse(row.publish) as PublishedPort[]) : [],
+      ).map((a) => ({ ...a, holder: { tenant: row.tenant, id: row.id, owner: row.owner } })),
+    );
+  }
 
   return {
     list(tenant: string): TaskRecord[] {
@@ -205,15 +228,24 @@ export function tasksStore(db: Db, usage: UsageStore = usageStore(db)) {
         if (row) usage.sync(tenant, id, null, row.updated_at);
       })();
     },
-    /** Every port held by a task, per host: the allocator never hands one out twice. */
+    /**
+     * Every port held by a task, per address where it is really held (a container's port published
+     * on an address of its own is held there, not on the task's node): never handed out twice.
+     */
     portsInUse(): Map<string, Set<number>> {
       const used = new Map<string, Set<number>>();
-      for (const row of usedPorts.all() as { host: string; ports: string }[]) {
-        const set = used.get(row.host) ?? new Set<number>();
-        for (const p of JSON.parse(row.ports) as number[]) set.add(p);
-        used.set(row.host, set);
+      for (const h of heldPorts()) {
+        const set = used.get(h.address) ?? new Set<number>();
+        set.add(h.port);
+        used.set(h.address, set);
       }
       return used;
+    },
+    /** The same, with the task that holds each: a refusal names it. */
+    portHolders(): PortHolders {
+      const holders = new PortHolders();
+      for (const h of heldPorts()) holders.add(h.address, h.port, h.holder);
+      return holders;
     },
   };
 }
