@@ -21,7 +21,7 @@ describe('a published address:port is booked where Docker publishes it', () => {
 
   before(async () => {
     d = await startInProcessDaemon('published-ports', 52000);
-    await d.admin.applyStack('first', compose('127.0.0.1', 'web'));
+    await d.admin.applyStack('first', compose('127.0.0.1', 'web_app.v1'));
   });
   after(async () => {
     await d?.admin.downStack('first', true).catch((err: unknown) => console.error(err));
@@ -33,12 +33,14 @@ describe('a published address:port is booked where Docker publishes it', () => {
       d.admin.planStack('second', compose('127.0.0.1')),
       (err: Error & { code?: string }) =>
         err.code === 'PORT_IN_USE' &&
-        err.message.includes(`port ${port} on 127.0.0.1 is already published by web (task web.0)`),
+        err.message.includes(
+          `port ${port} on 127.0.0.1 is already published by web_app.v1 (task web-app-v1.0)`,
+        ),
     );
     await assert.rejects(d.admin.applyStack('second', compose('127.0.0.1')), { code: 'PORT_IN_USE' });
     // Nothing of the refused stack is stored; the first one keeps its port.
     await assert.rejects(d.admin.getStack('second'), { code: 'STACK_NOT_FOUND' });
-    assert.deepEqual((await d.admin.getTask('web.0')).ports, [port]);
+    assert.deepEqual((await d.admin.getTask('web-app-v1.0')).ports, [port]);
   });
 
   it('refuses it on every interface too, and takes it on another address', async () => {
@@ -49,5 +51,17 @@ describe('a published address:port is booked where Docker publishes it', () => {
       [['site', 'create']],
     );
     assert.deepEqual(plan.owners[0]!.tasks[0]!.ports, [port]);
+  });
+
+  it('shows the Compose name as written (web_app.v1) beside its DNS-safe id in every view', async () => {
+    const task = await d.admin.getTask('web-app-v1.0');
+    assert.equal(task.ownerName, 'web_app.v1');
+    assert.equal((await d.admin.listTasks({ stack: 'first' }))[0]?.ownerName, 'web_app.v1');
+    const app = await d.admin.getApp('web-app-v1');
+    assert.equal(app.name, 'web_app.v1');
+    assert.equal(app.tasks[0]?.ownerName, 'web_app.v1');
+    const stack = await d.admin.getStack('first');
+    assert.deepEqual(stack.apps, ['web-app-v1']);
+    assert.deepEqual(stack.names, { 'web-app-v1': 'web_app.v1' });
   });
 });

@@ -10,7 +10,8 @@ export function hostPorts(t: Pick<TaskView, 'host' | 'ports'>): string {
 
 export function taskRow(t: TaskView, now = Date.now()): string[] {
   return [
-    t.id,
+    // The id is what commands take; the name as the Compose file wrote it is shown beside it.
+    t.ownerName ? `${t.id} (${t.ownerName})` : t.id,
     t.stack ?? '-',
     t.state,
     hostPorts(t),

@@ -14,7 +14,7 @@ export const isWildcard = (address: string) => address === '0.0.0.0' || address 
 
 export interface PortHolder {
   tenant: string;
-  /** The task that holds it ("web.0"). */
+  /** The task that holds it ("web.0"), and its owner as its file wrote it (a Compose `web_app`). */
   id: string;
   owner: string;
 }

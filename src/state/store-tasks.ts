@@ -123,7 +123,8 @@ export function tasksStore(db: Db, usage: UsageStore = usageStore(db)) {
   const del = db.prepare('DELETE FROM tasks WHERE tenant = ? AND id = ?');
   // The publish list only (json_extract), not the whole spec: read on every plan.
   const usedPorts = db.prepare(
-    "SELECT tenant, id, owner, host, ports, json_extract(spec, '$.container.publish') AS publish FROM tasks",
+    `SELECT tenant, id, owner, host, ports, json_extract(spec, '$.container.publish') AS publish,
+       json_extract(spec, '$.container.compose.service') AS written FROM tasks`,
   );
   const upsert = db.prepare(`
     INSERT INTO tasks (tenant, id, owner_kind, owner, name, role, idx, stack, node_id, host, ports, spec, spec_hash,
@@ -144,13 +145,15 @@ export function tasksStore(db: Db, usage: UsageStore = usageStore(db)) {
       host: string;
       ports: string;
       publish: string | null;
+      /** The owner as its Compose file wrote it, for a refusal to name it so. */
+      written: string | null;
     };
     return (usedPorts.all() as Row[]).flatMap((row) =>
       portAddresses(
         row.host,
         JSON.parse(row.ports) as number[],
         row.publish ? (JSON.parse(row.publish) as PublishedPort[]) : [],
-      ).map((a) => ({ ...a, holder: { tenant: row.tenant, id: row.id, owner: row.owner } })),
+      ).map((a) => ({ ...a, holder: { tenant: row.tenant, id: row.id, owner: row.written ?? row.owner } })),
     );
   }
 
