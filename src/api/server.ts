@@ -13,6 +13,7 @@ import { appRoutes } from './routes/apps.js';
 import { artifactRoutes } from './routes/artifacts.js';
 import { cqlRoutes } from './routes/cql.js';
 import { kafkaRoutes } from './routes/kafka.js';
+import { dcosCassandraRoutes } from './routes/dcos-cassandra.js';
 import { daemonRoutes } from './routes/daemon.js';
 import { eventRoutes } from './routes/events.js';
 import { imageRoutes } from './routes/images.js';
@@ -143,6 +144,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(nodeRoutes(deps));
   await app.register(cqlRoutes(deps));
   await app.register(kafkaRoutes(deps));
+  await app.register(dcosCassandraRoutes(deps));
   await app.register(usageRoutes(deps));
   await app.register(jobRoutes(deps));
   await app.register(workloadRoutes(deps));

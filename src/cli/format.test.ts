@@ -67,6 +67,12 @@ describe('task rows', () => {
     assert.equal(row[7]?.length, 50);
   });
 
+  it("shows a Compose owner's name as written beside the task id that commands take", () => {
+    const row = taskRow(task({ id: 'cassandra-db.0', owner: 'cassandra-db', ownerName: 'cassandra_db' }));
+    assert.equal(row[0], 'cassandra-db.0 (cassandra_db)');
+    assert.equal(taskRow(task())[0], 'cache.redis-0');
+  });
+
   it('counts ready tasks among those meant to run', () => {
     assert.equal(
       readyCount([task(), task({ ready: false }), task({ desired: 'removed', ready: false })]),

@@ -11,6 +11,7 @@ export function hostPorts(t: Pick<TaskView, 'host' | 'ports'>): string {
 /** What a task's row shows: all `ps` asks the daemon for. */
 export const TASK_ROW_FIELDS = [
   'id',
+  'ownerName',
   'stack',
   'state',
   'host',
@@ -24,7 +25,8 @@ export type TaskRowView = Pick<TaskView, (typeof TASK_ROW_FIELDS)[number]>;
 
 export function taskRow(t: TaskRowView, now = Date.now()): string[] {
   return [
-    t.id,
+    // The id is what commands take; the name as the Compose file wrote it is shown beside it.
+    t.ownerName ? `${t.id} (${t.ownerName})` : t.id,
     t.stack ?? '-',
     t.state,
     hostPorts(t),

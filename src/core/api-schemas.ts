@@ -51,6 +51,11 @@ export const TaskView = Type.Object({
   args: Type.Optional(Type.Array(Type.String())),
   env: StringMap,
   sandbox: Type.String(),
+  /**
+   * Its owner as the file wrote it, where that differs from the DNS-safe id Flotilla names it by (a
+   * Compose service `cassandra_db` is the app `cassandra-db`).
+   */
+  ownerName: Type.Optional(Type.String()),
 });
 export type TaskView = Static<typeof TaskView>;
 
@@ -91,6 +96,8 @@ export const AppView = Type.Object({
   tasksRunning: Type.Integer(),
   tasksHealthy: Type.Integer(),
   tasks: Type.Array(TaskView),
+  /** The app as its Compose file wrote it, where that differs from `id`. */
+  name: Type.Optional(Type.String()),
 });
 export type AppView = Static<typeof AppView>;
 
@@ -99,6 +106,8 @@ export const StackView = Type.Object({
   tenant: Type.String(),
   services: Type.Array(Type.String()),
   apps: Type.Array(Type.String()),
+  /** App id → the name its Compose file wrote, for the apps whose id differs from it. */
+  names: Type.Optional(Type.Record(Type.String(), Type.String())),
   status: OwnerStatusSchema,
   message: Type.Union([Type.String(), Type.Null()]),
   tasks: Type.Array(TaskView),

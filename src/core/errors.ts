@@ -70,6 +70,10 @@ export const ERRORS = {
   BINARY_MISSING: { status: 422, hint: 'Install the program named in the message, then try again.' },
   APP_NOT_FOUND: { status: 404, hint: 'Run `flotilla app list` to see the apps.' },
   SERVICE_NOT_FOUND: { status: 404, hint: 'Run `flotilla ps` to see the services.' },
+  DCOS_API_UNSUPPORTED: {
+    status: 400,
+    hint: "Call /service/{name}/v1/ (DC/OS's Cassandra service API) on a cassandra service; `flotilla ps` shows each service's package.",
+  },
   STACK_NOT_FOUND: { status: 404, hint: 'Run `flotilla stack list` to see the stacks.' },
   TASK_NOT_FOUND: { status: 404, hint: 'Run `flotilla task list` to see the tasks.' },
   ROUTE_NOT_FOUND: { status: 404, hint: 'See /v1/openapi.json for the routes the API offers.' },

@@ -1,11 +1,13 @@
 import { FlotillaError } from '../core/errors.js';
 import type { Paths } from '../core/paths.js';
+import type { ServiceRecord } from '../core/service.js';
 import { deployPlan, recoveryPlan } from '../plans/derived.js';
 import { PlanRunner } from '../plans/runner.js';
 import type { PlanState } from '../plans/types.js';
 import type { Reconciler } from '../reconciler/reconciler.js';
 import type { Store } from '../state/store.js';
 import type { ControlPlane } from './control-plane.js';
+import type { CassandraFacts } from './dcos-cassandra.js';
 import { operationsOf, serviceOps, type ServiceOpsDeps } from './service-ops.js';
 
 export interface PlanListView {
@@ -95,6 +97,37 @@ export class ServicePlans {
       serviceOps(this.deps, tenant, service, () => undefined),
     );
     return this.runner.start(tenant, service, name, operation, parameters);
+  }
+
+  /** What DC/OS's Cassandra routes read of a service (daemon/dcos-cassandra.ts): scoped to the tenant. */
+  facts(tenant: string, service: string): CassandraFacts {
+    const record = this.store.services.get(tenant, service) ?? this.queued(tenant, service);
+    if (!record) throw new FlotillaError('SERVICE_NOT_FOUND', `no service "${service}"`);
+    return {
+      service: record,
+      tasks: this.store.tasks.byOwner(tenant, service).filter((t) => t.desired === 'running'),
+      plans: this.store.plans.list(tenant, service),
+    };
+  }
+
+  /** A service the scheduler has not placed yet is only in the queue: its record as it will be. */
+  private queued(tenant: string, service: string): ServiceRecord | null {
+    const entry = this.store.queue.get(tenant, service);
+    if (entry?.declaration.kind !== 'service') return null;
+    const d = entry.declaration.service;
+    return {
+      tenant,
+      name: d.name,
+      package: d.package,
+      version: d.version ?? '',
+      options: d.options,
+      stack: entry.stack,
+      dependencies: d.dependsOn,
+      state: {},
+      afterReady: null,
+      createdAt: entry.since,
+      updatedAt: entry.since,
+    };
   }
 
   stop(tenant: string, service: string, name: string): PlanState {

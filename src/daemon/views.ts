@@ -45,7 +45,13 @@ export function taskView(paths: Paths, t: TaskRecord): TaskView {
     ...(t.spec.args !== undefined ? { args: t.spec.args } : {}),
     env,
     sandbox: sandboxPath(paths, t.tenant, t.owner, t.name),
+    ...writtenAs(t.owner, t.spec.container?.compose?.service, 'ownerName'),
   };
+}
+
+/** `{[key]: written}` when a Compose file wrote the name otherwise than the id; else nothing. */
+function writtenAs<K extends string>(id: string, written: string | undefined, key: K) {
+  return (written !== undefined && written !== id ? { [key]: written } : {}) as Partial<Record<K, string>>;
 }
 
 export function serviceView(
@@ -82,6 +88,7 @@ export function appView(paths: Paths, a: AppRecord, tasks: TaskRecord[]): AppVie
       .length,
     tasksHealthy: wanted.filter((t) => t.state === 'healthy').length,
     tasks: tasks.map((t) => taskView(paths, t)),
+    ...writtenAs(a.id, a.spec.container?.compose?.service, 'name'),
   };
 }
 
@@ -101,6 +108,7 @@ export function stackView(
     tenant: s.tenant,
     services: s.services,
     apps: s.apps,
+    ...namesOf(tasks),
     ...state,
     tasks: tasks.map((t) => taskView(paths, t)),
     waiting: waiting.map((w) => ({ name: w.owner, kind: w.reasonKind, reason: w.reason })),
@@ -112,4 +120,14 @@ export function stackView(
 /** The post-ready steps of services whose package has one. */
 function postReadySteps(services: ServiceRecord[]): PostReadyStep[] {
   return services.flatMap((s) => (s.afterReady ? [{ service: s.name, ...s.afterReady }] : []));
+}
+
+/** The stack's apps whose Compose name differs from their id, read from their tasks. */
+function namesOf(tasks: TaskRecord[]): { names?: Record<string, string> } {
+  const names: Record<string, string> = {};
+  for (const t of tasks) {
+    const written = t.spec.container?.compose?.service;
+    if (written !== undefined && written !== t.owner) names[t.owner] = written;
+  }
+  return Object.keys(names).length > 0 ? { names } : {};
 }

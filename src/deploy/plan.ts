@@ -1,4 +1,5 @@
 import type { AppSpec } from '../core/app.js';
+import type { PublishedPort } from '../core/container.js';
 import {
   declaredDependencies,
   declaredName,
@@ -23,6 +24,7 @@ import { hashOf, stableJson } from './hash.js';
 import { checkLaunchable } from './launchable.js';
 import type { DeployHost } from './host.js';
 import type { PortAllocator } from './ports.js';
+import { placePorts, type PortBook } from './place-ports.js';
 import { referable, type Referable } from './referable.js';
 import { renderApp } from './render-app.js';
 import { layoutService, renderService, type RenderedTask } from './render-service.js';
@@ -138,7 +140,7 @@ type Waits = { reasonKind: QueueReasonKind; reason: string };
 
 /** Plans one owner at a time, against what the owners planned before it left. */
 class OwnerPlanner {
-  private readonly held: Map<string, Set<number>>;
+  private readonly book: PortBook;
   private readonly admission: Admission;
 
   constructor(
@@ -146,7 +148,11 @@ class OwnerPlanner {
     private readonly req: DeployRequest,
     private readonly refs: Referable,
   ) {
-    this.held = ctx.store.tasks.portsInUse();
+    this.book = {
+      allocator: ctx.ports,
+      held: ctx.store.tasks.portsInUse(),
+      holders: ctx.store.tasks.portHolders(),
+    };
     this.admission = new Admission(ctx, req);
   }
 
@@ -218,7 +224,13 @@ class OwnerPlanner {
     if ('waiting' in chosen) return { reasonKind: chosen.waiting.kind, reason: chosen.waiting.message };
     const tasks: DesiredTask[] = [];
     for (const slot of slots) {
-      const placed = await this.place(name, slot, chosen.nodes.get(slot.name)!, current);
+      const placed = await this.place(
+        name,
+        slot,
+        chosen.nodes.get(slot.name)!,
+        current,
+        app.container?.publish,
+      );
       const spec = renderApp(app, {
         taskId: placed.id,
         host: placed.host,
@@ -240,6 +252,7 @@ class OwnerPlanner {
     slot: { name: string; ports: number[] },
     nodeId: string,
     current: TaskRecord[],
+    publish?: PublishedPort[],
   ) {
     const id = taskId(owner, slot.name);
     const low = slot.ports.find((p) => p !== 0 && p < (this.ctx.host.minPort ?? 1));
@@ -251,11 +264,16 @@ class OwnerPlanner {
         { port: low },
       );
     const node = this.ctx.nodes.find((n) => n.id === nodeId)!;
-    const hostPorts = this.held.get(node.host) ?? new Set<number>();
-    this.held.set(node.host, hostPorts);
     const mine = current.find((t) => t.id === id);
-    const previous = mine && mine.host === node.host ? mine.ports : [];
-    const ports = await this.ctx.ports.allocate(node.host, slot.ports, previous, hostPorts, id);
+    const ports = await placePorts(this.book, {
+      tenant: this.req.tenant,
+      owner,
+      id,
+      host: node.host,
+      requested: slot.ports,
+      ...(publish ? { publish } : {}),
+      ...(mine ? { mine } : {}),
+    });
     return {
       id,
       nodeId: node.id,

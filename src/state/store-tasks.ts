@@ -1,5 +1,7 @@
 import type { Db } from './db.js';
 import type { TaskHandle, TaskRecord, TaskState } from '../core/task.js';
+import type { PublishedPort } from '../core/container.js';
+import { portAddresses, PortHolders } from '../core/published.js';
 import { usageStore, type Holding, type UsageStore } from './store-usage.js';
 import { Revision } from './revision.js';
 import { TaskCache } from './task-cache.js';
@@ -121,7 +123,11 @@ export function tasksStore(db: Db, usage: UsageStore = usageStore(db), revision 
   const one = db.prepare('SELECT * FROM tasks WHERE tenant = ? AND id = ?');
   const byOwner = db.prepare('SELECT * FROM tasks WHERE tenant = ? AND owner = ? ORDER BY idx');
   const del = db.prepare('DELETE FROM tasks WHERE tenant = ? AND id = ?');
-  const usedPorts = db.prepare('SELECT host, ports FROM tasks');
+  // The publish list only (json_extract), not the whole spec: read on every plan.
+  const usedPorts = db.prepare(
+    `SELECT tenant, id, owner, host, ports, json_extract(spec, '$.container.publish') AS publish,
+       json_extract(spec, '$.container.compose.service') AS written FROM tasks`,
+  );
   const upsert = db.prepare(`
     INSERT INTO tasks (tenant, id, owner_kind, owner, name, role, idx, stack, node_id, host, ports, spec, spec_hash,
       desired, state, handle, launched_spec_hash, exit_code, exit_signal, message, restarts, launches,
@@ -145,6 +151,26 @@ export function tasksStore(db: Db, usage: UsageStore = usageStore(db), revision 
     revision.bump();
     cache.touched(tenant, id);
   };
+
+  function heldPorts() {
+    type Row = {
+      tenant: string;
+      id: string;
+      owner: string;
+      host: string;
+      ports: string;
+      publish: string | null;
+      /** The owner as its Compose file wrote it, for a refusal to name it so. */
+      written: string | null;
+    };
+    return (usedPorts.all() as Row[]).flatMap((row) =>
+      portAddresses(
+        row.host,
+        JSON.parse(row.ports) as number[],
+        row.publish ? (JSON.parse(row.publish) as PublishedPort[]) : [],
+      ).map((a) => ({ ...a, holder: { tenant: row.tenant, id: row.id, owner: row.written ?? row.owner } })),
+    );
+  }
 
   // What is read is shared (see TaskCache): the records are frozen, and each caller gets its own array.
   return {
@@ -227,15 +253,24 @@ export function tasksStore(db: Db, usage: UsageStore = usageStore(db), revision 
         if (row) usage.sync(tenant, id, null, row.updated_at);
       })();
     },
-    /** Every port held by a task, per host: the allocator never hands one out twice. */
+    /**
+     * Every port held by a task, per address where it is really held (a container's port published
+     * on an address of its own is held there, not on the task's node): never handed out twice.
+     */
     portsInUse(): Map<string, Set<number>> {
       const used = new Map<string, Set<number>>();
-      for (const row of usedPorts.all() as { host: string; ports: string }[]) {
-        const set = used.get(row.host) ?? new Set<number>();
-        for (const p of JSON.parse(row.ports) as number[]) set.add(p);
-        used.set(row.host, set);
+      for (const h of heldPorts()) {
+        const set = used.get(h.address) ?? new Set<number>();
+        set.add(h.port);
+        used.set(h.address, set);
       }
       return used;
+    },
+    /** The same, with the task that holds each: a refusal names it. */
+    portHolders(): PortHolders {
+      const holders = new PortHolders();
+      for (const h of heldPorts()) holders.add(h.address, h.port, h.holder);
+      return holders;
     },
   };
 }

@@ -8,7 +8,9 @@ import { clientOptions } from '../../src/catalog/cassandra/client.js';
 import { portOpen } from '../../src/catalog/zookeeper/testing/harness.js';
 import type { TaskView } from '../../src/core/api-schemas.js';
 import type { Endpoint } from '../../src/core/service.js';
-import { TestHome, waitFor } from '../helpers/flotilla.js';
+import type { DcosHealthReport, DcosNodeList } from '../../src/core/dcos-cassandra-schemas.js';
+import { rawRequest } from '../helpers/daemon.js';
+import { adminToken, TestHome, waitFor } from '../helpers/flotilla.js';
 
 const { Client, concurrent, types } = cassandraDriver;
 const run = promisify(execFile);
@@ -114,6 +116,14 @@ describe('Cassandra ring with day-2 plans (examples/cassandra.yml)', () => {
     const lost = Array.from({ length: count }, (_, i) => i).filter((i) => seen.get(i) !== `row-${i}`);
     assert.deepEqual(lost.slice(0, 10), [], `${lost.length} rows lost ${what}`);
     assert.equal(seen.size, count, what);
+  }
+
+  /** DC/OS's Cassandra service API, as a script written for DC/OS calls it (plain HTTP, a bearer token). */
+  async function dcos<T>(method: string, route: string): Promise<T> {
+    const url = new URL(`/service/${SERVICE}/v1/${route}`, home.daemonInfo()!.address);
+    const res = await rawRequest(url, method, undefined, adminToken(home.home));
+    assert.equal(res.status, 200, `${method} ${route}: ${res.body}`);
+    return JSON.parse(res.body) as T;
   }
 
   async function assertRing(count: number): Promise<void> {
@@ -222,6 +232,35 @@ describe('Cassandra ring with day-2 plans (examples/cassandra.yml)', () => {
   });
 
   it('repairs node by node, and restarts a node in place', async () => {
+    // The ring the replace left, through DC/OS's Cassandra routes: every node Up/Normal at its own address.
+    const report = await waitFor(
+      async () => {
+        const r = await dcos<DcosHealthReport>('GET', 'health/cluster/report');
+        return r.healthy ? r : null;
+      },
+      120_000,
+      'DC/OS health report healthy',
+    );
+    assert.deepEqual(report.results.find((r) => r.name === 'nodeCount')?.actual, 3);
+    const all = await dcos<DcosNodeList>('GET', 'node/all');
+    const tasks = await nodes();
+    assert.equal(all.nodesToAcquire, 0);
+    assert.deepEqual(all.replaceNodes, []);
+    assert.deepEqual(
+      all.nodes.map((n) => [
+        n.name,
+        n.ip,
+        n.jmxPort,
+        n.cassandraDaemonPid,
+        n.healthCheckDetails.operationMode,
+      ]),
+      tasks.map((t) => [t.name, t.host, t.ports[2], t.pid, 'NORMAL']),
+    );
+    assert.deepEqual(
+      all.nodes.map((n) => n.seedNode),
+      [true, true, false],
+    );
+
     const start = Date.now();
     const repair = await home.ok(['cassandra', 'repair', SERVICE, '--wait', '--timeout', '900'], 1_000_000);
     assert.match(repair, /^repair: COMPLETE$/m);
@@ -240,9 +279,34 @@ describe('Cassandra ring with day-2 plans (examples/cassandra.yml)', () => {
 
   it('scales to 4 nodes and back to 3 without losing a row', async () => {
     const up = Date.now();
-    await home.ok(['cassandra', 'scale', SERVICE, '4', '--wait', '--timeout', '900'], 1_000_000);
+    // Scaled up as a DC/OS script did it: POST scale/nodes?nodeCount=4, then the report until healthy.
+    const scaled = await dcos<{ oldNodeCount: number; newNodeCount: number; applied: boolean }>(
+      'POST',
+      'scale/nodes?nodeCount=4',
+    );
+    assert.deepEqual([scaled.oldNodeCount, scaled.newNodeCount, scaled.applied], [3, 4, true]);
+    const scalePlan = await waitFor(
+      async () => {
+        const p = await home.client().getPlan(SERVICE, 'scale');
+        return p.status === 'COMPLETE' || p.status === 'ERROR' ? p : null;
+      },
+      900_000,
+      'scale plan COMPLETE',
+    );
+    assert.equal(scalePlan.status, 'COMPLETE', JSON.stringify(scalePlan));
+    assert.equal(scalePlan.parameters.nodes, '4');
     timings.push(`scale to 4 ${seconds(up)}`);
     await assertRing(4);
+    const grown = await waitFor(
+      async () => {
+        const r = await dcos<DcosHealthReport>('GET', 'health/cluster/report');
+        return r.healthy ? r : null;
+      },
+      120_000,
+      'DC/OS health report healthy at 4 nodes',
+    );
+    assert.deepEqual(grown.results.find((r) => r.name === 'nodeCount')?.expected, 4);
+    assert.equal((await dcos<DcosNodeList>('GET', 'node/all')).nodes.length, 4);
     await connect();
     await assertAllRows(ROWS + 1000, 'after the scale-up');
 

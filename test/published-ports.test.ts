@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startInProcessDaemon, type InProcessDaemon } from './helpers/daemon.js';
+
+/**
+ * A fixed host port is counted where it is really published (Compose's `127.0.0.1:PORT:80`), not on
+ * the task's virtual node: a second stack that asks for the same address and port is refused when
+ * it is planned, naming the task that holds it, instead of when the engine refuses to publish it.
+ * Docker driver (a `sleep` in flotilla/base:bookworm); the second stack is only planned.
+ */
+describe('a published address:port is booked where Docker publishes it', () => {
+  let d: InProcessDaemon;
+  // Above the daemon's range; random so that parallel runs on this machine do not meet.
+  const port = 41000 + Math.floor(Math.random() * 2000);
+  const compose = (ip: string, service = 'site') => `services:
+  ${service}:
+    image: flotilla/base:bookworm
+    command: ["sleep", "600"]
+    ports: ["${ip}:${port}:80"]
+`;
+
+  before(async () => {
+    d = await startInProcessDaemon('published-ports', 52000);
+    await d.admin.applyStack('first', compose('127.0.0.1', 'web_app.v1'));
+  });
+  after(async () => {
+    await d?.admin.downStack('first', true).catch((err: unknown) => console.error(err));
+    await d?.stop();
+  });
+
+  it('refuses the same address and port in another stack at plan time, naming the holder', async () => {
+    await assert.rejects(
+      d.admin.planStack('second', compose('127.0.0.1')),
+      (err: Error & { code?: string }) =>
+        err.code === 'PORT_IN_USE' &&
+        err.message.includes(
+          `port ${port} on 127.0.0.1 is already published by web_app.v1 (task web-app-v1.0)`,
+        ),
+    );
+    await assert.rejects(d.admin.applyStack('second', compose('127.0.0.1')), { code: 'PORT_IN_USE' });
+    // Nothing of the refused stack is stored; the first one keeps its port.
+    await assert.rejects(d.admin.getStack('second'), { code: 'STACK_NOT_FOUND' });
+    assert.deepEqual((await d.admin.getTask('web-app-v1.0')).ports, [port]);
+  });
+
+  it('refuses it on every interface too, and takes it on another address', async () => {
+    await assert.rejects(d.admin.planStack('second', compose('0.0.0.0')), { code: 'PORT_IN_USE' });
+    const plan = await d.admin.planStack('second', compose('127.0.0.2'));
+    assert.deepEqual(
+      plan.owners.map((o) => [o.name, o.action]),
+      [['site', 'create']],
+    );
+    assert.deepEqual(plan.owners[0]!.tasks[0]!.ports, [port]);
+  });
+
+  it('shows the Compose name as written (web_app.v1) beside its DNS-safe id in every view', async () => {
+    const task = await d.admin.getTask('web-app-v1.0');
+    assert.equal(task.ownerName, 'web_app.v1');
+    assert.equal((await d.admin.listTasks({ stack: 'first' }))[0]?.ownerName, 'web_app.v1');
+    const app = await d.admin.getApp('web-app-v1');
+    assert.equal(app.name, 'web_app.v1');
+    assert.equal(app.tasks[0]?.ownerName, 'web_app.v1');
+    const stack = await d.admin.getStack('first');
+    assert.deepEqual(stack.apps, ['web-app-v1']);
+    assert.deepEqual(stack.names, { 'web-app-v1': 'web_app.v1' });
+  });
+});
