@@ -79,6 +79,18 @@ describe('the kafka-acknowledged checker', () => {
     assert.match(r.anomalies[0]!, /reordered in partition 0: 1 at offset 2 after 2 at offset 1/);
   });
 
+  it('counts a retried batch written again later as duplicated, not also as reordered', () => {
+    const h = history([
+      [0, [0, 0]],
+      [1, [0, 1]],
+      [2, [0, 2]],
+    ]);
+    const r = checkKafka(h, [read(0, 0, 0), read(0, 1, 1), read(0, 2, 2), read(0, 3, 0), read(0, 4, 1)]);
+    assert.equal(r.valid, false);
+    assert.equal(r.figures.duplicated, 2);
+    assert.equal(r.figures.reordered, 0);
+  });
+
   it('counts an unacknowledged value that was written as info, not a failure', () => {
     const h = history([
       [0, [0, 0]],

@@ -24,8 +24,9 @@ const EXAMPLES = 20;
  * - lost: a value whose send was acknowledged (`ok`) and that no partition holds;
  * - duplicated: a value read more than once (acknowledged or not: an idempotent producer writes each
  *   value once, whatever its retries);
- * - reordered: in a partition, read in offset order, an acknowledged value smaller than an acknowledged
- *   value before it (one producer sends values in increasing order, so the log must hold them so);
+ * - reordered: in a partition, read in offset order, an acknowledged value whose first copy comes after
+ *   a larger acknowledged value (one producer sends values in increasing order, so the log must hold
+ *   them so; a later copy of a value is a duplicate, not also a reordering);
  * - unexpected: a value read that the workload never sent.
  *
  * Any of those fails the verdict. Counted but not failing: values whose send was not acknowledged
@@ -75,9 +76,12 @@ export function checkKafka(history: SendOp[], reads: KafkaRead[]): CheckerResult
   for (const [p, rs] of byPartition) {
     let max = -1;
     let maxAt = -1;
+    const first = new Set<number>();
     for (const r of [...rs].sort((a, b) => a.offset - b.offset)) {
       const v = Number(r.value);
-      if (!acked.has(v)) continue;
+      // A later copy of a value is a duplicate (counted above), not a reordering as well.
+      if (!acked.has(v) || first.has(v)) continue;
+      first.add(v);
       if (v < max)
         reordered.push(
           `reordered in partition ${p}: ${v} at offset ${r.offset} after ${max} at offset ${maxAt}`,

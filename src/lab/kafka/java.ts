@@ -79,8 +79,13 @@ export async function kafkaTool(
         ['-nowarn', '-cp', jars.join(':'), '-d', tmp, source],
         { timeout: 120_000 },
       );
-      fs.rmSync(classes, { recursive: true, force: true });
-      fs.renameSync(tmp, classes);
+      // Atomic: another process (the daemon, another experiment) may have compiled the same at once.
+      try {
+        fs.renameSync(tmp, classes);
+      } catch (err) {
+        if (!fs.existsSync(path.join(classes, 'Workload.class'))) throw err;
+        fs.rmSync(tmp, { recursive: true, force: true });
+      }
     } catch (err) {
       fs.rmSync(tmp, { recursive: true, force: true });
       throw new FlotillaError(
