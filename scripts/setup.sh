@@ -43,6 +43,8 @@ fi
 # The JVM packages (ZooKeeper, Kafka 4) need Java 17 or newer.
 java_major=$(java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -1)
 if [ -z "$java_major" ] || [ "$java_major" -lt 17 ]; then missing+=(openjdk-17-jre-headless); fi
+# The failure lab's Kafka workload (src/lab/kafka/Workload.java) is compiled with javac at first use.
+command -v javac >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]} from Debian"
   step $SUDO apt-get update -qq

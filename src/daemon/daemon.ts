@@ -39,7 +39,7 @@ import { ServicePlans } from './plans.js';
 import { startPolicyOf } from './start-policy.js';
 import { Tenants } from './tenants.js';
 import { FaultEngine } from '../faults/engine.js';
-import { leaderOf } from '../faults/leader.js';
+import { serviceLeader } from './leaders.js';
 import { homeIdOf } from '../isolation/identity.js';
 import { VERSION } from './version.js';
 
@@ -194,11 +194,7 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
     publish: (...args) => void events.publish(...args),
     homeId: homeIdOf(paths.home),
     log,
-    leaderOf: (candidates) => {
-      const first = candidates[0];
-      const pkg = first ? store.services.get(first.tenant, first.owner)?.package : undefined;
-      return pkg ? leaderOf(pkg, candidates) : Promise.resolve(null);
-    },
+    leaderOf: serviceLeader(store, paths.artifacts),
   });
   const healedLeft = await faults.recover();
   if (healedLeft > 0) log(`healed ${healedLeft} fault(s) the last daemon left active`);

@@ -27,7 +27,27 @@ describe('experiment files', () => {
     assert.equal(fieldOf(ok), null);
     assert.equal(fieldOf({ ...ok, durationS: 0 }), 'durationS');
     assert.equal(fieldOf({ ...ok, stack: { file: 'a', name: 'b' } }), 'stack');
-    assert.equal(fieldOf({ ...ok, workload: { kind: 'kafka' } }), 'workload.kind');
+    assert.equal(fieldOf({ ...ok, workload: { kind: 'cassandra' } }), 'workload.kind');
+    assert.equal(fieldOf({ ...ok, workload: { kind: 'kafka' } }), 'workload.service');
+    const kafka = { kind: 'kafka', service: 'events' };
+    const kafkaOk = { ...ok, workload: kafka, checkers: [{ kind: 'kafka-acknowledged' }] };
+    assert.equal(fieldOf(kafkaOk), null);
+    assert.equal(
+      fieldOf({ ...kafkaOk, workload: { ...kafka, acks: 1, idempotence: true } }),
+      'workload.idempotence',
+    );
+    assert.equal(fieldOf({ ...kafkaOk, workload: { ...kafka, acks: 1, idempotence: false } }), null);
+    assert.equal(fieldOf({ ...kafkaOk, workload: { ...kafka, acks: 2 } }), 'workload.acks');
+    assert.equal(fieldOf({ ...kafkaOk, workload: { ...kafka, topic: 'a b' } }), 'workload.topic');
+    assert.equal(
+      fieldOf({ ...kafkaOk, workload: { ...kafka, replicationFactor: 2, minInsyncReplicas: 3 } }),
+      'workload.minInsyncReplicas',
+    );
+    assert.equal(
+      fieldOf({ ...kafkaOk, workload: { ...kafka, topicConfigs: { 'min.insync.replicas': 1 } } }),
+      'workload.topicConfigs.min.insync.replicas',
+    );
+    assert.equal(fieldOf({ ...kafkaOk, workload: { kind: 'redis', service: 'cache' } }), 'checkers[0].kind');
     assert.equal(fieldOf({ ...ok, workload: { kind: 'command', command: 'ls -l' } }), 'workload.command');
     assert.equal(fieldOf({ ...ok, checkers: [] }), 'checkers');
     assert.equal(fieldOf({ ...ok, checkers: [{ kind: 'command' }] }), 'checkers[0].command');

@@ -1,5 +1,6 @@
 import { FlotillaError } from '../core/errors.js';
 import { FAULT_KINDS, type FaultRequest } from '../core/fault.js';
+import { parseKafkaWorkload, type KafkaWorkload } from './kafka/options.js';
 
 /**
  * An experiment file (docs/failure-lab.md#the-experiment-file): a stack, a workload, a fault
@@ -19,7 +20,9 @@ export type Workload =
   /** SET of a fresh key per operation (and a GET of it), on a Redis service's primary. */
   | { kind: 'redis'; service: string; rate: number }
   /** A program run once per operation: exit 0 is ok, anything else a failure. */
-  | { kind: 'command'; command: string[]; rate: number; timeoutS: number };
+  | { kind: 'command'; command: string[]; rate: number; timeoutS: number }
+  /** Kafka's own Java producer (acks, idempotence as asked), values 0, 1, 2… over keyed partitions. */
+  | KafkaWorkload;
 
 /** At a fixed time, or every N seconds from `start`; `durationS` heals each fault it injects. */
 export type NemesisStep =
@@ -30,31 +33,33 @@ export type Checker =
   /** Every acknowledged SET is readable at the end; the lost ones are counted and listed. */
   | { kind: 'redis-lost-writes' }
   /** A program run after the workload, with the history's path as its last argument: exit 0 passes. */
-  | { kind: 'command'; command: string[]; timeoutS: number };
+  | { kind: 'command'; command: string[]; timeoutS: number }
+  /** Kafka: every acknowledged message read back exactly once, each partition in the order sent. */
+  | { kind: 'kafka-acknowledged' };
 
 type Obj = Record<string, unknown>;
 
-function bad(field: string, why: string): FlotillaError {
+export function bad(field: string, why: string): FlotillaError {
   return new FlotillaError('EXPERIMENT_INVALID', `${field}: ${why}`, { field });
 }
 
-function obj(v: unknown, field: string): Obj {
+export function obj(v: unknown, field: string): Obj {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw bad(field, 'must be a mapping');
   return v as Obj;
 }
 
-function only(o: Obj, field: string, keys: string[]): void {
+export function only(o: Obj, field: string, keys: string[]): void {
   for (const k of Object.keys(o))
     if (!keys.includes(k)) throw bad(`${field}.${k}`, `unknown key (known: ${keys.join(', ')})`);
 }
 
-function num(v: unknown, field: string, min: number, max: number): number {
+export function num(v: unknown, field: string, min: number, max: number): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max)
     throw bad(field, `must be a number from ${min} to ${max}`);
   return v;
 }
 
-function str(v: unknown, field: string): string {
+export function str(v: unknown, field: string): string {
   if (typeof v !== 'string' || v.length === 0 || v.length > 200)
     throw bad(field, 'must be a non-empty string');
   return v;
@@ -77,17 +82,25 @@ export function parseExperiment(data: unknown): Experiment {
   const stack =
     s.file !== undefined ? { file: str(s.file, 'stack.file') } : { name: str(s.name, 'stack.name') };
   const durationS = num(o.durationS, 'durationS', 1, 3600);
+  const workload = parseWorkload(obj(o.workload, 'workload'));
+  const checkers = list(o.checkers, 'checkers').map((c, i) =>
+    parseChecker(obj(c, `checkers[${i}]`), `checkers[${i}]`),
+  );
+  const i = checkers.findIndex((c) => c.kind === 'kafka-acknowledged');
+  if (i >= 0 && workload.kind !== 'kafka')
+    throw bad(
+      `checkers[${i}].kind`,
+      'kafka-acknowledged checks a kafka workload: set workload.kind to kafka',
+    );
   return {
     name,
     stack,
     durationS,
-    workload: parseWorkload(obj(o.workload, 'workload')),
+    workload,
     nemesis: (o.nemesis === undefined ? [] : list(o.nemesis, 'nemesis')).map((n, i) =>
       parseStep(obj(n, `nemesis[${i}]`), `nemesis[${i}]`, durationS),
     ),
-    checkers: list(o.checkers, 'checkers').map((c, i) =>
-      parseChecker(obj(c, `checkers[${i}]`), `checkers[${i}]`),
-    ),
+    checkers,
   };
 }
 
@@ -109,7 +122,8 @@ function parseWorkload(w: Obj): Workload {
     const timeoutS = w.timeoutS === undefined ? 10 : num(w.timeoutS, 'workload.timeoutS', 0.1, 600);
     return { kind, command: argv(w.command, 'workload.command'), rate, timeoutS };
   }
-  throw bad('workload.kind', 'must be redis or command (kafka and cassandra are not in this release)');
+  if (kind === 'kafka') return parseKafkaWorkload(w, w.rate === undefined ? 100 : rate);
+  throw bad('workload.kind', 'must be redis, kafka or command (cassandra is not in this release)');
 }
 
 function parseStep(n: Obj, field: string, durationS: number): NemesisStep {
@@ -140,5 +154,9 @@ function parseChecker(c: Obj, field: string): Checker {
     const timeoutS = c.timeoutS === undefined ? 60 : num(c.timeoutS, `${field}.timeoutS`, 0.1, 3600);
     return { kind: 'command', command: argv(c.command, `${field}.command`), timeoutS };
   }
-  throw bad(`${field}.kind`, 'must be redis-lost-writes or command');
+  if (c.kind === 'kafka-acknowledged') {
+    only(c, field, ['kind']);
+    return { kind: 'kafka-acknowledged' };
+  }
+  throw bad(`${field}.kind`, 'must be redis-lost-writes, kafka-acknowledged or command');
 }

@@ -10,6 +10,9 @@ export interface Op {
   /** Milliseconds since the experiment started. */
   time: number;
   error?: string;
+  /** Where Kafka put an acknowledged message. */
+  partition?: number;
+  offset?: number;
 }
 
 /** Per second: operations ok and failed, latency p50/p99 of the completed ones, faults active. */
@@ -65,6 +68,19 @@ export class History {
       time,
       ...(error ? { error } : {}),
     });
+  }
+
+  /** An operation timed by a workload in another process (`time` already in ms since the start). */
+  record(op: Op): void {
+    if (op.type === 'invoke') this.invokedAt.set(op.process, op.time);
+    else {
+      const started = this.invokedAt.get(op.process);
+      this.invokedAt.delete(op.process);
+      if (op.type === 'ok' && started !== undefined) this.latencies.push(op.time - started);
+      if (op.type === 'ok') this.counts.ok++;
+      else this.counts.fail++;
+    }
+    this.write(op);
   }
 
   /** A nemesis line (fault injected or healed): `info`, as Jepsen records its nemesis. */

@@ -4,6 +4,9 @@ import type { FlotillaClient } from '../client/client.js';
 import type { FaultRequest } from '../core/fault.js';
 import type { Experiment, NemesisStep } from './experiment.js';
 import { History } from './history.js';
+import { checkKafka } from './kafka/checker.js';
+import { prepareKafka } from './kafka/prepare.js';
+import { readBack, readHistory } from './kafka/workload.js';
 import { writeReport, type CheckerResult, type Report } from './report.js';
 import { lostWrites, runProgram, startWorkload } from './workloads.js';
 
@@ -16,6 +19,8 @@ export interface RunOptions {
   print: (line: string) => void;
   readFile: (file: string) => string;
   waitReady: (stack: string) => Promise<void>;
+  /** The daemon's artifact cache (the Kafka workload's client jars and compiled program go there). */
+  artifactsDir?: string;
 }
 
 /**
@@ -31,10 +36,14 @@ export async function runExperiment(client: FlotillaClient, e: Experiment, o: Ru
   } else stack = e.stack.name;
   await o.waitReady(stack);
   fs.mkdirSync(o.out, { recursive: true });
+  // Before the clock starts: the client jars, the compiled program, the run's topic.
+  const kafka = e.workload.kind === 'kafka' ? await prepareKafka(client, e.workload, o.artifactsDir) : null;
   const history = new History(path.join(o.out, 'history.jsonl'));
   const redisUrl =
     e.workload.kind === 'redis' ? (await client.endpoints(e.workload.service))[0]?.values.url : undefined;
-  const workload = startWorkload(e.workload, history, redisUrl ? { redisUrl } : {});
+  const workload = kafka
+    ? kafka.producer.start(history)
+    : startWorkload(e.workload, history, redisUrl ? { redisUrl } : {});
   const active = new Map<string, string>();
   // Faults over at once (a kill): shown in the second they happened.
   let instant: string[] = [];
@@ -112,6 +121,13 @@ export async function runExperiment(client: FlotillaClient, e: Experiment, o: Ru
         figures: { acknowledged: read, lost: lost.length },
         anomalies: lost.slice(0, 100),
       });
+    } else if (c.kind === 'kafka-acknowledged') {
+      // parseExperiment pairs this checker with a kafka workload only.
+      const reads = await readBack(kafka!.target, path.join(o.out, 'kafka-reads.jsonl'));
+      const result = checkKafka(readHistory(path.join(o.out, 'history.jsonl')), reads);
+      // A producer that died mid-run acknowledged too little for a pass to mean anything.
+      if (workload.failure) result.anomalies.unshift(workload.failure);
+      checkers.push({ ...result, valid: result.valid && !workload.failure });
     } else {
       const code = await runProgram(c.command, c.timeoutS * 1000, [path.join(o.out, 'history.jsonl')]);
       checkers.push({

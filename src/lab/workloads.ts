@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { FlotillaError } from '../core/errors.js';
 import type { Workload } from './experiment.js';
 import type { History } from './history.js';
 import { Resp } from './resp.js';
@@ -8,10 +9,14 @@ export interface RunningWorkload {
   stop(): Promise<void>;
   /** Values the service acknowledged (redis: the keys written). */
   acknowledged: string[];
+  /** Set by stop() when the workload itself broke (its program died): the run proves nothing. */
+  failure?: string;
 }
 
 /** Starts the workload at its rate; each operation goes into the history as invoke, then ok/fail/info. */
 export function startWorkload(w: Workload, h: History, env: { redisUrl?: string }): RunningWorkload {
+  if (w.kind === 'kafka')
+    throw new FlotillaError('INTERNAL', 'the kafka workload starts in kafka/workload.ts');
   const acknowledged: string[] = [];
   let stopped = false;
   const inflight = new Set<Promise<void>>();

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import fs from 'node:fs';
 import path from 'node:path';
 import { FlotillaError } from '../../core/errors.js';
+import { pathsFor } from '../../core/paths.js';
 import { readYaml } from '../../core/yaml-text.js';
 import { parseExperiment } from '../../lab/experiment.js';
 import { runExperiment } from '../../lab/run.js';
@@ -41,6 +42,10 @@ export function registerExperimentRun(experiment: Command): void {
         print: (line) => process.stderr.write(`${line}\n`),
         readFile: (f) => fs.readFileSync(f, 'utf8'),
         waitReady,
+        // The daemon's cache (same home, same FLOTILLA_ARTIFACTS): the Kafka workload's client jars.
+        artifactsDir: process.env.FLOTILLA_ARTIFACTS
+          ? path.resolve(process.env.FLOTILLA_ARTIFACTS)
+          : pathsFor(ctx.home).artifacts,
       });
       ctx.emit(report, (r) => {
         for (const c of r.checkers)
