@@ -23,6 +23,8 @@ command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
 # The API fuzzing (npm run test:fuzz) installs schemathesis into a venv (scripts/schemathesis-venv.sh).
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
+# Data folder sizes (root): an ext4 image per tenant, made, checked and grown by e2fsprogs.
+PATH="$PATH:/usr/sbin:/sbin" command -v mkfs.ext4 >/dev/null 2>&1 || missing+=(e2fsprogs)
 # The tests send large bodies with curl, as scripts do.
 command -v curl >/dev/null 2>&1 || missing+=(curl)
 # The DNS benchmark (npm run bench -- dns, and its smoke run) measures with dnsperf next to dnsmasq.

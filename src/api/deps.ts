@@ -8,6 +8,7 @@ import type { Shares } from '../daemon/shares.js';
 import type { Tenants } from '../daemon/tenants.js';
 import type { Engine } from '../drivers/docker/engine.js';
 import type { Jobs } from '../jobs/jobs.js';
+import type { DataFolders } from '../daemon/data-folders.js';
 import type { Store } from '../state/store.js';
 import type { EventBus } from '../reconciler/events.js';
 import type { FaultEngine } from '../faults/engine.js';
@@ -23,6 +24,8 @@ export interface ApiDeps {
   plans: ServicePlans;
   /** Jobs submitted to services (Spark applications). */
   jobs: Jobs;
+  /** Tenants' data folders: size, listing, uploads. */
+  data: DataFolders;
   /** The failure lab's faults. */
   faults: FaultEngine;
   /** Tokens are checked against it; routes go through `control` and `tenants`. */

@@ -17,6 +17,7 @@ import { dcosCassandraRoutes } from './routes/dcos-cassandra.js';
 import { daemonRoutes } from './routes/daemon.js';
 import { eventRoutes } from './routes/events.js';
 import { imageRoutes } from './routes/images.js';
+import { dataRoutes } from './routes/data.js';
 import { jobRoutes } from './routes/jobs.js';
 import { packageRoutes } from './routes/packages.js';
 import { serviceRoutes } from './routes/services.js';
@@ -147,6 +148,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(dcosCassandraRoutes(deps));
   await app.register(usageRoutes(deps));
   await app.register(jobRoutes(deps));
+  await app.register(dataRoutes(deps));
   await app.register(workloadRoutes(deps));
   await app.register(consoleRoutes());
   app.get('/v1/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () =>

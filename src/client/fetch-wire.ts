@@ -2,7 +2,9 @@ import type { Wire } from './wire.js';
 
 /** The web console's wire: the browser's fetch, streams read from the body as they come. */
 export const fetchWire: Wire = {
-  async send(method, url, headers, body) {
+  async send(method, url, headers, given) {
+    // Bytes as a Blob: fetch takes an ArrayBuffer-backed view, which a copy (slice) always is.
+    const body = given instanceof Uint8Array ? new Blob([given.slice()]) : given;
     const res = await fetch(url, { method, headers, ...(body ? { body } : {}) });
     return { status: res.status, contentType: res.headers.get('content-type') ?? '', text: await res.text() };
   },

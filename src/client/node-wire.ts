@@ -3,7 +3,8 @@ import type { Wire, WireResponse } from './wire.js';
 
 /** The CLI's wire: node's http module (no keep-alive agent, so a finished command exits at once). */
 export const nodeWire: Wire = {
-  send(method, url, headers, body) {
+  async send(method, url, headers, given) {
+    const body = given instanceof Blob ? new Uint8Array(await given.arrayBuffer()) : given;
     return new Promise<WireResponse>((resolve, reject) => {
       const req = http.request(url, { method, headers: withLength(headers, body) }, (res) => {
         collect(res).then(
@@ -42,8 +43,15 @@ export const nodeWire: Wire = {
   },
 };
 
-function withLength(headers: Record<string, string>, body: string | undefined): http.OutgoingHttpHeaders {
-  return body ? { ...headers, 'content-length': Buffer.byteLength(body) } : headers;
+function withLength(
+  headers: Record<string, string>,
+  body: string | Uint8Array | undefined,
+): http.OutgoingHttpHeaders {
+  if (body === undefined) return headers;
+  return {
+    ...headers,
+    'content-length': typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength,
+  };
 }
 
 function collect(res: http.IncomingMessage): Promise<string> {

@@ -1,3 +1,4 @@
+import type { DataFolderView, DataUploadView } from '../core/data-schemas.js';
 import type { CqlRequest, CqlResultView } from '../core/cql-schemas.js';
 import type {
   KafkaGroupsView,
@@ -12,8 +13,8 @@ import { TenancyCalls } from './tenancy.js';
 import { enc, query } from './transport.js';
 
 /**
- * Day-2 work on one service: its plans, the DC/OS Cassandra routes, CQL, Kafka's data plane, and jobs
- * (Spark applications).
+ * Day-2 work on one service: its plans, the DC/OS Cassandra routes, CQL, Kafka's data plane, jobs (Spark
+ * applications), and the tenant's data folder.
  */
 export class OperationCalls extends TenancyCalls {
   // plans
@@ -102,5 +103,18 @@ export class OperationCalls extends TenancyCalls {
   ): Promise<void> {
     const path = `/v1/services/${enc(service)}/jobs/${enc(id)}/logs${query({ ...opts, follow: true })}`;
     return this.stream(path, onChunk, signal);
+  }
+
+  // the tenant's data folder
+  dataFolder(): Promise<DataFolderView> {
+    return this.request('GET', '/v1/data');
+  }
+  /** Gives the data folder a size in MB (a quota the daemon enforces; it only grows). */
+  setDataSize(sizeMb: number): Promise<DataFolderView> {
+    return this.request('PUT', '/v1/data', { sizeMb });
+  }
+  /** Uploads a file to `path` (relative to the data folder; "/" separates folders). */
+  uploadData(path: string, body: Uint8Array | Blob): Promise<DataUploadView> {
+    return this.upload('PUT', `/v1/data/${path.split('/').map(encodeURIComponent).join('/')}`, body);
   }
 }

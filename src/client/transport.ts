@@ -48,6 +48,19 @@ export class Transport {
     return (contentType.includes('json') ? JSON.parse(text) : text) as T;
   }
 
+  /** A file's bytes sent as the body (application/octet-stream); the JSON answer returned. */
+  protected async upload<T>(method: string, path: string, body: Uint8Array | Blob): Promise<T> {
+    let res: WireResponse;
+    try {
+      const headers = { ...this.auth, 'content-type': 'application/octet-stream' };
+      res = await this.wire.send(method, new URL(path, this.base), headers, body);
+    } catch (err) {
+      throw unreachable(this.address, err as Error);
+    }
+    if (res.status >= 400) throw toError(res.status, res.text);
+    return JSON.parse(res.text) as T;
+  }
+
   /** A GET (or a POST of `post.body`) whose answer is read as it comes; ends when the daemon ends it. */
   protected async stream(
     path: string,

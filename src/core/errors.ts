@@ -245,6 +245,22 @@ export const ERRORS = {
     status: 400,
     hint: 'Copy the application (and the jars it needs) into your data folder and name it there; `flotilla spark jobs <service>` prints the folder.',
   },
+  DATA_PATH_INVALID: {
+    status: 400,
+    hint: 'Name a file inside your data folder with a relative path: no "..", no absolute path, no symbolic link on the way.',
+  },
+  DATA_QUOTA_EXCEEDED: {
+    status: 507,
+    hint: 'Free space in your data folder (remove files), or give it a larger size (`PUT /v1/data`, the wizard).',
+  },
+  DATA_QUOTA_UNAVAILABLE: {
+    status: 422,
+    hint: 'A data folder size needs a daemon run as root with e2fsprogs and loop devices; leave the size unset otherwise.',
+  },
+  DATA_QUOTA_SHRINK: {
+    status: 409,
+    hint: 'A data folder only grows: give a size at least as large as the present one.',
+  },
   JOBS_UNSUPPORTED: {
     status: 422,
     hint: 'Submit jobs to a spark service (`flotilla spark create <name>` makes one).',

@@ -28,6 +28,10 @@ export const LIMITS = {
   launchBytes: 256 * 1024,
   /** The arguments and environment of all of an app's instances together (each stores its copy). */
   ownerLaunchBytes: 16 * 1024 * 1024,
+  /** One file uploaded into a tenant's data folder (`PUT /v1/data/{path}`), streamed to disk. */
+  uploadBytes: 1024 * 1024 * 1024,
+  /** Entries a data folder's listing shows (deeper or later ones are left out, and it says so). */
+  listEntries: 2000,
 } as const;
 
 /** "1.2 MiB", "512 KiB", "900 bytes": sizes in messages. */

@@ -10,6 +10,14 @@ export const QuotaSchema = Type.Object(
     cpus: Type.Optional(Type.Number({ minimum: 0 })),
     mem: Type.Optional(Type.Number({ minimum: 0, description: 'MB' })),
     disk: Type.Optional(Type.Number({ minimum: 0, description: 'MB' })),
+    data: Type.Optional(
+      Type.Integer({
+        minimum: 8,
+        maximum: 1024 * 1024,
+        description:
+          "MB: the size of the tenant's data folder, enforced by the daemon (root only); it only grows, and a quota without it keeps the present one",
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -7,6 +7,8 @@ export interface Quota {
   cpus?: number;
   mem?: number;
   disk?: number;
+  /** The data folder's size in MB (not a scheduling resource: the daemon mounts a volume of that size). */
+  data?: number;
 }
 
 export interface TenantRecord {

@@ -31,6 +31,7 @@ import { daemonIdOf, type DaemonConfig } from './config.js';
 import { TaskImages } from './images.js';
 import { ControlPlane } from './control-plane.js';
 import { TenantIsolation } from './isolation.js';
+import { DataFolders } from './data-folders.js';
 import { Shares } from './shares.js';
 import { HOME_CHECK_MS, watchHome } from './home-watch.js';
 import { acquireLock } from './lock.js';
@@ -83,6 +84,7 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
     log,
     config.uidRange ? { range: config.uidRange } : {},
   );
+  const data = new DataFolders({ paths, store, userOf: (t) => isolation.identities.userOf(t), log });
   const tenants = new Tenants(store, {
     changed: () => {
       ensureDataFolders(store, paths);
@@ -94,10 +96,13 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
     userOf: (tenant) => isolation.identities.userOf(tenant)?.name,
     checkNew: () => isolation.checkNewTenant(),
     admitted: (tenant) => isolation.admit(tenant),
-    forgotten: (tenant) => isolation.forget(tenant),
+    dataSize: (tenant, sizeMb) => data.resize(tenant, sizeMb),
+    // The data folder's volume first: a mounted folder could not be removed.
+    forgotten: (tenant) => data.forget(tenant).then(() => isolation.forget(tenant)),
   });
   tenants.bootstrap(paths.home);
   ensureDataFolders(store, paths);
+  await data.prepare();
   await isolation.prepare();
   const userOf = (tenant: string) => isolation.identities.userOf(tenant);
   const metrics = createMetrics(store);
@@ -283,6 +288,7 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
     shares,
     plans,
     jobs,
+    data,
     faults,
     store,
     auth: config.auth,

@@ -20,6 +20,8 @@ export interface TenantHooks {
   checkNew?(): void;
   /** A tenant came (its user and folders are made) or went (they go). */
   admitted?(tenant: string): Promise<void>;
+  /** The tenant's data folder gets this size (MB), before it is stored; throws when it cannot. */
+  dataSize?(tenant: string, sizeMb: number): Promise<void>;
   forgotten?(tenant: string): Promise<void>;
 }
 
@@ -65,6 +67,7 @@ export class Tenants {
     // root). Another request may have made the same tenant meanwhile.
     await this.hooks.admitted?.(body.name);
     conflict();
+    if (body.quota?.data !== undefined) await this.resizeData(body.name, body.quota.data);
     this.store.tenants.create(
       { name: body.name, weight: body.weight ?? 1, quota: body.quota ?? null },
       this.now(),
@@ -73,18 +76,30 @@ export class Tenants {
     return this.get(body.name);
   }
 
-  update(name: string, patch: { weight?: number; quota?: Quota | null }): TenantView {
+  /**
+   * A patch's quota replaces the quota, but for its `data` (the data folder's size), which stays
+   * unless the patch names another: a data folder only grows, and is never dropped by a patch of cpus.
+   */
+  async update(name: string, patch: { weight?: number; quota?: Quota | null }): Promise<TenantView> {
     const t = this.require(name);
-    this.store.tenants.update(
-      {
-        name,
-        weight: patch.weight ?? t.weight,
-        quota: patch.quota === undefined ? t.quota : patch.quota,
-      },
-      this.now(),
-    );
+    let quota = patch.quota === undefined ? t.quota : patch.quota;
+    const data = patch.quota?.data ?? t.quota?.data;
+    if (data !== undefined) quota = { ...quota, data };
+    if (data !== undefined && data !== t.quota?.data) await this.resizeData(name, data);
+    this.store.tenants.update({ name, weight: patch.weight ?? t.weight, quota }, this.now());
     this.hooks.changed();
     return this.get(name);
+  }
+
+  /** The data folder's size (a tenant admin sets its own, as the Spark wizard does). */
+  async setDataSize(name: string, sizeMb: number): Promise<TenantView> {
+    return this.update(name, { quota: { ...this.require(name).quota, data: sizeMb } });
+  }
+
+  private async resizeData(name: string, sizeMb: number): Promise<void> {
+    if (!this.hooks.dataSize)
+      throw new FlotillaError('DATA_QUOTA_UNAVAILABLE', 'this daemon keeps no data folder sizes');
+    await this.hooks.dataSize(name, sizeMb);
   }
 
   /** Only an empty tenant goes: its services' data must not vanish with a typo. */

@@ -8,6 +8,8 @@ import { EventsView } from './views/events.js';
 import { NodesView } from './views/nodes.js';
 import { ServicePage } from './views/service.js';
 import { ServicesView } from './views/services.js';
+import { SparkCreate } from './views/spark-create.js';
+import { SparkReady } from './views/spark-ready.js';
 import { StacksView } from './views/stacks.js';
 import { TenantsView } from './views/tenants.js';
 
@@ -26,6 +28,7 @@ function useRoute(): string[] {
 const NAV = [
   ['services', 'Services'],
   ['catalog', 'Catalog'],
+  ['spark', 'Spark wizard'],
   ['stacks', 'Stacks'],
   ['events', 'Events'],
   ['nodes', 'Nodes'],
@@ -82,6 +85,9 @@ function Shell({ onLogout, onTenant }: { onLogout: () => void; onTenant: (t: str
   switch (view) {
     case 'catalog':
       page = arg ? <PackageView name={arg} /> : <CatalogView />;
+      break;
+    case 'spark':
+      page = arg ? <SparkReady name={arg} /> : <SparkCreate />;
       break;
     case 'stacks':
       page = <StacksView />;
