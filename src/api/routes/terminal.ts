@@ -104,6 +104,15 @@ async function bridge(deps: ApiDeps, terminals: Terminals, ws: WebSocket, grant:
   const send = (msg: object): void => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
   };
+  // What the page sends while the shell is being opened waits for it, in order.
+  const early: [RawData, boolean][] = [];
+  let earlyBytes = 0;
+  let onMessage = (data: RawData, isBinary: boolean): void => {
+    earlyBytes += toBuffer(data).length;
+    if (earlyBytes > MAX_FRAME_BYTES * 4) ws.close(1009, 'too much input before the shell was open');
+    else early.push([data, isBinary]);
+  };
+  ws.on('message', (data: RawData, isBinary: boolean) => onMessage(data, isBinary));
   let session: TerminalSession;
   try {
     deps.control.requireTask(grant.tenant, grant.taskId);
@@ -124,7 +133,7 @@ async function bridge(deps: ApiDeps, terminals: Terminals, ws: WebSocket, grant:
   session.onData((chunk) => {
     if (ws.readyState === ws.OPEN) ws.send(chunk, { binary: true });
   });
-  ws.on('message', (data: RawData, isBinary: boolean) => {
+  onMessage = (data, isBinary) => {
     if (isBinary) return session.write(toBuffer(data));
     const size = resizeOf(toBuffer(data).toString('utf8'));
     if (size) void session.resize(size);
@@ -136,7 +145,8 @@ async function bridge(deps: ApiDeps, terminals: Terminals, ws: WebSocket, grant:
           'a text frame must be {"type":"resize","cols":N,"rows":N} with N from 1 to 1000; keystrokes go in binary frames',
         ).toJSON(),
       });
-  });
+  };
+  for (const [data, isBinary] of early.splice(0)) onMessage(data, isBinary);
   ws.on('close', end);
   ws.on('error', end);
   void session.exited.then(({ exitCode }) => {

@@ -17,16 +17,8 @@ import { EXEC_MARKER } from './leftovers.js';
 /** util-linux's script(1): runs a command on a new pseudo-terminal and relays it over plain pipes. */
 const SCRIPT = '/usr/bin/script';
 
-/**
- * What script(1) hands its $SHELL: a constant. The first size comes in through the environment
- * (two validated numbers), never spliced into this text; the shell is the task's own choice of two.
- */
-function shellCommand(shell: string): string {
-  return (
-    'stty rows "$FLOTILLA_TERMINAL_ROWS" cols "$FLOTILLA_TERMINAL_COLS" 2>/dev/null; ' +
-    `unset FLOTILLA_TERMINAL_ROWS FLOTILLA_TERMINAL_COLS; exec ${shell} -i`
-  );
-}
+/** How long to wait for script(1) to start the shell on its PTY before the first size is set. */
+const SLAVE_WAIT_MS = 3000;
 
 export interface ProcessTerminalInit {
   env: Record<string, string>;
@@ -42,9 +34,10 @@ export interface ProcessTerminalInit {
  */
 export function openProcessTerminal(init: ProcessTerminalInit): TerminalSession {
   const id = crypto.randomUUID();
-  const size = init.size ?? DEFAULT_SIZE;
+  let wanted = init.size ?? DEFAULT_SIZE;
   const shell = fs.existsSync('/bin/bash') ? '/bin/bash' : '/bin/sh';
-  const inner = [SCRIPT, '--quiet', '--flush', '--return', '--command', shellCommand(shell), '/dev/null'];
+  // What script(1) hands its $SHELL is a constant: nothing a user sent is in it.
+  const inner = [SCRIPT, '--quiet', '--flush', '--return', '--command', `exec ${shell} -i`, '/dev/null'];
   const argv = init.user ? asUser(init.user, inner) : inner;
   const child = spawn(argv[0]!, argv.slice(1), {
     cwd: init.cwd,
@@ -55,8 +48,6 @@ export function openProcessTerminal(init: ProcessTerminalInit): TerminalSession 
       // A later daemon's sweep kills a shell that outlived this one, as it does a health check's.
       [EXEC_MARKER]: '1',
       [TERMINAL_MARKER]: id,
-      FLOTILLA_TERMINAL_ROWS: String(size.rows),
-      FLOTILLA_TERMINAL_COLS: String(size.cols),
     },
     detached: true,
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -74,18 +65,28 @@ export function openProcessTerminal(init: ProcessTerminalInit): TerminalSession 
     child.on('exit', (code) => resolve({ exitCode: code }));
   });
   let closed = false;
+  // Sizes are set one after another, the last one asked for winning; the first once the shell is there.
+  let slave: Promise<string | null> | null = null;
+  let queue = Promise.resolve();
+  const apply = (): Promise<void> => {
+    slave ??= child.pid === undefined ? Promise.resolve(null) : waitForSlave(child.pid);
+    queue = queue.then(async () => {
+      const pts = await slave;
+      // The slave's path comes from /proc and is checked; the numbers are validated integers.
+      if (pts && !closed)
+        await run('stty', ['-F', pts, 'rows', String(wanted.rows), 'cols', String(wanted.cols)]);
+    });
+    return queue;
+  };
+  void apply();
   return {
     onData: (listener) => void listeners.push(listener),
     write: (data) => {
       if (!closed && child.stdin.writable) child.stdin.write(data);
     },
-    resize: async (next) => {
-      const pts = child.pid === undefined ? null : slaveOf(child.pid);
-      if (!pts) return;
-      // The slave's path comes from /proc and is checked; the numbers are validated integers.
-      await new Promise<void>((resolve) =>
-        execFile('stty', ['-F', pts, 'rows', String(next.rows), 'cols', String(next.cols)], () => resolve()),
-      );
+    resize: (next) => {
+      wanted = next;
+      return apply();
     },
     exited,
     close: async () => {
@@ -97,6 +98,20 @@ export function openProcessTerminal(init: ProcessTerminalInit): TerminalSession 
       await Promise.race([exited, new Promise((r) => setTimeout(r, 2000))]);
     },
   };
+}
+
+function run(cmd: string, args: string[]): Promise<void> {
+  return new Promise((resolve) => execFile(cmd, args, () => resolve()));
+}
+
+/** The PTY slave of script(1)'s shell, once it has started (null if it never does). */
+async function waitForSlave(scriptPid: number): Promise<string | null> {
+  const deadline = Date.now() + SLAVE_WAIT_MS;
+  for (;;) {
+    const pts = slaveOf(scriptPid);
+    if (pts || Date.now() > deadline) return pts;
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
 
 /** The PTY slave (/dev/pts/N) script(1) gave its shell: the shell's stdin. */
