@@ -1,4 +1,4 @@
-// Builds the web console (web/) into dist/web: one JS bundle and one CSS file, content-hashed, each
+// Builds the web console (web/) into dist/web: one JS entry (with chunks loaded on demand) and one CSS file, content-hashed, each
 // with a gzipped copy the daemon sends when the browser accepts it, and index.html naming them.
 // `npm run build` runs it after tsc; the daemon serves dist/web at / (src/api/routes/console.ts).
 import console from 'node:console';
@@ -18,6 +18,10 @@ const result = await esbuild.build({
   bundle: true,
   minify: true,
   format: 'esm',
+  // Code a view loads on demand (xterm.js, for the terminal) goes into chunks of its own, named by
+  // esbuild with their content hash, so the first load stays small.
+  splitting: true,
+  chunkNames: 'chunk-[hash]',
   target: ['chrome110', 'firefox110', 'safari16'],
   jsx: 'automatic',
   jsxImportSource: 'preact',
@@ -33,6 +37,12 @@ fs.mkdirSync(assets, { recursive: true });
 const names = {};
 for (const file of result.outputFiles) {
   const ext = path.extname(file.path);
+  if (path.basename(file.path).startsWith('chunk-')) {
+    // Imported by the entry under this very name: written as it is.
+    fs.writeFileSync(file.path, file.contents);
+    fs.writeFileSync(`${file.path}.gz`, zlib.gzipSync(file.contents, { level: 9 }));
+    continue;
+  }
   const hash = crypto.createHash('sha256').update(file.contents).digest('hex').slice(0, 12);
   const name = `app-${hash}${ext}`;
   fs.writeFileSync(path.join(assets, name), file.contents);

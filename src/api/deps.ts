@@ -7,6 +7,7 @@ import type { ServicePlans } from '../daemon/plans.js';
 import type { Shares } from '../daemon/shares.js';
 import type { Tenants } from '../daemon/tenants.js';
 import type { Engine } from '../drivers/docker/engine.js';
+import type { TerminalSession, TerminalSize } from '../drivers/terminal.js';
 import type { Jobs } from '../jobs/jobs.js';
 import type { DataFolders } from '../daemon/data-folders.js';
 import type { Store } from '../state/store.js';
@@ -43,6 +44,8 @@ export interface ApiDeps {
    * doctor make one per request from DOCKER_HOST.
    */
   engine?: () => Engine;
+  /** Opens a shell on a PTY in a task ("tenant/id" key); unset: the terminal routes refuse. */
+  openTerminal?: (taskKey: string, size: TerminalSize) => Promise<TerminalSession>;
   /** Asks the daemon to stop (tasks keep running unless `stopTasks`). */
   shutdown: (stopTasks: boolean) => void;
   /** How tenants are kept apart here, checked (`flotilla doctor --security`). */

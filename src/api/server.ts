@@ -31,6 +31,7 @@ import { tenantRoutes } from './routes/tenants.js';
 import { usageRoutes } from './routes/usage.js';
 import { workloadRoutes } from './routes/workloads.js';
 import { consoleRoutes } from './routes/console.js';
+import { terminalRoutes } from './routes/terminal.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -150,6 +151,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(jobRoutes(deps));
   await app.register(dataRoutes(deps));
   await app.register(workloadRoutes(deps));
+  await app.register(terminalRoutes(deps));
   await app.register(consoleRoutes());
   app.get('/v1/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () =>
     app.swagger(),

@@ -17,7 +17,7 @@ import type {
   TaskListQuery,
   TaskLogsQuery,
 } from '../core/request-schemas.js';
-import type { NodeUsageView, WorkloadPage, WorkloadQuery } from '../core/console-schemas.js';
+import type { NodeUsageView, TerminalTicket, WorkloadPage, WorkloadQuery } from '../core/console-schemas.js';
 import type { Endpoint } from '../core/service.js';
 import { DaemonCalls } from './daemon.js';
 import { enc, query } from './transport.js';
@@ -133,6 +133,16 @@ export class WorkloadCalls extends DaemonCalls {
   }
   killTask(id: string): Promise<TaskView> {
     return this.request('POST', `/v1/tasks/${enc(id)}/kill`, {});
+  }
+  /** A one-use ticket (30 s) for the task's terminal; open it with `terminalUrl` and the ticket's protocols. */
+  terminalTicket(id: string): Promise<TerminalTicket> {
+    return this.request('POST', `/v1/tasks/${enc(id)}/terminal`, {});
+  }
+  /** The WebSocket address of a ticket's terminal, on this daemon (ws:, or wss: behind https). */
+  terminalUrl(ticket: TerminalTicket): string {
+    const url = new URL(ticket.path, this.address);
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    return url.toString();
   }
   logs(id: string, opts: Omit<TaskLogsQuery, 'follow'> = {}): Promise<string> {
     return this.request('GET', `/v1/tasks/${enc(id)}/logs${query(opts)}`);

@@ -69,3 +69,19 @@ export const NodeUsageView = Type.Object({
   tasks: Type.Array(Type.Object({ id: Type.String(), owner: Type.String(), state: Type.String() })),
 });
 export type NodeUsageView = Static<typeof NodeUsageView>;
+
+/**
+ * A ticket for a task's terminal: the page opens `GET /v1/tasks/{id}/terminal` as a WebSocket with
+ * the subprotocols [`protocol`, `ticket`] within 30 s. Good once, for that task only; no token ever
+ * goes into a URL.
+ */
+export const TerminalTicket = Type.Object({
+  ticket: Type.String(),
+  /** The WebSocket subprotocol to ask for beside the ticket: `flotilla-terminal`. */
+  protocol: Type.String(),
+  /** The socket's path, relative to the daemon's address. */
+  path: Type.String(),
+  /** Milliseconds since the epoch after which the ticket is refused. */
+  expiresAt: Type.Integer(),
+});
+export type TerminalTicket = Static<typeof TerminalTicket>;

@@ -184,6 +184,14 @@ export const ERRORS = {
     status: 403,
     hint: "Your token's role may not do this: ask a tenant admin (or a cluster admin for tenants and quotas).",
   },
+  TERMINAL_TICKET_INVALID: {
+    status: 401,
+    hint: 'Ask for a new ticket (POST /v1/tasks/{id}/terminal) and open the WebSocket with it within 30 s: a ticket is good once, for the task it was made for.',
+  },
+  TERMINAL_LIMIT: {
+    status: 429,
+    hint: "Close one of the tenant's open terminals (each tenant may have 4 at once), then open this one again.",
+  },
   ISOLATION_FAILED: {
     status: 500,
     hint: 'The daemon could not give a tenant its own user, folders or firewall rules: read the message, fix the machine (useradd, iptables, FLOTILLA_HOME), and start the daemon again.',

@@ -298,6 +298,7 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
     version: VERSION,
     startedAt,
     engine: dockerEngine,
+    openTerminal: (key, size) => driver.openTerminal(key, size),
     log,
     shutdown: (stopTasks) => void stop(stopTasks),
     security: () => isolation.checks(),

@@ -1,5 +1,6 @@
 import type { TaskUser } from '../core/identity.js';
 import type { ContainerSpec, TaskHandle } from '../core/task.js';
+import type { TerminalSession, TerminalSize } from './terminal.js';
 
 /**
  * How tasks run. Shaped after Nomad's driver plugin interface: lifecycle calls plus capabilities.
@@ -31,6 +32,11 @@ export interface Driver {
   /** Runs a command in the task's environment (COMMAND health checks). */
   execTask(taskKey: string, command: string, timeoutMs: number): Promise<ExecResult>;
   signalTask(taskKey: string, signal: NodeJS.Signals): Promise<void>;
+  /**
+   * An interactive shell on a PTY in the task's environment (its sandbox and user, or its
+   * container). Optional: a driver without it cannot open terminals (DRIVER_UNSUPPORTED).
+   */
+  openTerminal?(taskKey: string, size: TerminalSize): Promise<TerminalSession>;
   /**
    * Removes what the task kept beyond its sandbox (the Docker driver: its named volumes), for
    * `down --purge`. Optional: a driver that keeps nothing else need not have it.

@@ -1,6 +1,7 @@
 import { FlotillaError } from '../core/errors.js';
 import type { TaskHandle } from '../core/task.js';
 import type { Driver, DriverCapabilities, ExecResult, ExitResult, TaskConfig, TaskStatus } from './driver.js';
+import type { TerminalSession, TerminalSize } from './terminal.js';
 
 /**
  * The daemon's drivers behind the one Driver interface the reconciler knows: a task starts on the
@@ -94,6 +95,14 @@ export class DriverSet implements Driver {
 
   async signalTask(taskKey: string, signal: NodeJS.Signals): Promise<void> {
     return this.of(taskKey).signalTask(taskKey, signal);
+  }
+
+  async openTerminal(taskKey: string, size: TerminalSize): Promise<TerminalSession> {
+    const driver = this.of(taskKey);
+    if (!driver.openTerminal) {
+      throw new FlotillaError('DRIVER_UNSUPPORTED', `the ${driver.name} driver cannot open a terminal`);
+    }
+    return driver.openTerminal(taskKey, size);
   }
 
   async purgeTask(taskKey: string): Promise<void> {

@@ -12,6 +12,7 @@ import { SparkCreate } from './views/spark-create.js';
 import { SparkReady } from './views/spark-ready.js';
 import { StacksView } from './views/stacks.js';
 import { TenantsView } from './views/tenants.js';
+import { TerminalPage } from './views/terminal.js';
 
 /** Hash routes (#/services/cache): the daemon serves one page, and a reload lands on the same view. */
 function useRoute(): string[] {
@@ -100,6 +101,13 @@ function Shell({ onLogout, onTenant }: { onLogout: () => void; onTenant: (t: str
       break;
     case 'tenants':
       page = <TenantsView />;
+      break;
+    case 'terminal':
+      page = arg ? (
+        <TerminalPage task={arg} />
+      ) : (
+        <ErrorBox error={{ code: 'ROUTE_NOT_FOUND', message: 'name a task: #/terminal/<task>' }} />
+      );
       break;
     case 'services':
       page = arg ? (

@@ -15,9 +15,11 @@ const TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
 };
 
-// Every asset is the daemon's own: no CDN, no inline script, and the page talks to this origin only.
+// Every asset is the daemon's own: no CDN, no inline script, and the page talks to this origin only
+// (its WebSockets too: CSP 3's 'self' covers ws: on the same host). Styles may be inline: xterm.js
+// writes its cell sizes and colours into <style> elements it makes; scripts stay 'self' only.
 const CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'";
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'";
 
 /**
  * The web console: the single-page app at `/`, its assets under `/assets/`. Public (the page holds no

@@ -20,6 +20,7 @@ import {
 } from './containers.js';
 import { Engine } from './engine.js';
 import { TaskTable } from '../tasks.js';
+import type { TerminalSession, TerminalSize } from '../terminal.js';
 import { ownSandbox } from '../ownership.js';
 import { ContainerTask } from './handle.js';
 import {
@@ -247,6 +248,10 @@ export class DockerDriver implements Driver {
 
   async execTask(taskKey: string, command: string, timeoutMs: number): Promise<ExecResult> {
     return this.tasks.needRunning(taskKey).exec(command, timeoutMs);
+  }
+
+  openTerminal(taskKey: string, size: TerminalSize): Promise<TerminalSession> {
+    return this.tasks.needRunning(taskKey).terminal(size);
   }
 
   async signalTask(taskKey: string, signal: NodeJS.Signals): Promise<void> {

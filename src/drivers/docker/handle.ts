@@ -2,6 +2,8 @@ import os from 'node:os';
 import type { ExecResult, ExitResult } from '../driver.js';
 import type { Engine } from './engine.js';
 import { runExec } from './exec.js';
+import { openDockerTerminal } from './terminal.js';
+import type { TerminalSession, TerminalSize } from '../terminal.js';
 import { LogFollower } from './logs.js';
 import { isStatus } from './resources.js';
 import type { ContainerInfo } from './state.js';
@@ -136,6 +138,10 @@ export class ContainerTask {
 
   exec(command: string, timeoutMs: number): Promise<ExecResult> {
     return runExec(this.engine, this.taskKey, this.containerId, command, timeoutMs);
+  }
+
+  terminal(size: TerminalSize): Promise<TerminalSession> {
+    return openDockerTerminal(this.engine, this.taskKey, this.containerId, size);
   }
 
   /** Stops watching (the container itself is left alone); the log cursor stays for a later daemon. */

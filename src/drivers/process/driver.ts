@@ -13,6 +13,7 @@ import type {
   TaskStatus,
 } from '../driver.js';
 import { taskIdentityEnv } from '../driver.js';
+import type { TerminalSession, TerminalSize } from '../terminal.js';
 import { TaskTable } from '../tasks.js';
 import type { CgroupMode } from './cgroups.js';
 import { TaskRunner } from './handle.js';
@@ -227,6 +228,10 @@ export class ProcessDriver implements Driver {
 
   async signalTask(taskKey: string, signal: NodeJS.Signals): Promise<void> {
     this.tasks.needRunning(taskKey).signal(signal);
+  }
+
+  async openTerminal(taskKey: string, size: TerminalSize): Promise<TerminalSession> {
+    return this.tasks.needRunning(taskKey).terminal(size);
   }
 
   /**

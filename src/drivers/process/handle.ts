@@ -5,6 +5,8 @@ import type { TaskUser } from '../../core/identity.js';
 import type { ExecResult, ExitResult } from '../driver.js';
 import type { TaskCgroup } from './cgroup-task.js';
 import { runExec } from './spawn.js';
+import { openProcessTerminal } from './terminal.js';
+import type { TerminalSession, TerminalSize } from '../terminal.js';
 import { groupMembers, isSameProcessAlive, readProcStat } from './state.js';
 
 /** Once fd 3 is closed while the process lives on, only polling is left for that task. */
@@ -126,6 +128,16 @@ export class TaskRunner {
 
   exec(command: string, timeoutMs: number): Promise<ExecResult> {
     return runExec(command, timeoutMs, this.env, this.sandbox ?? '/', this.user);
+  }
+
+  /** A shell on a PTY in the task's sandbox, with its environment, as its user. */
+  terminal(size: TerminalSize): TerminalSession {
+    return openProcessTerminal({
+      env: this.env,
+      cwd: this.sandbox ?? '/',
+      size,
+      ...(this.user ? { user: this.user } : {}),
+    });
   }
 
   /** Drops the watcher; the process itself is left alone. */

@@ -169,6 +169,15 @@ function TaskRow({ task: t, onLogs, onDone }: { task: TaskView; onLogs: () => vo
         <button type="button" class="small" onClick={onLogs} aria-label={`Logs of ${t.id}`}>
           Logs
         </button>
+        {t.pid ? (
+          <a
+            class="button small"
+            href={`#/terminal/${encodeURIComponent(t.id)}`}
+            aria-label={`Terminal of ${t.id}`}
+          >
+            Terminal
+          </a>
+        ) : null}
         <button
           type="button"
           class="small danger"
