@@ -16,6 +16,8 @@ export const FaultRequestBody = Type.Object(
     signal: Type.Optional(Type.Union([Type.Literal('SIGKILL'), Type.Literal('SIGTERM')])),
     from: Type.Optional(TaskIds),
     to: Type.Optional(TaskIds),
+    fromNodes: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 64 })),
+    toNodes: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 64 })),
     oneWay: Type.Optional(Type.Boolean()),
     probability: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1 })),
     delayMs: Type.Optional(Type.Integer({ minimum: 1, maximum: FAULT_LIMITS.maxDelayMs })),

@@ -31,6 +31,12 @@ export interface FaultRequest {
   /** partition, loss, delay: the two sides, as task ids. isolate: `from` is the one task cut off. */
   from?: string[];
   to?: string[];
+  /**
+   * Node-level (cluster admins only): partition, isolate or loss between whole virtual nodes
+   * (`node-1`), reaching every tenant's process tasks on them. isolate: one node, cut off from all.
+   */
+  fromNodes?: string[];
+  toNodes?: string[];
   /** partition: only from → to is cut (default: both ways). */
   oneWay?: boolean;
   /** loss: the share of packets dropped, 0 < p ≤ 1. */

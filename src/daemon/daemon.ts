@@ -200,7 +200,9 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
     },
     publish: (...args) => void events.publish(...args),
     homeId: homeIdOf(paths.home),
+    nodes,
     log,
+    userOf,
     leaderOf: (candidates) => {
       const first = candidates[0];
       const pkg = first ? store.services.get(first.tenant, first.owner)?.package : undefined;
@@ -273,6 +275,7 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
         await Promise.all(keys.map((key) => reconciler.supervisor.kill(key, 'daemon stopped')));
         // The loop is stopped, so nothing else removes the stopped containers and their networks.
         await Promise.all(keys.map((key) => driver.destroyTask(key).catch(() => undefined)));
+        faults.sweepLeftovers();
         await isolation.teardown();
         ports.release(new Map());
       }

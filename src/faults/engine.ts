@@ -2,10 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { FlotillaError } from '../core/errors.js';
 import type { FaultApplied, FaultRecord, FaultRequest } from '../core/fault.js';
 import { taskKey } from '../core/keys.js';
+import type { NodeInfo } from '../core/node.js';
 import type { TaskRecord } from '../core/task.js';
 import { LaunchFaults } from './launch-faults.js';
 import { chainsWithPrefix, removeChain } from './netfilter.js';
 import { NetworkFault, sidesOf } from './network.js';
+import { nodeSides } from './nodes.js';
 import { removeShaping } from './shaping.js';
 import { pickTasks, type TaskLookup } from './targets.js';
 import { checkFaultRequest } from './validate.js';
@@ -18,7 +20,10 @@ export interface FaultDeps {
     get(tenant: string, id: string): FaultRecord | null;
     put(f: FaultRecord): void;
   };
-  tasks: TaskLookup & { list(tenant: string): TaskRecord[] };
+  tasks: TaskLookup & { list(tenant: string): TaskRecord[]; listAll(): TaskRecord[] };
+  userOf?(tenant: string): { uid: number } | undefined;
+  /** The virtual nodes, for node-level faults (cluster admins only). */
+  nodes?: Pick<NodeInfo, 'id' | 'host'>[];
   signal(taskKey: string, signal: NodeJS.Signals): Promise<void>;
   /** Stops a task and has the supervisor launch it again (clock and disk faults take hold at a launch). */
   restart(tenant: string, taskId: string): Promise<void>;
@@ -49,6 +54,11 @@ export class FaultEngine {
     this.launches = new LaunchFaults(deps);
   }
 
+  /** After the daemon stopped its tasks: what skewed processes left in /dev/shm goes. */
+  sweepLeftovers(): void {
+    this.launches.sweep();
+  }
+
   /** A task is about to launch: the env its clock fault adds; its disk fault's volume mounted. */
   beforeLaunch(t: TaskRecord): Record<string, string> {
     return this.launches.beforeLaunch(t);
@@ -77,8 +87,15 @@ export class FaultEngine {
     return this.withMeasure(f);
   }
 
-  async inject(tenant: string, req: FaultRequest): Promise<FaultRecord> {
+  /** `clusterAdmin`: whether the caller may fault whole virtual nodes (every tenant's tasks on them). */
+  async inject(tenant: string, req: FaultRequest, clusterAdmin = false): Promise<FaultRecord> {
     checkFaultRequest(req);
+    const onNodes = req.fromNodes !== undefined;
+    if (onNodes && !clusterAdmin)
+      throw new FlotillaError(
+        'PERMISSION_DENIED',
+        "fromNodes: a node-level fault reaches every tenant's tasks on the nodes: only a cluster admin may inject one; name your own tasks (from, to) instead",
+      );
     const id = randomBytes(3).toString('hex');
     const now = this.now();
     const base = {
@@ -126,18 +143,21 @@ export class FaultEngine {
       this.deps.faults.put(record);
       await this.launches.apply(record);
     } else {
-      const { from, to } = sidesOf(this.deps.tasks, tenant, req);
+      const sides = onNodes ? nodeSides(req, this.deps.nodes ?? [], () => this.deps.tasks.listAll()) : null;
+      const { from, to } = sides ? { from: [], to: [] } : sidesOf(this.deps.tasks, tenant, req);
       const chain = `${this.chainPrefix}${id}`;
       record = {
         ...base,
-        targets: [...from, ...to].map((t) => t.id),
+        targets: onNodes
+          ? [...(req.fromNodes ?? []), ...(req.toNodes ?? [])]
+          : [...from, ...to].map((t) => t.id),
         state: 'active',
         applied: { chain, nat: req.kind === 'delay', mechanism: mechanismOf(req.kind) },
         healAt: req.durationS ? now + req.durationS * 1000 : null,
       };
       this.deps.faults.put(record);
       try {
-        const net = await NetworkFault.start(chain, this.deps.tasks, record);
+        const net = await NetworkFault.start(chain, this.deps.tasks, record, sides);
         this.networks.set(id, net);
         if (net.shaping) {
           const { classid, backClassid, mark } = net.shaping.tc;
@@ -179,8 +199,7 @@ export class FaultEngine {
   taskChanged(tenant: string, taskId: string): void {
     this.launches.noteLaunch(tenant, taskId);
     for (const [id, net] of this.networks) {
-      const f = this.deps.faults.get(tenant, id);
-      if (!f || !net.involves(taskId)) continue;
+      if (!net.involves(tenant, taskId)) continue;
       try {
         net.sync();
       } catch (err) {

@@ -15,6 +15,8 @@ export interface LaunchFaultDeps {
   restart(tenant: string, taskId: string): Promise<void>;
   homeId: string;
   log: (msg: string) => void;
+  /** The tenant's own Unix user when tenants are isolated (its tasks run as it). */
+  userOf?(tenant: string): { uid: number } | undefined;
 }
 
 /**
@@ -26,6 +28,8 @@ export class LaunchFaults {
   private readonly healing = new Set<string>();
   /** Per clock fault, the pids that ran with libfaketime: each leaves its shared memory behind. */
   private readonly skewed = new Map<string, Set<number>>();
+  /** Tenants whose tasks this daemon skewed: their users' libfaketime leftovers are swept. */
+  private readonly skewedTenants = new Set<string>();
 
   constructor(private readonly d: LaunchFaultDeps) {}
 
@@ -39,6 +43,7 @@ export class LaunchFaults {
         );
     const restarted = picked.map((t) => taskKey(t.tenant, t.id));
     if (req.kind === 'clock') {
+      for (const t of picked) this.skewedTenants.add(t.tenant);
       const lib = fakeTimeLibrary();
       if (!lib)
         throw new FlotillaError(
@@ -115,7 +120,20 @@ export class LaunchFaults {
           await this.d.restart(f.tenant, t).catch((e) => this.d.log(`fault ${f.id}: ${String(e)}`));
         for (const pid of this.skewed.get(f.id) ?? []) removeFakeTimeState(pid);
         this.skewed.delete(f.id);
+        this.sweep(f.tenant);
       }
+    }
+  }
+
+  /**
+   * libfaketime state of processes that are gone, owned by the tenant's own user (only Flotilla's
+   * tasks run as it, and only a clock fault preloads the library): what a launch still under way at
+   * heal time, or a task stopped with the daemon, left. Every skewed tenant's without `tenant`.
+   */
+  sweep(tenant?: string): void {
+    for (const t of tenant ? [tenant] : this.skewedTenants) {
+      const uid = this.d.userOf?.(t)?.uid;
+      if (uid !== undefined && uid !== 0) for (const pid of fakeTimePidsOf(uid)) removeFakeTimeState(pid);
     }
   }
 
@@ -150,4 +168,25 @@ function removeFakeTimeState(pid: number): void {
   }
   fs.rmSync(`/dev/shm/faketime_shm_${pid}`, { force: true });
   fs.rmSync(`/dev/shm/sem.faketime_sem_${pid}`, { force: true });
+}
+
+/** Pids named by libfaketime state in /dev/shm that belongs to `uid`. */
+function fakeTimePidsOf(uid: number): number[] {
+  const pids: number[] = [];
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync('/dev/shm');
+  } catch {
+    return [];
+  }
+  for (const name of names) {
+    const m = /^(?:faketime_shm_|sem\.faketime_sem_)(\d+)$/.exec(name);
+    if (!m) continue;
+    try {
+      if (fs.statSync(`/dev/shm/${name}`).uid === uid) pids.push(Number(m[1]));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return [...new Set(pids)];
 }

@@ -133,6 +133,8 @@ export interface NetfilterFeatures {
   cgroup: boolean;
   statistic: boolean;
   redirect: boolean;
+  /** mangle CONNMARK, conntrack --ctdir and CLASSIFY (bandwidth). */
+  classify: boolean;
 }
 
 let probed: Promise<NetfilterFeatures> | undefined;
@@ -164,6 +166,12 @@ export function probeNetfilter(chain: string): Promise<NetfilterFeatures> {
         ...['-m', 'statistic', '--mode', 'random', '--probability', '0.5', '-j', 'DROP'],
       ]),
       redirect: await tryRule('nat', [...target, '-p', 'tcp', '-j', 'REDIRECT', '--to-ports', '9']),
+      classify:
+        (await tryRule('mangle', [...target, '-j', 'CONNMARK', '--set-xmark', '0x10000/0xffff0000'])) &&
+        (await tryRule('mangle', [
+          ...[...target, '-m', 'conntrack', '--ctdir', 'REPLY', '-j', 'CLASSIFY'],
+          ...['--set-class', 'f10:1'],
+        ])),
     };
   })();
   return probed;

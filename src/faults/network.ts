@@ -4,6 +4,7 @@ import type { TaskRecord } from '../core/task.js';
 import { DelayProxy } from './delay-proxy.js';
 import { applyChain, chainRules, removeChain, type NetAction, type Pair } from './netfilter.js';
 import { addShaping, RateMeter, removeShaping, type TcClass } from './shaping.js';
+import type { Sides } from './nodes.js';
 import { endpointOf, needTask, type TaskLookup } from './targets.js';
 
 /** The two sides of a network fault, as the tenant's tasks (isolate: the task, and the rest of its stack). */
@@ -55,9 +56,16 @@ export class NetworkFault {
     private readonly action: NetAction,
     readonly proxy: DelayProxy | null,
     readonly shaping: { tc: TcClass; meter: RateMeter } | null = null,
+    private readonly sides: (() => Sides) | null = null,
   ) {}
 
-  static async start(chain: string, tasks: TaskLookup, fault: FaultRecord): Promise<NetworkFault> {
+  /** `sides`: a node-level fault's tasks, read again at every sync; otherwise the record's tasks. */
+  static async start(
+    chain: string,
+    tasks: TaskLookup,
+    fault: FaultRecord,
+    sides: (() => Sides) | null = null,
+  ): Promise<NetworkFault> {
     const req = fault.request;
     let proxy: DelayProxy | null = null;
     let shaping: { tc: TcClass & { minor: number }; meter: RateMeter } | null = null;
@@ -76,7 +84,7 @@ export class NetworkFault {
       shaping = { tc, meter: new RateMeter([tc.classid, tc.backClassid]) };
       action = { kind: 'classify', mark: tc.minor * 0x10000, toward: tc.classid, back: tc.backClassid };
     } else action = { kind: 'drop' };
-    const net = new NetworkFault(chain, tasks, fault, action, proxy, shaping);
+    const net = new NetworkFault(chain, tasks, fault, action, proxy, shaping, sides);
     try {
       net.sync();
     } catch (err) {
@@ -89,12 +97,13 @@ export class NetworkFault {
   /** Rewrites the chain from the tasks' current processes (a relaunched task has a new cgroup). */
   sync(): void {
     if (this.stopped) return;
-    const { from, to } = sidesOfRecord(this.tasks, this.fault);
+    const { from, to } = this.sides ? this.sides() : sidesOfRecord(this.tasks, this.fault);
     applyChain(this.chain, chainRules(this.chain, pairsOf(this.fault.request, from, to), this.action));
   }
 
-  involves(taskId: string): boolean {
-    return this.fault.targets.includes(taskId);
+  involves(tenant: string, taskId: string): boolean {
+    // A node-level fault reaches every tenant's tasks on its nodes, those placed there later too.
+    return this.sides !== null || (tenant === this.fault.tenant && this.fault.targets.includes(taskId));
   }
 
   async stop(): Promise<void> {

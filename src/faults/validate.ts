@@ -39,7 +39,22 @@ export function checkFaultRequest(req: FaultRequest): void {
       throw bad('mode', 'only "full" in this release (a slow disk is not offered: docs/failure-lab.md)');
     return;
   }
-  if (NETWORK.has(req.kind)) {
+  if (req.fromNodes !== undefined || req.toNodes !== undefined) {
+    if (!['partition', 'isolate', 'loss'].includes(req.kind))
+      throw bad('fromNodes', 'node-level faults are partition, isolate and loss');
+    if (req.from || req.to)
+      throw bad('from', 'name tasks (from, to) or nodes (fromNodes, toNodes), not both');
+    if (!req.fromNodes || req.fromNodes.length === 0)
+      throw bad('fromNodes', 'name the node(s) on the first side');
+    if (req.kind === 'isolate') {
+      if (req.fromNodes.length !== 1) throw bad('fromNodes', 'isolate cuts off one node: name exactly one');
+      if (req.toNodes && req.toNodes.length > 0)
+        throw bad('toNodes', 'isolate cuts a node off from all others');
+    } else if (!req.toNodes || req.toNodes.length === 0)
+      throw bad('toNodes', 'name the node(s) on the other side');
+    for (const n of req.toNodes ?? [])
+      if (req.fromNodes.includes(n)) throw bad('toNodes', `${n} is on both sides`);
+  } else if (NETWORK.has(req.kind)) {
     if (!req.from || req.from.length === 0) throw bad('from', 'name the task(s) on the first side');
     if (req.kind === 'isolate') {
       if (req.from.length !== 1) throw bad('from', 'isolate cuts off one task: name exactly one');

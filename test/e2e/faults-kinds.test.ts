@@ -10,12 +10,14 @@ import { mountsOf, volumeSource } from '../../src/faults/disk.js';
 import { ROOT_MAJOR } from '../../src/faults/shaping.js';
 import { startInProcessDaemon, type InProcessDaemon } from '../helpers/daemon.js';
 import { adminToken, waitFor } from '../helpers/flotilla.js';
-import { redisTransferKbit } from '../helpers/net-probe.js';
+import { connects, redisTransferKbit } from '../helpers/net-probe.js';
+import { forgetHome } from '../../src/isolation/forget.js';
 
 const root = process.getuid?.() === 0;
 const PW = 'kinds-secret-pw';
 // `near` and `far` are two Redis servers; `probe` writes a fresh 8 KiB file into its data directory twice a second and says how it went;
-// `clock` writes what `date` says it is.
+// `clock` writes what `date` says it is. Each app takes most of a node's 2 cpus: they run on two
+// different nodes, so some task runs on another node than `far`.
 const STACK = `name: kinds
 services:
   near: { package: redis, options: { replicas: 0, password: ${PW}, persistence: none } }
@@ -26,11 +28,11 @@ apps:
       d="$FLOTILLA_SANDBOX/data"; [ -f "$d/before" ] || echo kept-through-the-fault > "$d/before";
       while :; do if head -c 8192 /dev/zero > "$d/probe" 2>>"$FLOTILLA_SANDBOX/data-errors"; then echo write-ok;
       else echo write-failed; fi; rm -f "$d/probe"; sleep 0.5; done
-    cpus: 0.1
+    cpus: 1.5
     mem: 32
   clock:
     cmd: while :; do date +%s > "$FLOTILLA_SANDBOX/now"; sleep 0.5; done
-    cpus: 0.1
+    cpus: 1.5
     mem: 32
 `;
 
@@ -85,8 +87,12 @@ describe(
       await a.applyStack('kinds', STACK);
       await waitFor(async () => (await a.getStack('kinds')).status === 'ready', 120_000, 'the stack');
     });
+    let stopped = false;
     after(async () => {
-      await d.stop();
+      if (stopped) {
+        await forgetHome(d.home);
+        fs.rmSync(d.home, { recursive: true, force: true });
+      } else await d.stop();
       assert.deepEqual(leftovers(shapedClasses), [], 'no rule, class, filter or volume of the test is left');
     });
 
@@ -215,6 +221,58 @@ describe(
       await waitFor(async () => Math.abs(offset()) < 5, 30_000, 'date, on time again');
       const msg = await refusedWith(a.injectFault({ kind: 'clock', tasks: ['clock.0'] }), 'FAULT_INVALID');
       assert.match(msg, /offsetS/);
+    });
+
+    it("cuts a whole virtual node off for a cluster admin only, every tenant's tasks on it", async () => {
+      const far = await task('far.redis-0');
+      const node = (await d.admin.listNodes()).find((n) => n.host === far.host)!;
+      const msg = await refusedWith(
+        a.injectFault({ kind: 'isolate', fromNodes: [node.id] }),
+        'PERMISSION_DENIED',
+      );
+      assert.match(msg, /cluster admin/);
+      // A task of tenant a on another node: the admin's fault (of tenant default) reaches it.
+      const others = await Promise.all(['near.redis-0', 'probe.0', 'clock.0'].map((id) => task(id)));
+      const elsewhere = others.find((t) => t.host !== far.host);
+      assert.ok(elsewhere, `some task runs on another node than ${far.host}`);
+      assert.equal(await connects(elsewhere.pid, far, 3, 0.5), 3, 'before');
+      const f = await d.admin.injectFault({ kind: 'isolate', fromNodes: [node.id] });
+      assert.deepEqual(f.targets, [node.id]);
+      assert.equal(await connects(elsewhere.pid, far, 3, 0.5), 0, 'a task on another node is cut off');
+      assert.equal(await connects(null, far, 3, 0.5), 3, 'a program that is no task still connects');
+      await refusedWith(a.healFault(f.id), 'FAULT_NOT_FOUND');
+      await d.admin.healFault(f.id);
+      assert.equal(await connects(elsewhere.pid, far, 3, 0.5), 3, 'healed');
+      const bad = await refusedWith(
+        d.admin.injectFault({ kind: 'isolate', fromNodes: ['node-99'] }),
+        'FAULT_INVALID',
+      );
+      assert.match(bad, /fromNodes: no virtual node node-99/);
+    });
+
+    it('heals every kind when the daemon stops: classes, rules, volume and skew gone, data back', async () => {
+      const probe = await task('probe.0');
+      const before = fs.readFileSync(path.join(probe.sandbox, 'data', 'before'), 'utf8');
+      const bw = await a.injectFault({
+        kind: 'bandwidth',
+        from: ['near.redis-0'],
+        to: ['far.redis-0'],
+        rateKbit: 800,
+      });
+      shapedClasses.push(bw.applied.tc!.classid, bw.applied.tc!.backClassid);
+      const disk = await a.injectFault({ kind: 'disk', tasks: ['probe.0'] });
+      await waitFor(async () => mountsOf(volumeSource(homeId(), disk.id)).length > 0, 30_000, 'the volume');
+      await a.injectFault({ kind: 'clock', tasks: ['clock.0'], offsetS: -7200 });
+      assert.notDeepEqual(leftovers(shapedClasses), []);
+      stopped = true;
+      await d.daemon.stop(true);
+      assert.deepEqual(leftovers(shapedClasses), []);
+      assert.equal(fs.readFileSync(path.join(probe.sandbox, 'data', 'before'), 'utf8'), before);
+      assert.deepEqual(
+        fs.readdirSync('/dev/shm').filter((n) => n.includes('faketime')),
+        [],
+        "libfaketime's state is gone with the skewed processes",
+      );
     });
   },
 );
