@@ -27,6 +27,10 @@ python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
 PATH="$PATH:/usr/sbin:/sbin" command -v mkfs.ext4 >/dev/null 2>&1 || missing+=(e2fsprogs)
 # The tests send large bodies with curl, as scripts do.
 command -v curl >/dev/null 2>&1 || missing+=(curl)
+# The failure lab's clock skew preloads Debian's libfaketime into a process task; its tc and mount
+# faults use iproute2 and util-linux (losetup, mount), present on most systems already.
+ls /usr/lib/*/faketime/libfaketime.so.1 >/dev/null 2>&1 || missing+=(libfaketime)
+command -v tc >/dev/null 2>&1 || PATH="$PATH:/usr/sbin:/sbin" command -v tc >/dev/null 2>&1 || missing+=(iproute2)
 # The DNS benchmark (npm run bench -- dns, and its smoke run) measures with dnsperf next to dnsmasq.
 # Tools only the tests and benchmarks use (scripts/quickstart.sh sets FLOTILLA_BENCH=off): the web
 # console's end-to-end tests drive Debian's Chromium (never a downloaded browser).

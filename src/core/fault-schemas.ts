@@ -16,10 +16,19 @@ export const FaultRequestBody = Type.Object(
     signal: Type.Optional(Type.Union([Type.Literal('SIGKILL'), Type.Literal('SIGTERM')])),
     from: Type.Optional(TaskIds),
     to: Type.Optional(TaskIds),
+    fromNodes: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 64 })),
+    toNodes: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 64 })),
     oneWay: Type.Optional(Type.Boolean()),
     probability: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1 })),
     delayMs: Type.Optional(Type.Integer({ minimum: 1, maximum: FAULT_LIMITS.maxDelayMs })),
     jitterMs: Type.Optional(Type.Integer({ minimum: 0, maximum: FAULT_LIMITS.maxDelayMs })),
+    rateKbit: Type.Optional(
+      Type.Integer({ minimum: FAULT_LIMITS.minRateKbit, maximum: FAULT_LIMITS.maxRateKbit }),
+    ),
+    mode: Type.Optional(Type.Literal('full')),
+    offsetS: Type.Optional(
+      Type.Integer({ minimum: -FAULT_LIMITS.maxOffsetS, maximum: FAULT_LIMITS.maxOffsetS }),
+    ),
     durationS: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: FAULT_LIMITS.maxDurationS })),
   },
   { additionalProperties: false },
@@ -44,6 +53,25 @@ export const FaultView = Type.Object({
         p99Ms: Type.Union([Type.Number(), Type.Null()]),
       }),
     ),
+    tc: Type.Optional(
+      Type.Object({
+        classid: Type.String(),
+        backClassid: Type.String(),
+        mark: Type.String(),
+      }),
+    ),
+    bandwidth: Type.Optional(
+      Type.Object({
+        askedKbit: Type.Integer(),
+        achievedKbit: Type.Union([Type.Integer(), Type.Null()]),
+        busySeconds: Type.Integer(),
+        bytes: Type.Integer(),
+      }),
+    ),
+    volume: Type.Optional(
+      Type.Object({ dir: Type.String(), keep: Type.String(), sizeBytes: Type.Integer() }),
+    ),
+    restarted: Type.Optional(Type.Array(Type.String())),
     mechanism: Type.String(),
   }),
   createdAt: Type.Integer(),

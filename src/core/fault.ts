@@ -3,7 +3,17 @@
  * Every fault is recorded, and healed on command, after its duration, or when the daemon stops.
  */
 
-export const FAULT_KINDS = ['kill', 'pause', 'partition', 'isolate', 'loss', 'delay'] as const;
+export const FAULT_KINDS = [
+  'kill',
+  'pause',
+  'partition',
+  'isolate',
+  'loss',
+  'delay',
+  'bandwidth',
+  'disk',
+  'clock',
+] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** Which of the named tasks a task fault hits. `leader`: the one the package names (Kafka's controller, …). */
@@ -21,6 +31,12 @@ export interface FaultRequest {
   /** partition, loss, delay: the two sides, as task ids. isolate: `from` is the one task cut off. */
   from?: string[];
   to?: string[];
+  /**
+   * Node-level (cluster admins only): partition, isolate or loss between whole virtual nodes
+   * (`node-1`), reaching every tenant's process tasks on them. isolate: one node, cut off from all.
+   */
+  fromNodes?: string[];
+  toNodes?: string[];
   /** partition: only from → to is cut (default: both ways). */
   oneWay?: boolean;
   /** loss: the share of packets dropped, 0 < p ≤ 1. */
@@ -28,6 +44,12 @@ export interface FaultRequest {
   /** delay: added to each round trip from `from` to `to`, and its uniform jitter (±). */
   delayMs?: number;
   jitterMs?: number;
+  /** bandwidth: the rate the pairs' connections share, in kilobits per second (both directions together). */
+  rateKbit?: number;
+  /** disk: `full` (the task's data directory on a small volume with no space left). */
+  mode?: 'full';
+  /** clock: seconds added to the task's clock (negative: behind), from its next start. */
+  offsetS?: number;
   /** Healed by itself after this many seconds; unset: until `fault heal` or the daemon stops. */
   durationS?: number;
 }
@@ -43,6 +65,13 @@ export interface FaultApplied {
   paused?: string[];
   /** delay: the round trip measured on the connections the proxy carried (ms). */
   measured?: { samples: number; p50Ms: number | null; p99Ms: number | null };
+  /** bandwidth: the htb classes on `lo` (each way) and the connection mark, and the rate real traffic achieved. */
+  tc?: { classid: string; backClassid: string; mark: string };
+  bandwidth?: { askedKbit: number; achievedKbit: number | null; busySeconds: number; bytes: number };
+  /** disk: the volume mounted over the task's data directory, and the bind mount of what was there. */
+  volume?: { dir: string; keep: string; sizeBytes: number };
+  /** clock, disk: task keys restarted so that the fault takes hold (and again when it heals). */
+  restarted?: string[];
   /** What mechanism does it here (`iptables statistic`, `nat REDIRECT + delay proxy`, …). */
   mechanism: string;
 }
@@ -67,4 +96,9 @@ export interface FaultRecord {
 export const FAULT_LIMITS = {
   maxDelayMs: 60_000,
   maxDurationS: 86_400,
+  /** 8 kbit/s to 10 Gbit/s. */
+  minRateKbit: 8,
+  maxRateKbit: 10_000_000,
+  /** A year either way. */
+  maxOffsetS: 31_536_000,
 } as const;

@@ -135,6 +135,7 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
     ensure: (a: Parameters<ArtifactResolver['ensure']>[0]) => resolver.ensure(a),
     prepare: (r: RuntimeRef) => ensureRuntime(paths.artifacts, r),
   };
+  const late: { faults?: FaultEngine } = {};
   const reconciler = new Reconciler({
     store,
     driver,
@@ -151,6 +152,8 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
     ...(config.startSlots ? { startSlots: config.startSlots } : {}),
     ...(config.startOrder ? { startOrder: config.startOrder } : {}),
     startPolicy: (t) => startPolicyOf(store, t),
+    // The fault engine exists once the reconciler has adopted what runs: launches before it get nothing.
+    beforeLaunch: async (t) => late.faults?.beforeLaunch(t) ?? {},
   });
   // Start allocating at a random point of the range: daemons of several homes rarely race for a port.
   const [lo, hi] = config.portRange;
@@ -196,11 +199,18 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
     faults: store.faults,
     tasks: store.tasks,
     signal: (key, signal) => driver.signalTask(key, signal),
+    restart: async (tenant, id) => {
+      await reconciler.supervisor.kill(taskKey(tenant, id), 'restarted by a fault');
+      reconciler.enqueue(tenant, [id]);
+    },
     publish: (...args) => void events.publish(...args),
     homeId: homeIdOf(paths.home),
+    nodes,
     log,
+    userOf,
     leaderOf: serviceLeader(store, paths.artifacts),
   });
+  late.faults = faults;
   const healedLeft = await faults.recover();
   if (healedLeft > 0) log(`healed ${healedLeft} fault(s) the last daemon left active`);
   events.subscribe((e) => {
@@ -266,6 +276,7 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
         await Promise.all(keys.map((key) => reconciler.supervisor.kill(key, 'daemon stopped')));
         // The loop is stopped, so nothing else removes the stopped containers and their networks.
         await Promise.all(keys.map((key) => driver.destroyTask(key).catch(() => undefined)));
+        faults.sweepLeftovers();
         await isolation.teardown();
         ports.release(new Map());
       }

@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { mechanismOf } from './engine.js';
+import { fakeTimeLibrary } from './clock.js';
 import { probeNetfilter } from './netfilter.js';
+import { rootOfLo } from './shaping.js';
 
 export interface FaultCheck {
   name: string;
@@ -47,13 +49,51 @@ export async function faultChecks(): Promise<FaultCheck[]> {
           }
         : {}),
     },
+    bandwidth(netOk ? '' : why, netOk && (probe?.classify ?? false)),
+    root
+      ? { name: 'fault disk', ok: true, detail: `${mechanismOf('disk')}; a slow disk is not offered` }
+      : unavailable('disk', 'the daemon does not run as root (mount)', 'run the daemon as root'),
+    fakeTimeLibrary()
+      ? { name: 'fault clock', ok: true, detail: mechanismOf('clock') }
+      : unavailable(
+          'clock',
+          'libfaketime is not installed',
+          'apt-get install libfaketime (scripts/setup.sh does)',
+        ),
     {
-      name: 'fault bandwidth, disk, clock',
+      name: 'fault node',
       ok: true,
-      warning: true,
-      detail: 'not in this release (docs/failure-lab.md#not-yet)',
+      detail:
+        'partition, isolate, loss, delay, bandwidth between whole virtual nodes (every tenant task on them): cluster admins only',
     },
   ];
+}
+
+function unavailable(kind: string, why: string, fix: string): FaultCheck {
+  return { name: `fault ${kind}`, ok: true, warning: true, detail: `unavailable: ${why}`, fix };
+}
+
+/** htb on lo, classes chosen by iptables CLASSIFY; never where lo has a root qdisc of someone else's. */
+function bandwidth(why: string, classify: boolean): FaultCheck {
+  if (!classify)
+    return unavailable(
+      'bandwidth',
+      why || 'iptables lacks CLASSIFY or conntrack',
+      'run the daemon as root on a kernel with htb and iptables CLASSIFY',
+    );
+  let root: string;
+  try {
+    root = rootOfLo();
+  } catch {
+    return unavailable('bandwidth', 'tc (iproute2) is not installed', 'apt-get install iproute2');
+  }
+  if (root !== 'ours' && root !== 'none')
+    return unavailable(
+      'bandwidth',
+      `lo has a root qdisc that is not Flotilla's (${root})`,
+      'remove it, or do without',
+    );
+  return { name: 'fault bandwidth', ok: true, detail: mechanismOf('bandwidth') };
 }
 
 function hasNetem(): boolean {

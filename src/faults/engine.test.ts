@@ -79,6 +79,7 @@ describe('a daemon killed mid-fault', { skip: !root && 'needs root (iptables)' }
       signal: async (key, signal) => {
         if (key === 'a/x') process.kill(sleeper.pid!, signal);
       },
+      restart: async () => undefined,
       publish: (_t, type, subject) => void published.push(`${type} ${subject}`),
       homeId,
       log: () => undefined,

@@ -2,9 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { FlotillaError } from '../core/errors.js';
 import type { FaultApplied, FaultRecord, FaultRequest } from '../core/fault.js';
 import { taskKey } from '../core/keys.js';
+import type { NodeInfo } from '../core/node.js';
 import type { TaskRecord } from '../core/task.js';
+import { LaunchFaults } from './launch-faults.js';
 import { chainsWithPrefix, removeChain } from './netfilter.js';
 import { NetworkFault, sidesOf } from './network.js';
+import { nodeSides } from './nodes.js';
+import { removeShaping } from './shaping.js';
 import { pickTasks, type TaskLookup } from './targets.js';
 import { checkFaultRequest } from './validate.js';
 
@@ -16,8 +20,13 @@ export interface FaultDeps {
     get(tenant: string, id: string): FaultRecord | null;
     put(f: FaultRecord): void;
   };
-  tasks: TaskLookup & { list(tenant: string): TaskRecord[] };
+  tasks: TaskLookup & { list(tenant: string): TaskRecord[]; listAll(): TaskRecord[] };
+  userOf?(tenant: string): { uid: number } | undefined;
+  /** The virtual nodes, for node-level faults (cluster admins only). */
+  nodes?: Pick<NodeInfo, 'id' | 'host'>[];
   signal(taskKey: string, signal: NodeJS.Signals): Promise<void>;
+  /** Stops a task and has the supervisor launch it again (clock and disk faults take hold at a launch). */
+  restart(tenant: string, taskId: string): Promise<void>;
   publish(tenant: string, type: string, subject: string, data: Record<string, unknown>, now: number): void;
   /** Names this home's chains (`FLTF-<home id>-<fault id>`), so that homes never touch each other's. */
   homeId: string;
@@ -37,10 +46,22 @@ export class FaultEngine {
   private readonly networks = new Map<string, NetworkFault>();
   private readonly now: () => number;
   private readonly random: () => number;
+  private readonly launches: LaunchFaults;
 
   constructor(private readonly deps: FaultDeps) {
     this.now = deps.now ?? Date.now;
     this.random = deps.random ?? Math.random;
+    this.launches = new LaunchFaults(deps);
+  }
+
+  /** After the daemon stopped its tasks: what skewed processes left in /dev/shm goes. */
+  sweepLeftovers(): void {
+    this.launches.sweep();
+  }
+
+  /** A task is about to launch: the env its clock fault adds; its disk fault's volume mounted. */
+  beforeLaunch(t: TaskRecord): Record<string, string> {
+    return this.launches.beforeLaunch(t);
   }
 
   get chainPrefix(): string {
@@ -52,6 +73,7 @@ export class FaultEngine {
     const left = this.deps.faults.listActive();
     for (const f of left) await this.undo(f, 'the daemon restarted: healed what the last one left');
     for (const chain of chainsWithPrefix(this.chainPrefix)) removeChain(chain);
+    this.launches.strays(this.deps.faults.listActive());
     return left.length;
   }
 
@@ -65,8 +87,15 @@ export class FaultEngine {
     return this.withMeasure(f);
   }
 
-  async inject(tenant: string, req: FaultRequest): Promise<FaultRecord> {
+  /** `clusterAdmin`: whether the caller may fault whole virtual nodes (every tenant's tasks on them). */
+  async inject(tenant: string, req: FaultRequest, clusterAdmin = false): Promise<FaultRecord> {
     checkFaultRequest(req);
+    const onNodes = req.fromNodes !== undefined;
+    if (onNodes && !clusterAdmin)
+      throw new FlotillaError(
+        'PERMISSION_DENIED',
+        "fromNodes: a node-level fault reaches every tenant's tasks on the nodes: only a cluster admin may inject one; name your own tasks (from, to) instead",
+      );
     const id = randomBytes(3).toString('hex');
     const now = this.now();
     const base = {
@@ -101,19 +130,41 @@ export class FaultEngine {
       // Stored before the signal: a daemon that dies right after still knows what to resume.
       this.deps.faults.put(record);
       for (const t of picked) await this.deps.signal(taskKey(tenant, t.id), signal).catch(() => undefined);
+    } else if (req.kind === 'clock' || req.kind === 'disk') {
+      const picked = await this.pick(tenant, req);
+      record = {
+        ...base,
+        targets: picked.map((t) => t.id),
+        state: 'active',
+        applied: this.launches.plan(req, picked, id),
+        healAt: req.durationS ? now + req.durationS * 1000 : null,
+      };
+      // Stored before the restart: the launch reads it, and a daemon that dies knows what to undo.
+      this.deps.faults.put(record);
+      await this.launches.apply(record);
     } else {
-      const { from, to } = sidesOf(this.deps.tasks, tenant, req);
+      const sides = onNodes ? nodeSides(req, this.deps.nodes ?? [], () => this.deps.tasks.listAll()) : null;
+      const { from, to } = sides ? { from: [], to: [] } : sidesOf(this.deps.tasks, tenant, req);
       const chain = `${this.chainPrefix}${id}`;
       record = {
         ...base,
-        targets: [...from, ...to].map((t) => t.id),
+        targets: onNodes
+          ? [...(req.fromNodes ?? []), ...(req.toNodes ?? [])]
+          : [...from, ...to].map((t) => t.id),
         state: 'active',
         applied: { chain, nat: req.kind === 'delay', mechanism: mechanismOf(req.kind) },
         healAt: req.durationS ? now + req.durationS * 1000 : null,
       };
       this.deps.faults.put(record);
       try {
-        this.networks.set(id, await NetworkFault.start(chain, this.deps.tasks, record));
+        const net = await NetworkFault.start(chain, this.deps.tasks, record, sides);
+        this.networks.set(id, net);
+        if (net.shaping) {
+          const { classid, backClassid, mark } = net.shaping.tc;
+          const tc = { classid, backClassid, mark };
+          record = { ...record, applied: { ...record.applied, tc } };
+          this.deps.faults.put(record);
+        }
       } catch (err) {
         this.deps.faults.put({ ...record, state: 'healed', healedAt: this.now(), message: String(err) });
         throw err;
@@ -146,9 +197,9 @@ export class FaultEngine {
 
   /** A task was (re)launched or stopped: the chains that name it follow its new process. */
   taskChanged(tenant: string, taskId: string): void {
+    this.launches.noteLaunch(tenant, taskId);
     for (const [id, net] of this.networks) {
-      const f = this.deps.faults.get(tenant, id);
-      if (!f || !net.involves(taskId)) continue;
+      if (!net.involves(tenant, taskId)) continue;
       try {
         net.sync();
       } catch (err) {
@@ -180,8 +231,13 @@ export class FaultEngine {
     const net = this.networks.get(f.id);
     this.networks.delete(f.id);
     const measured = net?.proxy?.measured();
+    const bandwidth = net?.shaping?.meter.measured(f.request.rateKbit ?? 0);
     if (net) await net.stop();
-    else if (f.applied.chain) removeChain(f.applied.chain);
+    else {
+      if (f.applied.chain) removeChain(f.applied.chain);
+      if (f.applied.tc) removeShaping(f.applied.tc);
+    }
+    if (f.kind === 'clock' || f.kind === 'disk') await this.launches.heal(f);
     for (const key of f.applied.paused ?? []) await this.deps.signal(key, 'SIGCONT').catch(() => undefined);
     const now = this.now();
     const healed: FaultRecord = {
@@ -189,7 +245,7 @@ export class FaultEngine {
       state: 'healed',
       healedAt: now,
       message: why,
-      applied: { ...f.applied, ...(measured ? { measured } : {}) },
+      applied: { ...f.applied, ...(measured ? { measured } : {}), ...(bandwidth ? { bandwidth } : {}) },
     };
     this.deps.faults.put(healed);
     this.deps.publish(f.tenant, 'fault_healed', f.id, { kind: f.kind, reason: why }, now);
@@ -197,8 +253,11 @@ export class FaultEngine {
   }
 
   private withMeasure(f: FaultRecord): FaultRecord {
-    const measured = this.networks.get(f.id)?.proxy?.measured();
-    return measured ? { ...f, applied: { ...f.applied, measured } } : f;
+    const net = this.networks.get(f.id);
+    const measured = net?.proxy?.measured();
+    if (measured) return { ...f, applied: { ...f.applied, measured } };
+    const bandwidth = net?.shaping?.meter.measured(f.request.rateKbit ?? 0);
+    return bandwidth ? { ...f, applied: { ...f.applied, bandwidth } } : f;
   }
 }
 
@@ -215,5 +274,11 @@ export function mechanismOf(kind: FaultRequest['kind']): string {
       return 'iptables statistic (random DROP) on lo, by task cgroup, address and ports';
     case 'delay':
       return 'nat REDIRECT to a delay proxy of the daemon (netem is not used)';
+    case 'bandwidth':
+      return 'htb classes on lo (one each way); iptables (mangle: CONNMARK by task cgroup, address and ports, then CLASSIFY) puts the pairs connections in them';
+    case 'disk':
+      return 'a full tmpfs over the task data directory, the task restarted onto it (data copied back on heal)';
+    case 'clock':
+      return "libfaketime preloaded at the task's next start (the task is restarted; static binaries and containers are not skewed)";
   }
 }

@@ -31,14 +31,20 @@ export type NetAction =
   | { kind: 'drop' }
   | { kind: 'loss'; probability: number }
   /** nat: the pair's TCP to one target port goes to a local proxy port (`proxyPort(to, port)`). */
-  | { kind: 'redirect'; proxyPort: (to: Endpoint, port: number) => number | undefined };
+  | { kind: 'redirect'; proxyPort: (to: Endpoint, port: number) => number | undefined }
+  /** mangle: the pair's connections are marked, and their packets classified: `toward` and `back`. */
+  | { kind: 'classify'; mark: number; toward: string; back: string };
+
+/** The bits of a connection's mark a bandwidth fault uses (its htb class minor, shifted left 16). */
+export const MARK_MASK = 0xffff0000;
+const hex = (n: number) => `0x${n.toString(16)}`;
 
 const ADDRESS = /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
 const CGROUP_PATH = /^[A-Za-z0-9_.\-/]+$/;
 
 /** The chain's rules as iptables-restore reads them (`*filter` for drop and loss, `*nat` for redirect). */
 export function chainRules(chain: string, pairs: Pair[], action: NetAction): string {
-  const table = action.kind === 'redirect' ? 'nat' : 'filter';
+  const table = action.kind === 'redirect' ? 'nat' : action.kind === 'classify' ? 'mangle' : 'filter';
   const lines = [`*${table}`, `:${chain} - [0:0]`, `-F ${chain}`];
   for (const { from, to } of pairs) {
     if (!from.cgroup || !CGROUP_PATH.test(from.cgroup) || !ADDRESS.test(to.host)) continue;
@@ -58,36 +64,48 @@ export function chainRules(chain: string, pairs: Pair[], action: NetAction): str
     const verdict =
       action.kind === 'loss'
         ? `-m statistic --mode random --probability ${action.probability.toFixed(4)} -j DROP`
-        : '-j DROP';
+        : action.kind === 'classify'
+          ? // The connection is marked by a packet of the sender; the last rules classify all of it.
+            `-j CONNMARK --set-xmark ${hex(action.mark)}/${hex(MARK_MASK)}`
+          : '-j DROP';
     for (const protocol of ['tcp', 'udp'])
       for (let i = 0; i < ports.length; i += 15)
         lines.push(
           `-A ${chain} -p ${protocol} ${match} -m multiport --dports ${ports.slice(i, i + 15).join(',')} ${verdict}`,
         );
   }
+  if (action.kind === 'classify') {
+    const m = `-m connmark --mark ${hex(action.mark)}/${hex(MARK_MASK)} -m conntrack --ctdir`;
+    // Both directions of a marked connection, each to its class: the replies too (to 127.0.0.1).
+    lines.push(`-A ${chain} ${m} ORIGINAL -j CLASSIFY --set-class ${action.toward}`);
+    lines.push(`-A ${chain} ${m} REPLY -j CLASSIFY --set-class ${action.back}`);
+  }
   lines.push('COMMIT', '');
   return lines.join('\n');
 }
 
 /** The table a rules text is for. */
-function tableOf(rules: string): 'filter' | 'nat' {
-  return rules.startsWith('*nat') ? 'nat' : 'filter';
+function tableOf(rules: string): 'filter' | 'nat' | 'mangle' {
+  return rules.startsWith('*nat') ? 'nat' : rules.startsWith('*mangle') ? 'mangle' : 'filter';
 }
 
 /** Writes the chain whole (atomically) and makes sure OUTPUT jumps to it for loopback traffic. */
 export function applyChain(chain: string, rules: string): void {
   const table = tableOf(rules);
   execFileSync('iptables-restore', ['-w', '--noflush'], { input: rules, stdio: ['pipe', 'ignore', 'pipe'] });
-  const jump = ['-t', table, 'OUTPUT', '-o', 'lo', '-j', chain];
-  if (spawnSync('iptables', ['-w', '-C', ...jump], { stdio: 'ignore' }).status !== 0)
+  const jump = ['-t', table, '-C', 'OUTPUT', '-o', 'lo', '-j', chain];
+  if (spawnSync('iptables', ['-w', ...jump], { stdio: 'ignore' }).status !== 0)
     execFileSync('iptables', ['-w', '-t', table, '-I', 'OUTPUT', '1', '-o', 'lo', '-j', chain], {
       stdio: 'pipe',
     });
 }
 
-/** The jump and the chain go, in both tables; safe when they are gone already. */
+/** Every table a fault's chain may be in: filter (drop, loss), nat (delay), mangle (bandwidth). */
+const TABLES = ['filter', 'nat', 'mangle'];
+
+/** The jump and the chain go, in every table; safe when they are gone already. */
 export function removeChain(chain: string): void {
-  for (const table of ['filter', 'nat']) {
+  for (const table of TABLES) {
     while (
       spawnSync('iptables', ['-w', '-t', table, '-D', 'OUTPUT', '-o', 'lo', '-j', chain], { stdio: 'ignore' })
         .status === 0
@@ -97,10 +115,10 @@ export function removeChain(chain: string): void {
   }
 }
 
-/** Chains in either table whose names start with `prefix` (a home's leftovers). */
+/** Chains in any table whose names start with `prefix` (a home's leftovers). */
 export function chainsWithPrefix(prefix: string): string[] {
   const found = new Set<string>();
-  for (const table of ['filter', 'nat']) {
+  for (const table of TABLES) {
     const out = spawnSync('iptables', ['-w', '-t', table, '-S'], { encoding: 'utf8' });
     if (out.status !== 0) continue;
     for (const line of out.stdout.split('\n')) {
@@ -115,6 +133,8 @@ export interface NetfilterFeatures {
   cgroup: boolean;
   statistic: boolean;
   redirect: boolean;
+  /** mangle CONNMARK, conntrack --ctdir and CLASSIFY (bandwidth). */
+  classify: boolean;
 }
 
 let probed: Promise<NetfilterFeatures> | undefined;
@@ -146,6 +166,12 @@ export function probeNetfilter(chain: string): Promise<NetfilterFeatures> {
         ...['-m', 'statistic', '--mode', 'random', '--probability', '0.5', '-j', 'DROP'],
       ]),
       redirect: await tryRule('nat', [...target, '-p', 'tcp', '-j', 'REDIRECT', '--to-ports', '9']),
+      classify:
+        (await tryRule('mangle', [...target, '-j', 'CONNMARK', '--set-xmark', '0x10000/0xffff0000'])) &&
+        (await tryRule('mangle', [
+          ...[...target, '-m', 'conntrack', '--ctdir', 'REPLY', '-j', 'CLASSIFY'],
+          ...['--set-class', 'f10:1'],
+        ])),
     };
   })();
   return probed;

@@ -3,6 +3,8 @@ import type { FaultRecord, FaultRequest } from '../core/fault.js';
 import type { TaskRecord } from '../core/task.js';
 import { DelayProxy } from './delay-proxy.js';
 import { applyChain, chainRules, removeChain, type NetAction, type Pair } from './netfilter.js';
+import { addShaping, RateMeter, removeShaping, type TcClass } from './shaping.js';
+import type { Sides } from './nodes.js';
 import { endpointOf, needTask, type TaskLookup } from './targets.js';
 
 /** The two sides of a network fault, as the tenant's tasks (isolate: the task, and the rest of its stack). */
@@ -53,11 +55,20 @@ export class NetworkFault {
     private readonly fault: FaultRecord,
     private readonly action: NetAction,
     readonly proxy: DelayProxy | null,
+    readonly shaping: { tc: TcClass; meter: RateMeter } | null = null,
+    private readonly sides: (() => Sides) | null = null,
   ) {}
 
-  static async start(chain: string, tasks: TaskLookup, fault: FaultRecord): Promise<NetworkFault> {
+  /** `sides`: a node-level fault's tasks, read again at every sync; otherwise the record's tasks. */
+  static async start(
+    chain: string,
+    tasks: TaskLookup,
+    fault: FaultRecord,
+    sides: (() => Sides) | null = null,
+  ): Promise<NetworkFault> {
     const req = fault.request;
     let proxy: DelayProxy | null = null;
+    let shaping: { tc: TcClass & { minor: number }; meter: RateMeter } | null = null;
     let action: NetAction;
     if (req.kind === 'delay') {
       proxy = new DelayProxy(req.delayMs ?? 0, req.jitterMs ?? 0);
@@ -68,8 +79,12 @@ export class NetworkFault {
       const p = proxy;
       action = { kind: 'redirect', proxyPort: (to, port) => p.portFor(to.host, port) };
     } else if (req.kind === 'loss') action = { kind: 'loss', probability: req.probability ?? 1 };
-    else action = { kind: 'drop' };
-    const net = new NetworkFault(chain, tasks, fault, action, proxy);
+    else if (req.kind === 'bandwidth') {
+      const tc = addShaping(req.rateKbit ?? 0, Math.random);
+      shaping = { tc, meter: new RateMeter([tc.classid, tc.backClassid]) };
+      action = { kind: 'classify', mark: tc.minor * 0x10000, toward: tc.classid, back: tc.backClassid };
+    } else action = { kind: 'drop' };
+    const net = new NetworkFault(chain, tasks, fault, action, proxy, shaping, sides);
     try {
       net.sync();
     } catch (err) {
@@ -82,24 +97,35 @@ export class NetworkFault {
   /** Rewrites the chain from the tasks' current processes (a relaunched task has a new cgroup). */
   sync(): void {
     if (this.stopped) return;
-    const req = this.fault.request;
-    const from = (req.from ?? []).map((id) => this.tasks.get(this.fault.tenant, id)).filter(isTask);
-    const to = this.fault.targets
-      .filter((id) => !(req.from ?? []).includes(id))
-      .map((id) => this.tasks.get(this.fault.tenant, id))
-      .filter(isTask);
-    applyChain(this.chain, chainRules(this.chain, pairsOf(req, from, to), this.action));
+    const { from, to } = this.sides ? this.sides() : sidesOfRecord(this.tasks, this.fault);
+    applyChain(this.chain, chainRules(this.chain, pairsOf(this.fault.request, from, to), this.action));
   }
 
-  involves(taskId: string): boolean {
-    return this.fault.targets.includes(taskId);
+  involves(tenant: string, taskId: string): boolean {
+    // A node-level fault reaches every tenant's tasks on its nodes, those placed there later too.
+    return this.sides !== null || (tenant === this.fault.tenant && this.fault.targets.includes(taskId));
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     removeChain(this.chain);
+    if (this.shaping) {
+      this.shaping.meter.stop();
+      removeShaping(this.shaping.tc);
+    }
     await this.proxy?.close();
   }
+}
+
+/** The fault's two sides as its tasks are now (a task that is gone is left out). */
+function sidesOfRecord(tasks: TaskLookup, fault: FaultRecord): { from: TaskRecord[]; to: TaskRecord[] } {
+  const fromIds = fault.request.from ?? [];
+  const from = fromIds.map((id) => tasks.get(fault.tenant, id)).filter(isTask);
+  const to = fault.targets
+    .filter((id) => !fromIds.includes(id))
+    .map((id) => tasks.get(fault.tenant, id))
+    .filter(isTask);
+  return { from, to };
 }
 
 function isTask(t: TaskRecord | null): t is TaskRecord {

@@ -1,7 +1,16 @@
 import { FlotillaError } from '../core/errors.js';
 import { FAULT_KINDS, FAULT_LIMITS, type FaultRequest } from '../core/fault.js';
 
-const NETWORK = new Set(['partition', 'isolate', 'loss', 'delay']);
+const NETWORK = new Set(['partition', 'isolate', 'loss', 'delay', 'bandwidth']);
+/** Fields only one kind reads: named in another kind's request, they are refused rather than ignored. */
+const ONLY: Record<string, string> = {
+  rateKbit: 'bandwidth',
+  mode: 'disk',
+  offsetS: 'clock',
+  probability: 'loss',
+  delayMs: 'delay',
+  jitterMs: 'delay',
+};
 
 /** Refuses a request that can never work, naming the field; the API schema has checked the types. */
 export function checkFaultRequest(req: FaultRequest): void {
@@ -10,12 +19,42 @@ export function checkFaultRequest(req: FaultRequest): void {
   if (!FAULT_KINDS.includes(req.kind)) throw bad('kind', `must be one of ${FAULT_KINDS.join(', ')}`);
   if (req.durationS !== undefined && !(req.durationS > 0 && req.durationS <= FAULT_LIMITS.maxDurationS))
     throw bad('durationS', `must be more than 0 and at most ${FAULT_LIMITS.maxDurationS}`);
-  if (req.kind === 'kill' || req.kind === 'pause') {
+  for (const [field, kind] of Object.entries(ONLY))
+    if ((req as unknown as Record<string, unknown>)[field] !== undefined && req.kind !== kind)
+      throw bad(field, `only a ${kind} fault takes ${field}`);
+  if (req.kind === 'kill' || req.kind === 'pause' || req.kind === 'clock' || req.kind === 'disk') {
     if (!req.service && !(req.tasks && req.tasks.length > 0)) throw bad('service', 'name a service or tasks');
-    if (req.kind === 'pause' && req.signal) throw bad('signal', 'only a kill takes a signal');
+    if (req.kind !== 'kill' && req.signal) throw bad('signal', 'only a kill takes a signal');
+    if (
+      req.kind === 'clock' &&
+      !(req.offsetS !== undefined && Number.isInteger(req.offsetS) && req.offsetS !== 0)
+    )
+      throw bad(
+        'offsetS',
+        `a clock skew needs offsetS: whole seconds, not 0, at most ${FAULT_LIMITS.maxOffsetS} either way`,
+      );
+    if (req.kind === 'clock' && Math.abs(req.offsetS!) > FAULT_LIMITS.maxOffsetS)
+      throw bad('offsetS', `at most ${FAULT_LIMITS.maxOffsetS} seconds either way`);
+    if (req.kind === 'disk' && req.mode !== undefined && req.mode !== 'full')
+      throw bad('mode', 'only "full" in this release (a slow disk is not offered: docs/failure-lab.md)');
     return;
   }
-  if (NETWORK.has(req.kind)) {
+  if (req.fromNodes !== undefined || req.toNodes !== undefined) {
+    if (!['partition', 'isolate', 'loss'].includes(req.kind))
+      throw bad('fromNodes', 'node-level faults are partition, isolate and loss');
+    if (req.from || req.to)
+      throw bad('from', 'name tasks (from, to) or nodes (fromNodes, toNodes), not both');
+    if (!req.fromNodes || req.fromNodes.length === 0)
+      throw bad('fromNodes', 'name the node(s) on the first side');
+    if (req.kind === 'isolate') {
+      if (req.fromNodes.length !== 1) throw bad('fromNodes', 'isolate cuts off one node: name exactly one');
+      if (req.toNodes && req.toNodes.length > 0)
+        throw bad('toNodes', 'isolate cuts a node off from all others');
+    } else if (!req.toNodes || req.toNodes.length === 0)
+      throw bad('toNodes', 'name the node(s) on the other side');
+    for (const n of req.toNodes ?? [])
+      if (req.fromNodes.includes(n)) throw bad('toNodes', `${n} is on both sides`);
+  } else if (NETWORK.has(req.kind)) {
     if (!req.from || req.from.length === 0) throw bad('from', 'name the task(s) on the first side');
     if (req.kind === 'isolate') {
       if (req.from.length !== 1) throw bad('from', 'isolate cuts off one task: name exactly one');
@@ -26,6 +65,19 @@ export function checkFaultRequest(req: FaultRequest): void {
   }
   if (req.kind === 'loss' && !(req.probability !== undefined && req.probability > 0 && req.probability <= 1))
     throw bad('probability', 'a loss needs a probability more than 0 and at most 1');
+  if (
+    req.kind === 'bandwidth' &&
+    !(
+      req.rateKbit !== undefined &&
+      Number.isInteger(req.rateKbit) &&
+      req.rateKbit >= FAULT_LIMITS.minRateKbit &&
+      req.rateKbit <= FAULT_LIMITS.maxRateKbit
+    )
+  )
+    throw bad(
+      'rateKbit',
+      `a bandwidth limit needs rateKbit: whole kilobits per second, ${FAULT_LIMITS.minRateKbit} to ${FAULT_LIMITS.maxRateKbit}`,
+    );
   if (req.kind === 'delay') {
     if (!(req.delayMs !== undefined && req.delayMs > 0 && req.delayMs <= FAULT_LIMITS.maxDelayMs))
       throw bad('delayMs', `a delay needs delayMs, more than 0 and at most ${FAULT_LIMITS.maxDelayMs}`);

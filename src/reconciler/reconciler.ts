@@ -29,6 +29,7 @@ export interface ReconcilerOptions {
   startSlots?: number;
   startOrder?: SupervisorDeps['startOrder'];
   startPolicy?: SupervisorDeps['startPolicy'];
+  beforeLaunch?: SupervisorDeps['beforeLaunch'];
 }
 
 /** The control loop: a keyed queue of tasks, a supervisor that syncs each, and the health monitor. */
@@ -65,6 +66,7 @@ export class Reconciler {
       gate: new StartGate(o.startSlots ?? os.availableParallelism()),
       ...(o.startOrder ? { startOrder: o.startOrder } : {}),
       ...(o.startPolicy ? { startPolicy: o.startPolicy } : {}),
+      ...(o.beforeLaunch ? { beforeLaunch: o.beforeLaunch } : {}),
     });
   }
 

@@ -42,6 +42,8 @@ export interface SupervisorDeps {
   userOf?(tenant: string): TaskUser | undefined;
   /** Resolves when the firewall rules for every port handed out so far are in force. */
   fenced?(): Promise<void>;
+  /** What a launch needs from the failure lab: a fault's volume mounted, its extra env (clock skew). */
+  beforeLaunch?(t: TaskRecord, sandbox: string): Promise<Record<string, string>>;
   /** Turns to start (start-gate.ts), the order of stacks that name none, and what packages say. */
   gate?: StartGate;
   startOrder?: StartOrder;
@@ -204,13 +206,14 @@ export class Supervisor {
         return this.d.queue().add(key);
       // Launches take turns (turns.ts); a daemon that stopped meanwhile starts nothing.
       if ((await this.launches.next(), this.stopped)) return;
+      const faultEnv = (await this.d.beforeLaunch?.(t, sandbox)) ?? {};
       const handle = await this.d.driver.startTask({
         taskKey: key,
         launchId,
         sandbox,
         dataDir,
         ...(t.spec.cmd !== undefined ? { cmd: t.spec.cmd } : { args: t.spec.args ?? [] }),
-        env: t.spec.env,
+        env: { ...t.spec.env, ...faultEnv },
         cpus: t.spec.cpus,
         mem: t.spec.mem,
         ...(t.spec.driver ? { driver: t.spec.driver } : {}),

@@ -20,6 +20,15 @@ if mode == 'connect':
         except OSError:
             pass
     print(json.dumps({'ok': ok, 'n': n}))
+elif mode == 'transfer':
+    # One SET of n bytes, timed from its first byte to the +OK: what the link carried, per second.
+    s = socket.create_connection((host, port), timeout=timeout); s.settimeout(timeout)
+    if password:
+        s.sendall(b'*2\\r\\n$4\\r\\nAUTH\\r\\n$%d\\r\\n%s\\r\\n' % (len(password), password.encode())); s.recv(4096)
+    payload = b'*3\\r\\n$3\\r\\nSET\\r\\n$8\\r\\ntransfer\\r\\n$%d\\r\\n' % n + b'x' * n + b'\\r\\n'
+    t = time.perf_counter(); s.sendall(payload); r = s.recv(4096); dt = time.perf_counter() - t
+    assert r.startswith(b'+OK'), r
+    print(json.dumps({'seconds': dt, 'bytes': len(payload)}))
 else:
     try:
         s = socket.create_connection((host, port), timeout=timeout); s.settimeout(timeout)
@@ -85,6 +94,20 @@ export async function connects(
 ): Promise<number> {
   const out = await run(pid, ['connect', addr.host, String(addr.port), '', String(n), String(timeoutS)]);
   return (out as { ok: number }).ok;
+}
+
+/** One Redis SET of `bytes` from inside task `pid`'s cgroup (null: the test itself), timed: kbit/s. */
+export async function redisTransferKbit(
+  pid: number | null,
+  addr: { host: string; port: number },
+  password: string,
+  bytes: number,
+): Promise<number> {
+  const out = (await run(pid, ['transfer', addr.host, String(addr.port), password, String(bytes), '60'])) as {
+    seconds: number;
+    bytes: number;
+  };
+  return (out.bytes * 8) / out.seconds / 1000;
 }
 
 export function median(xs: number[]): number {

@@ -25,12 +25,16 @@ export const faultRoutes =
       {
         schema: {
           tags: ['faults'],
-          summary: 'Inject a fault (kill, pause, partition, isolate, loss, delay) into your own tasks',
+          summary:
+            'Inject a fault (kill, pause, partition, isolate, loss, delay, bandwidth, disk, clock) into your own tasks; between whole virtual nodes (fromNodes, toNodes): cluster admins only',
           body: FaultRequestBody,
           response: { 201: FaultView, ...errorResponses },
         },
       },
-      async (req, reply) => reply.status(201).send(await faults.inject(req.tenant, req.body as FaultRequest)),
+      async (req, reply) => {
+        const admin = req.principal.role === 'cluster-admin';
+        return reply.status(201).send(await faults.inject(req.tenant, req.body as FaultRequest, admin));
+      },
     );
     app.get(
       '/v1/faults/:id',

@@ -10,18 +10,33 @@ const list = (v: string, prev: string[] = []) => [...prev, ...v.split(',').filte
 export function registerFaultCommands(fault: Command): void {
   fault
     .command('inject')
-    .description('inject a fault into your own tasks: kill, pause, partition, isolate, loss, delay')
-    .argument('<kind>', 'kill | pause | partition | isolate | loss | delay')
-    .option('--service <name>', 'kill, pause: the service (or app) whose tasks are candidates')
-    .option('--task <id>', 'kill, pause: a task (repeatable, or comma-separated)', list)
-    .option('--pick <how>', 'kill, pause: all | one | random | majority | leader')
+    .description(
+      'inject a fault into your own tasks: kill, pause, partition, isolate, loss, delay, bandwidth, disk, clock',
+    )
+    .argument('<kind>', 'kill | pause | partition | isolate | loss | delay | bandwidth | disk | clock')
+    .option('--service <name>', 'kill, pause, disk, clock: the service (or app) whose tasks are candidates')
+    .option('--task <id>', 'kill, pause, disk, clock: a task (repeatable, or comma-separated)', list)
+    .option('--pick <how>', 'kill, pause, disk, clock: all | one | random | majority | leader')
     .option('--signal <sig>', 'kill: SIGKILL (default) or SIGTERM')
     .option('--from <ids>', 'network faults: the tasks on one side (isolate: the one task)', list)
     .option('--to <ids>', 'network faults: the tasks on the other side', list)
+    .option(
+      '--from-nodes <ids>',
+      'partition, isolate, loss of whole virtual nodes (cluster admins only)',
+      list,
+    )
+    .option('--to-nodes <ids>', 'partition, loss: the nodes on the other side', list)
     .option('--one-way', 'partition, loss: only from → to')
     .option('--probability <p>', 'loss: share of packets dropped (0–1]', Number)
     .option('--delay <ms>', 'delay: milliseconds added to each round trip from → to', Number)
     .option('--jitter <ms>', 'delay: ± uniform jitter', Number)
+    .option('--rate <kbit>', 'bandwidth: kilobits per second, each way of the pairs connections', Number)
+    .option('--mode <mode>', 'disk: full (the only mode in this release)')
+    .option(
+      '--offset <s>',
+      "clock: seconds added to the task's clock (negative: behind); restarts the task",
+      Number,
+    )
     .option('--duration <s>', 'heal by itself after this many seconds', Number)
     .action(async (kind: string, o: Record<string, unknown>, cmd: Command) => {
       const ctx = context(cmd);
@@ -33,10 +48,15 @@ export function registerFaultCommands(fault: Command): void {
         ...(o.signal ? { signal: o.signal } : {}),
         ...(o.from ? { from: o.from } : {}),
         ...(o.to ? { to: o.to } : {}),
+        ...(o.fromNodes ? { fromNodes: o.fromNodes } : {}),
+        ...(o.toNodes ? { toNodes: o.toNodes } : {}),
         ...(o.oneWay ? { oneWay: true } : {}),
         ...(o.probability !== undefined ? { probability: o.probability } : {}),
         ...(o.delay !== undefined ? { delayMs: o.delay } : {}),
         ...(o.jitter !== undefined ? { jitterMs: o.jitter } : {}),
+        ...(o.rate !== undefined ? { rateKbit: o.rate } : {}),
+        ...(o.mode ? { mode: o.mode } : {}),
+        ...(o.offset !== undefined ? { offsetS: o.offset } : {}),
         ...(o.duration !== undefined ? { durationS: o.duration } : {}),
       } as FaultRequestBody;
       for (const [k, v] of Object.entries(body))
@@ -77,8 +97,13 @@ export function registerFaultCommands(fault: Command): void {
 
 function describe(f: FaultViewT): string {
   const m = f.applied.measured;
+  const b = f.applied.bandwidth;
   const measured =
-    m && m.samples > 0 ? `; measured round trip p50 ${m.p50Ms?.toFixed(0)} ms (${m.samples})` : '';
+    m && m.samples > 0
+      ? `; measured round trip p50 ${m.p50Ms?.toFixed(0)} ms (${m.samples})`
+      : b && b.achievedKbit !== null
+        ? `; measured ${b.achievedKbit} kbit/s of ${b.askedKbit} (${b.busySeconds} s at the limit)`
+        : '';
   const heal = f.state === 'active' && f.healAt ? `, heals at ${new Date(f.healAt).toISOString()}` : '';
   return `${f.id}  ${f.kind.padEnd(9)} ${f.state.padEnd(7)} ${f.targets.join(',')}  (${f.applied.mechanism}${heal})${f.message ? ` — ${f.message}` : ''}${measured}`;
 }

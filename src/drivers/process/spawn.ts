@@ -47,7 +47,7 @@ export async function launchTask(
   env: Record<string, string>,
   cgroupProcs: string[] = [],
 ): Promise<Launched> {
-  let argv = commandLine(config);
+  let argv = withPreload(commandLine(config), env);
   const program = argv[0] ?? '';
   const { sandbox, user } = config;
   for (const dir of ['data', 'logs', 'run']) fs.mkdirSync(path.join(sandbox, dir), { recursive: true });
@@ -95,6 +95,17 @@ export async function launchTask(
   const startTime = processStartTime(child.pid) ?? '';
   if (cgroupProcs.length > 0) await untilExeced(child.pid);
   return { child, pid: child.pid, startTime, aliveFd: fifo.readFd };
+}
+
+/**
+ * FLOTILLA_PRELOAD (a failure-lab clock fault: libfaketime) is preloaded into the task's program
+ * only, by `env` run as the task's user: the root wrappers before it (cgroup join, setpriv) would
+ * otherwise load it too and leave it state the task's user may not open.
+ */
+function withPreload(argv: string[], env: Record<string, string>): string[] {
+  const preload = env.FLOTILLA_PRELOAD;
+  if (!preload) return argv;
+  return ['/usr/bin/env', `LD_PRELOAD=${[preload, env.LD_PRELOAD].filter(Boolean).join(':')}`, ...argv];
 }
 
 /** A launch is done once the program runs, not the wrapper (its fds and cmdline are the task's then). */
