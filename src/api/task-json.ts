@@ -3,8 +3,11 @@ import type { Paths } from '../core/paths.js';
 import type { TaskRecord } from '../core/task.js';
 import { taskView } from '../daemon/views.js';
 
-/** Field lists whose JSON is kept per record (`ps` asks one); any other is made per request. */
-const KEPT_FIELD_LISTS = 8;
+/**
+ * Field lists whose JSON is kept per record (every field, `ps`'s, one more), the least recently asked
+ * dropped first: no caller can make the daemon keep a copy of every task per list it invents.
+ */
+const KEPT_FIELD_LISTS = 3;
 
 /**
  * `GET /v1/tasks`'s body from each task's JSON, made once per record: the store hands out the same
@@ -26,8 +29,11 @@ export class TaskJson {
     fields?: readonly (keyof TaskView)[],
   ): string {
     const key = fields?.join(',') ?? '';
-    let kept = this.json.get(key);
-    if (!kept && this.json.size < KEPT_FIELD_LISTS) this.json.set(key, (kept = new WeakMap()));
+    // The least recently asked list goes when another comes.
+    const kept = this.json.get(key) ?? new WeakMap<TaskRecord, string>();
+    this.json.delete(key);
+    if (this.json.size >= KEPT_FIELD_LISTS) this.json.delete(this.json.keys().next().value!);
+    this.json.set(key, kept);
     const write = fields
       ? (t: TaskRecord) => {
           const view = taskView(this.paths, t);
@@ -37,10 +43,10 @@ export class TaskJson {
     const parts = new Array<string>(tasks.length);
     for (let i = 0; i < tasks.length; i++) {
       const t = tasks[i]!;
-      let s = kept?.get(t);
+      let s = kept.get(t);
       if (s === undefined) {
         s = write(t);
-        kept?.set(t, s);
+        kept.set(t, s);
       }
       parts[i] = s;
     }

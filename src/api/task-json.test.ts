@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { TaskView } from '../core/api-schemas.js';
+import { pathsFor } from '../core/paths.js';
+import { testLaunchSpec } from '../core/testing.js';
+import { createStore } from '../state/store.js';
+import { TaskJson } from './task-json.js';
+
+describe('TaskJson', () => {
+  const store = createStore(':memory:');
+  for (const index of [0, 1])
+    store.tasks.put(
+      {
+        tenant: 'a',
+        id: `web.${index}`,
+        ownerKind: 'app',
+        owner: 'web',
+        name: String(index),
+        role: 'app',
+        index,
+        stack: null,
+        nodeId: 'node-1',
+        host: '127.0.10.1',
+        ports: [],
+        spec: testLaunchSpec({ cmd: 'sleep 600', cpus: 0.1, mem: 16 }),
+        specHash: 'h',
+        desired: 'running',
+      },
+      0,
+    );
+  let made = 0;
+  const serialize = (v: TaskView) => {
+    made++;
+    return JSON.stringify(v);
+  };
+
+  it('writes a task once per record, again after its row is written', () => {
+    const json = new TaskJson(pathsFor('/tmp/home'));
+    const first = json.array(store.tasks.list('a'), serialize);
+    assert.equal(made, 2);
+    assert.equal(json.array(store.tasks.list('a'), serialize), first);
+    assert.equal(made, 2);
+    store.tasks.update('a', 'web.1', { state: 'failed' }, 1);
+    const second = JSON.parse(json.array(store.tasks.list('a'), serialize)) as TaskView[];
+    assert.equal(made, 3);
+    assert.deepEqual(
+      second.map((t) => t.state),
+      ['staging', 'failed'],
+    );
+  });
+
+  it('keeps three field lists, the least recently asked dropped first', () => {
+    const json = new TaskJson(pathsFor('/tmp/home'));
+    made = 0;
+    const tasks = store.tasks.list('a');
+    json.array(tasks, serialize);
+    assert.deepEqual(JSON.parse(json.array(tasks, serialize, ['id', 'state'])), [
+      { id: 'web.0', state: 'staging' },
+      { id: 'web.1', state: 'failed' },
+    ]);
+    json.array(tasks, serialize, ['id']);
+    json.array(tasks, serialize);
+    assert.equal(made, 2, 'the whole list was kept while three lists were asked');
+    json.array(tasks, serialize, ['pid']);
+    json.array(tasks, serialize, ['host']);
+    json.array(tasks, serialize, ['ports']);
+    json.array(tasks, serialize);
+    assert.equal(made, 4, 'then dropped after three others');
+  });
+});
