@@ -12,6 +12,8 @@ export const MESSAGES_MAX = 500;
 export const MESSAGES_DEFAULT = 20;
 /** Bytes of one key, value or header value returned at most; the rest is cut (`truncated`). */
 export const BYTES_SHOWN_MAX = 16 * 1024;
+/** Characters of keys, values and headers one browse returns at most: the oldest go past it. */
+export const PAGE_CHARS_MAX = 4 * 1024 * 1024;
 
 export const KafkaTopicParams = Type.Object({ name: Type.String(), topic: Type.String() });
 export type KafkaTopicParams = Static<typeof KafkaTopicParams>;
@@ -136,5 +138,7 @@ export const KafkaMessagesView = Type.Object({
   end: Type.Number(),
   /** Oldest first: the messages at offsets [max(start, end − limit), end). */
   messages: Type.Array(KafkaMessageView),
+  /** Older messages of that window left out to keep the answer under 4 MiB of text. */
+  omitted: Type.Integer(),
 });
 export type KafkaMessagesView = Static<typeof KafkaMessagesView>;

@@ -1,12 +1,20 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { bytesView, latestWindow, offsetOf, partitionLag, topicSummary, totalLag } from './data-views.js';
+import {
+  bytesView,
+  latestWindow,
+  newestWithin,
+  offsetOf,
+  partitionLag,
+  topicSummary,
+  totalLag,
+} from './data-views.js';
 
 describe("Kafka data plane's arithmetic", () => {
   it('reads int64 offsets, -1 as none', () => {
     assert.equal(offsetOf('42'), 42);
     assert.equal(offsetOf('-1'), null);
-    assert.equal(offsetOf(''), 0);
+    assert.equal(offsetOf(''), null);
     assert.equal(offsetOf('nonsense'), null);
   });
 
@@ -51,6 +59,26 @@ describe("Kafka data plane's arithmetic", () => {
       },
     );
     assert.equal(topicSummary('__consumer_offsets', []).internal, true);
+  });
+
+  it('keeps the newest messages within the page budget, and counts the older ones left out', () => {
+    const m = (offset: number, value: string) => ({
+      offset,
+      timestamp: 0,
+      key: null,
+      value: bytesView(value),
+      headers: [{ key: 'h', value: bytesView('xy') }],
+    });
+    // Each message is 3 (h + xy) + its value's length: 13, 13, 8.
+    const page = [m(0, '0123456789'), m(1, '0123456789'), m(2, '01234')];
+    assert.deepEqual(
+      newestWithin(page, 21).messages.map((x) => x.offset),
+      [1, 2],
+    );
+    assert.equal(newestWithin(page, 21).omitted, 1);
+    assert.equal(newestWithin(page, 1000).omitted, 0);
+    // The newest message is always kept, even past the budget.
+    assert.deepEqual(newestWithin(page, 1), { messages: [page[2]], omitted: 2 });
   });
 
   it('shows UTF-8 as text and anything else as base64, cut at the limit', () => {

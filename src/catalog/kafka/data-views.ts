@@ -2,6 +2,7 @@ import {
   BYTES_SHOWN_MAX,
   type KafkaBytesView,
   type KafkaGroupOffsetView,
+  type KafkaMessageView,
   type KafkaPartitionView,
   type KafkaTopicSummary,
 } from '../../core/kafka-schemas.js';
@@ -14,6 +15,7 @@ import {
 
 /** An int64 offset as a number; null for Kafka's -1 ("no offset"). */
 export function offsetOf(text: string | number): number | null {
+  if (typeof text === 'string' && text.trim() === '') return null;
   const n = Number(text);
   return Number.isFinite(n) && n >= 0 ? n : null;
 }
@@ -56,6 +58,29 @@ export function topicSummary(
 
 export function isInternalTopic(name: string): boolean {
   return name.startsWith('__');
+}
+
+/**
+ * The newest messages whose keys, values and headers fit in `budget` characters, oldest first, and
+ * how many older ones were left out (the newest is always kept).
+ */
+export function newestWithin(
+  messages: KafkaMessageView[],
+  budget: number,
+): { messages: KafkaMessageView[]; omitted: number } {
+  let used = 0;
+  let keep = 0;
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i]!;
+    const chars =
+      (m.key?.data.length ?? 0) +
+      (m.value?.data.length ?? 0) +
+      m.headers.reduce((n, h) => n + h.key.length + (h.value?.data.length ?? 0), 0);
+    if (keep > 0 && used + chars > budget) break;
+    used += chars;
+    keep++;
+  }
+  return { messages: messages.slice(messages.length - keep), omitted: messages.length - keep };
 }
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { KafkaMessage } from 'kafkajs';
 import { FlotillaError } from '../../core/errors.js';
-import type { KafkaMessageView, KafkaMessagesView } from '../../core/kafka-schemas.js';
+import { PAGE_CHARS_MAX, type KafkaMessageView, type KafkaMessagesView } from '../../core/kafka-schemas.js';
 import {
   BROWSE_GROUP_PREFIX,
   DEADLINE_MS,
@@ -10,7 +10,7 @@ import {
   mustExist,
   withKafka,
 } from './data-client.js';
-import { bytesView, latestWindow } from './data-views.js';
+import { bytesView, latestWindow, newestWithin } from './data-views.js';
 
 const SETTLE_MS = DEADLINE_MS - 4_000;
 
@@ -36,7 +36,7 @@ export function latestMessages(
     const end = Number(p.high);
     const window = latestWindow(start, end, limit);
     const base = { topic, partition, start, end };
-    if (window.from >= window.end) return { ...base, messages: [] };
+    if (window.from >= window.end) return { ...base, messages: [], omitted: 0 };
 
     const consumer = s.track(
       s.kafka.consumer({
@@ -81,12 +81,10 @@ export function latestMessages(
     });
     // A batch may repeat offsets after a seek; the window keeps each once, oldest first.
     const seen = new Set<number>();
-    return {
-      ...base,
-      messages: messages
-        .filter((m) => !seen.has(m.offset) && seen.add(m.offset))
-        .sort((a, b) => a.offset - b.offset),
-    };
+    const unique = messages
+      .filter((m) => !seen.has(m.offset) && seen.add(m.offset))
+      .sort((a, b) => a.offset - b.offset);
+    return { ...base, ...newestWithin(unique, PAGE_CHARS_MAX) };
   });
 }
 

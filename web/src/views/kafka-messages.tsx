@@ -89,6 +89,7 @@ export function MessageBrowser({
           <p class="muted" role="status">
             {page.messages.length} latest of the {page.end - page.start} messages in {page.topic}/
             {page.partition} (offsets {page.start} to {page.end - 1})
+            {page.omitted > 0 && `; ${page.omitted} older left out to keep the page under 4 MiB`}
           </p>
           <table class="table" aria-label="Messages">
             <thead>
