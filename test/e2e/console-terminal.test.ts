@@ -169,6 +169,24 @@ describe('web console: terminal into a task', () => {
         .getByTestId('terminal-status')
         .filter({ hasText: 'The shell exited with status 0' })
         .waitFor();
+
+      // Leaving the page ends the exec's shell and what it started inside the container.
+      await page.getByRole('button', { name: 'Reconnect' }).click();
+      await page.getByTestId('terminal-status').filter({ hasText: 'Connected' }).waitFor({ timeout: 15_000 });
+      await typeLine(page, 'sleep 777 & echo "started=$!"');
+      await expectScreen(page, /started=\d+/);
+      const top = async () =>
+        (
+          await engine!.json<{ Processes: string[][] }>({ path: `/containers/${task.containerId}/top` })
+        ).Processes.map((p) => p.join(' '));
+      assert.ok((await top()).some((p) => p.includes('sleep 777')));
+      await page.getByRole('link', { name: /← box/ }).click();
+      await page.getByRole('heading', { name: 'box' }).waitFor();
+      await waitFor(
+        async () => !(await top()).some((p) => p.includes('sleep 777') || p.includes('bash -i')),
+        10_000,
+      );
+      assert.equal((await teal.getTask('box.0')).state, 'running', 'the container runs on');
       assert.deepEqual(errors, []);
     },
   );
