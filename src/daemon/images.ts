@@ -31,6 +31,8 @@ export class TaskImages {
   private readonly catalog = new Map<string, ImageRef>();
   /** When this daemon last pulled each image: `always` pulls once per launch wave, not per heal. */
   private readonly pulled = new Map<string, number>();
+  /** When this daemon last built each `pull_policy: build` image. */
+  private readonly built = new Map<string, number>();
 
   constructor(
     private readonly engine: () => Engine,
@@ -67,9 +69,16 @@ export class TaskImages {
   async prepare(container: ContainerSpec): Promise<void> {
     const engine = this.engine();
     if (container.build) {
-      if (await imageExists(engine, container.image)) return;
+      // `pull_policy: build` builds whether the image is there or not (never pulls), as Compose does:
+      // once per launch wave, as `always` pulls, so a heal does not rebuild.
+      const rebuild =
+        container.pullPolicy === 'build' &&
+        Date.now() - (this.built.get(container.image) ?? 0) >= ALWAYS_FRESH_MS;
+      if (!rebuild && (await imageExists(engine, container.image))) return;
       this.log(`building ${container.image} from ${container.build.context}`);
-      return buildFromContext(engine, container.build, container.image);
+      await buildFromContext(engine, container.build, container.image);
+      this.built.set(container.image, Date.now());
+      return;
     }
     const ref = this.catalog.get(container.image) ?? this.fromServices(container.image);
     if (ref) {
