@@ -64,7 +64,7 @@ export async function faultChecks(): Promise<FaultCheck[]> {
       name: 'fault node',
       ok: true,
       detail:
-        'partition, isolate, loss, delay, bandwidth between whole virtual nodes (every tenant task on them): cluster admins only',
+        'partition, isolate, loss between whole virtual nodes (every tenant process task on them): cluster admins only',
     },
   ];
 }

@@ -7,7 +7,9 @@ import { after, describe, it } from 'node:test';
 import type { FaultRecord } from '../core/fault.js';
 import { createStore } from '../state/store.js';
 import { FaultEngine } from './engine.js';
+import { mountsOf, mountVolume, volumeFor, volumeSource } from './disk.js';
 import { applyChain, chainRules, chainsWithPrefix } from './netfilter.js';
+import { addShaping, shapingLeft } from './shaping.js';
 import { checkFaultRequest } from './validate.js';
 
 const root = process.getuid?.() === 0;
@@ -30,6 +32,21 @@ describe('fault requests', () => {
     assert.equal(field({ kind: 'pause', service: 's', durationS: -1 }), 'durationS');
     assert.equal(field({ kind: 'delay', from: ['a'], to: ['b'], delayMs: 100, jitterMs: 200 }), 'jitterMs');
     assert.equal(field({ kind: 'delay', from: ['a'], to: ['b'], delayMs: 100, jitterMs: 20 }), null);
+    assert.equal(field({ kind: 'bandwidth', from: ['a'], to: ['b'] }), 'rateKbit');
+    assert.equal(field({ kind: 'bandwidth', from: ['a'], to: ['b'], rateKbit: 2 }), 'rateKbit');
+    assert.equal(field({ kind: 'bandwidth', from: ['a'], to: ['b'], rateKbit: 800 }), null);
+    assert.equal(field({ kind: 'partition', from: ['a'], to: ['b'], rateKbit: 800 }), 'rateKbit');
+    assert.equal(field({ kind: 'clock', tasks: ['a'] }), 'offsetS');
+    assert.equal(field({ kind: 'clock', tasks: ['a'], offsetS: 0 }), 'offsetS');
+    assert.equal(field({ kind: 'clock', tasks: ['a'], offsetS: -60 }), null);
+    assert.equal(field({ kind: 'disk' }), 'service');
+    assert.equal(field({ kind: 'isolate', fromNodes: ['node-1', 'node-2'] }), 'fromNodes');
+    assert.equal(field({ kind: 'partition', fromNodes: ['node-1'] }), 'toNodes');
+    assert.equal(
+      field({ kind: 'delay', fromNodes: ['node-1'], toNodes: ['node-2'], delayMs: 5 }),
+      'fromNodes',
+    );
+    assert.equal(field({ kind: 'partition', fromNodes: ['node-1'], toNodes: ['node-2'] }), null);
   });
 });
 
@@ -98,3 +115,68 @@ describe('a daemon killed mid-fault', { skip: !root && 'needs root (iptables)' }
     store.close();
   });
 });
+
+describe(
+  'a daemon killed mid-fault, with a bandwidth limit and a full disk',
+  { skip: !root && 'needs root' },
+  () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-faults-kinds-'));
+    const homeId = `u${process.pid.toString(16).slice(-4)}`;
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("has its htb classes removed and its volume's data copied back by the next one", async () => {
+      const store = createStore(path.join(dir, 'flotilla.db'));
+      const tc = addShaping(800, Math.random);
+      const sandbox = path.join(dir, 'sandbox');
+      fs.mkdirSync(path.join(sandbox, 'data'), { recursive: true });
+      fs.writeFileSync(path.join(sandbox, 'data', 'kept'), 'before');
+      const volume = mountVolume(volumeFor(sandbox, 'disk01'), volumeSource(homeId, 'disk01'));
+      // Written on the volume while the fault was on (the filler made room for nothing bigger).
+      fs.rmSync(path.join(sandbox, 'data', '.flotilla-disk-full'));
+      fs.writeFileSync(path.join(sandbox, 'data', 'during'), 'on the volume');
+      const base = {
+        tenant: 'a',
+        createdAt: 1,
+        healAt: null,
+        healedAt: null,
+        message: null,
+        state: 'active' as const,
+      };
+      const { classid, backClassid, mark } = tc;
+      store.faults.put({
+        ...base,
+        id: 'band01',
+        kind: 'bandwidth',
+        targets: ['x', 'y'],
+        request: { kind: 'bandwidth', from: ['x'], to: ['y'], rateKbit: 800 },
+        applied: { tc: { classid, backClassid, mark }, mechanism: 'htb' },
+      });
+      store.faults.put({
+        ...base,
+        id: 'disk01',
+        kind: 'disk',
+        targets: ['x'],
+        request: { kind: 'disk', tasks: ['x'] },
+        applied: { volume, restarted: ['a/x'], mechanism: 'tmpfs' },
+      });
+      assert.notDeepEqual(shapingLeft(tc), []);
+      const engine = new FaultEngine({
+        faults: store.faults,
+        tasks: store.tasks,
+        signal: async () => undefined,
+        restart: async () => undefined,
+        publish: () => undefined,
+        homeId,
+        log: () => undefined,
+      });
+      assert.equal(await engine.recover(), 2);
+      assert.deepEqual(shapingLeft(tc), [], 'the classes are gone');
+      assert.deepEqual(mountsOf(volumeSource(homeId, '')), [], 'the volume is unmounted');
+      assert.equal(fs.readFileSync(path.join(sandbox, 'data', 'kept'), 'utf8'), 'before');
+      assert.equal(fs.readFileSync(path.join(sandbox, 'data', 'during'), 'utf8'), 'on the volume');
+      assert.equal(fs.existsSync(volume.keep), false);
+      assert.deepEqual(store.faults.listActive(), []);
+      store.close();
+    });
+  },
+);
