@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { UPLOAD_PREFIX } from '../core/data-path.js';
 import { FlotillaError } from '../core/errors.js';
 import type { TaskUser } from '../core/identity.js';
@@ -25,6 +25,7 @@ export async function writeAsUser(
   body: Readable,
   user: TaskUser | undefined,
 ): Promise<number> {
+  if (!(body instanceof Readable)) throw new FlotillaError('INTERNAL', 'an upload without a body stream');
   const tmp = `${UPLOAD_PREFIX}${randomBytes(6).toString('hex')}`;
   const argv = ['/bin/sh', '-c', SCRIPT, 'sh', folder, tmp, name];
   const [cmd, ...args] = user ? asUser(user, argv) : argv;

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { errorResponses } from '../../core/api-schemas.js';
+import { FlotillaError } from '../../core/errors.js';
 import { DataFolderView, DataSizeBody, DataUploadView } from '../../core/data-schemas.js';
 import type { ApiDeps } from '../deps.js';
 
@@ -53,6 +54,12 @@ export const dataRoutes =
         },
       },
       async (req, reply) => {
+        // A JSON body was parsed by the JSON parser: an upload's body is the file itself.
+        if (req.body !== undefined && !(req.body instanceof Readable))
+          throw new FlotillaError(
+            'VALIDATION_FAILED',
+            "an upload's body is the file's bytes: send them with Content-Type: application/octet-stream",
+          );
         const length = req.headers['content-length'];
         const view = await data.upload(
           req.tenant,

@@ -26,6 +26,7 @@ source, target = (os.path.join(data, p) for p in sys.argv[1:3])
 word = re.compile(r"[^\\W_]+(?:'[^\\W_]+)*")
 
 spark = SparkSession.builder.appName("flotilla-sample-wordcount").getOrCreate()
+spark.sparkContext.setLogLevel("WARN")  # the counts, not Spark's progress, end the output
 counts = (
     spark.sparkContext.textFile(source)
     .flatMap(lambda line: word.findall(line.lower()))
