@@ -272,6 +272,8 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
       // Jobs' drivers keep running for the next daemon, unless the tasks stop too.
       await jobs.stop(stopTasks);
       if (stopTasks) {
+        // A launch under way when the loop stopped would start its process after the kills below.
+        await reconciler.settled(15_000);
         const keys = store.tasks.listAll().map((t) => taskKey(t.tenant, t.id));
         await Promise.all(keys.map((key) => reconciler.supervisor.kill(key, 'daemon stopped')));
         // The loop is stopped, so nothing else removes the stopped containers and their networks.

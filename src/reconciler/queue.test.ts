@@ -31,6 +31,24 @@ describe('WorkQueue', () => {
     q.shutdown();
   });
 
+  it('after shutdown, is idle once what runs has finished, though a key was added meanwhile', async () => {
+    let finished = false;
+    const q = new WorkQueue(
+      async () => {
+        await sleep(30);
+        finished = true;
+      },
+      { workers: 1, baseDelayMs: 1, maxDelayMs: 10, onError: () => undefined },
+    );
+    q.add('a');
+    q.add('b'); // queued behind a: never runs after the shutdown
+    await sleep(5);
+    q.shutdown();
+    q.add('a'); // added while a runs: re-queued, and still never run
+    await q.idle();
+    assert.equal(finished, true, 'idle waited for the running key');
+  });
+
   it('retries a failing key with growing delays', async () => {
     const at: number[] = [];
     const q = new WorkQueue(

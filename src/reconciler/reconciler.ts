@@ -153,6 +153,19 @@ export class Reconciler {
     for (const t of this.o.store.tasks.listAll()) this.queue.add(taskKey(t.tenant, t.id));
   }
 
+  /**
+   * After stop: resolves once no sync is under way, so that a launch in flight has recorded its
+   * process (or given up) before the daemon stops its tasks; or after `ms`.
+   */
+  async settled(ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.queue.idle(),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))),
+    ]);
+    clearTimeout(timer);
+  }
+
   /** Stops the loop; tasks keep running, to be adopted by the next daemon. */
   stop(): void {
     if (this.resync) clearInterval(this.resync);
