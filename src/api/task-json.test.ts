@@ -35,13 +35,13 @@ describe('TaskJson', () => {
   };
 
   it('writes a task once per record, again after its row is written', () => {
-    const json = new TaskJson(pathsFor('/tmp/home'));
-    const first = json.array(store.tasks.list('a'), serialize);
+    const json = new TaskJson(pathsFor('/tmp/home'), serialize);
+    const first = json.array(store.tasks.list('a'));
     assert.equal(made, 2);
-    assert.equal(json.array(store.tasks.list('a'), serialize), first);
+    assert.equal(json.array(store.tasks.list('a')), first);
     assert.equal(made, 2);
     store.tasks.update('a', 'web.1', { state: 'failed' }, 1);
-    const second = JSON.parse(json.array(store.tasks.list('a'), serialize)) as TaskView[];
+    const second = JSON.parse(json.array(store.tasks.list('a'))) as TaskView[];
     assert.equal(made, 3);
     assert.deepEqual(
       second.map((t) => t.state),
@@ -50,21 +50,21 @@ describe('TaskJson', () => {
   });
 
   it('keeps three field lists, the least recently asked dropped first', () => {
-    const json = new TaskJson(pathsFor('/tmp/home'));
+    const json = new TaskJson(pathsFor('/tmp/home'), serialize);
     made = 0;
     const tasks = store.tasks.list('a');
-    json.array(tasks, serialize);
-    assert.deepEqual(JSON.parse(json.array(tasks, serialize, ['id', 'state'])), [
+    json.array(tasks);
+    assert.deepEqual(JSON.parse(json.array(tasks, ['id', 'state'])), [
       { id: 'web.0', state: 'staging' },
       { id: 'web.1', state: 'failed' },
     ]);
-    json.array(tasks, serialize, ['id']);
-    json.array(tasks, serialize);
+    json.array(tasks, ['id']);
+    json.array(tasks);
     assert.equal(made, 2, 'the whole list was kept while three lists were asked');
-    json.array(tasks, serialize, ['pid']);
-    json.array(tasks, serialize, ['host']);
-    json.array(tasks, serialize, ['ports']);
-    json.array(tasks, serialize);
+    json.array(tasks, ['pid']);
+    json.array(tasks, ['host']);
+    json.array(tasks, ['ports']);
+    json.array(tasks);
     assert.equal(made, 4, 'then dropped after three others');
   });
 });

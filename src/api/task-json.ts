@@ -1,4 +1,5 @@
-import type { TaskView } from '../core/api-schemas.js';
+import fastJson from 'fast-json-stringify';
+import { TaskView } from '../core/api-schemas.js';
 import type { Paths } from '../core/paths.js';
 import type { TaskRecord } from '../core/task.js';
 import { taskView } from '../daemon/views.js';
@@ -17,17 +18,17 @@ const KEPT_FIELD_LISTS = 3;
 export class TaskJson {
   private readonly json = new Map<string, WeakMap<TaskRecord, string>>();
 
-  constructor(private readonly paths: Paths) {}
-
   /**
-   * `serialize`: the route's compiled serializer for one TaskView, so a whole task is written as it
-   * was; `fields`: only these of each task (their values are the view's, written by JSON.stringify).
+   * `serialize`: one TaskView's serializer, by default compiled here, at startup, with the validators
+   * its unions need: left to the first request, compiling them held the daemon's loop for 100 ms.
    */
-  array(
-    tasks: readonly TaskRecord[],
-    serialize: (view: TaskView) => string,
-    fields?: readonly (keyof TaskView)[],
-  ): string {
+  constructor(
+    private readonly paths: Paths,
+    private readonly serialize: (view: TaskView) => string = fastJson(TaskView, { compileValidators: true }),
+  ) {}
+
+  /** `fields`: only these of each task (their values are the view's, written by JSON.stringify). */
+  array(tasks: readonly TaskRecord[], fields?: readonly (keyof TaskView)[]): string {
     const key = fields?.join(',') ?? '';
     // The least recently asked list goes when another comes.
     const kept = this.json.get(key) ?? new WeakMap<TaskRecord, string>();
@@ -39,7 +40,7 @@ export class TaskJson {
           const view = taskView(this.paths, t);
           return JSON.stringify(Object.fromEntries(fields.filter((f) => f in view).map((f) => [f, view[f]])));
         }
-      : (t: TaskRecord) => serialize(taskView(this.paths, t));
+      : (t: TaskRecord) => this.serialize(taskView(this.paths, t));
     const parts = new Array<string>(tasks.length);
     for (let i = 0; i < tasks.length; i++) {
       const t = tasks[i]!;

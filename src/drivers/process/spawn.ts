@@ -1,9 +1,10 @@
 import { EXEC_MARKER } from './leftovers.js';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { FlotillaError } from '../../core/errors.js';
 import type { TaskUser } from '../../core/identity.js';
 import type { ExecResult, TaskConfig } from '../driver.js';
@@ -62,7 +63,7 @@ export async function launchTask(
     argv = ['/bin/sh', '-c', JOIN_CGROUPS, JOIN_NAME, ...cgroupProcs, '--', ...argv];
   }
 
-  const fifo = openAliveFifo(sandbox);
+  const fifo = await openAliveFifo(sandbox);
   const fds: number[] = [fifo.writeFd];
   let child: ChildProcess;
   try {
@@ -174,12 +175,13 @@ function spawnError(err: unknown, program: string): FlotillaError {
  * A fresh FIFO for each launch, read end opened first so that opening the write end does not block,
  * and so that the kernel reports hang-up once the last writer goes.
  */
-function openAliveFifo(sandbox: string): { readFd: number; writeFd: number } {
+async function openAliveFifo(sandbox: string): Promise<{ readFd: number; writeFd: number }> {
   const fifo = aliveFifoPath(sandbox);
   // Recreated rather than reused: a leftover of an earlier launch may still hold the old write
   // end, and would hold back this launch's EOF.
   fs.rmSync(fifo, { force: true });
-  execFileSync('mkfifo', ['-m', '600', fifo]);
+  // Not execFileSync: a launch must not hold the daemon's loop while mkfifo starts and ends.
+  await promisify(execFile)('mkfifo', ['-m', '600', fifo]);
   const readFd = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
   try {
     return { readFd, writeFd: fs.openSync(fifo, fs.constants.O_WRONLY) };
