@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -10,6 +9,7 @@ import { FlotillaError } from '../src/core/errors.js';
 import { startDaemon, type RunningDaemon } from '../src/daemon/daemon.js';
 import { mountSource } from '../src/isolation/data-volume.js';
 import { forgetHome } from '../src/isolation/forget.js';
+import { rawRequest } from './helpers/daemon.js';
 import { adminToken, REPO, waitFor } from './helpers/flotilla.js';
 
 const root = process.getuid?.() === 0;
@@ -25,22 +25,9 @@ const rejects = (p: Promise<unknown>, code: string, message?: RegExp) =>
 
 /** A PUT whose path is sent exactly as written (no URL normalisation of dot segments). */
 function rawPut(address: string, rawPath: string, token: string, body: Buffer) {
-  return new Promise<{ status: number; body: string }>((resolve, reject) => {
-    const url = new URL(address);
-    const req = http.request({
-      host: url.hostname,
-      port: url.port,
-      method: 'PUT',
-      path: rawPath,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' },
-    });
-    req.on('response', (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-    });
-    req.on('error', reject);
-    req.end(body);
+  return rawRequest(new URL(address), 'PUT', body, token, {
+    contentType: 'application/octet-stream',
+    path: rawPath,
   });
 }
 

@@ -5,8 +5,8 @@ import { after, before, describe, it } from 'node:test';
 import type { Kafka } from 'kafkajs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, shotsDir, watchErrors } from '../helpers/browser.js';
-import { TestHome, adminToken, waitFor } from '../helpers/flotilla.js';
-import { createTopic, kafkaClient } from '../helpers/kafka.js';
+import { TestHome, adminToken } from '../helpers/flotilla.js';
+import { commitOffsets, createTopic, kafkaClient } from '../helpers/kafka.js';
 
 const STACK = `name: stream
 services:
@@ -68,31 +68,7 @@ describe('web console: Kafka data plane', () => {
     }
   }
 
-  async function commit(offsets: Record<number, number>): Promise<void> {
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      // A new cluster's group coordinator (the offsets topic) may still be loading: Kafka says
-      // NOT_COORDINATOR until it is, and a client asks again.
-      await waitFor(
-        async () => {
-          await admin.setOffsets({
-            groupId: 'billing',
-            topic: 'orders',
-            partitions: Object.entries(offsets).map(([p, o]) => ({
-              partition: Number(p),
-              offset: String(o),
-            })),
-          });
-          return true;
-        },
-        60_000,
-        'the group coordinator to take the commit',
-      );
-    } finally {
-      await admin.disconnect();
-    }
-  }
+  const commit = (offsets: Record<number, number>) => commitOffsets(kafka, 'billing', 'orders', offsets);
 
   const lag = () => page.locator('tr[data-group="billing"] [data-testid="lag"]');
   const partitionRows = () => page.getByRole('table', { name: 'Partitions of orders' }).locator('tbody tr');

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Kafka } from 'kafkajs';
 import { FlotillaClient } from '../../src/client/client.js';
 import { TestHome, waitFor } from '../helpers/flotilla.js';
-import { createTopic, kafkaClient } from '../helpers/kafka.js';
+import { commitOffsets, createTopic, kafkaClient } from '../helpers/kafka.js';
 
 const STACK = `name: data
 services:
@@ -60,29 +60,7 @@ describe("Kafka's data plane API", () => {
       await producer.disconnect();
     }
     // The group "billing" committed all of partition 0, 4 messages of partition 1, none of 2.
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      // A new cluster's group coordinator (the offsets topic) may still be loading: Kafka says
-      // NOT_COORDINATOR until it is, and a client asks again.
-      await waitFor(
-        async () => {
-          await admin.setOffsets({
-            groupId: 'billing',
-            topic: 'orders',
-            partitions: [
-              { partition: 0, offset: '10' },
-              { partition: 1, offset: '4' },
-            ],
-          });
-          return true;
-        },
-        60_000,
-        'the group coordinator to take the commit',
-      );
-    } finally {
-      await admin.disconnect();
-    }
+    await commitOffsets(kafka, 'billing', 'orders', { 0: 10, 1: 4 });
   });
   after(async () => {
     assert.equal(await home.cleanup(), 0);

@@ -62,19 +62,24 @@ export async function startInProcessDaemon(
   };
 }
 
-/** One HTTP request with a raw body and an optional token: what the typed client would not send. */
+/**
+ * One HTTP request with a raw body and an optional token: what the typed client would not send.
+ * `path`, when given, is sent exactly as written (a URL would normalise its dot segments).
+ */
 export function rawRequest(
   url: URL,
   method: string,
-  body?: string,
+  body?: string | Buffer,
   token?: string,
+  { contentType = 'application/json', path }: { contentType?: string; path?: string } = {},
 ): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, {
       method,
+      ...(path ? { path } : {}),
       headers: {
         ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...(body ? { 'content-type': 'application/json' } : {}),
+        ...(body ? { 'content-type': contentType } : {}),
       },
     });
     req.on('response', (res) => {

@@ -159,3 +159,31 @@ export async function assertKeyedRoundTrip(bootstrap: string, topic: string): Pr
   for (const [key, partitions] of partitionsByKey)
     assert.equal(partitions.size, 1, `${key} in ${[...partitions]}`);
 }
+
+/**
+ * Commits a consumer group's offsets on `topic` (partition → offset). A new cluster's group
+ * coordinator (the offsets topic) may still be loading: Kafka says NOT_COORDINATOR until it is, and
+ * a client asks again.
+ */
+export async function commitOffsets(
+  kafka: Kafka,
+  groupId: string,
+  topic: string,
+  offsets: Record<number, number>,
+): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const partitions = Object.entries(offsets).map(([p, o]) => ({ partition: Number(p), offset: String(o) }));
+    await waitFor(
+      async () => {
+        await admin.setOffsets({ groupId, topic, partitions });
+        return true;
+      },
+      60_000,
+      'the group coordinator to take the commit',
+    );
+  } finally {
+    await admin.disconnect();
+  }
+}
