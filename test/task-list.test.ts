@@ -10,7 +10,7 @@ import { buildServer } from '../src/api/server.js';
 import { FlotillaClient } from '../src/client/client.js';
 import type { TaskView } from '../src/core/api-schemas.js';
 import { pathsFor } from '../src/core/paths.js';
-import { testLaunchSpec } from '../src/core/testing.js';
+import { testLaunchSpec, testTask } from '../src/core/testing.js';
 import { taskView } from '../src/daemon/views.js';
 import { EventBus } from '../src/reconciler/events.js';
 import { createStore, type Store } from '../src/state/store.js';
@@ -30,18 +30,8 @@ describe('GET /v1/tasks', () => {
 
   const put = (owner: string, index: number, stack: string | null) =>
     store.tasks.put(
-      {
-        tenant: 'default',
-        id: `${owner}.${index}`,
-        ownerKind: 'app',
-        owner,
-        name: String(index),
-        role: 'app',
-        index,
+      testTask('default', owner, index, {
         stack,
-        nodeId: 'node-1',
-        host: '127.0.10.1',
-        ports: [31000 + index],
         spec: testLaunchSpec({
           cmd: 'sleep 600',
           cpus: 0.1,
@@ -49,9 +39,7 @@ describe('GET /v1/tasks', () => {
           env: { MODE: 'x', PASSWORD: 'hunter2' },
           secretEnv: ['PASSWORD'],
         }),
-        specHash: 'h',
-        desired: 'running',
-      },
+      }),
       1000,
     );
   const get = async (url: string) => {

@@ -2,32 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { TaskView } from '../core/api-schemas.js';
 import { pathsFor } from '../core/paths.js';
-import { testLaunchSpec } from '../core/testing.js';
+import { testTask } from '../core/testing.js';
 import { createStore } from '../state/store.js';
 import { TaskJson } from './task-json.js';
 
 describe('TaskJson', () => {
   const store = createStore(':memory:');
-  for (const index of [0, 1])
-    store.tasks.put(
-      {
-        tenant: 'a',
-        id: `web.${index}`,
-        ownerKind: 'app',
-        owner: 'web',
-        name: String(index),
-        role: 'app',
-        index,
-        stack: null,
-        nodeId: 'node-1',
-        host: '127.0.10.1',
-        ports: [],
-        spec: testLaunchSpec({ cmd: 'sleep 600', cpus: 0.1, mem: 16 }),
-        specHash: 'h',
-        desired: 'running',
-      },
-      0,
-    );
+  for (const index of [0, 1]) store.tasks.put(testTask('a', 'web', index, { ports: [] }), 0);
   let made = 0;
   const serialize = (v: TaskView) => {
     made++;

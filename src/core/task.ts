@@ -158,9 +158,24 @@ export interface TaskRecord {
   updatedAt: number;
 }
 
-export function taskId(owner: string, name: string): string {
-  return `${owner}.${name}`;
-}
+/** What declares a task: the fields `store.tasks.put` writes; the rest is its runtime state. */
+export type TaskDeclaration = Pick<
+  TaskRecord,
+  | 'tenant'
+  | 'id'
+  | 'ownerKind'
+  | 'owner'
+  | 'name'
+  | 'role'
+  | 'index'
+  | 'stack'
+  | 'nodeId'
+  | 'host'
+  | 'ports'
+  | 'spec'
+  | 'specHash'
+  | 'desired'
+>;
 
 /** Delay before launch number `restarts + 1`, as Marathon computes it. */
 export function backoffDelayMs(b: Backoff, restarts: number): number {

@@ -1,5 +1,5 @@
 import type { Db } from './db.js';
-import type { TaskHandle, TaskRecord, TaskState } from '../core/task.js';
+import type { TaskDeclaration, TaskHandle, TaskRecord, TaskState } from '../core/task.js';
 import type { PublishedPort } from '../core/container.js';
 import { portAddresses, PortHolders } from '../core/published.js';
 import { usageStore, type Holding, type UsageStore } from './store-usage.js';
@@ -191,26 +191,7 @@ export function tasksStore(db: Db, usage: UsageStore = usageStore(db), revision 
       );
     },
     /** Creates the task, or updates its desired spec; its runtime state is kept. */
-    put(
-      t: Pick<
-        TaskRecord,
-        | 'tenant'
-        | 'id'
-        | 'ownerKind'
-        | 'owner'
-        | 'name'
-        | 'role'
-        | 'index'
-        | 'stack'
-        | 'nodeId'
-        | 'host'
-        | 'ports'
-        | 'spec'
-        | 'specHash'
-        | 'desired'
-      >,
-      now: number,
-    ): void {
+    put(t: TaskDeclaration, now: number): void {
       touched(t.tenant, t.id);
       db.transaction(() => {
         upsert.run({

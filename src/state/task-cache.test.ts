@@ -1,31 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { TaskRecord } from '../core/task.js';
-import { testLaunchSpec } from '../core/testing.js';
+import { testLaunchSpec, testTask } from '../core/testing.js';
 import { createStore } from './store.js';
 
 const spec = testLaunchSpec({ cmd: 'sleep 600', cpus: 0.5, mem: 64 });
 
 function put(store: ReturnType<typeof createStore>, tenant: string, owner: string, index: number, now = 0) {
-  store.tasks.put(
-    {
-      tenant,
-      id: `${owner}.${index}`,
-      ownerKind: 'app',
-      owner,
-      name: String(index),
-      role: 'app',
-      index,
-      stack: null,
-      nodeId: 'node-1',
-      host: '127.0.10.1',
-      ports: [31000 + index],
-      spec,
-      specHash: 'h',
-      desired: 'running',
-    },
-    now,
-  );
+  store.tasks.put(testTask(tenant, owner, index, { spec }), now);
 }
 
 const ids = (ts: TaskRecord[]) => ts.map((t) => `${t.tenant}/${t.id}`);
