@@ -64,4 +64,16 @@ describe('a published address:port is booked where Docker publishes it', () => {
     assert.deepEqual(stack.apps, ['web-app-v1']);
     assert.deepEqual(stack.names, { 'web-app-v1': 'web_app.v1' });
   });
+
+  it('takes the name as written wherever a command names the app, its task or its stack', async () => {
+    assert.equal((await d.admin.getApp('web_app.v1')).id, 'web-app-v1');
+    assert.equal((await d.admin.getTask('web_app.v1.0')).id, 'web-app-v1.0');
+    assert.deepEqual(
+      (await d.admin.listTasks({ owner: 'web_app.v1' })).map((t) => t.id),
+      ['web-app-v1.0'],
+    );
+    assert.equal((await d.admin.getStack('First')).name, 'first');
+    // A written name that maps to no app is not found, as before.
+    await assert.rejects(d.admin.getTask('web_app.v2.0'), { code: 'TASK_NOT_FOUND' });
+  });
 });

@@ -9,6 +9,7 @@ import type { Principal } from '../core/tenant.js';
 import type { ApiDeps } from './deps.js';
 import { boundedJsonParser, clientErrorHandler, frameworkError } from './http-errors.js';
 import { endFollowersOnClose } from './logs.js';
+import { canonicalNames } from './written-names.js';
 import { appRoutes } from './routes/apps.js';
 import { artifactRoutes } from './routes/artifacts.js';
 import { cqlRoutes } from './routes/cql.js';
@@ -102,7 +103,8 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     const named = req.headers['flotilla-tenant'];
     req.tenant = actingTenant(deps.store, principal, typeof named === 'string' ? named : undefined);
   });
-  // "acme/events" names tenant acme's service events: the caller must be acme's, or a cluster admin.
+  // "acme/events" names tenant acme's service events; "cassandra_db", as a Compose file wrote it, names
+  // the app cassandra-db (written-names.ts).: the caller must be acme's, or a cluster admin.
   app.addHook('preValidation', async (req: FastifyRequest) => {
     const params = req.params as Record<string, string> | undefined;
     for (const key of QUALIFIED_PARAMS) {
@@ -112,6 +114,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
       req.tenant = actingTenant(deps.store, req.principal, value.slice(0, slash));
       params[key] = value.slice(slash + 1);
     }
+    canonicalNames(req.routeOptions.url, params, req.query as Record<string, unknown> | undefined);
   });
   app.setErrorHandler((err, _req, reply) => {
     if (isFlotillaError(err)) return reply.status(err.status).send(err.toJSON());
