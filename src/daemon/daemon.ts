@@ -292,7 +292,7 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
     return stopping;
   };
 
-  const plans = new ServicePlans(store, paths, reconciler, control, log);
+  const plans = new ServicePlans(store, paths, reconciler, control, log, events);
   const shares = new Shares(store, () => isolation.sync());
   const server = await buildServer({
     control,

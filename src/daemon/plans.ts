@@ -4,6 +4,7 @@ import type { ServiceRecord } from '../core/service.js';
 import { deployPlan, recoveryPlan } from '../plans/derived.js';
 import { PlanRunner } from '../plans/runner.js';
 import type { PlanState } from '../plans/types.js';
+import type { EventBus } from '../reconciler/events.js';
 import type { Reconciler } from '../reconciler/reconciler.js';
 import type { Store } from '../state/store.js';
 import type { ControlPlane } from './control-plane.js';
@@ -34,6 +35,7 @@ export class ServicePlans {
     reconciler: Reconciler,
     control: ControlPlane,
     log: (msg: string) => void,
+    events?: EventBus,
   ) {
     const deps: ServiceOpsDeps = {
       store,
@@ -53,6 +55,15 @@ export class ServicePlans {
       store,
       (tenant, service, say) => serviceOps(deps, tenant, service, say),
       log,
+      // What the console's plan view follows: a step's status changes with no task changing.
+      (tenant, service, plan) =>
+        events?.publish(
+          tenant,
+          'plan_status',
+          service,
+          { owner: service, plan: plan.name, status: plan.status },
+          Date.now(),
+        ),
     );
     this.deps = deps;
     this.runner.recover();

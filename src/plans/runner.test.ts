@@ -37,10 +37,12 @@ function operation(log: string[], gate: { fail?: string; hold?: Promise<void> })
 
 describe('plan runner', () => {
   const store = createStore(path.join(dir, 'state.db'));
+  const saved: string[] = [];
   const runner = new PlanRunner(
     store,
     (_t, _s, say) => ({ say }) as unknown as ServiceOps,
     () => undefined,
+    (tenant, service, plan) => saved.push(`${tenant}/${service}/${plan.name} ${plan.status}`),
   );
 
   it('runs steps in order, persisting each status, and refuses bad parameters', async () => {
@@ -59,6 +61,10 @@ describe('plan runner', () => {
     const plan = store.plans.get('t', 'svc', 'op')!;
     assert.equal(plan.status, 'COMPLETE');
     assert.deepEqual(plan.parameters, { node: 'n1' });
+    // Each write is told (the daemon's plan_status events): made, then every step, then done.
+    assert.equal(saved[0], 't/svc/op PENDING');
+    assert.equal(saved.at(-1), 't/svc/op COMPLETE');
+    assert.ok(saved.length >= 4, saved.join('\n'));
   });
 
   it('a failed step leaves ERROR; continue retries it and finishes', async () => {

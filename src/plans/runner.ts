@@ -23,6 +23,8 @@ export class PlanRunner {
     private readonly store: Store,
     private readonly opsFor: (tenant: string, service: string, say: (m: string) => void) => ServiceOps,
     private readonly log: (msg: string) => void,
+    /** Told of every write of a plan: the daemon publishes it as a `plan_status` event. */
+    private readonly saved: (tenant: string, service: string, plan: PlanState) => void = () => undefined,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -187,6 +189,7 @@ export class PlanRunner {
     for (const phase of plan.phases) phase.status = rollUp(phase.steps.map((s) => s.status));
     plan.status = rollUp(plan.phases.map((p) => p.status));
     this.store.plans.put(tenant, service, plan, this.now());
+    this.saved(tenant, service, plan);
   }
 }
 

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { TaskView } from '../../../src/core/api-schemas.js';
 import type { QueueView, WhyView } from '../../../src/core/tenant-schemas.js';
 import { KafkaPanel } from './kafka.js';
+import { PlansPanel } from './plans.js';
 import { Actions } from './services.js';
 import { CopyButton, ErrorBox, State, Status, useApp, useLiveData } from '../ui.js';
 
@@ -114,6 +115,7 @@ export function ServicePage({
               </dl>
             </>
           )}
+          {kind === 'service' && <PlansPanel service={name} />}
           <h2>Options</h2>
           <pre class="options" aria-label="Options (secrets redacted)">
             {JSON.stringify('options' in owner ? owner.options : owner.spec, null, 2)}
