@@ -39,8 +39,9 @@ const MAY_IMPORT = {
   // The CLI (and later the web UI) reach the daemon only through the typed client.
   cli: ['core', 'client', 'lab'],
   // Experiments run on the client side: a workload, a nemesis through the API, checkers, a report. The
-  // Kafka workload runs Kafka's own Java client from the Kafka package's lock, through the artifact cache.
-  lab: ['core', 'client', 'artifacts', 'catalog/jvm/lock'],
+  // Kafka workload runs Kafka's own Java client from the Kafka package's lock, through the artifact cache;
+  // the Cassandra workload reaches every node through the package's driver options.
+  lab: ['core', 'client', 'artifacts', 'catalog/jvm/lock', 'catalog/cassandra/client'],
   client: ['core'],
 };
 

@@ -27,7 +27,7 @@ describe('experiment files', () => {
     assert.equal(fieldOf(ok), null);
     assert.equal(fieldOf({ ...ok, durationS: 0 }), 'durationS');
     assert.equal(fieldOf({ ...ok, stack: { file: 'a', name: 'b' } }), 'stack');
-    assert.equal(fieldOf({ ...ok, workload: { kind: 'cassandra' } }), 'workload.kind');
+    assert.equal(fieldOf({ ...ok, workload: { kind: 'mongodb' } }), 'workload.kind');
     assert.equal(fieldOf({ ...ok, workload: { kind: 'kafka' } }), 'workload.service');
     const kafka = { kind: 'kafka', service: 'events' };
     const kafkaOk = { ...ok, workload: kafka, checkers: [{ kind: 'kafka-acknowledged' }] };
@@ -48,6 +48,27 @@ describe('experiment files', () => {
       'workload.topicConfigs.min.insync.replicas',
     );
     assert.equal(fieldOf({ ...kafkaOk, workload: { kind: 'redis', service: 'cache' } }), 'checkers[0].kind');
+    const cassandra = { kind: 'cassandra', service: 'ring' };
+    const cassandraOk = { ...ok, workload: cassandra, checkers: [{ kind: 'cassandra-acknowledged' }] };
+    assert.equal(fieldOf(cassandraOk), null);
+    assert.deepEqual(parseExperiment(cassandraOk).workload, {
+      kind: 'cassandra',
+      service: 'ring',
+      rate: 100,
+      consistency: 'QUORUM',
+      replicationFactor: 3,
+      readEvery: 4,
+    });
+    assert.equal(
+      fieldOf({ ...cassandraOk, workload: { ...cassandra, consistency: 'SERIAL' } }),
+      'workload.consistency',
+    );
+    assert.equal(
+      fieldOf({ ...cassandraOk, workload: { ...cassandra, replicationFactor: 0 } }),
+      'workload.replicationFactor',
+    );
+    assert.equal(fieldOf({ ...cassandraOk, workload: { kind: 'cassandra' } }), 'workload.service');
+    assert.equal(fieldOf({ ...kafkaOk, checkers: [{ kind: 'cassandra-acknowledged' }] }), 'checkers[0].kind');
     assert.equal(fieldOf({ ...ok, workload: { kind: 'command', command: 'ls -l' } }), 'workload.command');
     assert.equal(fieldOf({ ...ok, checkers: [] }), 'checkers');
     assert.equal(fieldOf({ ...ok, checkers: [{ kind: 'command' }] }), 'checkers[0].command');

@@ -1,5 +1,6 @@
 import { FlotillaError } from '../core/errors.js';
 import { FAULT_KINDS, type FaultRequest } from '../core/fault.js';
+import { parseCassandraWorkload, type CassandraWorkload } from './cassandra/options.js';
 import { parseKafkaWorkload, type KafkaWorkload } from './kafka/options.js';
 
 /**
@@ -22,7 +23,9 @@ export type Workload =
   /** A program run once per operation: exit 0 is ok, anything else a failure. */
   | { kind: 'command'; command: string[]; rate: number; timeoutS: number }
   /** Kafka's own Java producer (acks, idempotence as asked), values 0, 1, 2… over keyed partitions. */
-  | KafkaWorkload;
+  | KafkaWorkload
+  /** Writes of fresh keys and reads of acknowledged ones at one consistency level (DataStax driver). */
+  | CassandraWorkload;
 
 /** At a fixed time, or every N seconds from `start`; `durationS` heals each fault it injects. */
 export type NemesisStep =
@@ -35,9 +38,11 @@ export type Checker =
   /** A program run after the workload, with the history's path as its last argument: exit 0 passes. */
   | { kind: 'command'; command: string[]; timeoutS: number }
   /** Kafka: every acknowledged message read back exactly once, each partition in the order sent. */
-  | { kind: 'kafka-acknowledged' };
+  | { kind: 'kafka-acknowledged' }
+  /** Cassandra: every acknowledged write read back at QUORUM; lost writes and stale reads counted. */
+  | { kind: 'cassandra-acknowledged' };
 
-type Obj = Record<string, unknown>;
+export type Obj = Record<string, unknown>;
 
 export function bad(field: string, why: string): FlotillaError {
   return new FlotillaError('EXPERIMENT_INVALID', `${field}: ${why}`, { field });
@@ -86,12 +91,14 @@ export function parseExperiment(data: unknown): Experiment {
   const checkers = list(o.checkers, 'checkers').map((c, i) =>
     parseChecker(obj(c, `checkers[${i}]`), `checkers[${i}]`),
   );
-  const i = checkers.findIndex((c) => c.kind === 'kafka-acknowledged');
-  if (i >= 0 && workload.kind !== 'kafka')
-    throw bad(
-      `checkers[${i}].kind`,
-      'kafka-acknowledged checks a kafka workload: set workload.kind to kafka',
-    );
+  for (const service of ['kafka', 'cassandra'] as const) {
+    const i = checkers.findIndex((c) => c.kind === `${service}-acknowledged`);
+    if (i >= 0 && workload.kind !== service)
+      throw bad(
+        `checkers[${i}].kind`,
+        `${service}-acknowledged checks a ${service} workload: set workload.kind to ${service}`,
+      );
+  }
   return {
     name,
     stack,
@@ -123,7 +130,8 @@ function parseWorkload(w: Obj): Workload {
     return { kind, command: argv(w.command, 'workload.command'), rate, timeoutS };
   }
   if (kind === 'kafka') return parseKafkaWorkload(w, w.rate === undefined ? 100 : rate);
-  throw bad('workload.kind', 'must be redis, kafka or command (cassandra is not in this release)');
+  if (kind === 'cassandra') return parseCassandraWorkload(w, w.rate === undefined ? 100 : rate);
+  throw bad('workload.kind', 'must be redis, kafka, cassandra or command');
 }
 
 function parseStep(n: Obj, field: string, durationS: number): NemesisStep {
@@ -154,9 +162,12 @@ function parseChecker(c: Obj, field: string): Checker {
     const timeoutS = c.timeoutS === undefined ? 60 : num(c.timeoutS, `${field}.timeoutS`, 0.1, 3600);
     return { kind: 'command', command: argv(c.command, `${field}.command`), timeoutS };
   }
-  if (c.kind === 'kafka-acknowledged') {
+  if (c.kind === 'kafka-acknowledged' || c.kind === 'cassandra-acknowledged') {
     only(c, field, ['kind']);
-    return { kind: 'kafka-acknowledged' };
+    return { kind: c.kind };
   }
-  throw bad(`${field}.kind`, 'must be redis-lost-writes, kafka-acknowledged or command');
+  throw bad(
+    `${field}.kind`,
+    'must be redis-lost-writes, kafka-acknowledged, cassandra-acknowledged or command',
+  );
 }

@@ -4,6 +4,7 @@ import type { FlotillaClient } from '../client/client.js';
 import type { FaultRequest } from '../core/fault.js';
 import type { Experiment, NemesisStep } from './experiment.js';
 import { History } from './history.js';
+import { prepareCassandra } from './cassandra/workload.js';
 import { checkKafka } from './kafka/checker.js';
 import { prepareKafka } from './kafka/prepare.js';
 import { readBack, readHistory } from './kafka/workload.js';
@@ -38,12 +39,14 @@ export async function runExperiment(client: FlotillaClient, e: Experiment, o: Ru
   fs.mkdirSync(o.out, { recursive: true });
   // Before the clock starts: the client jars, the compiled program, the run's topic.
   const kafka = e.workload.kind === 'kafka' ? await prepareKafka(client, e.workload, o.artifactsDir) : null;
+  const cassandra = e.workload.kind === 'cassandra' ? await prepareCassandra(client, e.workload) : null;
   const history = new History(path.join(o.out, 'history.jsonl'));
   const redisUrl =
     e.workload.kind === 'redis' ? (await client.endpoints(e.workload.service))[0]?.values.url : undefined;
+  const cassandraRun = cassandra?.start(history);
   const workload = kafka
     ? kafka.producer.start(history)
-    : startWorkload(e.workload, history, redisUrl ? { redisUrl } : {});
+    : (cassandraRun ?? startWorkload(e.workload, history, redisUrl ? { redisUrl } : {}));
   const active = new Map<string, string>();
   // Faults over at once (a kill): shown in the second they happened.
   let instant: string[] = [];
@@ -111,32 +114,39 @@ export async function runExperiment(client: FlotillaClient, e: Experiment, o: Ru
   history.close();
   await o.waitReady(stack);
   const checkers: CheckerResult[] = [];
-  for (const c of e.checkers) {
-    if (c.kind === 'redis-lost-writes') {
-      const url = redisUrl ?? '';
-      const { lost, read } = await lostWrites(url, workload.acknowledged);
-      checkers.push({
-        kind: c.kind,
-        valid: lost.length === 0,
-        figures: { acknowledged: read, lost: lost.length },
-        anomalies: lost.slice(0, 100),
-      });
-    } else if (c.kind === 'kafka-acknowledged') {
-      // parseExperiment pairs this checker with a kafka workload only.
-      const reads = await readBack(kafka!.target, path.join(o.out, 'kafka-reads.jsonl'));
-      const result = checkKafka(readHistory(path.join(o.out, 'history.jsonl')), reads);
-      // A producer that died mid-run acknowledged too little for a pass to mean anything.
-      if (workload.failure) result.anomalies.unshift(workload.failure);
-      checkers.push({ ...result, valid: result.valid && !workload.failure });
-    } else {
-      const code = await runProgram(c.command, c.timeoutS * 1000, [path.join(o.out, 'history.jsonl')]);
-      checkers.push({
-        kind: c.kind,
-        valid: code === 0,
-        figures: { exitCode: code ?? 'timeout' },
-        anomalies: [],
-      });
+  try {
+    for (const c of e.checkers) {
+      if (c.kind === 'redis-lost-writes') {
+        const url = redisUrl ?? '';
+        const { lost, read } = await lostWrites(url, workload.acknowledged);
+        checkers.push({
+          kind: c.kind,
+          valid: lost.length === 0,
+          figures: { acknowledged: read, lost: lost.length },
+          anomalies: lost.slice(0, 100),
+        });
+      } else if (c.kind === 'kafka-acknowledged') {
+        // parseExperiment pairs this checker with a kafka workload only.
+        const reads = await readBack(kafka!.target, path.join(o.out, 'kafka-reads.jsonl'));
+        const result = checkKafka(readHistory(path.join(o.out, 'history.jsonl')), reads);
+        // A producer that died mid-run acknowledged too little for a pass to mean anything.
+        if (workload.failure) result.anomalies.unshift(workload.failure);
+        checkers.push({ ...result, valid: result.valid && !workload.failure });
+      } else if (c.kind === 'cassandra-acknowledged') {
+        // parseExperiment pairs this checker with a cassandra workload only.
+        checkers.push(await cassandraRun!.check());
+      } else {
+        const code = await runProgram(c.command, c.timeoutS * 1000, [path.join(o.out, 'history.jsonl')]);
+        checkers.push({
+          kind: c.kind,
+          valid: code === 0,
+          figures: { exitCode: code ?? 'timeout' },
+          anomalies: [],
+        });
+      }
     }
+  } finally {
+    await cassandraRun?.close();
   }
   return writeReport(o.out, { experiment: e, stack, seconds: history.seconds, faults: injected, checkers });
 }

@@ -15,8 +15,8 @@ export interface RunningWorkload {
 
 /** Starts the workload at its rate; each operation goes into the history as invoke, then ok/fail/info. */
 export function startWorkload(w: Workload, h: History, env: { redisUrl?: string }): RunningWorkload {
-  if (w.kind === 'kafka')
-    throw new FlotillaError('INTERNAL', 'the kafka workload starts in kafka/workload.ts');
+  if (w.kind === 'kafka' || w.kind === 'cassandra')
+    throw new FlotillaError('INTERNAL', `the ${w.kind} workload starts in ${w.kind}/workload.ts`);
   const acknowledged: string[] = [];
   let stopped = false;
   const inflight = new Set<Promise<void>>();

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
@@ -9,6 +10,8 @@ import { portOpen } from '../../src/catalog/zookeeper/testing/harness.js';
 import type { TaskView } from '../../src/core/api-schemas.js';
 import type { Endpoint } from '../../src/core/service.js';
 import type { DcosHealthReport, DcosNodeList } from '../../src/core/dcos-cassandra-schemas.js';
+import type { Report } from '../../src/lab/report.js';
+import { launchChromium, shotsDir, watchErrors } from '../helpers/browser.js';
 import { rawRequest } from '../helpers/daemon.js';
 import { adminToken, TestHome, waitFor } from '../helpers/flotilla.js';
 
@@ -140,6 +143,48 @@ describe('Cassandra ring with day-2 plans (examples/cassandra.yml)', () => {
     assert.deepEqual([...seen.keys()].sort(), tasks.map((t) => t.host).sort());
   }
 
+  /**
+   * Starts the `restart` operation of one node from the service's page in Chromium and returns the
+   * statuses the plan showed, in order, until it is COMPLETE (no reload: SSE moves the page).
+   */
+  async function restartFromConsole(node: string): Promise<string[]> {
+    const browser = await launchChromium();
+    try {
+      const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+      const errors = watchErrors(page);
+      await page.goto(`${home.daemonInfo()!.address}/`);
+      await page.getByLabel('API token').fill(adminToken(home.home));
+      await page.getByRole('button', { name: 'Log in' }).click();
+      await page.getByRole('heading', { name: 'Services and apps' }).waitFor();
+      await page.goto(`${home.daemonInfo()!.address}/#/services/${SERVICE}`);
+      const form = page.getByRole('form', { name: 'Start restart' });
+      await form.getByLabel('node', { exact: true }).fill(node);
+      await form.getByRole('button', { name: 'Start restart' }).click();
+      const plan = page.locator('section[data-plan="restart"]');
+      const statuses: string[] = [];
+      await waitFor(
+        async () => {
+          const status = (await plan.getAttribute('data-status')) ?? '';
+          if (status !== statuses.at(-1)) statuses.push(status);
+          return status === 'COMPLETE';
+        },
+        900_000,
+        'the restart plan COMPLETE in the console',
+      );
+      assert.match((await plan.textContent()) ?? '', new RegExp(`node=${node}`));
+      assert.deepEqual(
+        await plan.locator('[data-testid="step-status"]').allTextContents(),
+        ['COMPLETE', 'COMPLETE', 'COMPLETE'],
+        'restart, rejoin, verify-ring',
+      );
+      await page.screenshot({ path: path.join(shotsDir(), 'plans.png'), fullPage: true });
+      assert.deepEqual(errors, []);
+      return statuses;
+    } finally {
+      await browser.close();
+    }
+  }
+
   before(async () => {
     await home.ok(['up', '-f', 'examples/cassandra.yml', '--wait', '--timeout', '600'], 700_000);
     timings.push(`up ${seconds(t0)}`);
@@ -267,9 +312,12 @@ describe('Cassandra ring with day-2 plans (examples/cassandra.yml)', () => {
     assert.match(repair, /repair\/cassandra-2 +COMPLETE/);
     timings.push(`repair ${seconds(start)}`);
 
+    // The restart from the web console: its form on the service's page, its steps followed live.
     const restart = Date.now();
     const before = (await nodes()).find((t) => t.name === 'cassandra-2')!;
-    await home.ok(['cassandra', 'restart', SERVICE, 'cassandra-2', '--wait', '--timeout', '900'], 1_000_000);
+    const statuses = await restartFromConsole('cassandra-2');
+    assert.equal(statuses.at(-1), 'COMPLETE');
+    assert.ok(statuses.includes('STARTING'), `the page showed the plan under way: ${statuses.join(' → ')}`);
     const after = (await nodes()).find((t) => t.name === 'cassandra-2')!;
     assert.notEqual(after.pid, before.pid);
     assert.equal(after.launches, before.launches + 1);
@@ -320,5 +368,27 @@ describe('Cassandra ring with day-2 plans (examples/cassandra.yml)', () => {
     );
     await connect();
     await assertAllRows(ROWS + 1000, 'after the scale-down');
+  });
+
+  it('an experiment at QUORUM under a node kill and an isolated node loses no acknowledged write', async () => {
+    const start = Date.now();
+    const out = path.join(home.home, 'report');
+    const run = await home.cli(
+      ['experiment', 'run', 'examples/experiments/cassandra-quorum.yml', '--out', out],
+      600_000,
+    );
+    const report = JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8')) as Report;
+    const checker = report.checkers[0]!;
+    assert.equal(checker.kind, 'cassandra-acknowledged');
+    assert.equal(checker.figures.lost, 0, checker.anomalies.join('\n'));
+    assert.equal(checker.figures.staleReads, 0);
+    assert.ok(Number(checker.figures.acknowledged) > 500, `acknowledged ${checker.figures.acknowledged}`);
+    assert.deepEqual(
+      report.faults.map((f) => f.kind),
+      ['kill', 'isolate'],
+    );
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    timings.push(`experiment ${seconds(start)} (${JSON.stringify(checker.figures)})`);
+    await assertRing(3);
   });
 });
