@@ -13,6 +13,15 @@ export const FaultRequestBody = Type.Object(
     pick: Type.Optional(
       Type.Union(['all', 'one', 'random', 'majority', 'leader'].map((p) => Type.Literal(p))),
     ),
+    leaderOf: Type.Optional(
+      Type.Object(
+        {
+          topic: Type.String({ minLength: 1, maxLength: 249, pattern: '^[a-zA-Z0-9._-]+$' }),
+          partition: Type.Integer({ minimum: 0, maximum: 1_000_000 }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     signal: Type.Optional(Type.Union([Type.Literal('SIGKILL'), Type.Literal('SIGTERM')])),
     from: Type.Optional(TaskIds),
     to: Type.Optional(TaskIds),

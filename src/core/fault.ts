@@ -26,6 +26,8 @@ export interface FaultRequest {
   service?: string;
   tasks?: string[];
   pick?: FaultPick;
+  /** pick: leader of a Kafka service: the leader of this topic's partition, not the controller. */
+  leaderOf?: { topic: string; partition: number };
   /** kill: SIGKILL (default) or SIGTERM. */
   signal?: 'SIGKILL' | 'SIGTERM';
   /** partition, loss, delay: the two sides, as task ids. isolate: `from` is the one task cut off. */

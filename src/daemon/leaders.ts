@@ -1,4 +1,6 @@
 import { CONTROLLER_ID_BASE } from '../catalog/kafka/topology.js';
+import { FlotillaError } from '../core/errors.js';
+import type { FaultRequest } from '../core/fault.js';
 import type { TaskRecord } from '../core/task.js';
 import { leaderOf } from '../faults/leader.js';
 import { kafkaTool, runTool } from '../lab/kafka/java.js';
@@ -7,25 +9,39 @@ import type { Store } from '../state/store.js';
 /**
  * `pick: leader` for the fault engine: asks the service which of its tasks leads. ZooKeeper answers a
  * four-letter word (faults/leader.ts); Kafka is asked through its own Admin client (Workload.java
- * `leader`): the KRaft quorum's leader (the active controller), or in ZooKeeper mode the controller.
+ * `leader`): the KRaft quorum's leader (the active controller), or in ZooKeeper mode the controller;
+ * with `of`, the leader of that topic's partition.
  */
 export function serviceLeader(
   store: Store,
   artifactsDir: string,
-): (candidates: TaskRecord[]) => Promise<TaskRecord | null> {
-  return async (candidates) => {
+): (candidates: TaskRecord[], of?: FaultRequest['leaderOf']) => Promise<TaskRecord | null> {
+  return async (candidates, of) => {
     const first = candidates[0];
     const service = first ? store.services.get(first.tenant, first.owner) : undefined;
     if (!service) return null;
+    if (of && service.package !== 'kafka')
+      throw new FlotillaError(
+        'FAULT_INVALID',
+        `leaderOf: names a Kafka topic's partition; ${service.name} is a ${service.package} service`,
+        { field: 'leaderOf' },
+      );
     if (service.package !== 'kafka') return leaderOf(service.package, candidates);
     const brokers = candidates.filter((t) => t.role === 'broker' && t.handle !== null);
     if (brokers.length === 0) return null;
     const tool = await kafkaTool(artifactsDir, service.version);
     const bootstrap = brokers.map((t) => `${t.host}:${t.ports[0]}`).join(',');
-    const lines = await runTool(tool, ['leader', '--bootstrap', bootstrap], 60_000).catch(() => []);
-    const id = lines.find((l) => l.type === 'leader')?.controller;
+    const args = ['leader', '--bootstrap', bootstrap, ...(of ? ['--topic', of.topic] : [])];
+    const lines = await runTool(tool, args, 60_000).catch(() => []);
+    const line = lines.find((l) => l.type === 'leader');
+    // The partition's leader (Admin.describeTopics), or the active controller.
+    const id = of
+      ? (line?.partitions as { partition: number; leader: number | null }[] | undefined)?.find(
+          (p) => p.partition === of.partition,
+        )?.leader
+      : line?.controller;
     if (typeof id !== 'number') return null;
-    return candidates.find((t) => kafkaNodeId(t) === id) ?? null;
+    return candidates.find((t) => t.role === 'broker' && kafkaNodeId(t) === id) ?? null;
   };
 }
 

@@ -40,6 +40,9 @@ describe('fault requests', () => {
     assert.equal(field({ kind: 'clock', tasks: ['a'], offsetS: 0 }), 'offsetS');
     assert.equal(field({ kind: 'clock', tasks: ['a'], offsetS: -60 }), null);
     assert.equal(field({ kind: 'disk' }), 'service');
+    const leaderOf = { topic: 'orders', partition: 0 };
+    assert.equal(field({ kind: 'kill', service: 's', leaderOf }), 'leaderOf');
+    assert.equal(field({ kind: 'kill', service: 's', pick: 'leader', leaderOf }), null);
     assert.equal(field({ kind: 'isolate', fromNodes: ['node-1', 'node-2'] }), 'fromNodes');
     assert.equal(field({ kind: 'partition', fromNodes: ['node-1'] }), 'toNodes');
     assert.equal(

@@ -34,7 +34,7 @@ export interface FaultDeps {
   now?: () => number;
   random?: () => number;
   /** Names the leader among a service's tasks, where its package can (pick: leader). */
-  leaderOf?: (candidates: TaskRecord[]) => Promise<TaskRecord | null>;
+  leaderOf?: (candidates: TaskRecord[], of?: FaultRequest['leaderOf']) => Promise<TaskRecord | null>;
 }
 
 /**
@@ -212,7 +212,7 @@ export class FaultEngine {
     if (req.pick !== 'leader') return pickTasks(this.deps.tasks, tenant, req, this.random);
     const leaderOf = this.deps.leaderOf;
     const candidates = pickTasks(this.deps.tasks, tenant, { ...req, pick: 'all' }, this.random);
-    const leader = leaderOf ? await leaderOf(candidates) : null;
+    const leader = leaderOf ? await leaderOf(candidates, req.leaderOf) : null;
     return pickTasks(this.deps.tasks, tenant, req, this.random, () => leader);
   }
 

@@ -22,6 +22,8 @@ export function checkFaultRequest(req: FaultRequest): void {
   for (const [field, kind] of Object.entries(ONLY))
     if ((req as unknown as Record<string, unknown>)[field] !== undefined && req.kind !== kind)
       throw bad(field, `only a ${kind} fault takes ${field}`);
+  if (req.leaderOf !== undefined && req.pick !== 'leader')
+    throw bad('leaderOf', 'names whose leader pick: leader hits; set pick: leader');
   if (req.kind === 'kill' || req.kind === 'pause' || req.kind === 'clock' || req.kind === 'disk') {
     if (!req.service && !(req.tasks && req.tasks.length > 0)) throw bad('service', 'name a service or tasks');
     if (req.kind !== 'kill' && req.signal) throw bad('signal', 'only a kill takes a signal');

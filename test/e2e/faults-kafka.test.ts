@@ -13,6 +13,7 @@ import type { Report } from '../../src/lab/report.js';
 import { runExperiment } from '../../src/lab/run.js';
 import { startInProcessDaemon, type InProcessDaemon } from '../helpers/daemon.js';
 import { waitFor } from '../helpers/flotilla.js';
+import { createTopic, kafkaClient } from '../helpers/kafka.js';
 
 const root = process.getuid?.() === 0;
 const VERSION = '4.3.1';
@@ -154,6 +155,34 @@ describe('Kafka under broker kills and partitions', { skip: !root && 'needs a ro
       // A broker takes 30-50 s to start on this loaded machine, and each probe starts a JVM.
       300_000,
       'the killed controller relaunched, and a leader elected',
+    );
+  });
+
+  it("pause --pick leader with leaderOf hits the partition's leader that Kafka's Admin names", async () => {
+    const kafka = kafkaClient((await d.admin.endpoints('events'))[0]!.values.bootstrap!);
+    await createTopic(kafka, 'leaders', 3, 3);
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const meta = await admin.fetchTopicMetadata({ topics: ['leaders'] });
+      for (const partition of [0, 2]) {
+        const leader = meta.topics[0]!.partitions.find((p) => p.partitionId === partition)!.leader;
+        const f = await d.admin.injectFault({
+          kind: 'pause',
+          service: 'events',
+          pick: 'leader',
+          leaderOf: { topic: 'leaders', partition },
+          durationS: 5,
+        });
+        assert.deepEqual(f.targets, [`events.kafka-${leader}`], `partition ${partition}`);
+        await d.admin.healFault(f.id);
+      }
+    } finally {
+      await admin.disconnect();
+    }
+    await assert.rejects(
+      d.admin.injectFault({ kind: 'pause', service: 'events', leaderOf: { topic: 'leaders', partition: 0 } }),
+      { code: 'FAULT_INVALID' },
     );
   });
 });
