@@ -1,3 +1,4 @@
+import { daemonIdOf } from '../../src/daemon/config.js';
 import { forgetHome } from '../../src/isolation/forget.js';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -6,6 +7,7 @@ import path from 'node:path';
 import { FlotillaClient } from '../../src/client/client.js';
 import type { NodeOffer } from '../../src/core/node.js';
 import { startDaemon, type RunningDaemon } from '../../src/daemon/daemon.js';
+import { removeDockerLeftovers } from './docker.js';
 import { adminToken } from './flotilla.js';
 
 export interface InProcessDaemon {
@@ -56,6 +58,8 @@ export async function startInProcessDaemon(
     raw: (method, url, body, token) => rawRequest(new URL(url, daemon.info.address), method, body, token),
     stop: async () => {
       await daemon.stop(true);
+      // Volumes `down` keeps on purpose go with the home (containers too, should one be left).
+      await removeDockerLeftovers(daemonIdOf(home));
       await forgetHome(home);
       fs.rmSync(home, { recursive: true, force: true });
     },
