@@ -5,7 +5,6 @@ import { FlotillaError } from '../../core/errors.js';
 import { pathsFor } from '../../core/paths.js';
 import { readYaml } from '../../core/yaml-text.js';
 import { parseExperiment } from '../../lab/experiment.js';
-import { runExperiment } from '../../lab/run.js';
 import { context } from '../context.js';
 import { readLimited } from '../stack-file.js';
 
@@ -36,6 +35,9 @@ export function registerExperimentRun(experiment: Command): void {
         }
       };
       process.stderr.write(`experiment ${e.name}: ${e.durationS} s, report in ${out}\n`);
+      // Loaded here, not with the CLI: the workloads' clients (the Cassandra driver, the artifact
+      // cache's unzip) would cost every other command about 100 ms of start.
+      const { runExperiment } = await import('../../lab/run.js');
       const report = await runExperiment(client, e, {
         directory: path.dirname(path.resolve(file)),
         out,
