@@ -1,7 +1,9 @@
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { TASK_ROW_FIELDS } from '../src/cli/format.js';
 import { bigHome, rssMb } from './adoption.js';
+import { adminToken } from '../test/helpers/flotilla.js';
 import { TestHome, median, ms, report, run, timed } from './util.js';
 
 /**
@@ -40,6 +42,8 @@ function p99(xs: number[]): number {
 interface Samples {
   /** The whole list, every field (what existing clients ask). */
   api: number[];
+  /** The whole list, every field, to its last byte: the daemon's answer without the client's parse. */
+  bytes: number[];
   /** Only what `ps` prints, every task. */
   fields: number[];
   /** One page of 100 tasks. */
@@ -50,14 +54,29 @@ interface Samples {
 /** `tasks`: how many the home has, so the pages asked for are all within it. */
 async function sample(home: TestHome, samples: number, tasks: number): Promise<Samples> {
   const client = home.client();
-  const s: Samples = { api: [], fields: [], page: [], cli: [] };
+  const s: Samples = { api: [], bytes: [], fields: [], page: [], cli: [] };
+  const url = new URL('/v1/tasks', home.daemonInfo()!.address);
+  const token = adminToken(home.home);
   for (let i = 0; i < samples; i++) {
     s.api.push((await timed(() => client.listTasks()))[0]);
+    s.bytes.push((await timed(() => lastByte(url, token)))[0]);
     s.fields.push((await timed(() => client.listTaskFields([...TASK_ROW_FIELDS, 'desired'])))[0]);
     s.page.push((await timed(() => client.listTasks({ offset: (i * 100) % tasks, limit: 100 })))[0]);
   }
   for (let i = 0; i < CLI_SAMPLES; i++) s.cli.push((await timed(() => home.ok(['ps'])))[0]);
   return s;
+}
+
+/** A GET read to its last byte and dropped: how long the daemon takes to answer it in full. */
+function lastByte(url: URL, token: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { headers: { authorization: `Bearer ${token}` } }, (res) => {
+      let bytes = 0;
+      res.on('data', (c: Buffer) => (bytes += c.length));
+      res.on('end', () => (res.statusCode === 200 ? resolve(bytes) : reject(new Error(`${res.statusCode}`))));
+    });
+    req.on('error', reject);
+  });
 }
 
 export async function main(): Promise<void> {
@@ -85,6 +104,8 @@ export async function main(): Promise<void> {
       [`flotilla up of ${TASKS + 1} tasks (setup, no wait)`, ms(apply)],
       [`GET /v1/tasks, ${TASKS + 1} tasks: p99 of ${SAMPLES}`, ms(p99(big.api))],
       [`GET /v1/tasks, ${TASKS + 1} tasks: median`, ms(median(big.api))],
+      [`GET /v1/tasks, ${TASKS + 1} tasks, to the last byte (no parse): p99`, ms(p99(big.bytes))],
+      [`GET /v1/tasks, ${TASKS + 1} tasks, to the last byte: median`, ms(median(big.bytes))],
       ['GET /v1/tasks, 1 task: p99', ms(p99(small.api))],
       [`GET /v1/tasks?fields=<ps columns>, ${TASKS + 1} tasks: p99`, ms(p99(big.fields))],
       [`GET /v1/tasks?fields=<ps columns>, ${TASKS + 1} tasks: median`, ms(median(big.fields))],
