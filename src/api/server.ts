@@ -103,8 +103,8 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     const named = req.headers['flotilla-tenant'];
     req.tenant = actingTenant(deps.store, principal, typeof named === 'string' ? named : undefined);
   });
-  // "acme/events" names tenant acme's service events; "cassandra_db", as a Compose file wrote it, names
-  // the app cassandra-db (written-names.ts).: the caller must be acme's, or a cluster admin.
+  // "acme/events" names tenant acme's service events: the caller must be acme's, or a cluster admin.
+  // "cassandra_db", as a Compose file wrote it, names the app cassandra-db (written-names.ts).
   app.addHook('preValidation', async (req: FastifyRequest) => {
     const params = req.params as Record<string, string> | undefined;
     for (const key of QUALIFIED_PARAMS) {
