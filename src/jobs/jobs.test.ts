@@ -153,8 +153,9 @@ describe('jobs', () => {
 
   it('adopts a running driver after a restart and learns its exit status from the wrapper', async () => {
     const first = jobsFor();
-    const running = await first.submit('default', 'sp', { app: 'app.py', args: ['sleep 1.5; exit 4'] });
-    const done = await first.submit('default', 'sp', { app: 'app.py', args: ['exit 0'] });
+    // `done` ends after the daemon went away (not seen by it), `running` after the next one adopted it.
+    const running = await first.submit('default', 'sp', { app: 'app.py', args: ['sleep 4; exit 4'] });
+    const done = await first.submit('default', 'sp', { app: 'app.py', args: ['sleep 1; exit 0'] });
     const gone = await first.submit('default', 'sp', { app: 'app.py', args: ['sleep 30'] });
     await first.stop(false); // the daemon goes away; its drivers keep running
     await until(() =>
