@@ -30,6 +30,7 @@ const NOLOGIN = fs.existsSync('/usr/sbin/nologin') ? '/usr/sbin/nologin' : '/bin
  */
 export class Identities {
   private readonly cache = new Map<string, TaskUser>();
+  private readonly creating = new Map<string, Promise<TaskUser | undefined>>();
   private readonly homeId: string;
 
   constructor(
@@ -58,6 +59,17 @@ export class Identities {
     if (this.mode === 'none') return undefined;
     const existing = this.userOf(tenant);
     if (existing) return existing;
+    // One creation per tenant at a time: a second caller meanwhile (the daemon's start and a first
+    // launch) would take the first one's new group for an orphan and delete it.
+    let creating = this.creating.get(tenant);
+    if (!creating) {
+      creating = this.create(tenant).finally(() => this.creating.delete(tenant));
+      this.creating.set(tenant, creating);
+    }
+    return creating;
+  }
+
+  private async create(tenant: string): Promise<TaskUser | undefined> {
     const name = this.nameOf(tenant);
     for (let attempt = 0; attempt < 20; attempt++) {
       const id = freeId(this.range);

@@ -92,6 +92,23 @@ describe('tenant users', () => {
     },
   );
 
+  it(
+    'are made once when asked for twice at once',
+    { skip: process.getuid?.() !== 0 && 'needs root' },
+    async () => {
+      const home = `/tmp/flotilla-twice-${process.pid}`;
+      const ids = new Identities('users', home);
+      try {
+        const [a, b] = await Promise.all([ids.ensure('acme'), ids.ensure('acme')]);
+        assert.ok(a);
+        assert.deepEqual(b, a);
+        assert.deepEqual(ids.userOf('acme'), a);
+      } finally {
+        await removeHomeUsers(home);
+      }
+    },
+  );
+
   it('are none when the daemon does not isolate', async () => {
     const ids = new Identities('none', '/tmp/x');
     assert.equal(ids.userOf('acme'), undefined);
