@@ -100,7 +100,14 @@ describe('scheduling: quotas, gangs, why', () => {
 
   it('a node without room for a task is named with the resource it lacks', async () => {
     // Every node's cpus taken: a task that fits an empty node waits, and why names what it lacks.
-    await admin.addApp(sleeper('filler', { instances: 3, cpus: 2, mem: 16 }));
+    // The tests before removed their apps; their tasks give back their cpus once they have stopped.
+    await waitFor(
+      async () => (await admin.listTasks()).length === 0 && (await team.listTasks()).length === 0,
+      30_000,
+      'every earlier task gone',
+    );
+    const filler = await admin.addApp(sleeper('filler', { instances: 3, cpus: 2, mem: 16 }));
+    assert.deepEqual(filler.waiting, [], 'the filler takes every cpu');
     const result = await admin.addApp(sleeper('huge', { instances: 1, cpus: 1 }));
     assert.equal(result.waiting[0]?.kind, 'resources');
     const why = await admin.why('huge.0');
