@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -70,11 +70,18 @@ export class Identities {
   }
 
   private async create(tenant: string): Promise<TaskUser | undefined> {
+    return underUsersLock(() => this.createLocked(tenant));
+  }
+
+  private async createLocked(tenant: string): Promise<TaskUser | undefined> {
     const name = this.nameOf(tenant);
+    const found = this.userOf(tenant);
+    if (found) return found;
     for (let attempt = 0; attempt < 20; attempt++) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, 20 + Math.random() * 80));
       const id = freeId(this.range);
-      // A group of that name without its user is what an earlier attempt left when its groupdel
-      // lost the race for /etc/group to another daemon's useradd: it goes before this attempt.
+      // A group of that name without its user is what an attempt left when its groupdel failed, or
+      // a daemon killed between groupadd and useradd: it goes before this attempt.
       if (hasEntry(GROUP, name) && !this.userOf(tenant)) await run('groupdel', [name]).catch(() => undefined);
       try {
         await run('groupadd', ['--gid', String(id), name]);
@@ -93,7 +100,7 @@ export class Identities {
         this.cache.set(tenant, user);
         return user;
       } catch (err) {
-        // Another daemon took the number (or holds the lock on /etc/passwd) meanwhile: try again.
+        // Something other than a Flotilla daemon took the number, or holds /etc/passwd's lock: again.
         const stderr = String((err as { stderr?: string }).stderr ?? err);
         if (/already exists/.test(stderr) && this.userOf(tenant)) return this.userOf(tenant);
         if (attempt === 19)
@@ -107,7 +114,7 @@ export class Identities {
   async remove(tenant: string): Promise<void> {
     if (this.mode === 'none') return;
     this.cache.delete(tenant);
-    await removeUser(this.nameOf(tenant));
+    await underUsersLock(() => removeUser(this.nameOf(tenant)));
   }
 
   /** `flt-<tenant>-<home>`, at most 32 characters (a long tenant name is cut and hashed). */
@@ -130,9 +137,44 @@ export function homeIdOf(home: string): string {
 /** Removes every user one home made: a home's tests clean up with it. */
 export async function removeHomeUsers(home: string): Promise<string[]> {
   const id = homeIdOf(home);
-  const mine = readUsers().filter((u) => u.comment.startsWith(`${COMMENT} ${id} `));
-  for (const u of mine) await removeUser(u.name);
-  return mine.map((u) => u.name);
+  return underUsersLock(async () => {
+    const mine = readUsers().filter((u) => u.comment.startsWith(`${COMMENT} ${id} `));
+    for (const u of mine) await removeUser(u.name);
+    return mine.map((u) => u.name);
+  });
+}
+
+/** The machine-wide lock every home's daemon takes to add or remove users (see underUsersLock). */
+const USERS_LOCK = fs.existsSync('/run/lock')
+  ? '/run/lock/flotilla-users.lock'
+  : path.join(os.tmpdir(), 'flotilla-users.lock');
+
+/**
+ * Runs `fn` holding an exclusive flock(2) on USERS_LOCK. Daemons of several homes adding users at
+ * once otherwise fight over /etc/passwd's and /etc/group's own locks: a useradd refused between a
+ * groupadd and its groupdel leaves a group without its user, and twenty quick attempts can all lose
+ * (CI, three homes starting at once). The `flock` program takes the lock on our open file (fd 3)
+ * and exits; the lock is ours until we close the file, and the kernel's if we die.
+ */
+async function underUsersLock<T>(fn: () => Promise<T>): Promise<T> {
+  const fd = fs.openSync(USERS_LOCK, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o600);
+  try {
+    const code = await new Promise<number | null>((resolve, reject) => {
+      const child = spawn('flock', ['--exclusive', '--timeout', '60', '3'], {
+        stdio: ['ignore', 'ignore', 'ignore', fd],
+      });
+      child.on('error', reject);
+      child.on('exit', resolve);
+    });
+    if (code !== 0)
+      throw new FlotillaError(
+        'ISOLATION_FAILED',
+        `could not lock ${USERS_LOCK} within 60 s (flock exit code ${code})`,
+      );
+    return await fn();
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /** Whether /etc/passwd or /etc/group has an entry of that name. */

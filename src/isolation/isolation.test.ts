@@ -109,6 +109,36 @@ describe('tenant users', () => {
     },
   );
 
+  it(
+    "are all made when several homes' daemons add users at once",
+    { skip: process.getuid?.() !== 0 && 'needs root' },
+    async () => {
+      // Each groupadd and useradd takes /etc/group's or /etc/passwd's own lock and fails at once
+      // when another holds it: without one lock for every home, some of these lost twenty times.
+      const homes = [1, 2, 3, 4].map((n) => `/tmp/flotilla-many-${process.pid}-${n}`);
+      const tenants = ['acme', 'globex', 'initech'];
+      const groups = () => fs.readFileSync('/etc/group', 'utf8');
+      try {
+        const made = await Promise.all(
+          homes.flatMap((home) => {
+            const ids = new Identities('users', home);
+            return tenants.map((t) => ids.ensure(t));
+          }),
+        );
+        assert.equal(new Set(made.map((u) => u?.uid)).size, homes.length * tenants.length);
+        for (const u of made) {
+          assert.ok(u);
+          assert.equal(u.gid, u.uid);
+          assert.match(groups(), new RegExp(`^${u.name}:x:${u.gid}:`, 'm'));
+        }
+      } finally {
+        for (const home of homes) await removeHomeUsers(home);
+      }
+      for (const home of homes)
+        assert.doesNotMatch(groups(), new RegExp(`^flt-\\w+-${homeIdOf(home)}:`, 'm'));
+    },
+  );
+
   it('are none when the daemon does not isolate', async () => {
     const ids = new Identities('none', '/tmp/x');
     assert.equal(ids.userOf('acme'), undefined);

@@ -41,13 +41,15 @@ describe('ports across homes', () => {
   });
 
   it('never hand the same port on the same address to two of them', async () => {
-    await Promise.all(
+    // Every `up` ends before the test does, failed or not: cleanup must not race a CLI still starting its daemon.
+    const ups = await Promise.allSettled(
       homes.map((h) => {
         const file = path.join(h.home, 'ports.yml');
         fs.writeFileSync(file, STACK);
         return h.ok(['up', '-f', file]);
       }),
     );
+    for (const up of ups) if (up.status === 'rejected') throw up.reason;
     const held = (await Promise.all(homes.map((h) => h.client().listTasks()))).map((tasks) =>
       tasks.flatMap((t) => t.ports.map((p) => `${t.host}:${p}`)),
     );
