@@ -54,10 +54,10 @@ describe('readStackFile', () => {
 
   it('refuses a 5 MB file from its size, before reading it (issue 16, defect 2)', () => {
     const file = path.join(dir, 'huge.yaml');
-    const lines = ['name: huge', 'apps:', '  a:', '    cmd: sleep 1', '    env:'];
+    // Not YAML from its first line: a file read and parsed would have been refused as STACK_INVALID.
+    const lines = ['[oops', 'name: huge', 'apps:', '  a:', '    cmd: sleep 1', '    env:'];
     for (let i = 0; i < 250_000; i++) lines.push(`      K${i}: v${i}`);
     fs.writeFileSync(file, lines.join('\n'));
-    const started = performance.now();
     assert.throws(
       () => readStackFile(file),
       (err) =>
@@ -65,7 +65,6 @@ describe('readStackFile', () => {
         err.code === 'PAYLOAD_TOO_LARGE' &&
         /huge\.yaml is 5\.\d MiB; the limit is 1 MiB/.test(err.message),
     );
-    assert.ok(performance.now() - started < 100, 'refused from its size alone');
   });
 
   it('refuses a 1 MB file of 50,000 keys at once, as the daemon would', () => {
@@ -78,7 +77,8 @@ describe('readStackFile', () => {
       () => readStackFile(file),
       (err) => isFlotillaError(err) && err.code === 'INPUT_TOO_COMPLEX',
     );
-    assert.ok(performance.now() - started < 1000);
+    // A refusal, not a parse of minutes (this file froze the daemon for 100 s); no speed goal.
+    assert.ok(performance.now() - started < 10_000);
   });
 
   it('reports a missing file as STACK_INVALID naming the path', () => {

@@ -6,14 +6,18 @@ import { readYaml, scanYaml } from './yaml-text.js';
 
 const read = (text: string) => readYaml(text, { what: 'the stack file', code: 'STACK_INVALID' });
 
-function refused(text: string, code: string, mentions: RegExp, withinMs = 1000): void {
+/**
+ * Refused with `code`. The bound is no speed goal (those are benchmarks): it tells a refusal from a
+ * parse that runs for minutes, as the alias bomb and the 50,000 keys once did, on a loaded machine too.
+ */
+function refused(text: string, code: string, mentions: RegExp): void {
   const started = performance.now();
   assert.throws(
     () => read(text),
     (err: unknown) => err instanceof FlotillaError && err.code === code && mentions.test(err.message),
   );
   const took = performance.now() - started;
-  assert.ok(took < withinMs, `refused in ${took.toFixed(0)} ms`);
+  assert.ok(took < 10_000, `refused in ${took.toFixed(0)} ms`);
 }
 
 /** name, then `keys` env entries: ~1 MB for 50,000 keys, the file that froze the daemon for 100 s. */
@@ -65,7 +69,7 @@ describe('readYaml', () => {
       const name = String.fromCharCode(97 + i);
       lines.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(', ')}]`);
     }
-    refused(lines.join('\n'), 'INPUT_TOO_COMPLEX', /aliases expanded/, 200);
+    refused(lines.join('\n'), 'INPUT_TOO_COMPLEX', /aliases expanded/);
   });
 
   it('refuses deep nesting, flow or block', () => {
@@ -83,8 +87,9 @@ describe('readYaml', () => {
   });
 
   it('refuses more than 1 MiB before reading it', () => {
-    refused(`a: "${'x'.repeat(LIMITS.fileBytes)}"`, 'PAYLOAD_TOO_LARGE', /1 MiB/, 100);
-    refused(`a: "${'é'.repeat(LIMITS.fileBytes / 2 + 1)}"`, 'PAYLOAD_TOO_LARGE', /limit is 1 MiB/, 100);
+    // Not YAML from its first line: a parse would have answered STACK_INVALID.
+    refused(`[oops\na: "${'x'.repeat(LIMITS.fileBytes)}"`, 'PAYLOAD_TOO_LARGE', /1 MiB/);
+    refused(`[oops\na: "${'é'.repeat(LIMITS.fileBytes / 2 + 1)}"`, 'PAYLOAD_TOO_LARGE', /limit is 1 MiB/);
   });
 
   it('reports a syntax error with the given code', () => {
