@@ -44,8 +44,11 @@ function addGlobalOptions(cmd: Command): void {
   }
 }
 
-/** `json`: commander's own messages are not printed; the error is reported once, as JSON. */
-export function createProgram(io: Io = stdio, json = false): Command {
+/**
+ * `json`: commander's own messages are not printed; the error is reported once, as JSON. `argv`: the
+ * command line it will parse, so that only the command it names is loaded (all without it).
+ */
+export async function createProgram(io: Io = stdio, json = false, argv?: string[]): Promise<Command> {
   const program = new Command('flotilla')
     .description('Erects, runs, heals, scales and tears down multi-node big-data stacks.')
     .version(version(), '-V, --version')
@@ -55,7 +58,7 @@ export function createProgram(io: Io = stdio, json = false): Command {
     .configureOutput({ writeOut: io.out, writeErr: json ? () => undefined : io.err })
     .showHelpAfterError(json ? false : '(run with --help for usage)');
   for (const [flags, description] of GLOBAL_OPTIONS) program.option(flags, description);
-  registerCommands(program);
+  await registerCommands(program, argv);
   addGlobalOptions(program);
   return program;
 }
@@ -64,7 +67,7 @@ export function createProgram(io: Io = stdio, json = false): Command {
 export async function run(argv: string[], io: Io = stdio): Promise<number> {
   const json = wantsJson(argv);
   try {
-    await createProgram(io, json).parseAsync(argv, { from: 'user' });
+    await (await createProgram(io, json, argv)).parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     return reportError(err, io.err, json);

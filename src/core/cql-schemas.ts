@@ -1,20 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { CONSISTENCY_LEVELS } from './cql.js';
 
 /** JSON Schemas of POST /v1/services/{name}/cql: one CQL statement on a Cassandra service. */
-
-export const CONSISTENCY_LEVELS = [
-  'ANY',
-  'ONE',
-  'TWO',
-  'THREE',
-  'QUORUM',
-  'ALL',
-  'LOCAL_QUORUM',
-  'EACH_QUORUM',
-  'SERIAL',
-  'LOCAL_SERIAL',
-  'LOCAL_ONE',
-] as const;
 
 export const CqlRequest = Type.Object(
   {

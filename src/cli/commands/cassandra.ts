@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { FlotillaClient } from '../../client/client.js';
-import { CONSISTENCY_LEVELS, type CqlResultView } from '../../core/cql-schemas.js';
+import { CONSISTENCY_LEVELS, type ConsistencyLevel } from '../../core/cql.js';
+import type { CqlResultView } from '../../core/cql-schemas.js';
 import { FlotillaError } from '../../core/errors.js';
 import type { PlanView } from '../../core/plan-schemas.js';
 import { context } from '../context.js';
@@ -89,7 +90,7 @@ export function registerCassandraCommands(c: Command): void {
           await ctx.client()
         ).cql(service, {
           statement,
-          consistency: opts.consistency as (typeof CONSISTENCY_LEVELS)[number],
+          consistency: opts.consistency as ConsistencyLevel,
           maxRows: Math.max(1, opts.maxRows),
         });
         ctx.emit(result, printCql);

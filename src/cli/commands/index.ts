@@ -1,135 +1,181 @@
 import type { Command } from 'commander';
-import { registerAppAdd } from './app-add.js';
-import { registerAppList } from './app-list.js';
-import { registerAppRemove } from './app-remove.js';
-import { registerAppRestart } from './app-restart.js';
-import { registerAppScale } from './app-scale.js';
-import { registerAppShow } from './app-show.js';
-import { registerArtifactsFetch } from './artifacts-fetch.js';
-import { registerCassandraCommands } from './cassandra.js';
-import { registerComposeCommands } from './compose-config.js';
-import { registerDoctor } from './doctor.js';
-import { registerImagesCommands } from './images.js';
-import { registerDaemonRun } from './daemon-run.js';
-import { registerDaemonStart } from './daemon-start.js';
-import { registerDaemonStatus } from './daemon-status.js';
-import { registerDaemonStop } from './daemon-stop.js';
-import { registerPackageDescribe } from './package-describe.js';
-import { registerPackageInstall } from './package-install.js';
-import { registerPackageList } from './package-list.js';
-import { registerPackageUninstall } from './package-uninstall.js';
-import { registerServiceEndpoints } from './service-endpoints.js';
-import { registerServiceList } from './service-list.js';
-import { registerServiceShow } from './service-show.js';
-import { registerServiceShare } from './service-share.js';
-import { registerStackDown } from './stack-down.js';
-import { registerStackReplace } from './stack-replace.js';
-import { registerStackList } from './stack-list.js';
-import { registerStackShow } from './stack-show.js';
-import { registerStackUp } from './stack-up.js';
-import { registerTaskKill } from './task-kill.js';
-import { registerTaskList } from './task-list.js';
-import { registerTaskLogs } from './task-logs.js';
-import { registerTaskShow } from './task-show.js';
-import { registerTaskWhy } from './task-why.js';
-import { registerTenantCommands } from './tenant.js';
-import { registerTokenCommands } from './token.js';
-import { registerLogin } from './login.js';
-import { registerQueue } from './queue.js';
-import { registerPlanCommands } from './plan.js';
-import { registerUsage } from './usage.js';
-import { registerFaultCommands } from './fault.js';
-import { registerExperimentRun } from './experiment-run.js';
-import { registerSparkCreate } from './spark-create.js';
-import { registerSparkJobs } from './spark-jobs.js';
-import { registerSparkSubmit } from './spark-submit.js';
 
-/** Every command, in the order `flotilla --help` lists them. */
-export function registerCommands(program: Command): void {
-  registerStackUp(program);
-  registerStackDown(program);
-  registerStackReplace(program);
-  registerTaskList(program, 'ps');
-  registerTaskLogs(program);
-  registerQueue(program);
+type Register = (program: Command) => Promise<void>;
 
-  registerComposeCommands(
-    program.command('compose').description('Docker Compose files as Flotilla reads them'),
-  );
-  registerDoctor(program);
-  registerUsage(program);
-  registerArtifactsFetch(program.command('artifacts').description('the verified JVM artifact cache'));
-  registerImagesCommands(
-    program.command('images').description("the Docker driver's runtime images: build, list"),
-  );
+/** A command group: its description, then each of its subcommands' modules, loaded when it runs. */
+function group(name: string, description: string, ...subs: ((parent: Command) => Promise<void>)[]): Register {
+  return async (program) => {
+    const parent = program.command(name).description(description);
+    for (const sub of subs) await sub(parent);
+  };
+}
 
-  const pkg = program.command('package').description('the catalog: list, describe, install, uninstall');
-  registerPackageList(pkg);
-  registerPackageDescribe(pkg);
-  registerPackageInstall(pkg);
-  registerPackageUninstall(pkg);
+/**
+ * Every top-level command, in the order `flotilla --help` lists them, each with the modules it needs
+ * imported only when it is registered. A command line registers the one command it names, so `ps`
+ * loads the task list and the client, not the Compose loader, YAML or the failure lab (each module
+ * costs Node about a millisecond to find, read and compile at every start). Help, and a word that
+ * names no command (for commander's "did you mean"), register them all.
+ */
+const COMMANDS: [names: string[], register: Register][] = [
+  [['up'], async (p) => (await import('./stack-up.js')).registerStackUp(p)],
+  [['down'], async (p) => (await import('./stack-down.js')).registerStackDown(p)],
+  [['replace'], async (p) => (await import('./stack-replace.js')).registerStackReplace(p)],
+  [['ps'], async (p) => (await import('./task-list.js')).registerTaskList(p, 'ps')],
+  [['logs'], async (p) => (await import('./task-logs.js')).registerTaskLogs(p)],
+  [['queue'], async (p) => (await import('./queue.js')).registerQueue(p)],
+  [
+    ['compose'],
+    group('compose', 'Docker Compose files as Flotilla reads them', async (c) =>
+      (await import('./compose-config.js')).registerComposeCommands(c),
+    ),
+  ],
+  [['doctor'], async (p) => (await import('./doctor.js')).registerDoctor(p)],
+  [['usage'], async (p) => (await import('./usage.js')).registerUsage(p)],
+  [
+    ['artifacts'],
+    group('artifacts', 'the verified JVM artifact cache', async (c) =>
+      (await import('./artifacts-fetch.js')).registerArtifactsFetch(c),
+    ),
+  ],
+  [
+    ['images'],
+    group('images', "the Docker driver's runtime images: build, list", async (c) =>
+      (await import('./images.js')).registerImagesCommands(c),
+    ),
+  ],
+  [
+    ['package'],
+    group(
+      'package',
+      'the catalog: list, describe, install, uninstall',
+      async (c) => (await import('./package-list.js')).registerPackageList(c),
+      async (c) => (await import('./package-describe.js')).registerPackageDescribe(c),
+      async (c) => (await import('./package-install.js')).registerPackageInstall(c),
+      async (c) => (await import('./package-uninstall.js')).registerPackageUninstall(c),
+    ),
+  ],
+  [
+    ['service'],
+    group(
+      'service',
+      'installed packages',
+      async (c) => (await import('./service-list.js')).registerServiceList(c),
+      async (c) => (await import('./service-show.js')).registerServiceShow(c),
+      async (c) => (await import('./service-endpoints.js')).registerServiceEndpoints(c),
+      async (c) => (await import('./service-share.js')).registerServiceShare(c),
+    ),
+  ],
+  [
+    ['app'],
+    group(
+      'app',
+      'Marathon-style apps',
+      async (c) => (await import('./app-add.js')).registerAppAdd(c),
+      async (c) => (await import('./app-list.js')).registerAppList(c),
+      async (c) => (await import('./app-show.js')).registerAppShow(c),
+      async (c) => (await import('./app-scale.js')).registerAppScale(c),
+      async (c) => (await import('./app-restart.js')).registerAppRestart(c),
+      async (c) => (await import('./app-remove.js')).registerAppRemove(c),
+    ),
+  ],
+  [
+    ['stack'],
+    group(
+      'stack',
+      'stacks (see also up and down)',
+      async (c) => (await import('./stack-list.js')).registerStackList(c),
+      async (c) => (await import('./stack-show.js')).registerStackShow(c),
+    ),
+  ],
+  [
+    ['task'],
+    group(
+      'task',
+      'tasks (see also ps and logs)',
+      async (c) => (await import('./task-list.js')).registerTaskList(c, 'list'),
+      async (c) => (await import('./task-show.js')).registerTaskShow(c),
+      async (c) => (await import('./task-kill.js')).registerTaskKill(c),
+      async (c) => (await import('./task-why.js')).registerTaskWhy(c),
+    ),
+  ],
+  [
+    ['fault'],
+    group('fault', 'the failure lab: inject, list and heal faults (docs/failure-lab.md)', async (c) =>
+      (await import('./fault.js')).registerFaultCommands(c),
+    ),
+  ],
+  [
+    ['experiment'],
+    group('experiment', 'the failure lab: run an experiment to a timeline and a verdict', async (c) =>
+      (await import('./experiment-run.js')).registerExperimentRun(c),
+    ),
+  ],
+  [
+    ['plan'],
+    group('plan', "a service's plans: deploy, recovery, day-2 operations", async (c) =>
+      (await import('./plan.js')).registerPlanCommands(c),
+    ),
+  ],
+  [
+    ['cassandra'],
+    group('cassandra', 'Cassandra services: cql, nodes, health, replace, repair, scale', async (c) =>
+      (await import('./cassandra.js')).registerCassandraCommands(c),
+    ),
+  ],
+  [
+    ['spark'],
+    group(
+      'spark',
+      'Spark clusters and their jobs: create, submit, jobs, logs, kill',
+      async (c) => (await import('./spark-create.js')).registerSparkCreate(c),
+      async (c) => (await import('./spark-submit.js')).registerSparkSubmit(c),
+      async (c) => (await import('./spark-jobs.js')).registerSparkJobs(c),
+    ),
+  ],
+  [['login', 'logout'], async (p) => (await import('./login.js')).registerLogin(p)],
+  [
+    ['tenant'],
+    group('tenant', 'tenants, weights and quotas (cluster admins)', async (c) =>
+      (await import('./tenant.js')).registerTenantCommands(c),
+    ),
+  ],
+  [
+    ['token'],
+    group('token', "the tenant's API tokens", async (c) =>
+      (await import('./token.js')).registerTokenCommands(c),
+    ),
+  ],
+  [
+    ['daemon'],
+    group(
+      'daemon',
+      'the daemon: run (default), start, stop, status',
+      async (c) => (await import('./daemon-run.js')).registerDaemonRun(c),
+      async (c) => (await import('./daemon-start.js')).registerDaemonStart(c),
+      async (c) => (await import('./daemon-stop.js')).registerDaemonStop(c),
+      async (c) => (await import('./daemon-status.js')).registerDaemonStatus(c),
+    ),
+  ],
+];
 
-  const service = program.command('service').description('installed packages');
-  registerServiceList(service);
-  registerServiceShow(service);
-  registerServiceEndpoints(service);
-  registerServiceShare(service);
+/** The program's options that take a value: the word after them is not the command. */
+const VALUE_OPTIONS = new Set(['--home', '--tenant']);
 
-  const app = program.command('app').description('Marathon-style apps');
-  registerAppAdd(app);
-  registerAppList(app);
-  registerAppShow(app);
-  registerAppScale(app);
-  registerAppRestart(app);
-  registerAppRemove(app);
+/** The command a command line names: its first word that is neither an option nor an option's value. */
+export function commandOf(argv: string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (VALUE_OPTIONS.has(arg)) i++;
+    else if (!arg.startsWith('-')) return arg;
+  }
+  return undefined;
+}
 
-  const stack = program.command('stack').description('stacks (see also up and down)');
-  registerStackList(stack);
-  registerStackShow(stack);
-
-  const task = program.command('task').description('tasks (see also ps and logs)');
-  registerTaskList(task, 'list');
-  registerTaskShow(task);
-  registerTaskKill(task);
-  registerTaskWhy(task);
-
-  registerFaultCommands(
-    program
-      .command('fault')
-      .description('the failure lab: inject, list and heal faults (docs/failure-lab.md)'),
-  );
-
-  registerExperimentRun(
-    program
-      .command('experiment')
-      .description('the failure lab: run an experiment to a timeline and a verdict'),
-  );
-
-  registerPlanCommands(
-    program.command('plan').description("a service's plans: deploy, recovery, day-2 operations"),
-  );
-  registerCassandraCommands(
-    program
-      .command('cassandra')
-      .description('Cassandra services: cql, nodes, health, replace, repair, scale'),
-  );
-
-  const spark = program
-    .command('spark')
-    .description('Spark clusters and their jobs: create, submit, jobs, logs, kill');
-  registerSparkCreate(spark);
-  registerSparkSubmit(spark);
-  registerSparkJobs(spark);
-
-  registerLogin(program);
-  registerTenantCommands(
-    program.command('tenant').description('tenants, weights and quotas (cluster admins)'),
-  );
-  registerTokenCommands(program.command('token').description("the tenant's API tokens"));
-
-  const daemon = program.command('daemon').description('the daemon: run (default), start, stop, status');
-  registerDaemonRun(daemon);
-  registerDaemonStart(daemon);
-  registerDaemonStop(daemon);
-  registerDaemonStatus(daemon);
+/** Registers the command `argv` names, or every command (help, no command, an unknown word). */
+export async function registerCommands(program: Command, argv?: string[]): Promise<void> {
+  const named = argv && commandOf(argv);
+  const one = named === undefined ? undefined : COMMANDS.find(([names]) => names.includes(named));
+  if (one) return one[1](program);
+  for (const [, register] of COMMANDS) await register(program);
 }
