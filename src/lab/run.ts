@@ -118,7 +118,7 @@ export async function runExperiment(client: FlotillaClient, e: Experiment, o: Ru
     for (const c of e.checkers) {
       if (c.kind === 'redis-lost-writes') {
         const url = redisUrl ?? '';
-        const { lost, read } = await lostWrites(url, workload.acknowledged);
+        const { lost, read } = await lostWrites(url, workload.acknowledged ?? []);
         checkers.push({
           kind: c.kind,
           valid: lost.length === 0,

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import type { FlotillaClient } from '../client/client.js';
+import type { ServiceView } from '../core/api-schemas.js';
 import { FlotillaError } from '../core/errors.js';
 import type { Workload } from './experiment.js';
 import type { History } from './history.js';
@@ -7,8 +9,8 @@ import { Resp } from './resp.js';
 /** A running workload: stop it, then read what it was acknowledged. */
 export interface RunningWorkload {
   stop(): Promise<void>;
-  /** Values the service acknowledged (redis: the keys written). */
-  acknowledged: string[];
+  /** The keys the service acknowledged, for redis-lost-writes (the other checkers read their own records). */
+  acknowledged?: string[];
   /** Set by stop() when the workload itself broke (its program died): the run proves nothing. */
   failure?: string;
 }
@@ -18,9 +20,6 @@ export function startWorkload(w: Workload, h: History, env: { redisUrl?: string 
   if (w.kind === 'kafka' || w.kind === 'cassandra')
     throw new FlotillaError('INTERNAL', `the ${w.kind} workload starts in ${w.kind}/workload.ts`);
   const acknowledged: string[] = [];
-  let stopped = false;
-  const inflight = new Set<Promise<void>>();
-  const period = 1000 / w.rate;
   let client: Resp | null = null;
   let n = 0;
   const one = async () => {
@@ -47,21 +46,51 @@ export function startWorkload(w: Workload, h: History, env: { redisUrl?: string 
     }
   };
   // One operation at a time for redis (one connection); commands may overlap up to 4.
-  const limit = w.kind === 'redis' ? 1 : 4;
+  const pumping = pump(one, w.rate, w.kind === 'redis' ? 1 : 4);
+  return {
+    acknowledged,
+    async stop() {
+      await pumping.stop();
+      client?.close();
+    },
+  };
+}
+
+/**
+ * Starts `one` operation `rate` times a second, skipping a tick while `limit` are in flight (a
+ * workload that cannot keep up runs slower; it never queues). `stop` waits for those in flight.
+ */
+export function pump(one: () => Promise<void>, rate: number, limit: number): { stop(): Promise<void> } {
+  let stopped = false;
+  const inflight = new Set<Promise<void>>();
   const timer = setInterval(() => {
     if (stopped || inflight.size >= limit) return;
     const op = one().finally(() => inflight.delete(op));
     inflight.add(op);
-  }, period);
+  }, 1000 / rate);
   return {
-    acknowledged,
     async stop() {
       stopped = true;
       clearInterval(timer);
       await Promise.all([...inflight]);
-      client?.close();
     },
   };
+}
+
+/** The service a workload names, refused unless it is of the workload's package. */
+export async function serviceOfPackage(
+  client: FlotillaClient,
+  name: string,
+  pkg: string,
+): Promise<ServiceView> {
+  const service = await client.getService(name);
+  if (service.package !== pkg)
+    throw new FlotillaError(
+      'EXPERIMENT_INVALID',
+      `workload.service: ${name} is a ${service.package} service; name a ${pkg} one`,
+      { field: 'workload.service' },
+    );
+  return service;
 }
 
 /** Runs a program (argument list, no shell): its exit code, or null when it timed out. */

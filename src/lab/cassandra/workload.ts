@@ -4,7 +4,7 @@ import type { FlotillaClient } from '../../client/client.js';
 import { FlotillaError } from '../../core/errors.js';
 import type { History } from '../history.js';
 import type { CheckerResult } from '../report.js';
-import type { RunningWorkload } from '../workloads.js';
+import { pump, serviceOfPackage, type RunningWorkload } from '../workloads.js';
 import type { CassandraWorkload, Consistency } from './options.js';
 
 const { Client, types } = cassandraDriver;
@@ -34,13 +34,7 @@ export async function prepareCassandra(
   client: FlotillaClient,
   w: CassandraWorkload,
 ): Promise<{ start: (h: History) => CassandraRun }> {
-  const service = await client.getService(w.service);
-  if (service.package !== 'cassandra')
-    throw new FlotillaError(
-      'EXPERIMENT_INVALID',
-      `workload.service: ${w.service} is a ${service.package} service; name a cassandra one`,
-      { field: 'workload.service' },
-    );
+  await serviceOfPackage(client, w.service, 'cassandra');
   const endpoint = (await client.endpoints(w.service)).find((e) => e.values.contactPoints);
   if (!endpoint) throw new FlotillaError('SERVICE_NOT_READY', `${w.service} has no contact points yet`);
   const level = w.consistency === 'LOCAL_QUORUM' ? 'localQuorum' : lower(w.consistency);
@@ -69,12 +63,9 @@ export async function prepareCassandra(
 }
 
 function run(driver: Driver, table: string, w: CassandraWorkload, h: History): CassandraRun {
-  const acknowledged: string[] = [];
   const keys: number[] = [];
   let staleReads = 0;
   let n = 0;
-  let stopped = false;
-  const inflight = new Set<Promise<void>>();
   const one = async () => {
     const read = keys.length > 0 && n % w.readEvery === w.readEvery - 1;
     const key = read ? keys[Math.floor(Math.random() * keys.length)]! : n;
@@ -91,26 +82,15 @@ function run(driver: Driver, table: string, w: CassandraWorkload, h: History): C
       } else {
         await driver.execute(`INSERT INTO ${table} (k, v) VALUES (?, ?)`, [key, key]);
         keys.push(key);
-        acknowledged.push(String(key));
         h.complete(p, 'ok', f, key);
       }
     } catch (err) {
       h.complete(p, indeterminate(err) ? 'info' : 'fail', f, key, (err as Error).message ?? String(err));
     }
   };
-  const timer = setInterval(() => {
-    if (stopped || inflight.size >= 8) return;
-    const op = one().finally(() => inflight.delete(op));
-    inflight.add(op);
-  }, 1000 / w.rate);
-
+  const pumping = pump(one, w.rate, 8);
   return {
-    acknowledged,
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await Promise.all([...inflight]);
-    },
+    stop: () => pumping.stop(),
     check: () => checkTable(driver, table, keys, n, staleReads, w.consistency),
     close: () => driver.shutdown().catch(() => undefined),
   };

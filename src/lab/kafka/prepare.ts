@@ -1,5 +1,6 @@
 import type { FlotillaClient } from '../../client/client.js';
 import { FlotillaError } from '../../core/errors.js';
+import { serviceOfPackage } from '../workloads.js';
 import { kafkaTool } from './java.js';
 import type { KafkaWorkload } from './options.js';
 import { createTopic, spawnProducer, type KafkaTarget, type WaitingProducer } from './workload.js';
@@ -13,13 +14,7 @@ export async function prepareKafka(
   w: KafkaWorkload,
   artifactsDir: string | undefined,
 ): Promise<{ target: KafkaTarget; producer: WaitingProducer }> {
-  const service = await client.getService(w.service);
-  if (service.package !== 'kafka')
-    throw new FlotillaError(
-      'EXPERIMENT_INVALID',
-      `workload.service: ${w.service} is a ${service.package} service; name a kafka one`,
-      { field: 'workload.service' },
-    );
+  const service = await serviceOfPackage(client, w.service, 'kafka');
   const bootstrap = (await client.endpoints(w.service))[0]?.values.bootstrap;
   if (!bootstrap) throw new FlotillaError('SERVICE_NOT_READY', `${w.service} has no bootstrap endpoint yet`);
   if (!artifactsDir)

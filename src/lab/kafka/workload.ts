@@ -81,7 +81,6 @@ export async function spawnProducer(w: KafkaWorkload, t: KafkaTarget): Promise<W
       };
       child.stdin.write('go\n');
       const running: RunningWorkload = {
-        acknowledged: [],
         async stop() {
           child.stdin.end();
           // The producer's delivery timeout (20 s) bounds its flush; past twice that, it is stuck.
