@@ -25,11 +25,13 @@ export function registerTaskList(parent: Command, name: string): void {
       const ctx = context(cmd);
       const client = await ctx.client();
       const filter = opts.stack ? { stack: opts.stack } : {};
-      // --json prints whole tasks; the table only its columns (and whether a task is wanted).
-      const tasks = ctx.json
-        ? await client.listTasks(filter)
-        : await client.listTaskFields([...TASK_ROW_FIELDS, 'desired'], filter);
-      const waiting = (await client.listWaiting()).filter((w) => !opts.stack || w.stack === opts.stack);
+      // --json prints whole tasks; the table only its columns (and whether a task is wanted). The
+      // two requests go together: the daemon answers them side by side.
+      const [tasks, queue] = await Promise.all([
+        ctx.json ? client.listTasks(filter) : client.listTaskFields([...TASK_ROW_FIELDS, 'desired'], filter),
+        client.listWaiting(),
+      ]);
+      const waiting = queue.filter((w) => !opts.stack || w.stack === opts.stack);
       ctx.emit(visibleTasks(tasks, opts.all === true), (shown) => {
         printTasks(shown);
         // Declared but not admitted yet: without this line they would be invisible in ps.
