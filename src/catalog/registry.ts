@@ -60,6 +60,14 @@ function validatorFor(pkg: PackageDefinition): ValidateFunction {
   return validate;
 }
 
+/**
+ * Compiles every package's options validator now: left to the first install of a package, Ajv's
+ * compile (its meta-schema first) held the daemon's loop for about 30 ms in that request.
+ */
+export function compileOptionValidators(): void {
+  for (const pkg of PACKAGES) validatorFor(pkg);
+}
+
 /** The options with the schema's defaults filled in; the caller's object is left untouched. */
 export function validateOptions(pkg: PackageDefinition, options: unknown): Record<string, unknown> {
   const data: unknown = options === undefined || options === null ? {} : structuredClone(options);

@@ -4,6 +4,7 @@ import { buildServer } from '../api/server.js';
 import { ConsoleViews } from './console-views.js';
 import { ArtifactResolver } from '../artifacts/resolver.js';
 import { inspectJava, javaCandidates } from '../catalog/java.js';
+import { compileOptionValidators } from '../catalog/registry.js';
 import { ensureRuntime } from '../catalog/runtimes.js';
 import type { RuntimeRef } from '../core/task.js';
 import { virtualNodes } from '../core/node.js';
@@ -294,6 +295,7 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
 
   const plans = new ServicePlans(store, paths, reconciler, control, log, events);
   const shares = new Shares(store, () => isolation.sync());
+  compileOptionValidators();
   const server = await buildServer({
     control,
     views: new ConsoleViews({ store, nodes }),
