@@ -19,10 +19,10 @@ describe('TaskJson', () => {
     const json = new TaskJson(pathsFor('/tmp/home'), serialize);
     const first = json.array(store.tasks.list('a'));
     assert.equal(made, 2);
-    assert.equal(json.array(store.tasks.list('a')), first);
+    assert.deepEqual(json.array(store.tasks.list('a')), first);
     assert.equal(made, 2);
     store.tasks.update('a', 'web.1', { state: 'failed' }, 1);
-    const second = JSON.parse(json.array(store.tasks.list('a'))) as TaskView[];
+    const second = JSON.parse(json.array(store.tasks.list('a')).toString()) as TaskView[];
     assert.equal(made, 3);
     assert.deepEqual(
       second.map((t) => t.state),
@@ -35,7 +35,7 @@ describe('TaskJson', () => {
     made = 0;
     const tasks = store.tasks.list('a');
     json.array(tasks);
-    assert.deepEqual(JSON.parse(json.array(tasks, ['id', 'state'])), [
+    assert.deepEqual(JSON.parse(json.array(tasks, ['id', 'state']).toString()), [
       { id: 'web.0', state: 'staging' },
       { id: 'web.1', state: 'failed' },
     ]);
@@ -47,5 +47,19 @@ describe('TaskJson', () => {
     json.array(tasks, ['ports']);
     json.array(tasks);
     assert.equal(made, 4, 'then dropped after three others');
+  });
+
+  it('writes a list of none, one and many, in UTF-8 whatever the characters', () => {
+    const json = new TaskJson(pathsFor('/tmp/home'), serialize);
+    assert.equal(json.array([]).toString(), '[]');
+    store.tasks.update('a', 'web.0', { message: 'waiting — déjà vu ✓' }, 2);
+    const tasks = store.tasks.list('a');
+    assert.deepEqual(JSON.parse(json.array(tasks.slice(0, 1), ['message']).toString()), [
+      { message: 'waiting — déjà vu ✓' },
+    ]);
+    assert.deepEqual(
+      (JSON.parse(json.array(tasks).toString()) as TaskView[]).map((t) => t.id),
+      ['web.0', 'web.1'],
+    );
   });
 });

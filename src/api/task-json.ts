@@ -14,9 +14,13 @@ const KEPT_FIELD_LISTS = 3;
  * `GET /v1/tasks`'s body from each task's JSON, made once per record: the store hands out the same
  * frozen record until the task's row is written again (`state/task-cache.ts`), so a list of 10,000
  * tasks is a concatenation, not 10,000 views built and serialised on every request.
+ *
+ * Each task's JSON is kept as UTF-8 bytes, and the body is one buffer copied from them: a 5 MB
+ * string joined per request had to be measured and encoded again on its way out (a two-byte string
+ * as soon as one message holds a character past Latin-1), and its copies weighed on the collector.
  */
 export class TaskJson {
-  private readonly json = new Map<string, WeakMap<TaskRecord, string>>();
+  private readonly json = new Map<string, WeakMap<TaskRecord, Buffer>>();
 
   /**
    * `serialize`: one TaskView's serializer, by default compiled here, at startup, with the validators
@@ -28,10 +32,10 @@ export class TaskJson {
   ) {}
 
   /** `fields`: only these of each task (their values are the view's, written by JSON.stringify). */
-  array(tasks: readonly TaskRecord[], fields?: readonly (keyof TaskView)[]): string {
+  array(tasks: readonly TaskRecord[], fields?: readonly (keyof TaskView)[]): Buffer {
     const key = fields?.join(',') ?? '';
     // The least recently asked list goes when another comes.
-    const kept = this.json.get(key) ?? new WeakMap<TaskRecord, string>();
+    const kept = this.json.get(key) ?? new WeakMap<TaskRecord, Buffer>();
     this.json.delete(key);
     if (this.json.size >= KEPT_FIELD_LISTS) this.json.delete(this.json.keys().next().value!);
     this.json.set(key, kept);
@@ -41,16 +45,25 @@ export class TaskJson {
           return JSON.stringify(Object.fromEntries(fields.filter((f) => f in view).map((f) => [f, view[f]])));
         }
       : (t: TaskRecord) => this.serialize(taskView(this.paths, t));
-    const parts = new Array<string>(tasks.length);
+    const parts = new Array<Buffer>(tasks.length);
+    let size = 2 + Math.max(0, tasks.length - 1);
     for (let i = 0; i < tasks.length; i++) {
       const t = tasks[i]!;
-      let s = kept.get(t);
-      if (s === undefined) {
-        s = write(t);
-        kept.set(t, s);
+      let b = kept.get(t);
+      if (b === undefined) {
+        b = Buffer.from(write(t));
+        kept.set(t, b);
       }
-      parts[i] = s;
+      parts[i] = b;
+      size += b.length;
     }
-    return `[${parts.join(',')}]`;
+    const body = Buffer.allocUnsafe(size);
+    let at = body.write('[', 0, 'latin1');
+    for (let i = 0; i < parts.length; i++) {
+      if (i > 0) body[at++] = 0x2c; // ','
+      at += parts[i]!.copy(body, at);
+    }
+    body[at] = 0x5d; // ']'
+    return body;
   }
 }

@@ -33,7 +33,7 @@ export const taskRoutes =
           .filter((t) => (!owner || t.owner === owner) && (!stack || t.stack === stack))
           .slice(offset, limit === undefined ? undefined : offset + limit);
         const only = fields ? [...new Set(fields.split(','))] : undefined;
-        // Already JSON: Fastify sends a string with a JSON content type as it is, unserialised.
+        // Already JSON, as bytes: Fastify sends a buffer as it is, unserialised.
         const body = json.array(tasks, only as (keyof TaskView)[]) as unknown as TaskView[];
         return reply.type('application/json; charset=utf-8').send(body);
       },
