@@ -11,6 +11,7 @@ export const FIGURES: Record<string, () => Promise<{ main: () => Promise<void> }
   'kafka-docker': () => import('./kafka-docker.js'),
   isolation: () => import('./isolation.js'),
   heal: () => import('./heal.js'),
+  'heal-kafka': () => import('./heal-kafka.js'),
   adoption: () => import('./adoption.js'),
   dns: () => import('./dns.js'),
   'api-scale': () => import('./api-scale.js'),

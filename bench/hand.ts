@@ -55,9 +55,11 @@ export function ownerOrder(tasks: TaskRecord[]): string[] {
   ).map(declaredName);
 }
 
+/** `keepData`: start on the data the tasks already have (a restart), not on fresh directories. */
 export async function startByHand(
   tasks: TaskRecord[],
   sandboxOf: (t: TaskRecord) => string,
+  { keepData = false } = {},
 ): Promise<HandStack> {
   const owners = ownerOrder(tasks);
   const children: ChildProcess[] = [];
@@ -77,7 +79,7 @@ export async function startByHand(
   try {
     for (const t of tasks) {
       const data = path.join(sandboxOf(t), 'data');
-      fs.rmSync(data, { recursive: true, force: true });
+      if (!keepData) fs.rmSync(data, { recursive: true, force: true });
       fs.mkdirSync(data, { recursive: true });
       for (const f of t.spec.files) {
         const file = path.join(sandboxOf(t), f.path);

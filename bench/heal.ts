@@ -13,7 +13,7 @@ import { TestHome, median, ms, report, timed } from './util.js';
  */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const STACK = 'name: heal\nservices:\n  cache:\n    package: redis\n    options: { persistence: none }\n';
-const DOWN = new Set(['failed', 'killed', 'lost', 'finished']);
+export const DOWN = new Set(['failed', 'killed', 'lost', 'finished']);
 
 async function coldStart(args: string[], config: string, host: string, port: number): Promise<number> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-bench-heal-'));
@@ -42,7 +42,7 @@ async function coldStart(args: string[], config: string, host: string, port: num
 }
 
 /** Resolves with the time (ms since `from`) of the first event of `task` that `matches`. */
-function nextEvent(
+export function nextEvent(
   waiters: ((e: FlotillaEvent, at: bigint) => boolean)[],
   task: string,
   matches: (state: string) => boolean,

@@ -20,6 +20,7 @@ const SMALLEST: Record<string, Record<string, string>> = {
   'kafka-docker': { BENCH_ROUNDS: '1' },
   isolation: { BENCH_LAUNCHES: '2', BENCH_CONNECTS: '10', BENCH_ROUNDS: '2', BENCH_RULES: '10' },
   heal: { BENCH_ROUNDS: '1' },
+  'heal-kafka': { BENCH_ROUNDS: '1' },
   adoption: { BENCH_TASKS: '5' },
   dns: { BENCH_DNS_TASKS: '30', BENCH_DNS_SECONDS: '1', BENCH_ROUNDS: '1', BENCH_DNS_QPS: '500' },
   'api-scale': { BENCH_TASKS: '20', BENCH_SAMPLES: '5', BENCH_CLI_SAMPLES: '1' },
@@ -33,6 +34,7 @@ const LIMIT_S: Record<string, number> = {
   replace: 600,
   'streaming-dev': 600,
   'kafka-docker': 600,
+  'heal-kafka': 600,
 };
 const RUN = fileURLToPath(new URL('./run.js', import.meta.url));
 
