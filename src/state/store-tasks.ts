@@ -185,10 +185,7 @@ export function tasksStore(db: Db, usage: UsageStore = usageStore(db), revision 
       return cached !== undefined ? cached : read(tenant, id);
     },
     byOwner(tenant: string, owner: string): TaskRecord[] {
-      return (
-        cache.list(tenant)?.filter((t) => t.owner === owner) ??
-        (byOwner.all(tenant, owner) as TaskRow[]).map(fromRow)
-      );
+      return cache.ofOwner(tenant, owner) ?? (byOwner.all(tenant, owner) as TaskRow[]).map(fromRow);
     },
     /** Creates the task, or updates its desired spec; its runtime state is kept. */
     put(t: TaskDeclaration, now: number): void {

@@ -22,6 +22,11 @@ describe('tasks store: the records in memory', () => {
     assert.deepEqual(ids(store.tasks.listAll()), ['a/db.0', 'a/web.2', 'a/web.10', 'b/web.1']);
     assert.deepEqual(ids(store.tasks.list('a')), ['a/db.0', 'a/web.2', 'a/web.10']);
     assert.deepEqual(ids(store.tasks.byOwner('a', 'web')), ['a/web.2', 'a/web.10']);
+    assert.deepEqual(ids(store.tasks.byOwner('a', 'db')), ['a/db.0'], 'the first owner');
+    assert.deepEqual(ids(store.tasks.byOwner('a', 'cache')), [], 'an owner before every other');
+    assert.deepEqual(ids(store.tasks.byOwner('a', 'zz')), [], 'an owner after every other');
+    assert.deepEqual(ids(store.tasks.byOwner('a', 'wb')), [], 'an owner between two');
+    assert.deepEqual(ids(store.tasks.byOwner('c', 'web')), [], 'a tenant with no task');
 
     store.tasks.update('a', 'web.2', { state: 'running', message: 'up' }, 5);
     assert.equal(store.tasks.get('a', 'web.2')?.state, 'running');

@@ -98,6 +98,26 @@ export class TaskCache {
     return list;
   }
 
+  /**
+   * One owner's tasks in index order, or null: ask SQLite. Found by bisection in the tenant's list:
+   * the deployer and the reconciler ask for an owner's tasks after nearly every write, and filtering
+   * a tenant's 10,000 tasks each time was 1.5 s of a large `up` in a profile.
+   */
+  ofOwner(tenant: string, owner: string): TaskRecord[] | null {
+    const list = this.list(tenant);
+    if (!list) return null;
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compare(list[mid]!.owner, owner) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    let end = lo;
+    while (end < list.length && list[end]!.owner === owner) end++;
+    return list.slice(lo, end);
+  }
+
   listAll(): readonly TaskRecord[] | null {
     const all = this.fresh();
     if (!all) return null;
