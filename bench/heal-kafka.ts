@@ -1,8 +1,7 @@
 import { pathsFor, sandboxPath } from '../src/core/paths.js';
-import type { FlotillaEvent } from '../src/core/streams.js';
 import type { TaskRecord } from '../src/core/task.js';
 import { groupsGone, recordedTasks, startByHand, type HandStack } from './hand.js';
-import { DOWN, nextEvent } from './heal.js';
+import { DOWN, taskEvents } from './heal.js';
 import { TestHome, median, ms, report } from './util.js';
 
 /**
@@ -28,21 +27,15 @@ export async function main(): Promise<void> {
   try {
     await home.ok(['up', '-f', FILE, '--wait', '--timeout', '600'], 700_000);
     const client = home.client();
-    const waiters: ((e: FlotillaEvent, at: bigint) => boolean)[] = [];
-    const stream = client
-      .events((e) => {
-        const at = process.hrtime.bigint();
-        for (let i = 0; i < waiters.length; i++) if (waiters[i]!(e, at)) waiters.splice(i--, 1);
-      }, abort.signal)
-      .catch(() => undefined);
+    const events = taskEvents(client, abort.signal);
     for (let i = 0; i < ROUNDS; i++) {
       const tasks = await client.listTasks({ owner: SERVICE });
       const victim = tasks[i % tasks.length]!;
       if (!victim.pid || victim.state !== 'healthy') throw new Error(`${victim.id} is ${victim.state}`);
       let killedAt = 0n;
       const from = () => killedAt;
-      const down = nextEvent(waiters, victim.id, (s) => DOWN.has(s), from);
-      const up = nextEvent(waiters, victim.id, (s) => s === 'healthy', from);
+      const down = events.next(victim.id, (s) => DOWN.has(s), from);
+      const up = events.next(victim.id, (s) => s === 'healthy', from);
       killedAt = process.hrtime.bigint();
       // The task leads a process group of its own: its start script and the JVM.
       process.kill(-victim.pid, 'SIGKILL');
@@ -52,7 +45,7 @@ export async function main(): Promise<void> {
       await home.ok(['up', '-f', FILE, '--wait', '--timeout', '600'], 700_000);
     }
     abort.abort();
-    await stream;
+    await events.stream;
 
     // By hand: the same scripts and configuration, on fresh sandboxes of the same paths.
     const recorded = recordedTasks(pathsFor(home.home).db).filter((t) => t.owner === SERVICE);

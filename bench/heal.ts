@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { FlotillaClient } from '../src/client/client.js';
 import type { FlotillaEvent } from '../src/core/streams.js';
 import { runCheck } from '../src/reconciler/health/index.js';
 import { TestHome, median, ms, report, timed } from './util.js';
@@ -42,7 +43,7 @@ async function coldStart(args: string[], config: string, host: string, port: num
 }
 
 /** Resolves with the time (ms since `from`) of the first event of `task` that `matches`. */
-export function nextEvent(
+function nextEvent(
   waiters: ((e: FlotillaEvent, at: bigint) => boolean)[],
   task: string,
   matches: (state: string) => boolean,
@@ -57,6 +58,25 @@ export function nextEvent(
   });
 }
 
+/**
+ * The daemon's event stream, read from now until `signal` aborts: `next` resolves with the time (ms
+ * since `from()`) of the first `task_state` event of `task` whose state `matches`.
+ */
+export function taskEvents(client: FlotillaClient, signal: AbortSignal) {
+  const waiters: ((e: FlotillaEvent, at: bigint) => boolean)[] = [];
+  const stream = client
+    .events((e) => {
+      const at = process.hrtime.bigint();
+      for (let i = 0; i < waiters.length; i++) if (waiters[i]!(e, at)) waiters.splice(i--, 1);
+    }, signal)
+    .catch(() => undefined);
+  return {
+    stream,
+    next: (task: string, matches: (state: string) => boolean, from: () => bigint) =>
+      nextEvent(waiters, task, matches, from),
+  };
+}
+
 export async function main(): Promise<void> {
   const home = new TestHome();
   const file = path.join(home.home, 'heal.yml');
@@ -68,20 +88,14 @@ export async function main(): Promise<void> {
   try {
     await home.ok(['up', '-f', file, '--wait']);
     const client = home.client();
-    const waiters: ((e: FlotillaEvent, at: bigint) => boolean)[] = [];
-    const stream = client
-      .events((e) => {
-        const at = process.hrtime.bigint();
-        for (let i = 0; i < waiters.length; i++) if (waiters[i]!(e, at)) waiters.splice(i--, 1);
-      }, abort.signal)
-      .catch(() => undefined);
+    const events = taskEvents(client, abort.signal);
     for (let i = 0; i < ROUNDS; i++) {
       const [task] = await client.listTasks({ owner: 'cache' });
       if (!task?.pid || task.state !== 'healthy') throw new Error(`cache is not healthy: ${task?.state}`);
       let killedAt = 0n;
       const from = () => killedAt;
-      const down = nextEvent(waiters, task.id, (s) => DOWN.has(s), from);
-      const up = nextEvent(waiters, task.id, (s) => s === 'healthy', from);
+      const down = events.next(task.id, (s) => DOWN.has(s), from);
+      const up = events.next(task.id, (s) => s === 'healthy', from);
       killedAt = process.hrtime.bigint();
       process.kill(task.pid, 'SIGKILL');
       seen.push(await down);
@@ -93,7 +107,7 @@ export async function main(): Promise<void> {
       await home.ok(['up', '-f', file, '--wait']);
     }
     abort.abort();
-    await stream;
+    await events.stream;
   } finally {
     abort.abort();
     await home.cleanup();
