@@ -103,13 +103,18 @@ describe('the Docker driver through the CLI', { skip: 'skip' in probe ? probe.sk
   it('adopts running containers after the daemon is SIGKILLed: same container ids, no restart', async () => {
     // Every task healthy first: after the primary's relaunch above, the replica's link to it is
     // still coming back (its check fails until it is), and that is not what this test is about.
+    // The replica's own word, not only its state: a state stays `healthy` through a failed probe or
+    // two, and CI once killed the daemon while the replica was still resyncing with the relaunched
+    // primary (the adopting daemon's first probe then failed).
     const tasks = await waitFor(
       async () => {
         const ts = await home.client().listTasks({ owner: 'cache' });
-        return ts.every((t) => t.state === 'healthy') ? ts : null;
+        if (!ts.every((t) => t.state === 'healthy')) return null;
+        const replica = ts.find((t) => t.role === 'replica')!;
+        return (await replicationOf(replica)).includes('master_link_status:up') ? ts : null;
       },
       60_000,
-      'every task of cache healthy before the kill',
+      'every task of cache healthy, the replica linked, before the kill',
     );
     const daemon = home.daemonInfo()!.pid;
     process.kill(daemon, 'SIGKILL');
@@ -150,3 +155,14 @@ describe('the Docker driver through the CLI', { skip: 'skip' in probe ? probe.sk
     assert.deepEqual(await labelled('containers'), []);
   });
 });
+
+/** The replica's `INFO replication`, asked of the replica itself. */
+async function replicationOf(task: { host: string; ports: number[] }): Promise<string> {
+  const client = createClient({ url: `redis://${task.host}:${task.ports[0]}` });
+  await client.connect();
+  try {
+    return await client.info('replication');
+  } finally {
+    client.destroy();
+  }
+}
