@@ -106,16 +106,11 @@ export class TaskCache {
   ofOwner(tenant: string, owner: string): TaskRecord[] | null {
     const list = this.list(tenant);
     if (!list) return null;
-    let lo = 0;
-    let hi = list.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (compare(list[mid]!.owner, owner) < 0) lo = mid + 1;
-      else hi = mid;
-    }
-    let end = lo;
-    while (end < list.length && list[end]!.owner === owner) end++;
-    return list.slice(lo, end);
+    const first = bisect(list, (t) => compare(t.owner, owner) < 0);
+    return list.slice(
+      first,
+      bisect(list, (t) => compare(t.owner, owner) <= 0, first),
+    );
   }
 
   listAll(): readonly TaskRecord[] | null {
@@ -137,11 +132,15 @@ export class TaskCache {
 
 /** Where `t` goes in a list in the store's order (the first place not before it). */
 function lowerBound(list: readonly TaskRecord[], t: TaskRecord): number {
-  let lo = 0;
+  return bisect(list, (x) => byOwnerIndex(x, t) < 0);
+}
+
+/** In a list in the store's order, the first place from `lo` whose record is not `before` it. */
+function bisect(list: readonly TaskRecord[], before: (t: TaskRecord) => boolean, lo = 0): number {
   let hi = list.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (byOwnerIndex(list[mid]!, t) < 0) lo = mid + 1;
+    if (before(list[mid]!)) lo = mid + 1;
     else hi = mid;
   }
   return lo;
