@@ -58,7 +58,8 @@ export class TaskJson {
       size += b.length;
     }
     const body = Buffer.allocUnsafe(size);
-    let at = body.write('[', 0, 'latin1');
+    body[0] = 0x5b; // '['
+    let at = 1;
     for (let i = 0; i < parts.length; i++) {
       if (i > 0) body[at++] = 0x2c; // ','
       at += parts[i]!.copy(body, at);
