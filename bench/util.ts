@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { TestHome } from '../test/helpers/flotilla.js';
+import { record } from './results.js';
 
 export { TestHome };
 
@@ -23,7 +24,9 @@ export function run(cmd: string, args: string[], env?: NodeJS.ProcessEnv): Promi
   });
 }
 
+/** Prints a figure's table, and files it for `npm run bench -- --write` (bench/results.ts). */
 export function report(title: string, rows: [string, string][]): void {
+  record(title, rows);
   console.log(`\n## ${title}`);
   const w = Math.max(...rows.map(([k]) => k.length));
   for (const [k, v] of rows) console.log(`  ${k.padEnd(w)}  ${v}`);
