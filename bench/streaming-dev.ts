@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { pathsFor, sandboxPath } from '../src/core/paths.js';
 import { launchByHand, recordedTasks } from './hand.js';
 import { TestHome, median, ms, report, timed } from './util.js';
@@ -7,7 +8,9 @@ import { TestHome, median, ms, report, timed } from './util.js';
  * The full dev stack (examples/streaming-dev.yml: ZooKeeper, 3 Kafka brokers, Spark master and 2
  * workers, a 3-node Cassandra ring, Redis primary and replica): `flotilla up --wait` to every task
  * ready, next to the very same commands launched by hand on the critical path (each service once its
- * dependencies are ready, its tasks in parallel); and the memory the running stack holds.
+ * dependencies are ready, its tasks in parallel); and the memory the running stack holds. Each round
+ * also runs the stack with `startOrder: parallel` (every JVM at once), alternated with the default
+ * `auto` order in the same daemon, so the two orders meet the same load.
  */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const FILE = 'examples/streaming-dev.yml';
@@ -42,11 +45,20 @@ function treeRssMb(root: number): number {
 export async function main(): Promise<void> {
   const home = new TestHome();
   const up: number[] = [];
+  const parallel: number[] = [];
   const hand: number[] = [];
   const memory: number[] = [];
   try {
     await home.ok(['daemon', 'start']);
+    const parallelFile = path.join(home.home, 'streaming-dev-parallel.yml');
+    const text = fs.readFileSync(FILE, 'utf8');
+    fs.writeFileSync(parallelFile, text.replace(/^name: .*$/m, '$&\nstartOrder: parallel'));
     for (let i = 0; i < ROUNDS; i++) {
+      const [p] = await timed(() =>
+        home.ok(['up', '-f', parallelFile, '--wait', '--timeout', '900'], 1_000_000),
+      );
+      parallel.push(p);
+      await home.ok(['down', STACK, '--purge'], 300_000);
       const [t] = await timed(() => home.ok(['up', '-f', FILE, '--wait', '--timeout', '900'], 1_000_000));
       up.push(t);
       const tasks = await home.client().listTasks({ stack: STACK });
@@ -62,11 +74,13 @@ export async function main(): Promise<void> {
   } finally {
     await home.cleanup();
   }
-  report(`${FILE}: up --wait to every task ready vs by hand, and memory`, [
+  report(`${FILE}: up --wait to every task ready (auto and parallel start orders) vs by hand, and memory`, [
     ['rounds', String(ROUNDS)],
     ['flotilla up --wait (median)', ms(median(up))],
     ['same commands by hand (median)', ms(median(hand))],
     ['ratio up / by hand', (median(up) / median(hand)).toFixed(2)],
+    ['flotilla up --wait, startOrder: parallel (median)', ms(median(parallel))],
+    ['ratio parallel / by hand', (median(parallel) / median(hand)).toFixed(2)],
     ['resident memory of the running stack (median)', `${median(memory).toFixed(0)} MB`],
   ]);
 }
