@@ -97,6 +97,13 @@ describe('HTTP errors', () => {
     );
   });
 
+  it("a 1,000-character name is the route's to refuse (404, coded), not the router's (414)", async () => {
+    coded(
+      await send(base, { method: 'GET', path: `/v1/stacks/${'a'.repeat(1000)}`, headers: auth }),
+      'STACK_NOT_FOUND',
+    );
+  });
+
   it('a JSON body of too many keys or too deep: 413 INPUT_TOO_COMPLEX before it is built', async () => {
     const keys = `{${Array.from({ length: 30_000 }, (_, i) => `"k${i}":1`).join(',')}}`;
     const many = await send(base, {

@@ -67,7 +67,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     // Node's default, stated: the limit docs/errors.md gives for the URL and headers.
     http: { maxHeaderSize: LIMITS.headerBytes },
     // A long name is the route's to refuse (404, coded), not the router's own 414.
-    maxParamLength: LIMITS.headerBytes,
+    routerOptions: { maxParamLength: LIMITS.headerBytes },
     clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
   boundedJsonParser(app);
