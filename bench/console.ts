@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Registry } from 'prom-client';
-import type { Page } from 'playwright-core';
+import type { CDPSession, Page } from 'playwright-core';
 import { someDeps } from '../src/api/deps.js';
 import { buildServer } from '../src/api/server.js';
 import type { AppSpec } from '../src/core/app.js';
@@ -19,11 +19,15 @@ import { median, ms, report } from './util.js';
 /**
  * The web console in Chromium: the gzipped first load, the services view's first render with 10,000
  * owners against an empty view (same server code, same run), and the time from a task's state change
- * to the DOM with those 10,000 listed. The daemon side is the real API (routes, console views, event
+ * to the DOM with those 10,000 listed; then the page's JavaScript heap before and after 10 minutes of
+ * live updates (BENCH_LIVE_S), each measured after a full garbage collection. The daemon side is the real API (routes, console views, event
  * stream) over a store filled directly: 10,000 processes would measure the machine, not the console.
  */
 const OWNERS = Number(process.env.BENCH_APPS ?? 10_000);
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 5);
+const LIVE_S = Number(process.env.BENCH_LIVE_S ?? 600);
+/** Task state changes a second during the live phase, each on another owner. */
+const RATE = 20;
 const WEB = fileURLToPath(new URL('../web/', import.meta.url));
 
 async function server(owners: number) {
@@ -80,6 +84,39 @@ async function server(owners: number) {
   };
 }
 
+type Server = Awaited<ReturnType<typeof server>>;
+
+/** A task's state change, as the reconciler makes it: the record, then its event. */
+function flip(full: Server, owner: string, failing: boolean): number {
+  const at = Date.now();
+  full.store.tasks.update('default', `${owner}.0`, { state: failing ? 'failed' : 'running' }, at);
+  full.events.publish('default', 'task_state', `${owner}.0`, { task: `${owner}.0`, owner }, at);
+  return at;
+}
+
+/** The page's live JavaScript heap in MB, after a full collection. */
+async function heapMb(cdp: CDPSession): Promise<number> {
+  await cdp.send('HeapProfiler.collectGarbage');
+  const { usedSize } = await cdp.send('Runtime.getHeapUsage');
+  return usedSize / 2 ** 20;
+}
+
+/** `seconds` of state changes at RATE a second, spread over every owner, each flipped back later. */
+async function liveUpdates(full: Server, seconds: number): Promise<number> {
+  const failing = new Set<string>();
+  const end = Date.now() + seconds * 1000;
+  let n = 0;
+  for (; Date.now() < end; n++) {
+    const owner = `app-${String((n * 7919) % OWNERS).padStart(5, '0')}`;
+    const fail = !failing.delete(owner);
+    if (fail) failing.add(owner);
+    flip(full, owner, fail);
+    await new Promise((r) => setTimeout(r, 1000 / RATE));
+  }
+  for (const owner of failing) flip(full, owner, false);
+  return n + failing.size;
+}
+
 /** From navigation to the services view drawn (its first row, or its empty note), in the page's clock. */
 async function firstRender(page: Page, address: string, selector: string): Promise<number> {
   await page.goto(`${address}/#/services`, { waitUntil: 'commit' });
@@ -119,23 +156,28 @@ export async function main(): Promise<void> {
       const seen = page
         .waitForSelector(`[data-name="app-00000"] .badge.${wanted}`)
         .then(() => page.evaluate('Date.now()'));
-      const at = Date.now();
-      full.store.tasks.update('default', 'app-00000.0', { state: failing ? 'failed' : 'running' }, at);
-      full.events.publish(
-        'default',
-        'task_state',
-        'app-00000.0',
-        { task: 'app-00000.0', owner: 'app-00000' },
-        at,
-      );
+      const at = flip(full, 'app-00000', failing);
       latency.push(((await seen) as number) - at);
     }
+    // Ten minutes of a busy pool's live updates: the heap must not keep what they brought.
+    const cdp = await context.newCDPSession(page);
+    const heapBefore = await heapMb(cdp);
+    const changes = await liveUpdates(full, LIVE_S);
+    await page.waitForSelector('[data-name="app-00000"] .badge.s-ready');
+    await new Promise((r) => setTimeout(r, 2000));
+    const heapAfter = await heapMb(cdp);
     report(`web console (${OWNERS} owners)`, [
       ['first load, gzipped: JS', `${(js / 1024).toFixed(1)} KB (goal ≤ 250 KB)`],
       ['first load, gzipped: CSS + HTML', `${((css + html) / 1024).toFixed(1)} KB`],
       [`services view drawn, ${OWNERS} owners (median of ${SAMPLES})`, ms(median(fullMs))],
       ['services view drawn, empty (baseline)', ms(median(emptyMs))],
       [`task state change → DOM, ${OWNERS} owners (median of ${latency.length})`, ms(median(latency))],
+      ['JS heap before the live updates (after a GC)', `${heapBefore.toFixed(1)} MB`],
+      [
+        `JS heap after ${LIVE_S} s of live updates (${changes} state changes, after a GC)`,
+        `${heapAfter.toFixed(1)} MB`,
+      ],
+      ['heap growth (goal ≤ 10 %)', `${((heapAfter / heapBefore - 1) * 100).toFixed(1)} %`],
     ]);
   } finally {
     await browser.close();

@@ -25,7 +25,7 @@ const SMALLEST: Record<string, Record<string, string>> = {
   dns: { BENCH_DNS_TASKS: '30', BENCH_DNS_SECONDS: '1', BENCH_ROUNDS: '1', BENCH_DNS_QPS: '500' },
   'api-scale': { BENCH_TASKS: '20', BENCH_SAMPLES: '5', BENCH_CLI_SAMPLES: '1' },
   'image-pull': { BENCH_ROUNDS: '1', BENCH_PULL_MB: '4' },
-  console: { BENCH_APPS: '10', BENCH_SAMPLES: '1' },
+  console: { BENCH_APPS: '10', BENCH_SAMPLES: '1', BENCH_LIVE_S: '2' },
 };
 /** The JVM stacks need their time even at one round; everything else is quick. */
 const LIMIT_S: Record<string, number> = {
