@@ -34,7 +34,10 @@ export const FaultRequestBody = Type.Object(
     rateKbit: Type.Optional(
       Type.Integer({ minimum: FAULT_LIMITS.minRateKbit, maximum: FAULT_LIMITS.maxRateKbit }),
     ),
-    mode: Type.Optional(Type.Literal('full')),
+    mode: Type.Optional(Type.Union([Type.Literal('full'), Type.Literal('slow')])),
+    rateKBps: Type.Optional(
+      Type.Integer({ minimum: FAULT_LIMITS.minDiskKBps, maximum: FAULT_LIMITS.maxDiskKBps }),
+    ),
     offsetS: Type.Optional(
       Type.Integer({ minimum: -FAULT_LIMITS.maxOffsetS, maximum: FAULT_LIMITS.maxOffsetS }),
     ),
@@ -80,6 +83,7 @@ export const FaultView = Type.Object({
     volume: Type.Optional(
       Type.Object({ dir: Type.String(), keep: Type.String(), sizeBytes: Type.Integer() }),
     ),
+    blkio: Type.Optional(Type.Object({ dir: Type.String(), device: Type.String() })),
     restarted: Type.Optional(Type.Array(Type.String())),
     mechanism: Type.String(),
   }),

@@ -34,7 +34,7 @@ export interface FaultRequest {
   from?: string[];
   to?: string[];
   /**
-   * Node-level (cluster admins only): partition, isolate or loss between whole virtual nodes
+   * Node-level (cluster admins only): any network fault between whole virtual nodes
    * (`node-1`), reaching every tenant's process tasks on them. isolate: one node, cut off from all.
    */
   fromNodes?: string[];
@@ -48,8 +48,13 @@ export interface FaultRequest {
   jitterMs?: number;
   /** bandwidth: the rate the pairs' connections share, in kilobits per second (both directions together). */
   rateKbit?: number;
-  /** disk: `full` (the task's data directory on a small volume with no space left). */
-  mode?: 'full';
+  /**
+   * disk: `full` (the task's data directory on a small volume with no space left, the default) or
+   * `slow` (the task's reads and writes on the disk under it throttled to `rateKBps`).
+   */
+  mode?: 'full' | 'slow';
+  /** disk, slow: kilobytes per second, for the task's reads and for its writes each. */
+  rateKBps?: number;
   /** clock: seconds added to the task's clock (negative: behind), from its next start. */
   offsetS?: number;
   /** Healed by itself after this many seconds; unset: until `fault heal` or the daemon stops. */
@@ -72,6 +77,8 @@ export interface FaultApplied {
   bandwidth?: { askedKbit: number; achievedKbit: number | null; busySeconds: number; bytes: number };
   /** disk: the volume mounted over the task's data directory, and the bind mount of what was there. */
   volume?: { dir: string; keep: string; sizeBytes: number };
+  /** disk, slow: the fault's blkio cgroup and the disk (`major:minor`) it throttles. */
+  blkio?: { dir: string; device: string };
   /** clock, disk: task keys restarted so that the fault takes hold (and again when it heals). */
   restarted?: string[];
   /** What mechanism does it here (`iptables statistic`, `nat REDIRECT + delay proxy`, …). */
@@ -101,6 +108,9 @@ export const FAULT_LIMITS = {
   /** 8 kbit/s to 10 Gbit/s. */
   minRateKbit: 8,
   maxRateKbit: 10_000_000,
+  /** A slow disk: 1 KB/s to 10 GB/s. */
+  minDiskKBps: 1,
+  maxDiskKBps: 10_000_000,
   /** A year either way. */
   maxOffsetS: 31_536_000,
 } as const;

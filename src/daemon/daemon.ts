@@ -200,6 +200,7 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
     faults: store.faults,
     tasks: store.tasks,
     signal: (key, signal) => driver.signalTask(key, signal),
+    processesOf: (key) => processDriver.taskProcesses(key),
     restart: async (tenant, id) => {
       await reconciler.supervisor.kill(taskKey(tenant, id), 'restarted by a fault');
       reconciler.enqueue(tenant, [id]);

@@ -16,6 +16,7 @@ export class DelayProxy {
   private readonly sockets = new Set<net.Socket>();
   /** Request chunk in → first reply chunk out, as the client sees it (ms). */
   private readonly samples: number[] = [];
+  private closed = false;
 
   constructor(
     readonly delayMs: number,
@@ -33,6 +34,11 @@ export class DelayProxy {
       server.once('error', reject);
       server.listen(0, '127.0.0.1', () => resolve());
     });
+    if (this.closed) {
+      // Closed while this one was opening (a node-level delay healed as a task came): not kept.
+      server.close();
+      throw new Error('the delay proxy is closed');
+    }
     const local = (server.address() as net.AddressInfo).port;
     this.servers.set(key, { server, port: local });
     return local;
@@ -51,6 +57,7 @@ export class DelayProxy {
 
   /** Stops listening and cuts every connection it carries (clients reconnect, straight to the target). */
   async close(): Promise<void> {
+    this.closed = true;
     for (const s of this.sockets) s.destroy();
     await Promise.all(
       [...this.servers.values()].map(({ server }) => new Promise<void>((r) => server.close(() => r()))),

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { mechanismOf } from './engine.js';
+import { BLKIO_ROOT } from './slow-disk.js';
 import { fakeTimeLibrary } from './clock.js';
 import { probeNetfilter } from './netfilter.js';
 import { rootOfLo } from './shaping.js';
@@ -51,7 +52,13 @@ export async function faultChecks(): Promise<FaultCheck[]> {
     },
     bandwidth(netOk ? '' : why, netOk && (probe?.classify ?? false)),
     root
-      ? { name: 'fault disk', ok: true, detail: `${mechanismOf('disk')}; a slow disk is not offered` }
+      ? {
+          name: 'fault disk',
+          ok: true,
+          detail: fs.existsSync(BLKIO_ROOT)
+            ? mechanismOf('disk')
+            : `${mechanismOf('disk')}; slow is unavailable here: no cgroup v1 blkio controller (${BLKIO_ROOT})`,
+        }
       : unavailable('disk', 'the daemon does not run as root (mount)', 'run the daemon as root'),
     fakeTimeLibrary()
       ? { name: 'fault clock', ok: true, detail: mechanismOf('clock') }
@@ -64,7 +71,7 @@ export async function faultChecks(): Promise<FaultCheck[]> {
       name: 'fault node',
       ok: true,
       detail:
-        'partition, isolate, loss between whole virtual nodes (every tenant process task on them): cluster admins only',
+        'partition, isolate, loss, delay, bandwidth between whole virtual nodes (every tenant process task on them): cluster admins only',
     },
   ];
 }

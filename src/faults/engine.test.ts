@@ -10,6 +10,14 @@ import { FaultEngine } from './engine.js';
 import { mountsOf, mountVolume, volumeFor, volumeSource } from './disk.js';
 import { applyChain, chainRules, chainsWithPrefix } from './netfilter.js';
 import { addShaping, shapingLeft } from './shaping.js';
+import {
+  BLKIO_ROOT,
+  blkioDirOf,
+  blockDeviceOf,
+  createThrottle,
+  enterThrottle,
+  throttlesOf,
+} from './slow-disk.js';
 import { checkFaultRequest } from './validate.js';
 
 const root = process.getuid?.() === 0;
@@ -40,15 +48,23 @@ describe('fault requests', () => {
     assert.equal(field({ kind: 'clock', tasks: ['a'], offsetS: 0 }), 'offsetS');
     assert.equal(field({ kind: 'clock', tasks: ['a'], offsetS: -60 }), null);
     assert.equal(field({ kind: 'disk' }), 'service');
+    assert.equal(field({ kind: 'disk', tasks: ['a'], mode: 'slow' }), 'rateKBps');
+    assert.equal(field({ kind: 'disk', tasks: ['a'], mode: 'slow', rateKBps: 0 }), 'rateKBps');
+    assert.equal(field({ kind: 'disk', tasks: ['a'], mode: 'slow', rateKBps: 256 }), null);
+    assert.equal(field({ kind: 'disk', tasks: ['a'], rateKBps: 256 }), 'rateKBps');
+    assert.equal(field({ kind: 'kill', tasks: ['a'], rateKBps: 256 }), 'rateKBps');
     const leaderOf = { topic: 'orders', partition: 0 };
     assert.equal(field({ kind: 'kill', service: 's', leaderOf }), 'leaderOf');
     assert.equal(field({ kind: 'kill', service: 's', pick: 'leader', leaderOf }), null);
     assert.equal(field({ kind: 'isolate', fromNodes: ['node-1', 'node-2'] }), 'fromNodes');
     assert.equal(field({ kind: 'partition', fromNodes: ['node-1'] }), 'toNodes');
+    assert.equal(field({ kind: 'delay', fromNodes: ['node-1'], toNodes: ['node-2'], delayMs: 5 }), null);
+    assert.equal(field({ kind: 'delay', fromNodes: ['node-1'], toNodes: ['node-2'] }), 'delayMs');
     assert.equal(
-      field({ kind: 'delay', fromNodes: ['node-1'], toNodes: ['node-2'], delayMs: 5 }),
-      'fromNodes',
+      field({ kind: 'bandwidth', fromNodes: ['node-1'], toNodes: ['node-2'], rateKbit: 800 }),
+      null,
     );
+    assert.equal(field({ kind: 'kill', fromNodes: ['node-1'] }), 'service');
     assert.equal(field({ kind: 'partition', fromNodes: ['node-1'], toNodes: ['node-2'] }), null);
   });
 });
@@ -117,6 +133,57 @@ describe('a daemon killed mid-fault', { skip: !root && 'needs root (iptables)' }
     );
     store.close();
   });
+});
+
+describe('a daemon killed mid-fault, with a slow disk', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-faults-slow-'));
+  const device = fs.existsSync(BLKIO_ROOT) ? blockDeviceOf(dir) : null;
+  const homeId = `s${process.pid.toString(16).slice(-4)}`;
+  const sleeper = spawn('sleep', ['60'], { stdio: 'ignore' });
+  after(() => {
+    sleeper.kill('SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it(
+    'has its throttle removed by the next one, its processes back at full speed, and a stray one too',
+    { skip: (!root || !device) && 'needs root and a cgroup v1 blkio controller over a block device' },
+    async () => {
+      const store = createStore(path.join(dir, 'flotilla.db'));
+      const [slow, stray] = [blkioDirOf(homeId, 'dead03'), blkioDirOf(homeId, 'stray2')];
+      createThrottle(slow, device!, 64 * 1024);
+      createThrottle(stray, device!, 64 * 1024);
+      enterThrottle(slow, [sleeper.pid!]);
+      assert.match(fs.readFileSync(`/proc/${sleeper.pid}/cgroup`, 'utf8'), /blkio:\/flotilla-fault-/);
+      store.faults.put({
+        id: 'dead03',
+        tenant: 'a',
+        kind: 'disk',
+        request: { kind: 'disk', tasks: ['x'], mode: 'slow', rateKBps: 64 },
+        targets: ['x'],
+        state: 'active',
+        applied: { blkio: { dir: slow, device: device! }, mechanism: 'blkio' },
+        createdAt: 1,
+        healAt: null,
+        healedAt: null,
+        message: null,
+      });
+      const engine = new FaultEngine({
+        faults: store.faults,
+        tasks: store.tasks,
+        signal: async () => undefined,
+        restart: async () => undefined,
+        publish: () => undefined,
+        homeId,
+        log: () => undefined,
+      });
+      assert.equal(await engine.recover(), 1);
+      assert.deepEqual(throttlesOf(homeId), []);
+      assert.doesNotMatch(fs.readFileSync(`/proc/${sleeper.pid}/cgroup`, 'utf8'), /flotilla-fault-/);
+      assert.deepEqual(store.faults.listActive(), []);
+      store.close();
+    },
+  );
 });
 
 describe(

@@ -4,6 +4,7 @@ import type { FaultApplied, FaultRecord, FaultRequest } from '../core/fault.js';
 import { taskKey } from '../core/keys.js';
 import type { NodeInfo } from '../core/node.js';
 import type { TaskRecord } from '../core/task.js';
+import { chainsInNetns, removeInNetns } from './container-net.js';
 import { LaunchFaults } from './launch-faults.js';
 import { chainsWithPrefix, removeChain } from './netfilter.js';
 import { NetworkFault, sidesOf } from './network.js';
@@ -22,6 +23,8 @@ export interface FaultDeps {
   };
   tasks: TaskLookup & { list(tenant: string): TaskRecord[]; listAll(): TaskRecord[] };
   userOf?(tenant: string): { uid: number } | undefined;
+  /** Every live process of a process task: a slow disk throttles them all. */
+  processesOf?(taskKey: string): number[];
   /** The virtual nodes, for node-level faults (cluster admins only). */
   nodes?: Pick<NodeInfo, 'id' | 'host'>[];
   signal(taskKey: string, signal: NodeJS.Signals): Promise<void>;
@@ -73,6 +76,10 @@ export class FaultEngine {
     const left = this.deps.faults.listActive();
     for (const f of left) await this.undo(f, 'the daemon restarted: healed what the last one left');
     for (const chain of chainsWithPrefix(this.chainPrefix)) removeChain(chain);
+    // A container that outlived the daemon keeps the rules in its own namespace until they go.
+    for (const t of this.deps.tasks.listAll())
+      if (t.handle?.containerId)
+        for (const chain of chainsInNetns(t.handle.pid, this.chainPrefix)) removeInNetns(t.handle.pid, chain);
     this.launches.strays(this.deps.faults.listActive());
     return left.length;
   }
@@ -141,7 +148,12 @@ export class FaultEngine {
       };
       // Stored before the restart: the launch reads it, and a daemon that dies knows what to undo.
       this.deps.faults.put(record);
-      await this.launches.apply(record);
+      try {
+        await this.launches.apply(record);
+      } catch (err) {
+        this.deps.faults.put({ ...record, state: 'healed', healedAt: this.now(), message: String(err) });
+        throw err;
+      }
     } else {
       const sides = onNodes ? nodeSides(req, this.deps.nodes ?? [], () => this.deps.tasks.listAll()) : null;
       const { from, to } = sides ? { from: [], to: [] } : sidesOf(this.deps.tasks, tenant, req);
@@ -269,15 +281,15 @@ export function mechanismOf(kind: FaultRequest['kind']): string {
       return 'SIGSTOP/SIGCONT of the process group (Docker: of the container)';
     case 'partition':
     case 'isolate':
-      return 'iptables DROP on lo, by the sender task cgroup and the receiver address and ports';
+      return 'iptables DROP on lo, by the sender task cgroup and the receiver address and ports (Docker: in each sending container network namespace, by the receiver address)';
     case 'loss':
-      return 'iptables statistic (random DROP) on lo, by task cgroup, address and ports';
+      return 'iptables statistic (random DROP) on lo, by task cgroup, address and ports (Docker: in each sending container network namespace)';
     case 'delay':
       return 'nat REDIRECT to a delay proxy of the daemon (netem is not used)';
     case 'bandwidth':
       return 'htb classes on lo (one each way); iptables (mangle: CONNMARK by task cgroup, address and ports, then CLASSIFY) puts the pairs connections in them';
     case 'disk':
-      return 'a full tmpfs over the task data directory, the task restarted onto it (data copied back on heal)';
+      return 'full: a full tmpfs over the task data directory, the task restarted onto it (data copied back on heal); slow: the task processes in a blkio cgroup throttled on the disk under it';
     case 'clock':
       return "libfaketime preloaded at the task's next start (the task is restarted; static binaries and containers are not skewed)";
   }

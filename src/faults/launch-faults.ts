@@ -1,10 +1,20 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { FlotillaError } from '../core/errors.js';
 import type { FaultApplied, FaultRecord, FaultRequest } from '../core/fault.js';
 import { taskKey } from '../core/keys.js';
 import type { TaskRecord } from '../core/task.js';
 import { clockEnv, fakeTimeLibrary } from './clock.js';
 import { mountsOf, mountVolume, unmountVolume, volumeFor, volumeSource } from './disk.js';
+import {
+  BLKIO_ROOT,
+  blkioDirOf,
+  blockDeviceOf,
+  createThrottle,
+  enterThrottle,
+  removeThrottle,
+  throttlesOf,
+} from './slow-disk.js';
 
 /** What clock and disk faults need of the daemon. */
 export interface LaunchFaultDeps {
@@ -17,11 +27,14 @@ export interface LaunchFaultDeps {
   log: (msg: string) => void;
   /** The tenant's own Unix user when tenants are isolated (its tasks run as it). */
   userOf?(tenant: string): { uid: number } | undefined;
+  /** Every live process of a process task (its group, and its cgroup's members that left it). */
+  processesOf?(taskKey: string): number[];
 }
 
 /**
  * Faults that take hold when a task launches: clock skew (libfaketime preloaded) and disk full (a
- * full volume over its data directory). Injecting one restarts its task; so does healing it.
+ * full volume over its data directory). Injecting one restarts its task; so does healing it. A slow
+ * disk lives here too, as it follows the task's processes: it takes hold without a restart.
  */
 export class LaunchFaults {
   /** Faults being healed: a relaunch meanwhile must not apply them again. */
@@ -64,6 +77,7 @@ export class LaunchFaults {
     const sandbox = picked[0]!.handle?.sandbox;
     if (!sandbox)
       throw new FlotillaError('FAULT_INVALID', `${picked[0]!.id} does not run now: nothing to fill`);
+    if (req.mode === 'slow') return this.planSlow(picked[0]!, sandbox, id);
     return {
       mechanism:
         'a full tmpfs over the task data directory (its data copied in and back); the task is restarted onto it',
@@ -72,8 +86,38 @@ export class LaunchFaults {
     };
   }
 
-  /** Restarts the fault's tasks so that it takes hold (the record is stored already). */
+  private planSlow(t: TaskRecord, sandbox: string, id: string): FaultApplied {
+    if (!fs.existsSync(BLKIO_ROOT) || !this.d.processesOf)
+      throw new FlotillaError(
+        'FAULT_UNSUPPORTED',
+        `a slow disk needs the cgroup v1 blkio controller (${BLKIO_ROOT}), which this host does not have`,
+      );
+    const data = path.join(sandbox, 'data');
+    const device = blockDeviceOf(fs.existsSync(data) ? data : sandbox);
+    if (!device)
+      throw new FlotillaError(
+        'FAULT_UNSUPPORTED',
+        `${t.id}: its data directory is on no block device (tmpfs, overlay or a network file system): nothing to slow`,
+      );
+    return {
+      mechanism: `its processes in a blkio cgroup throttled on disk ${device} (reads and writes each); direct, synced and uncached I/O slows, the page cache does not; no restart`,
+      blkio: { dir: blkioDirOf(this.d.homeId, id), device },
+    };
+  }
+
+  /** Restarts the fault's tasks so that it takes hold (the record is stored already); a slow disk needs none. */
   async apply(f: FaultRecord): Promise<void> {
+    const blkio = f.applied.blkio;
+    if (blkio) {
+      try {
+        createThrottle(blkio.dir, blkio.device, (f.request.rateKBps ?? 0) * 1024);
+        for (const t of f.targets) enterThrottle(blkio.dir, this.d.processesOf?.(taskKey(f.tenant, t)) ?? []);
+      } catch (err) {
+        removeThrottle(blkio.dir);
+        throw new FlotillaError('FAULT_UNSUPPORTED', `the kernel refused the disk throttle: ${String(err)}`);
+      }
+      return;
+    }
     for (const t of f.targets) await this.d.restart(f.tenant, t);
   }
 
@@ -114,6 +158,8 @@ export class LaunchFaults {
         // Killed, as a crash: a graceful stop would write to the volume just copied back.
         if (mounted) for (const k of keys) await this.d.signal(k, 'SIGKILL').catch(() => undefined);
         else for (const k of keys) await this.d.signal(k, 'SIGCONT').catch(() => undefined);
+      } else if (f.applied.blkio) {
+        removeThrottle(f.applied.blkio.dir);
       } else if (f.kind === 'clock') {
         for (const t of f.targets) this.noteLaunch(f.tenant, t);
         for (const t of f.targets)
@@ -137,17 +183,29 @@ export class LaunchFaults {
     }
   }
 
-  /** A task launched: if it runs skewed, its pid is remembered (its libfaketime state goes at heal). */
+  /**
+   * A task launched: if it runs skewed, its pid is remembered (its libfaketime state goes at heal);
+   * if its disk is slow, its new processes are throttled too.
+   */
   noteLaunch(tenant: string, taskId: string): void {
     const pid = this.d.tasks.get(tenant, taskId)?.handle?.pid ?? 0;
     if (pid <= 0) return;
-    for (const f of this.d.faults.listActive())
-      if (f.kind === 'clock' && f.tenant === tenant && f.targets.includes(taskId))
-        this.skewed.set(f.id, (this.skewed.get(f.id) ?? new Set()).add(pid));
+    for (const f of this.d.faults.listActive()) {
+      if (f.tenant !== tenant || !f.targets.includes(taskId)) continue;
+      if (f.kind === 'clock') this.skewed.set(f.id, (this.skewed.get(f.id) ?? new Set()).add(pid));
+      if (f.applied.blkio && !this.healing.has(f.id))
+        try {
+          enterThrottle(f.applied.blkio.dir, this.d.processesOf?.(taskKey(tenant, taskId)) ?? [pid]);
+        } catch (err) {
+          this.d.log(`fault ${f.id}: could not slow ${taskId}'s disk again: ${String(err)}`);
+        }
+    }
   }
 
-  /** Volumes of this home that no active fault owns (a daemon killed mid-fault): unmounted. */
+  /** Volumes and throttles of this home that no active fault owns (a daemon killed mid-fault): gone. */
   strays(active: FaultRecord[]): void {
+    const throttled = new Set(active.map((f) => f.applied.blkio?.dir));
+    for (const dir of throttlesOf(this.d.homeId)) if (!throttled.has(dir)) removeThrottle(dir);
     const owned = new Set(active.map((f) => f.applied.volume?.dir));
     for (const dir of mountsOf(volumeSource(this.d.homeId, '')))
       if (!owned.has(dir))

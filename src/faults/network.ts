@@ -1,6 +1,7 @@
 import { FlotillaError } from '../core/errors.js';
 import type { FaultRecord, FaultRequest } from '../core/fault.js';
 import type { TaskRecord } from '../core/task.js';
+import { applyInNetns, containerRules, netnsAddresses, removeInNetns } from './container-net.js';
 import { DelayProxy } from './delay-proxy.js';
 import { applyChain, chainRules, removeChain, type NetAction, type Pair } from './netfilter.js';
 import { addShaping, RateMeter, removeShaping, type TcClass } from './shaping.js';
@@ -24,30 +25,48 @@ export function sidesOf(
     if (to.length === 0)
       throw new FlotillaError('FAULT_INVALID', `from: ${one.id} has no peers to be cut off from`);
   } else to = (req.to ?? []).map((id) => needTask(tasks, tenant, id));
-  for (const t of [...from, ...to])
-    if (t.spec.driver === 'docker' || t.handle?.containerId)
+  const all = [...from, ...to];
+  const container = all.find(inContainer);
+  if (container) {
+    const hostTask = all.find((t) => !inContainer(t));
+    if (hostTask)
       throw new FlotillaError(
         'FAULT_UNSUPPORTED',
-        `${t.id} runs in a container: network faults reach process tasks only in this release (docs/failure-lab.md)`,
+        `${container.id} runs in a container and ${hostTask.id} as a host process: name tasks of one driver in a network fault (docs/failure-lab.md)`,
       );
+    if (req.kind === 'delay' || req.kind === 'bandwidth')
+      throw new FlotillaError(
+        'FAULT_UNSUPPORTED',
+        `${req.kind} between containers is not supported in this release: partition, isolate and loss are (docs/failure-lab.md)`,
+      );
+  }
   return { from, to };
 }
 
-/** Directed pairs whose packets the fault touches: from → to, and back unless one way (a delay: one way). */
-export function pairsOf(req: FaultRequest, from: TaskRecord[], to: TaskRecord[]): Pair[] {
-  const pairs: Pair[] = [];
+const inContainer = (t: TaskRecord) => t.spec.driver === 'docker' || t.handle?.containerId !== undefined;
+
+/** Directed pairs of the fault's sides: from → to, and back unless one way (a delay: one way). */
+function directed<T>(req: FaultRequest, from: T[], to: T[]): [T, T][] {
   const oneWay = req.kind === 'delay' || req.oneWay === true;
+  const pairs: [T, T][] = [];
   for (const a of from)
     for (const b of to) {
-      pairs.push({ from: endpointOf(a), to: endpointOf(b) });
-      if (!oneWay) pairs.push({ from: endpointOf(b), to: endpointOf(a) });
+      pairs.push([a, b]);
+      if (!oneWay) pairs.push([b, a]);
     }
   return pairs;
+}
+
+/** Directed pairs of process tasks whose packets the fault touches, as the host's rules name them. */
+export function pairsOf(req: FaultRequest, from: TaskRecord[], to: TaskRecord[]): Pair[] {
+  return directed(req, from, to).map(([a, b]) => ({ from: endpointOf(a), to: endpointOf(b) }));
 }
 
 /** A network fault in force: its chain (rewritten whenever one of its tasks is relaunched) and proxy. */
 export class NetworkFault {
   private stopped = false;
+  /** Each sending container's task, and the process whose namespace holds its rules now. */
+  private readonly senders = new Map<string, number>();
 
   private constructor(
     readonly chain: string,
@@ -72,10 +91,8 @@ export class NetworkFault {
     let action: NetAction;
     if (req.kind === 'delay') {
       proxy = new DelayProxy(req.delayMs ?? 0, req.jitterMs ?? 0);
-      for (const id of req.to ?? []) {
-        const t = needTask(tasks, fault.tenant, id);
-        for (const port of t.ports) await proxy.listen(t.host, port);
-      }
+      const targets = sides ? sides().to : (req.to ?? []).map((id) => needTask(tasks, fault.tenant, id));
+      for (const t of targets) for (const port of t.ports) await proxy.listen(t.host, port);
       const p = proxy;
       action = { kind: 'redirect', proxyPort: (to, port) => p.portFor(to.host, port) };
     } else if (req.kind === 'loss') action = { kind: 'loss', probability: req.probability ?? 1 };
@@ -98,7 +115,39 @@ export class NetworkFault {
   sync(): void {
     if (this.stopped) return;
     const { from, to } = this.sides ? this.sides() : sidesOfRecord(this.tasks, this.fault);
-    applyChain(this.chain, chainRules(this.chain, pairsOf(this.fault.request, from, to), this.action));
+    if (from.some(inContainer) || to.some(inContainer)) this.syncContainers(from, to);
+    else applyChain(this.chain, chainRules(this.chain, pairsOf(this.fault.request, from, to), this.action));
+    // A node-level delay: a task placed on a target node later gets a port of the proxy, then a rule.
+    const proxy = this.proxy;
+    if (proxy && this.sides)
+      for (const t of to)
+        for (const port of t.ports)
+          if (proxy.portFor(t.host, port) === undefined)
+            void proxy
+              .listen(t.host, port)
+              .then(() => this.sync())
+              .catch(() => undefined);
+  }
+
+  /** Each running sender's namespace gets a chain dropping what it sends to its peers' addresses now. */
+  private syncContainers(from: TaskRecord[], to: TaskRecord[]): void {
+    const action = this.action;
+    if (action.kind !== 'drop' && action.kind !== 'loss') return;
+    const addresses = new Map<string, string[]>();
+    const addressesOf = (t: TaskRecord) => {
+      if (!addresses.has(t.id)) addresses.set(t.id, t.handle ? netnsAddresses(t.handle.pid) : []);
+      return addresses.get(t.id)!;
+    };
+    const peers = new Map<TaskRecord, string[]>();
+    for (const [a, b] of directed(this.fault.request, from, to))
+      if (a.handle) peers.set(a, [...(peers.get(a) ?? []), ...addressesOf(b)]);
+    for (const [t, addrs] of peers) {
+      const pid = t.handle!.pid;
+      const before = this.senders.get(t.id);
+      if (before !== undefined && before !== pid) removeInNetns(before, this.chain);
+      applyInNetns(pid, this.chain, containerRules(this.chain, addrs, action));
+      this.senders.set(t.id, pid);
+    }
   }
 
   involves(tenant: string, taskId: string): boolean {
@@ -109,6 +158,7 @@ export class NetworkFault {
   async stop(): Promise<void> {
     this.stopped = true;
     removeChain(this.chain);
+    for (const pid of this.senders.values()) removeInNetns(pid, this.chain);
     if (this.shaping) {
       this.shaping.meter.stop();
       removeShaping(this.shaping.tc);

@@ -6,6 +6,7 @@ const NETWORK = new Set(['partition', 'isolate', 'loss', 'delay', 'bandwidth']);
 const ONLY: Record<string, string> = {
   rateKbit: 'bandwidth',
   mode: 'disk',
+  rateKBps: 'disk',
   offsetS: 'clock',
   probability: 'loss',
   delayMs: 'delay',
@@ -37,13 +38,18 @@ export function checkFaultRequest(req: FaultRequest): void {
       );
     if (req.kind === 'clock' && Math.abs(req.offsetS!) > FAULT_LIMITS.maxOffsetS)
       throw bad('offsetS', `at most ${FAULT_LIMITS.maxOffsetS} seconds either way`);
-    if (req.kind === 'disk' && req.mode !== undefined && req.mode !== 'full')
-      throw bad('mode', 'only "full" in this release (a slow disk is not offered: docs/failure-lab.md)');
+    if (req.kind === 'disk' && req.mode !== undefined && req.mode !== 'full' && req.mode !== 'slow')
+      throw bad('mode', 'full (no space left, the default) or slow (throttled to rateKBps)');
+    if (req.kind === 'disk' && req.mode === 'slow' && !validDiskRate(req.rateKBps))
+      throw bad(
+        'rateKBps',
+        `a slow disk needs rateKBps: whole kilobytes per second, ${FAULT_LIMITS.minDiskKBps} to ${FAULT_LIMITS.maxDiskKBps}`,
+      );
+    if (req.kind === 'disk' && req.mode !== 'slow' && req.rateKBps !== undefined)
+      throw bad('rateKBps', 'only a slow disk (mode: slow) takes rateKBps');
     return;
   }
   if (req.fromNodes !== undefined || req.toNodes !== undefined) {
-    if (!['partition', 'isolate', 'loss'].includes(req.kind))
-      throw bad('fromNodes', 'node-level faults are partition, isolate and loss');
     if (req.from || req.to)
       throw bad('from', 'name tasks (from, to) or nodes (fromNodes, toNodes), not both');
     if (!req.fromNodes || req.fromNodes.length === 0)
@@ -86,4 +92,13 @@ export function checkFaultRequest(req: FaultRequest): void {
     if (req.jitterMs !== undefined && !(req.jitterMs >= 0 && req.jitterMs <= req.delayMs))
       throw bad('jitterMs', 'must be between 0 and delayMs');
   }
+}
+
+function validDiskRate(rate: number | undefined): boolean {
+  return (
+    rate !== undefined &&
+    Number.isInteger(rate) &&
+    rate >= FAULT_LIMITS.minDiskKBps &&
+    rate <= FAULT_LIMITS.maxDiskKBps
+  );
 }

@@ -8,15 +8,16 @@ import { isFlotillaError } from '../../src/core/errors.js';
 import { homeIdOf } from '../../src/isolation/identity.js';
 import { mountsOf, volumeSource } from '../../src/faults/disk.js';
 import { ROOT_MAJOR } from '../../src/faults/shaping.js';
+import { throttlesOf } from '../../src/faults/slow-disk.js';
 import { startInProcessDaemon, type InProcessDaemon } from '../helpers/daemon.js';
 import { adminToken, waitFor } from '../helpers/flotilla.js';
-import { connects, redisTransferKbit } from '../helpers/net-probe.js';
+import { connects, median, redisPings, redisTransferKbit } from '../helpers/net-probe.js';
 import { forgetHome } from '../../src/isolation/forget.js';
 
 const root = process.getuid?.() === 0;
 const PW = 'kinds-secret-pw';
 // `near` and `far` are two Redis servers; `probe` writes a fresh 8 KiB file into its data directory twice a second and says how it went;
-// `clock` writes what `date` says it is. Each app takes most of a node's 2 cpus: they run on two
+// `clock` writes what `date` says it is; `direct` times a 256 KiB direct write (past the page cache) into its data directory. Each app takes most of a node's 2 cpus: they run on two
 // different nodes, so some task runs on another node than `far`.
 const STACK = `name: kinds
 services:
@@ -34,6 +35,13 @@ apps:
     cmd: while :; do date +%s > "$FLOTILLA_SANDBOX/now"; sleep 0.5; done
     cpus: 1.5
     mem: 32
+  direct:
+    cmd: >-
+      d="$FLOTILLA_SANDBOX/data"; while :; do s=$(date +%s%N);
+      dd if=/dev/zero of="$d/direct" bs=64k count=4 oflag=direct conv=notrunc status=none;
+      e=$(date +%s%N); echo "direct-ms $(( (e - s) / 1000000 ))"; sleep 0.3; done
+    cpus: 0.2
+    mem: 32
 `;
 
 async function refusedWith(p: Promise<unknown>, code: string): Promise<string> {
@@ -48,7 +56,7 @@ async function refusedWith(p: Promise<unknown>, code: string): Promise<string> {
 }
 
 describe(
-  'bandwidth, disk full and clock skew on process tasks',
+  'bandwidth, disk full, slow disk and clock skew on process tasks',
   { skip: !root && 'needs a root daemon' },
   () => {
     let d: InProcessDaemon;
@@ -72,7 +80,7 @@ describe(
       const filters = execFileSync('tc', ['filter', 'show', 'dev', 'lo'], { encoding: 'utf8' })
         .split('\n')
         .filter((l) => classes.some((c) => l.includes(`flowid ${c}`)));
-      return [...rules, ...tc, ...filters, ...mountsOf(volumeSource(homeId(), ''))];
+      return [...rules, ...tc, ...filters, ...mountsOf(volumeSource(homeId(), '')), ...throttlesOf(homeId())];
     };
     const shapedClasses: string[] = [];
 
@@ -209,6 +217,51 @@ describe(
       );
     });
 
+    it("slows a task's disk at once, only its own, and heals it without a restart", async () => {
+      const t = await task('direct.0');
+      const stdout = path.join(t.sandbox, 'logs', 'stdout');
+      const timings = (from: number) =>
+        [
+          ...fs
+            .readFileSync(stdout, 'utf8')
+            .slice(from)
+            .matchAll(/direct-ms (\d+)/g),
+        ].map((m) => Number(m[1]));
+      const mark = fs.statSync(stdout).size;
+      await waitFor(async () => timings(mark).length >= 3, 30_000, 'direct writes at full speed');
+      const fast = timings(mark);
+      // 256 KiB at 64 KiB/s: 4 s a write.
+      const f = await a.injectFault({ kind: 'disk', tasks: ['direct.0'], mode: 'slow', rateKBps: 64 });
+      assert.match(f.applied.blkio!.device, /^\d+:\d+$/);
+      assert.ok(fs.existsSync(f.applied.blkio!.dir));
+      const slowMark = fs.statSync(stdout).size;
+      await waitFor(async () => timings(slowMark).length >= 3, 60_000, 'slowed writes');
+      // The first may have started before the fault.
+      const slow = timings(slowMark).slice(1);
+      assert.ok(
+        slow.every((ms) => ms >= 3000),
+        `256 KiB at 64 KiB/s takes about 4 s a write: ${slow.join(', ')} ms (before: ${fast.join(', ')} ms)`,
+      );
+      // Others write at their pace meanwhile: another task, and the daemon's own disk.
+      const clock = await task('clock.0');
+      const seen = fs.readFileSync(path.join(clock.sandbox, 'now'), 'utf8');
+      await waitFor(
+        async () => fs.readFileSync(path.join(clock.sandbox, 'now'), 'utf8') !== seen,
+        10_000,
+        'another task writing',
+      );
+      await a.healFault(f.id);
+      assert.equal(fs.existsSync(f.applied.blkio!.dir), false, 'the throttle is gone');
+      const healedMark = fs.statSync(stdout).size;
+      await waitFor(async () => timings(healedMark).length >= 3, 30_000, 'writes after heal');
+      const healed = timings(healedMark).slice(1);
+      assert.ok(
+        healed.every((ms) => ms < 1500),
+        `at full speed again: ${healed.join(', ')} ms (before: ${fast.join(', ')} ms)`,
+      );
+      assert.equal((await a.getTask('direct.0')).pid, t.pid, 'never restarted');
+    });
+
     it("skews a task's clock from its next start, and heals it with a restart", async () => {
       const clock = await task('clock.0');
       const now = path.join(clock.sandbox, 'now');
@@ -250,7 +303,61 @@ describe(
       assert.match(bad, /fromNodes: no virtual node node-99/);
     });
 
-    it('heals every kind when the daemon stops: classes, rules, volume and skew gone, data back', async () => {
+    it('delays and limits every task of one node toward another, for a cluster admin, measured by real clients', async () => {
+      const far = await task('far.redis-0');
+      const nodes = await d.admin.listNodes();
+      const others = await Promise.all(
+        ['near.redis-0', 'probe.0', 'clock.0', 'direct.0'].map((id) => task(id)),
+      );
+      const elsewhere = others.find((t) => t.host !== far.host)!;
+      const [fromNode, toNode] = [elsewhere.host, far.host].map((h) => nodes.find((n) => n.host === h)!.id);
+      const rtt = async (pid: number | null) => median((await redisPings(pid, far, PW, 7)).rtts!);
+      const before = await rtt(elsewhere.pid);
+      await refusedWith(
+        a.injectFault({ kind: 'delay', fromNodes: [fromNode!], toNodes: [toNode!], delayMs: 200 }),
+        'PERMISSION_DENIED',
+      );
+      const f = await d.admin.injectFault({
+        kind: 'delay',
+        fromNodes: [fromNode!],
+        toNodes: [toNode!],
+        delayMs: 200,
+      });
+      try {
+        const during = await rtt(elsewhere.pid);
+        assert.ok(
+          Math.abs(during - before - 200) <= 40,
+          `a 200 ms delay measured ${during.toFixed(1)} ms against ${before.toFixed(1)} ms before`,
+        );
+        assert.ok((await rtt(null)) < 100, 'a program that is no task is not delayed');
+        const shown = (await d.admin.getFault(f.id)).applied.measured!;
+        assert.ok(shown.samples >= 7 && Math.abs(shown.p50Ms! - 200) <= 40, JSON.stringify(shown));
+      } finally {
+        await d.admin.healFault(f.id);
+      }
+      assert.ok((await rtt(elsewhere.pid)) < 100, 'healed');
+
+      const bytes = 1_000_000;
+      const bw = await d.admin.injectFault({
+        kind: 'bandwidth',
+        fromNodes: [fromNode!],
+        toNodes: [toNode!],
+        rateKbit: 2000,
+      });
+      shapedClasses.push(bw.applied.tc!.classid, bw.applied.tc!.backClassid);
+      try {
+        const achieved = await redisTransferKbit(elsewhere.pid, far, PW, bytes);
+        assert.ok(
+          achieved >= 1600 && achieved <= 2400,
+          `a transfer under a 2000 kbit/s node limit achieved ${achieved.toFixed(0)} kbit/s`,
+        );
+      } finally {
+        await d.admin.healFault(bw.id);
+      }
+      assert.ok((await redisTransferKbit(elsewhere.pid, far, PW, bytes)) > 8000, 'healed');
+    });
+
+    it('heals every kind when the daemon stops: classes, rules, volume, throttle and skew gone, data back', async () => {
       const probe = await task('probe.0');
       const before = fs.readFileSync(path.join(probe.sandbox, 'data', 'before'), 'utf8');
       const bw = await a.injectFault({
@@ -263,6 +370,8 @@ describe(
       const disk = await a.injectFault({ kind: 'disk', tasks: ['probe.0'] });
       await waitFor(async () => mountsOf(volumeSource(homeId(), disk.id)).length > 0, 30_000, 'the volume');
       await a.injectFault({ kind: 'clock', tasks: ['clock.0'], offsetS: -7200 });
+      await a.injectFault({ kind: 'disk', tasks: ['direct.0'], mode: 'slow', rateKBps: 64 });
+      assert.equal(throttlesOf(homeId()).length, 1);
       assert.notDeepEqual(leftovers(shapedClasses), []);
       stopped = true;
       await d.daemon.stop(true);

@@ -20,18 +20,15 @@ export function registerFaultCommands(fault: Command): void {
     .option('--signal <sig>', 'kill: SIGKILL (default) or SIGTERM')
     .option('--from <ids>', 'network faults: the tasks on one side (isolate: the one task)', list)
     .option('--to <ids>', 'network faults: the tasks on the other side', list)
-    .option(
-      '--from-nodes <ids>',
-      'partition, isolate, loss of whole virtual nodes (cluster admins only)',
-      list,
-    )
-    .option('--to-nodes <ids>', 'partition, loss: the nodes on the other side', list)
+    .option('--from-nodes <ids>', 'network faults between whole virtual nodes (cluster admins only)', list)
+    .option('--to-nodes <ids>', 'partition, loss, delay, bandwidth: the nodes on the other side', list)
     .option('--one-way', 'partition, loss: only from → to')
     .option('--probability <p>', 'loss: share of packets dropped (0–1]', Number)
     .option('--delay <ms>', 'delay: milliseconds added to each round trip from → to', Number)
     .option('--jitter <ms>', 'delay: ± uniform jitter', Number)
     .option('--rate <kbit>', 'bandwidth: kilobits per second, each way of the pairs connections', Number)
-    .option('--mode <mode>', 'disk: full (the only mode in this release)')
+    .option('--mode <mode>', 'disk: full (no space left, the default) or slow (throttled to --kbps)')
+    .option('--kbps <n>', 'disk slow: kilobytes per second, for reads and for writes each', Number)
     .option(
       '--offset <s>',
       "clock: seconds added to the task's clock (negative: behind); restarts the task",
@@ -56,6 +53,7 @@ export function registerFaultCommands(fault: Command): void {
         ...(o.jitter !== undefined ? { jitterMs: o.jitter } : {}),
         ...(o.rate !== undefined ? { rateKbit: o.rate } : {}),
         ...(o.mode ? { mode: o.mode } : {}),
+        ...(o.kbps !== undefined ? { rateKBps: o.kbps } : {}),
         ...(o.offset !== undefined ? { offsetS: o.offset } : {}),
         ...(o.duration !== undefined ? { durationS: o.duration } : {}),
       } as FaultRequestBody;

@@ -230,6 +230,11 @@ export class ProcessDriver implements Driver {
     this.tasks.needRunning(taskKey).signal(signal);
   }
 
+  /** Every live process of the task (its group, and its cgroup's members that left it); none when it is not known. */
+  taskProcesses(taskKey: string): number[] {
+    return this.tasks.get(taskKey)?.members() ?? [];
+  }
+
   async openTerminal(taskKey: string, size: TerminalSize): Promise<TerminalSession> {
     return this.tasks.needRunning(taskKey).terminal(size);
   }

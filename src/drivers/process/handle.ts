@@ -228,7 +228,7 @@ export class TaskRunner {
   }
 
   /** Live processes of the task: its process group, and its cgroup when it has one. */
-  private members(): number[] {
+  members(): number[] {
     const group = groupMembers(this.pid);
     return this.cgroup ? [...new Set([...group, ...this.cgroup.pids()])] : group;
   }

@@ -1,8 +1,14 @@
 import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { promises as dns } from 'node:dns';
 import fs from 'node:fs';
 import path from 'node:path';
+import os from 'node:os';
 import { after, before, describe, it } from 'node:test';
+import { chainsInNetns, netnsAddresses } from '../../../src/faults/container-net.js';
+import { homeIdOf } from '../../../src/isolation/identity.js';
+import { parseExperiment } from '../../../src/lab/experiment.js';
+import { runExperiment } from '../../../src/lab/run.js';
 import { TestHome, waitFor } from '../../helpers/flotilla.js';
 import {
   assertDeclaredTopic,
@@ -20,6 +26,11 @@ import { VerifiableProducer } from '../../helpers/verifiable-producer.js';
 export function kafkaZookeeperSuite(driver: 'process' | 'docker', skip?: string): void {
   describe(`Kafka with ZooKeeper (examples/kafka-zookeeper.yml, ${driver} driver)`, { skip }, () => {
     const home = new TestHome({ driver });
+    /** Network faults inside containers: the process driver's are tested in faults*.test.ts. */
+    const dockerFaults =
+      driver !== 'docker'
+        ? 'the process driver runs these faults in test/e2e/faults-kafka.test.ts'
+        : process.getuid?.() !== 0 && 'network faults need a root daemon';
     let bootstrap = '';
 
     before(async () => {
@@ -107,5 +118,96 @@ export function kafkaZookeeperSuite(driver: 'process' | 'docker', skip?: string)
       const lost = acked.filter((n) => !values.has(n));
       assert.deepEqual(lost, [], `${lost.length} acknowledged messages lost`);
     });
+
+    it(
+      "a partition between two containers drops their packets both ways, and nobody else's",
+      { skip: dockerFaults },
+      async () => {
+        const [a, b, c] = (await home.client().listTasks({ owner: 'events' })).filter(
+          (t) => t.role === 'broker',
+        );
+        const reach = (from: { pid?: number | null }, to: { pid?: number | null }) => {
+          const address = netnsAddresses(to.pid!)[0]!;
+          // A port it listens on for its peers (not Docker's resolver on 127.0.0.11).
+          const listening = execFileSync('nsenter', ['-t', String(to.pid), '-n', 'ss', '-ltnH'], {
+            encoding: 'utf8',
+          });
+          const port = [...listening.matchAll(/^\S+\s+\d+\s+\d+\s+(\S+):(\d+)\s/gm)].find(
+            (m) => !m[1]!.startsWith('127.') && m[1] !== '[::1]',
+          )![2]!;
+          // The address and port are arguments of the script, never part of it.
+          const script = 'exec 3<>"/dev/tcp/$0/$1"';
+          const args = ['-t', String(from.pid), '-n', 'timeout', '3', 'bash', '-c', script, address, port];
+          return spawnSync('nsenter', args, { stdio: 'ignore' }).status === 0;
+        };
+        assert.ok(reach(a!, b!), 'before the fault');
+        const fault = await home.client().injectFault({ kind: 'partition', from: [a!.id], to: [b!.id] });
+        try {
+          assert.equal(reach(a!, b!), false, 'a → b cut');
+          assert.equal(reach(b!, a!), false, 'b → a cut');
+          assert.ok(reach(c!, b!), 'c → b untouched');
+          assert.ok(reach(a!, c!), 'a → c untouched');
+        } finally {
+          await home.client().healFault(fault.id);
+        }
+        assert.ok(reach(a!, b!), 'healed');
+        assert.deepEqual(chainsInNetns(a!.pid!, 'FLTF-'), []);
+      },
+    );
+
+    it(
+      'the lab under broker kills and isolations inside the containers: nothing acknowledged is lost or duplicated',
+      { skip: dockerFaults },
+      async () => {
+        const out = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-lab-docker-kafka-'));
+        try {
+          const lines: string[] = [];
+          const r = await runExperiment(
+            home.client(),
+            parseExperiment({
+              name: 'docker-kafka-kills',
+              stack: { name: 'kafka-zookeeper' },
+              durationS: 60,
+              workload: { kind: 'kafka', service: 'events', rate: 50, partitions: 3, replicationFactor: 3 },
+              nemesis: [
+                { every: 20, start: 5, fault: { kind: 'kill', service: 'events', pick: 'random' } },
+                ...[10, 30, 48].map((at) => ({
+                  at,
+                  durationS: 8,
+                  fault: { kind: 'isolate', service: 'events' },
+                })),
+              ],
+              checkers: [{ kind: 'kafka-acknowledged' }],
+            }),
+            {
+              directory: '.',
+              out,
+              print: (l) => lines.push(l),
+              readFile: () => '',
+              waitReady: async (stack) => {
+                await waitFor(async () => (await home.client().getStack(stack)).status === 'ready', 300_000);
+              },
+              artifactsDir: home.env.FLOTILLA_ARTIFACTS!,
+            },
+          );
+          const c = r.checkers[0]!;
+          const summary = `${JSON.stringify(c)}\n${lines.slice(-5).join('\n')}`;
+          process.stderr.write(`# docker-kafka-kills: ${summary}\n`);
+          assert.equal(r.faults.filter((f) => f.kind === 'kill').length, 3, summary);
+          assert.equal(r.faults.filter((f) => f.kind === 'isolate').length, 3, summary);
+          assert.ok(Number(c.figures.acknowledged) > 100, summary);
+          assert.equal(c.figures.lost, 0, summary);
+          assert.equal(c.figures.duplicated, 0, summary);
+          assert.equal(r.valid, true, summary);
+          // Every isolation was healed inside the containers, and nothing was written on the host.
+          const brokers = await home.client().listTasks({ owner: 'events' });
+          const prefix = `FLTF-${homeIdOf(home.home)}-`;
+          for (const b of brokers) assert.deepEqual(chainsInNetns(b.pid!, prefix), [], b.id);
+          assert.doesNotMatch(execFileSync('iptables-save', { encoding: 'utf8' }), new RegExp(prefix));
+        } finally {
+          fs.rmSync(out, { recursive: true, force: true });
+        }
+      },
+    );
   });
 }
