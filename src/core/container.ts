@@ -41,6 +41,8 @@ export interface ContainerSpec {
    * Compose numbers containers: each answers to `<service>-<n>` and `<project>-<service>-<n>`.
    */
   compose?: { project: string; service: string };
+  /** The app's labels (Compose's `labels:`), put on its containers; Flotilla's own `io.flotilla.*` win. */
+  labels?: Record<string, string>;
 }
 
 /** Compose keys honoured by the Docker engine itself; each is set only when the file gives it. */

@@ -42,7 +42,7 @@ export function renderApp(app: AppSpec, instance: AppInstance): LaunchSpec {
     },
     dependsOn: app.dependencies,
     ...(app.driver !== undefined ? { driver: app.driver } : {}),
-    ...(app.container ? { container: instanceContainer(app.id, app.container, instance) } : {}),
+    ...(app.container ? { container: instanceContainer(app.id, app.container, instance, app.labels) } : {}),
     ...(app.restart !== undefined ? { restart: app.restart } : {}),
     ...(app.dependsOnCondition !== undefined ? { dependsOnCondition: app.dependsOnCondition } : {}),
   };
@@ -52,7 +52,12 @@ export function renderApp(app: AppSpec, instance: AppInstance): LaunchSpec {
  * Every replica answers to the service's name (as in Compose) and to its own `<id>-<index>`; a
  * Compose service's replica to Compose's container names instead, numbered from 1.
  */
-function instanceContainer(id: string, c: ContainerSpec, instance: AppInstance): ContainerSpec {
+function instanceContainer(
+  id: string,
+  c: ContainerSpec,
+  instance: AppInstance,
+  labels: Record<string, string>,
+): ContainerSpec {
   const n = instance.index + 1;
   const own = c.compose
     ? [`${c.compose.service}-${n}`, `${c.compose.project}-${c.compose.service}-${n}`]
@@ -61,5 +66,6 @@ function instanceContainer(id: string, c: ContainerSpec, instance: AppInstance):
     ...c,
     aliases: [...new Set([id, ...own, ...c.aliases])],
     publish: c.publish.map((p, i) => ({ ...p, hostPort: instance.ports[i] ?? p.hostPort })),
+    ...(Object.keys(labels).length > 0 ? { labels } : {}),
   };
 }

@@ -40,6 +40,9 @@ services:
     build: ./app
     image: shop/app:dev
     command: npm start
+    labels:
+      com.example.team: data
+      io.flotilla.tenant: someone-else
     environment:
       DATABASE_URL: postgres://postgres:\${DB_PASSWORD:-secret}@db:5432/shop
       PORT: "3000"
@@ -103,6 +106,12 @@ volumes:
     assert.deepEqual(launch.dependsOnCondition, { db: 'ready', migrate: 'completed' });
     assert.deepEqual(launch.dependsOn, ['db', 'migrate']);
     const dbLaunch = renderApp(db, { taskId: 'db.0', host: '127.0.1.1', ports: [5432], index: 0 });
+    // The file's labels go with the container (the Docker driver keeps Flotilla's own io.flotilla.*).
+    assert.deepEqual(launch.container!.labels, {
+      'com.example.team': 'data',
+      'io.flotilla.tenant': 'someone-else',
+    });
+    assert.equal(dbLaunch.container!.labels, undefined, 'a service without labels adds none');
     assert.equal(dbLaunch.container!.imageCommand, true);
     assert.deepEqual(dbLaunch.args, []);
     assert.deepEqual(dbLaunch.container!.publish, [

@@ -4,7 +4,7 @@ import type { ContainerConfig } from '../driver.js';
 /**
  * What the daemon adds to a task's ContainerSpec for the Docker driver: where its ports are
  * published (its virtual node), the network of its stack (one per tenant and stack, or per owner
- * outside a stack), the labels naming its tenant, stack and owner, and the names of its volumes,
+ * outside a stack), the labels naming its tenant, stack and owner (beside the app's own), and the names of its volumes,
  * all prefixed by the daemon's id so that two daemons on one engine never share one.
  */
 export function containerConfig(
@@ -21,6 +21,8 @@ export function containerConfig(
       labels: { 'io.flotilla.tenant': t.tenant, 'io.flotilla.scope': scope },
     },
     labels: {
+      // The app's own labels, never one that would pass for Flotilla's.
+      ...Object.fromEntries(Object.entries(spec.labels ?? {}).filter(([k]) => !k.startsWith('io.flotilla.'))),
       'io.flotilla.tenant': t.tenant,
       'io.flotilla.owner': t.owner,
       ...(t.stack ? { 'io.flotilla.stack': t.stack } : {}),

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { isFlotillaError } from '../../core/errors.js';
 import type { ContainerConfig, TaskConfig } from '../driver.js';
 import type { SpecOptions } from './spec.js';
+import { containerConfig } from './scope.js';
 import { containerBody } from './spec.js';
 
 const OPTIONS: SpecOptions = {
@@ -78,6 +79,23 @@ describe('docker container spec', () => {
       'io.flotilla.launch-id': 'L1',
       'io.flotilla.sandbox': '/srv/sb/web-0',
     });
+  });
+
+  it("puts the app's labels on its container, never one that would pass for Flotilla's", () => {
+    const t = { tenant: 'acme', stack: 'shop', owner: 'web', name: '0', host: '127.0.1.2' };
+    const spec = { image: 'i', aliases: [], publish: [], mounts: [] };
+    const labels = { 'com.example.team': 'data', 'io.flotilla.tenant': 'someone-else' };
+    assert.deepEqual(containerConfig('d1', t, { ...spec, labels }).labels, {
+      'com.example.team': 'data',
+      'io.flotilla.tenant': 'acme',
+      'io.flotilla.owner': 'web',
+      'io.flotilla.stack': 'shop',
+    });
+    assert.deepEqual(Object.keys(containerConfig('d1', t, spec).labels), [
+      'io.flotilla.tenant',
+      'io.flotilla.owner',
+      'io.flotilla.stack',
+    ]);
   });
 
   it('passes args as Cmd, under the given entrypoint or the image one', () => {
