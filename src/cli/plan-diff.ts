@@ -25,7 +25,8 @@ export function planLines(plan: PlanView): string[] {
         : o.changes.length > 0
           ? `: ${o.changes.join(', ')}`
           : '';
-    lines.push(`${MARK[o.action]} ${o.name} (${o.kind}) ${o.action}${why}`);
+    const name = o.written ? `${o.name} "${o.written}"` : o.name;
+    lines.push(`${MARK[o.action]} ${name} (${o.kind}) ${o.action}${why}`);
     for (const t of o.tasks) {
       const at = `${t.node} ${t.host}${t.ports.length > 0 ? `:${t.ports.join(',')}` : ''}`;
       const changed = t.changes.length > 0 ? `: ${t.changes.join(', ')}` : '';

@@ -14,6 +14,8 @@ export const TaskChangeView = Type.Object({
 /** One service or app in a deploy plan. */
 export const OwnerChangeView = Type.Object({
   name: Type.String(),
+  /** Its name as its Compose file wrote it, where that differs from `name` (`cassandra_db`). */
+  written: Type.Optional(Type.String()),
   kind: Type.Union([Type.Literal('service'), Type.Literal('app')]),
   action: Type.Union(['create', 'update', 'unchanged', 'remove', 'wait'].map((a) => Type.Literal(a))),
   /** For an update: the declared fields that differ (`options.replicas`); values are never shown. */

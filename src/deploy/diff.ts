@@ -17,6 +17,8 @@ export interface TaskChange {
 
 export interface OwnerChange {
   name: string;
+  /** Its name as its Compose file wrote it, where that differs from `name`. */
+  written?: string;
   kind: 'service' | 'app';
   action: OwnerAction;
   /** For an update: the fields of its declaration that differ (`options.replicas`, `instances`). */
@@ -45,7 +47,15 @@ export function diffPlan(store: Store, plan: Omit<DeployPlan, 'diff'>): PlanDiff
         : changes.length === 0 && tasks.every((t) => t.action === 'keep')
           ? 'unchanged'
           : 'update';
-    owners.push({ name: o.name, kind: o.kind, action, changes, tasks });
+    const written = o.kind === 'app' ? o.spec.container?.compose?.service : undefined;
+    owners.push({
+      name: o.name,
+      ...(written !== undefined && written !== o.name ? { written } : {}),
+      kind: o.kind,
+      action,
+      changes,
+      tasks,
+    });
   }
   for (const w of plan.waiting) {
     owners.push({

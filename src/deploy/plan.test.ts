@@ -55,6 +55,12 @@ describe('planDeploy on a fake host', () => {
     });
   }
 
+  it('names an owner of a Compose file as the file wrote it, beside its DNS-safe name', async () => {
+    const plan = await h.plan('services:\n  cassandra_db: { image: cassandra:5 }\n  web: { image: nginx }\n');
+    const written = Object.fromEntries(plan.diff.owners.map((o) => [o.name, o.written]));
+    assert.deepEqual(written, { 'cassandra-db': 'cassandra_db', web: undefined });
+  });
+
   it('plans nothing for an unchanged file, and its commit touches nothing', async () => {
     const source = read('streaming-dev.yml');
     await h.apply(source);

@@ -238,7 +238,7 @@ function PlanDiff({ plan }: { plan: PlanView }) {
             <span class="sign" aria-hidden="true">
               {{ create: '+', update: '~', unchanged: '=', remove: '−', wait: '…' }[o.action]}
             </span>{' '}
-            <strong>{o.name}</strong> <span class="muted">{o.kind}</span> {ACTION_TEXT[o.action]}
+            <strong>{o.written ?? o.name}</strong> <span class="muted">{o.kind}</span> {ACTION_TEXT[o.action]}
             {o.changes.length > 0 && <span> ({o.changes.join(', ')})</span>}
             {o.reason && <span class="warn"> — {o.reason}</span>}
             {o.tasks.length > 0 && (
