@@ -2,7 +2,7 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import { FlotillaError } from '../core/errors.js';
 import { normaliseDomain, type RecordSet } from './records.js';
-import { errorResponse, respond } from './respond.js';
+import { UDP_PLAIN_LIMIT, errorResponse, respond } from './respond.js';
 import { RCODE, decodeMessage, type DnsMessage } from './wire.js';
 
 export interface DnsServerOptions {
@@ -29,6 +29,8 @@ export const DEFAULT_TTL = 5;
 const TCP_IDLE_MS = 10_000;
 // With port 0 the OS picks a free TCP port that UDP may already hold; a few tries settle it.
 const BIND_ATTEMPTS = 5;
+/** Answers kept per record set (each a few hundred bytes): past it, the oldest goes. */
+const CACHE_ENTRIES = 4096;
 
 export class DnsServer {
   readonly stats: DnsServerStats = { queries: 0, malformed: 0, failures: 0, truncated: 0 };
@@ -37,6 +39,23 @@ export class DnsServer {
   private udp: dgram.Socket | undefined;
   private tcp: net.Server | undefined;
   private readonly connections = new Set<net.Socket>();
+  /**
+   * Answers already encoded, by the query's bytes after its id and the transport, for the record
+   * set they were made from: a query asked again (a client's resolver, every task of a service
+   * asking for its peers) is answered without decoding, building or encoding anything. A new record
+   * set (any change of the daemon's state) starts an empty cache.
+   */
+  private cacheFor: RecordSet | undefined;
+  private readonly cache = new Map<string, { message: Buffer; truncated: boolean }>();
+  /**
+   * Whether new answers go into the cache. Where the queries asked are more than it holds (a client
+   * walking every name of a large set), each answer would only push out one about to be asked
+   * again: after a window of CACHE_ENTRIES lookups with less than a quarter found, it stops filling
+   * (what it holds still answers) until the record set changes.
+   */
+  private filling = true;
+  private lookups = 0;
+  private hits = 0;
 
   constructor(private readonly opts: DnsServerOptions) {
     this.domain = normaliseDomain(opts.domain ?? 'flotilla');
@@ -122,6 +141,16 @@ export class DnsServer {
 
   /** Never throws: a bad packet is counted and dropped, a failing record source gives SERVFAIL. */
   private handle(packet: Buffer, transport: 'udp' | 'tcp'): Buffer | undefined {
+    const key =
+      packet.length > 12 && packet.length <= UDP_PLAIN_LIMIT ? this.cacheKey(packet, transport) : undefined;
+    const hit = key === undefined ? undefined : this.lookup(key);
+    if (hit) {
+      this.stats.queries++;
+      if (hit.truncated) this.stats.truncated++;
+      const reply = Buffer.from(hit.message);
+      packet.copy(reply, 0, 0, 2);
+      return reply;
+    }
     let query: DnsMessage;
     try {
       query = decodeMessage(packet);
@@ -133,6 +162,11 @@ export class DnsServer {
     try {
       const response = respond(query, this.opts.records, { domain: this.domain, ttl: this.ttl, transport });
       if (response?.truncated) this.stats.truncated++;
+      if (response && key !== undefined && this.filling) {
+        // The oldest answer goes for the new one: a map keeps its keys in the order they came.
+        if (this.cache.size >= CACHE_ENTRIES) this.cache.delete(this.cache.keys().next().value!);
+        this.cache.set(key, response);
+      }
       return response?.message;
     } catch (err) {
       this.stats.failures++;
@@ -143,6 +177,34 @@ export class DnsServer {
         return undefined;
       }
     }
+  }
+
+  private lookup(key: string): { message: Buffer; truncated: boolean } | undefined {
+    const hit = this.cache.get(key);
+    this.lookups++;
+    if (hit) this.hits++;
+    if (this.lookups === CACHE_ENTRIES) {
+      this.filling = this.hits * 4 >= this.lookups;
+      this.lookups = this.hits = 0;
+    }
+    return hit;
+  }
+
+  /** The cache's key for a query, once its record set is known; none when the records cannot be read. */
+  private cacheKey(packet: Buffer, transport: 'udp' | 'tcp'): string | undefined {
+    let set: RecordSet;
+    try {
+      set = this.opts.records();
+    } catch {
+      return undefined;
+    }
+    if (set !== this.cacheFor) {
+      this.cacheFor = set;
+      this.cache.clear();
+      this.filling = true;
+      this.lookups = this.hits = 0;
+    }
+    return `${transport}${packet.toString('latin1', 2)}`;
   }
 }
 

@@ -188,6 +188,34 @@ describe('DnsServer', () => {
 });
 
 describe('DnsServer lifecycle', () => {
+  it('answers a query asked again from its cache, with the new id, until the record set changes', async () => {
+    let current = buildRecords(state);
+    const cached = new DnsServer({ host: '127.0.0.1', port: 0, records: () => current });
+    const { port: p } = await cached.start();
+    try {
+      const name = 'kafka-0.events.default.flotilla';
+      const first = await udpQuery(p, encodeQuery(name, TYPE.A, { id: 1 }));
+      const again = await udpQuery(p, encodeQuery(name, TYPE.A, { id: 2 }));
+      assert.deepEqual([first.id, again.id], [1, 2]);
+      assert.deepEqual(again, { ...first, id: 2 });
+      // Over TCP, and with EDNS, the same name is another query (its own limit): answered as such.
+      const edns = await udpQuery(p, encodeQuery(name, TYPE.A, { id: 3, udpSize: 1232 }));
+      assert.equal(edns.additionals.length, 1, 'the OPT record');
+      assert.equal((await tcpQuery(p, encodeQuery(name, TYPE.A, { id: 4 }))).answers.length, 1);
+      const moved = structuredClone(state);
+      moved.services[0]!.tasks[0]!.host = '127.0.20.2';
+      current = buildRecords(moved);
+      const after = await udpQuery(p, encodeQuery(name, TYPE.A, { id: 5 }));
+      assert.deepEqual(
+        after.answers.map((rr) => (rr.data.kind === 'A' ? rr.data.address : '?')),
+        ['127.0.20.2'],
+      );
+      assert.equal(cached.stats.queries, 5);
+    } finally {
+      await cached.stop();
+    }
+  });
+
   it('reports a taken port as PORT_IN_USE and stops cleanly', async () => {
     const first = new DnsServer({ host: '127.0.0.1', port: 0, records: () => buildRecords(state) });
     const { port } = await first.start();
