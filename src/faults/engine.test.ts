@@ -22,6 +22,19 @@ import { checkFaultRequest } from './validate.js';
 
 const root = process.getuid?.() === 0;
 
+/** The next daemon's engine over what a killed one left: nothing to signal, restart or publish. */
+function nextEngine(store: ReturnType<typeof createStore>, homeId: string): FaultEngine {
+  return new FaultEngine({
+    faults: store.faults,
+    tasks: store.tasks,
+    signal: async () => undefined,
+    restart: async () => undefined,
+    publish: () => undefined,
+    homeId,
+    log: () => undefined,
+  });
+}
+
 describe('fault requests', () => {
   it('are refused by code, naming the field, when they can never work', () => {
     const field = (req: Parameters<typeof checkFaultRequest>[0]) => {
@@ -168,15 +181,7 @@ describe('a daemon killed mid-fault, with a slow disk', () => {
         healedAt: null,
         message: null,
       });
-      const engine = new FaultEngine({
-        faults: store.faults,
-        tasks: store.tasks,
-        signal: async () => undefined,
-        restart: async () => undefined,
-        publish: () => undefined,
-        homeId,
-        log: () => undefined,
-      });
+      const engine = nextEngine(store, homeId);
       assert.equal(await engine.recover(), 1);
       assert.deepEqual(throttlesOf(homeId), []);
       assert.doesNotMatch(fs.readFileSync(`/proc/${sleeper.pid}/cgroup`, 'utf8'), /flotilla-fault-/);
@@ -230,15 +235,7 @@ describe(
         applied: { volume, restarted: ['a/x'], mechanism: 'tmpfs' },
       });
       assert.notDeepEqual(shapingLeft(tc), []);
-      const engine = new FaultEngine({
-        faults: store.faults,
-        tasks: store.tasks,
-        signal: async () => undefined,
-        restart: async () => undefined,
-        publish: () => undefined,
-        homeId,
-        log: () => undefined,
-      });
+      const engine = nextEngine(store, homeId);
       assert.equal(await engine.recover(), 2);
       assert.deepEqual(shapingLeft(tc), [], 'the classes are gone');
       assert.deepEqual(mountsOf(volumeSource(homeId, '')), [], 'the volume is unmounted');

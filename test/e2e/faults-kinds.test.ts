@@ -83,6 +83,16 @@ describe(
       return [...rules, ...tc, ...filters, ...mountsOf(volumeSource(homeId(), '')), ...throttlesOf(homeId())];
     };
     const shapedClasses: string[] = [];
+    /** The clock task writes on: a fault on another task leaves it alone. */
+    const anotherTaskWrites = async () => {
+      const clock = await task('clock.0');
+      const seen = fs.readFileSync(path.join(clock.sandbox, 'now'), 'utf8');
+      await waitFor(
+        async () => fs.readFileSync(path.join(clock.sandbox, 'now'), 'utf8') !== seen,
+        10_000,
+        'another task writing',
+      );
+    };
 
     before(async () => {
       d = await startInProcessDaemon('faults-kinds', 56000);
@@ -178,13 +188,7 @@ describe(
       // Its data was copied in; another task, and the disk beside it, still write.
       assert.equal(fs.readFileSync(path.join(dataDir, 'before'), 'utf8'), before);
       assert.ok(fs.readFileSync(stdout, 'utf8').slice(mark).includes('write-failed'));
-      const clock = await task('clock.0');
-      const seen = fs.readFileSync(path.join(clock.sandbox, 'now'), 'utf8');
-      await waitFor(
-        async () => fs.readFileSync(path.join(clock.sandbox, 'now'), 'utf8') !== seen,
-        10_000,
-        'another task writing',
-      );
+      await anotherTaskWrites();
       fs.writeFileSync(path.join(probe.sandbox, 'beside'), 'x'.repeat(65536));
       fs.rmSync(path.join(probe.sandbox, 'beside'));
 
@@ -242,14 +246,7 @@ describe(
         slow.every((ms) => ms >= 3000),
         `256 KiB at 64 KiB/s takes about 4 s a write: ${slow.join(', ')} ms (before: ${fast.join(', ')} ms)`,
       );
-      // Others write at their pace meanwhile: another task, and the daemon's own disk.
-      const clock = await task('clock.0');
-      const seen = fs.readFileSync(path.join(clock.sandbox, 'now'), 'utf8');
-      await waitFor(
-        async () => fs.readFileSync(path.join(clock.sandbox, 'now'), 'utf8') !== seen,
-        10_000,
-        'another task writing',
-      );
+      await anotherTaskWrites();
       await a.healFault(f.id);
       assert.equal(fs.existsSync(f.applied.blkio!.dir), false, 'the throttle is gone');
       const healedMark = fs.statSync(stdout).size;
