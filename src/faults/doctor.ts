@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { mechanismOf } from './engine.js';
-import { BLKIO_ROOT } from './slow-disk.js';
+import { BLKIO_ROOT, hasBlkio } from './slow-disk.js';
 import { fakeTimeLibrary } from './clock.js';
 import { probeNetfilter } from './netfilter.js';
 import { rootOfLo } from './shaping.js';
@@ -55,7 +55,7 @@ export async function faultChecks(): Promise<FaultCheck[]> {
       ? {
           name: 'fault disk',
           ok: true,
-          detail: fs.existsSync(BLKIO_ROOT)
+          detail: hasBlkio()
             ? mechanismOf('disk')
             : `${mechanismOf('disk')}; slow is unavailable here: no cgroup v1 blkio controller (${BLKIO_ROOT})`,
         }

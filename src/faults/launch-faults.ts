@@ -9,12 +9,14 @@ import { mountsOf, mountVolume, unmountVolume, volumeFor, volumeSource } from '.
 import {
   BLKIO_ROOT,
   blkioDirOf,
+  hasBlkio,
   blockDeviceOf,
   createThrottle,
   enterThrottle,
   removeThrottle,
   throttlesOf,
 } from './slow-disk.js';
+import { inContainer } from './targets.js';
 
 /** What clock and disk faults need of the daemon. */
 export interface LaunchFaultDeps {
@@ -49,7 +51,7 @@ export class LaunchFaults {
   /** What the fault will apply, checked before anything changes; `picked` are running tasks. */
   plan(req: FaultRequest, picked: TaskRecord[], id: string): FaultApplied {
     for (const t of picked)
-      if (t.spec.driver === 'docker' || t.handle?.containerId)
+      if (inContainer(t))
         throw new FlotillaError(
           'FAULT_UNSUPPORTED',
           `${t.id} runs in a container: ${req.kind} faults reach process tasks only in this release (docs/failure-lab.md)`,
@@ -87,7 +89,7 @@ export class LaunchFaults {
   }
 
   private planSlow(t: TaskRecord, sandbox: string, id: string): FaultApplied {
-    if (!fs.existsSync(BLKIO_ROOT) || !this.d.processesOf)
+    if (!hasBlkio() || !this.d.processesOf)
       throw new FlotillaError(
         'FAULT_UNSUPPORTED',
         `a slow disk needs the cgroup v1 blkio controller (${BLKIO_ROOT}), which this host does not have`,

@@ -6,7 +6,7 @@ import { DelayProxy } from './delay-proxy.js';
 import { applyChain, chainRules, removeChain, type NetAction, type Pair } from './netfilter.js';
 import { addShaping, RateMeter, removeShaping, type TcClass } from './shaping.js';
 import type { Sides } from './nodes.js';
-import { endpointOf, needTask, type TaskLookup } from './targets.js';
+import { endpointOf, inContainer, needTask, type TaskLookup } from './targets.js';
 
 /** The two sides of a network fault, as the tenant's tasks (isolate: the task, and the rest of its stack). */
 export function sidesOf(
@@ -42,8 +42,6 @@ export function sidesOf(
   }
   return { from, to };
 }
-
-const inContainer = (t: TaskRecord) => t.spec.driver === 'docker' || t.handle?.containerId !== undefined;
 
 /** Directed pairs of the fault's sides: from → to, and back unless one way (a delay: one way). */
 function directed<T>(req: FaultRequest, from: T[], to: T[]): [T, T][] {

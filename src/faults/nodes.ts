@@ -2,6 +2,7 @@ import { FlotillaError } from '../core/errors.js';
 import type { FaultRequest } from '../core/fault.js';
 import type { NodeInfo } from '../core/node.js';
 import type { TaskRecord } from '../core/task.js';
+import { inContainer } from './targets.js';
 
 export type Sides = { from: TaskRecord[]; to: TaskRecord[] };
 
@@ -36,7 +37,7 @@ export function nodeSides(
       ? new Set(nodes.map((n) => n.host).filter((h) => !from.has(h)))
       : hostsOf('toNodes', req.toNodes ?? []);
   return () => {
-    const running = allTasks().filter((t) => t.handle !== null && t.spec.driver !== 'docker');
+    const running = allTasks().filter((t) => t.handle !== null && !inContainer(t));
     return { from: running.filter((t) => from.has(t.host)), to: running.filter((t) => to.has(t.host)) };
   };
 }

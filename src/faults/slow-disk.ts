@@ -13,6 +13,11 @@ import path from 'node:path';
 
 /** Where the v1 blkio hierarchy is mounted; cgroup v2 hosts have no such directory. */
 export const BLKIO_ROOT = '/sys/fs/cgroup/blkio';
+/** Whether this host can slow a disk: the cgroup v1 blkio hierarchy is mounted. */
+export function hasBlkio(): boolean {
+  return fs.existsSync(BLKIO_ROOT);
+}
+
 const THROTTLES = ['blkio.throttle.read_bps_device', 'blkio.throttle.write_bps_device'];
 
 /** The fault's cgroup directory: a later daemon of the home finds what an earlier one left by it. */

@@ -60,6 +60,11 @@ function candidatesOf(tasks: TaskLookup, tenant: string, req: FaultRequest): Tas
   throw new FlotillaError('FAULT_INVALID', `${req.kind}: name the tasks (tasks) or a service (service)`);
 }
 
+/** Whether the task runs in a container (the Docker driver, named or the daemon's default). */
+export function inContainer(t: TaskRecord): boolean {
+  return t.spec.driver === 'docker' || t.handle?.containerId !== undefined;
+}
+
 export function needTask(tasks: TaskLookup, tenant: string, id: string): TaskRecord {
   const t = tasks.get(tenant, id);
   if (!t) throw new FlotillaError('TASK_NOT_FOUND', `no task ${id}`);
