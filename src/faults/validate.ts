@@ -40,7 +40,11 @@ export function checkFaultRequest(req: FaultRequest): void {
       throw bad('offsetS', `at most ${FAULT_LIMITS.maxOffsetS} seconds either way`);
     if (req.kind === 'disk' && req.mode !== undefined && req.mode !== 'full' && req.mode !== 'slow')
       throw bad('mode', 'full (no space left, the default) or slow (throttled to rateKBps)');
-    if (req.kind === 'disk' && req.mode === 'slow' && !validDiskRate(req.rateKBps))
+    if (
+      req.kind === 'disk' &&
+      req.mode === 'slow' &&
+      !wholeWithin(req.rateKBps, FAULT_LIMITS.minDiskKBps, FAULT_LIMITS.maxDiskKBps)
+    )
       throw bad(
         'rateKBps',
         `a slow disk needs rateKBps: whole kilobytes per second, ${FAULT_LIMITS.minDiskKBps} to ${FAULT_LIMITS.maxDiskKBps}`,
@@ -75,12 +79,7 @@ export function checkFaultRequest(req: FaultRequest): void {
     throw bad('probability', 'a loss needs a probability more than 0 and at most 1');
   if (
     req.kind === 'bandwidth' &&
-    !(
-      req.rateKbit !== undefined &&
-      Number.isInteger(req.rateKbit) &&
-      req.rateKbit >= FAULT_LIMITS.minRateKbit &&
-      req.rateKbit <= FAULT_LIMITS.maxRateKbit
-    )
+    !wholeWithin(req.rateKbit, FAULT_LIMITS.minRateKbit, FAULT_LIMITS.maxRateKbit)
   )
     throw bad(
       'rateKbit',
@@ -94,11 +93,7 @@ export function checkFaultRequest(req: FaultRequest): void {
   }
 }
 
-function validDiskRate(rate: number | undefined): boolean {
-  return (
-    rate !== undefined &&
-    Number.isInteger(rate) &&
-    rate >= FAULT_LIMITS.minDiskKBps &&
-    rate <= FAULT_LIMITS.maxDiskKBps
-  );
+/** A whole number from `min` to `max` (a rate a fault needs). */
+function wholeWithin(n: number | undefined, min: number, max: number): boolean {
+  return n !== undefined && Number.isInteger(n) && n >= min && n <= max;
 }
