@@ -27,7 +27,7 @@ export function daemonEntry(): string {
  *   about 45 MB of heap in use; with this, 130 MB. `--optimize-for-size` went to 115 MB but made the API at
  *   10,000 tasks a third slower.
  */
-export const DAEMON_NODE_FLAGS = ['--max-semi-space-size=4', '--heap-growing-percent=20'];
+const DAEMON_NODE_FLAGS = ['--max-semi-space-size=4', '--heap-growing-percent=20'];
 
 /**
  * glibc gives each thread that allocates (libuv's pool spawning and reading for 1,000 tasks, V8's
@@ -35,7 +35,15 @@ export const DAEMON_NODE_FLAGS = ['--max-semi-space-size=4', '--heap-growing-per
  * about 5 MB off its resident memory with 1,000 tasks (134.5 → 128.2 MB, docs/benchmarks.md). Its
  * tasks do not inherit it: each task's environment is built from its own spec.
  */
-export const DAEMON_ENV = { MALLOC_ARENA_MAX: '2' };
+const DAEMON_ENV = { MALLOC_ARENA_MAX: '2' };
+
+/** How the daemon of `home` is started, in the background or the foreground: node's arguments and the environment. */
+export function daemonCommand(
+  home: string,
+  env: NodeJS.ProcessEnv,
+): { args: string[]; env: NodeJS.ProcessEnv } {
+  return { args: [...DAEMON_NODE_FLAGS, daemonEntry()], env: { ...DAEMON_ENV, ...env, FLOTILLA_HOME: home } };
+}
 
 export interface Started {
   child: ChildProcess;
@@ -53,10 +61,11 @@ export function spawnBackground(home: string, env: NodeJS.ProcessEnv = process.e
   try {
     // Where this run's lines begin, so that a failure shows them and not an older run's.
     const logOffset = fs.fstatSync(fd).size;
-    const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, daemonEntry()], {
+    const command = daemonCommand(home, env);
+    const child = spawn(process.execPath, command.args, {
       detached: true,
       stdio: ['ignore', fd, fd],
-      env: { ...DAEMON_ENV, ...env, FLOTILLA_HOME: home },
+      env: command.env,
     });
     child.unref();
     return { child, logOffset };

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import os from 'node:os';
 import type { Command } from 'commander';
 import { context } from '../context.js';
-import { DAEMON_NODE_FLAGS, daemonEntry } from '../daemon-process.js';
+import { daemonCommand } from '../daemon-process.js';
 
 /** `flotilla daemon [run]`: the daemon in the foreground, for a terminal or a service manager. */
 export function registerDaemonRun(daemon: Command): void {
@@ -13,10 +13,11 @@ export function registerDaemonRun(daemon: Command): void {
       const ctx = context(cmd);
       // Its own process group: a Ctrl-C reaches the daemon once, through us, not twice (its second
       // SIGINT would kill it before it has cleaned up).
-      const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, daemonEntry()], {
+      const command = daemonCommand(ctx.home, process.env);
+      const child = spawn(process.execPath, command.args, {
         detached: true,
         stdio: ['ignore', 'inherit', 'inherit'],
-        env: { ...process.env, FLOTILLA_HOME: ctx.home },
+        env: command.env,
       });
       const forward = (signal: NodeJS.Signals) => child.kill(signal);
       process.on('SIGINT', forward);
