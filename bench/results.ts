@@ -41,7 +41,7 @@ export function beginFigure(name: string): void {
 }
 
 export function record(title: string, rows: [string, string][]): void {
-  sections.push({ figure: current, title, rows: rows.map(([k, v]) => [k, v]) });
+  sections.push({ figure: current, title, rows });
 }
 
 export function recorded(): Section[] {
@@ -79,7 +79,7 @@ export function renderResults(info: RunInfo, all: Section[]): string {
     const seconds = took.get(figure);
     lines.push('', `### \`${figure}\`${seconds === undefined ? '' : ` (took ${Math.round(seconds)} s)`}`);
     for (const s of all.filter((x) => x.figure === figure)) {
-      lines.push('', `${s.title}`, '', '| measured | value |', '| --- | --- |');
+      lines.push('', s.title, '', '| measured | value |', '| --- | --- |');
       for (const [k, v] of s.rows) lines.push(`| ${cell(k)} | ${cell(v)} |`);
     }
   }
