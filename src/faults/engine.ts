@@ -278,7 +278,7 @@ export function mechanismOf(kind: FaultRequest['kind']): string {
     case 'kill':
       return 'SIGKILL or SIGTERM of the process group (Docker: of the container)';
     case 'pause':
-      return 'SIGSTOP/SIGCONT of the process group (Docker: of the container)';
+      return 'SIGSTOP/SIGCONT of the process group (Docker: the engine pause/unpause, every process)';
     case 'partition':
     case 'isolate':
       return 'iptables DROP on lo, by the sender task cgroup and the receiver address and ports (Docker: in each sending container network namespace, by the receiver address)';

@@ -100,17 +100,27 @@ export class ContainerTask {
     return this.finished;
   }
 
-  /** False when the container was not running any more. */
+  /**
+   * False when the container was not running any more. SIGSTOP and SIGCONT become the engine's
+   * pause and unpause (a second pause, or an unpause of a running one, changes nothing): sent to the
+   * container, they would stop docker-init alone, not the program it runs; the engine freezes every
+   * process of the container (its freezer cgroup). A paused container still takes any other signal:
+   * the engine unpauses it to deliver it.
+   */
   async signal(signal: NodeJS.Signals): Promise<boolean> {
+    const call =
+      signal === 'SIGSTOP'
+        ? { path: `/containers/${this.containerId}/pause` }
+        : signal === 'SIGCONT'
+          ? { path: `/containers/${this.containerId}/unpause` }
+          : { path: `/containers/${this.containerId}/kill`, query: { signal } };
     try {
-      await this.engine.json({
-        method: 'POST',
-        path: `/containers/${this.containerId}/kill`,
-        query: { signal },
-        timeoutMs: CALL_TIMEOUT_MS,
-      });
+      await this.engine.json({ method: 'POST', ...call, timeoutMs: CALL_TIMEOUT_MS });
       return true;
     } catch (err) {
+      // Docker 20.10 answers an unpause of a container that is not paused with a 500.
+      if (isStatus(err, 409, 500) && /is already paused|is not paused/.test((err as Error).message))
+        return true;
       if (isStatus(err, 404, 409)) return false;
       throw err;
     }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { createClient } from 'redis';
 import type { FlotillaEvent } from '../../../src/client/client.js';
@@ -58,6 +58,19 @@ export function redisStackSuite(driver: 'process' | 'docker', skip?: string): vo
       } finally {
         client.destroy();
       }
+    });
+
+    it('pauses the primary (every process of it) until the fault is healed', async () => {
+      const client = home.client();
+      const pings = () =>
+        spawnSync('timeout', ['2', 'redis-cli', '-u', url, '--no-auth-warning', 'ping'], {
+          encoding: 'utf8',
+        });
+      const fault = await client.injectFault({ kind: 'pause', tasks: ['cache.redis-0'] });
+      // A container's SIGSTOP would stop only its init; the engine's pause freezes redis-server too.
+      await waitFor(() => pings().status === 124, 5_000, 'the paused primary to stop answering');
+      await client.healFault(fault.id);
+      await waitFor(() => pings().stdout.trim() === 'PONG', 5_000, 'the primary to answer again');
     });
 
     it('sees a SIGKILLed primary dead within a second and heals it', async () => {
