@@ -3,12 +3,16 @@ import { describe, it } from 'node:test';
 import type { FaultRequest } from '../core/fault.js';
 import type { TaskRecord } from '../core/task.js';
 import { testLaunchSpec, testTask } from '../core/testing.js';
-import { containerRules } from './container-net.js';
+import { containerRules, type Peer } from './container-net.js';
 import { sidesOf } from './network.js';
 
 describe('network faults between containers', () => {
+  const peers = (...addresses: string[]): Peer[] => addresses.map((address) => ({ address, ports: [] }));
+
   it("drops what the sender sends to each peer's address, once each, and nothing else", () => {
-    const rules = containerRules('FLTF-abc-1', ['172.18.0.4', '172.18.0.3', '172.18.0.4'], { kind: 'drop' });
+    const rules = containerRules('FLTF-abc-1', peers('172.18.0.4', '172.18.0.3', '172.18.0.4'), {
+      kind: 'drop',
+    });
     assert.equal(
       rules,
       [
@@ -24,7 +28,7 @@ describe('network faults between containers', () => {
   });
 
   it('drops a random share for loss, and never writes what is not an address', () => {
-    const rules = containerRules('C', ['10.0.0.2', '10.0.0.2 -j ACCEPT', ''], {
+    const rules = containerRules('C', peers('10.0.0.2', '10.0.0.2 -j ACCEPT', ''), {
       kind: 'loss',
       probability: 0.25,
     });
@@ -48,17 +52,31 @@ describe('network faults between containers', () => {
     list: () => tasks,
   });
 
-  it('a partition or isolation of containers is accepted; delay and bandwidth between them are refused', () => {
+  it('classifies what goes to the peers for bandwidth, and DNATs each listening port to the proxy for delay', () => {
+    const lines = (action: Parameters<typeof containerRules>[2]) =>
+      containerRules('C', [{ address: '10.0.0.3', ports: [9092, 0, 70000] }, ...peers('10.0.0.2')], action)
+        .split('\n')
+        .filter((l) => l.startsWith('*') || l.startsWith('-A'));
+    assert.deepEqual(lines({ kind: 'classify', classid: 'f10:1a2' }), [
+      '*mangle',
+      '-A C -d 10.0.0.2/32 -j CLASSIFY --set-class f10:1a2',
+      '-A C -d 10.0.0.3/32 -j CLASSIFY --set-class f10:1a2',
+    ]);
+    // Only a port the proxy listens for gets a rule, and only to an address:port.
+    const via = (peer: string, port: number) =>
+      port === 9092 ? '10.0.0.1:40001' : port === 1 ? '10.0.0.1:1 -j ACCEPT' : undefined;
+    assert.deepEqual(lines({ kind: 'dnat', via }), [
+      '*nat',
+      '-A C -p tcp -d 10.0.0.3/32 --dport 9092 -j DNAT --to-destination 10.0.0.1:40001',
+    ]);
+  });
+
+  it('accepts every network fault between containers', () => {
     const tasks = [task('kafka', 0, true), task('kafka', 1, true), task('zk', 0, true)];
     const req = (kind: FaultRequest['kind']): FaultRequest => ({ kind, from: ['kafka.0'], to: ['kafka.1'] });
-    assert.equal(sidesOf(lookup(tasks), 't1', req('partition')).to[0]!.id, 'kafka.1');
+    for (const kind of ['partition', 'loss', 'delay', 'bandwidth'] as const)
+      assert.equal(sidesOf(lookup(tasks), 't1', req(kind)).to[0]!.id, 'kafka.1');
     assert.equal(sidesOf(lookup(tasks), 't1', { kind: 'isolate', from: ['kafka.0'] }).to.length, 2);
-    for (const kind of ['delay', 'bandwidth'] as const)
-      assert.throws(
-        () => sidesOf(lookup(tasks), 't1', { ...req(kind), delayMs: 10, rateKbit: 100 }),
-        (e: Error & { code?: string }) =>
-          e.code === 'FAULT_UNSUPPORTED' && /partition, isolate and loss are/.test(e.message),
-      );
   });
 
   it('refuses a fault between a container and a host process, naming both', () => {

@@ -10,7 +10,16 @@ import net from 'node:net';
  *
  * The proxy's own connection to the target comes from the daemon's cgroup, which no rule names: it is
  * never redirected again.
+ *
+ * Between containers (whose namespaces the daemon's sockets are not in), a port listens on the host's
+ * address on the stack's bridge instead (`bind`), the sending containers' TCP to a peer's port is
+ * DNATed there, and the proxy's connection to the peer comes from that address. Such a port is
+ * reachable from other networks' containers too, so it takes connections only from the addresses
+ * `accept` names (the fault's sending containers) and closes any other at once.
  */
+const LOOPBACK = '127.0.0.1';
+const keyOf = (host: string, port: number, bind: string) => `${bind}>${host}:${port}`;
+
 export class DelayProxy {
   private readonly servers = new Map<string, { server: net.Server; port: number }>();
   private readonly sockets = new Set<net.Socket>();
@@ -24,15 +33,23 @@ export class DelayProxy {
     private readonly random: () => number = Math.random,
   ) {}
 
-  /** The local port that carries traffic for host:port, listening from now on. */
-  async listen(host: string, port: number): Promise<number> {
-    const key = `${host}:${port}`;
+  /** The port on `bind` that carries traffic for host:port, listening from now on. */
+  async listen(
+    host: string,
+    port: number,
+    bind = LOOPBACK,
+    accept: (address: string) => boolean = () => true,
+  ): Promise<number> {
+    const key = keyOf(host, port, bind);
     const known = this.servers.get(key);
     if (known) return known.port;
-    const server = net.createServer((client) => this.carry(client, host, port));
+    const server = net.createServer((client) => {
+      if (accept(client.remoteAddress ?? '')) this.carry(client, host, port, bind);
+      else client.destroy();
+    });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
+      server.listen(0, bind, () => resolve());
     });
     if (this.closed) {
       // Closed while this one was opening (a node-level delay healed as a task came): not kept.
@@ -44,8 +61,8 @@ export class DelayProxy {
     return local;
   }
 
-  portFor(host: string, port: number): number | undefined {
-    return this.servers.get(`${host}:${port}`)?.port;
+  portFor(host: string, port: number, bind = LOOPBACK): number | undefined {
+    return this.servers.get(keyOf(host, port, bind))?.port;
   }
 
   /** Round trips seen so far: median and 99th percentile (ms). */
@@ -65,8 +82,8 @@ export class DelayProxy {
     this.servers.clear();
   }
 
-  private carry(client: net.Socket, host: string, port: number): void {
-    const upstream = net.connect({ host, port, localAddress: '127.0.0.1' });
+  private carry(client: net.Socket, host: string, port: number, bind: string): void {
+    const upstream = net.connect({ host, port, localAddress: bind });
     this.sockets.add(client);
     this.sockets.add(upstream);
     client.setNoDelay(true);

@@ -4,7 +4,7 @@ import type { FaultApplied, FaultRecord, FaultRequest } from '../core/fault.js';
 import { taskKey } from '../core/keys.js';
 import type { NodeInfo } from '../core/node.js';
 import type { TaskRecord } from '../core/task.js';
-import { chainsInNetns, removeInNetns } from './container-net.js';
+import { chainsInNetns, removeInNetns, removeNetnsClass, shapedDevices } from './container-net.js';
 import { LaunchFaults } from './launch-faults.js';
 import { chainsWithPrefix, removeChain } from './netfilter.js';
 import { NetworkFault, sidesOf } from './network.js';
@@ -76,10 +76,14 @@ export class FaultEngine {
     const left = this.deps.faults.listActive();
     for (const f of left) await this.undo(f, 'the daemon restarted: healed what the last one left');
     for (const chain of chainsWithPrefix(this.chainPrefix)) removeChain(chain);
-    // A container that outlived the daemon keeps the rules in its own namespace until they go.
-    for (const t of this.deps.tasks.listAll())
-      if (t.handle?.containerId)
-        for (const chain of chainsInNetns(t.handle.pid, this.chainPrefix)) removeInNetns(t.handle.pid, chain);
+    // A container that outlived the daemon keeps the rules (and a bandwidth fault's htb root) in its
+    // own namespace until they go.
+    for (const t of this.deps.tasks.listAll()) {
+      const pid = t.handle?.containerId ? t.handle.pid : null;
+      if (pid === null) continue;
+      for (const chain of chainsInNetns(pid, this.chainPrefix)) removeInNetns(pid, chain);
+      for (const dev of shapedDevices(pid)) removeNetnsClass(pid, dev, null);
+    }
     this.launches.strays(this.deps.faults.listActive());
     return left.length;
   }
@@ -171,7 +175,7 @@ export class FaultEngine {
       try {
         const net = await NetworkFault.start(chain, this.deps.tasks, record, sides);
         this.networks.set(id, net);
-        if (net.shaping) {
+        if (net.shaping?.tc) {
           const { classid, backClassid, mark } = net.shaping.tc;
           const tc = { classid, backClassid, mark };
           record = { ...record, applied: { ...record.applied, tc } };
@@ -285,9 +289,9 @@ export function mechanismOf(kind: FaultRequest['kind']): string {
     case 'loss':
       return 'iptables statistic (random DROP) on lo, by task cgroup, address and ports (Docker: in each sending container network namespace)';
     case 'delay':
-      return 'nat REDIRECT to a delay proxy of the daemon (netem is not used)';
+      return 'nat REDIRECT to a delay proxy of the daemon (netem is not used; Docker: DNAT in each sending container namespace to the proxy on the stack bridge)';
     case 'bandwidth':
-      return 'htb classes on lo (one each way); iptables (mangle: CONNMARK by task cgroup, address and ports, then CLASSIFY) puts the pairs connections in them';
+      return 'htb classes on lo (one each way); iptables (mangle: CONNMARK by task cgroup, address and ports, then CLASSIFY) puts the pairs connections in them (Docker: an htb class on each sending container interface, CLASSIFY by the receiver address)';
     case 'disk':
       return 'full: a full tmpfs over the task data directory, the task restarted onto it (data copied back on heal); slow: the task processes in a blkio cgroup throttled on the disk under it';
     case 'clock':

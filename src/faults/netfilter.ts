@@ -85,7 +85,7 @@ export function chainRules(chain: string, pairs: Pair[], action: NetAction): str
 }
 
 /** The table a rules text is for. */
-function tableOf(rules: string): 'filter' | 'nat' | 'mangle' {
+export function tableOf(rules: string): 'filter' | 'nat' | 'mangle' {
   return rules.startsWith('*nat') ? 'nat' : rules.startsWith('*mangle') ? 'mangle' : 'filter';
 }
 
@@ -101,7 +101,7 @@ export function applyChain(chain: string, rules: string): void {
 }
 
 /** Every table a fault's chain may be in: filter (drop, loss), nat (delay), mangle (bandwidth). */
-const TABLES = ['filter', 'nat', 'mangle'];
+export const TABLES = ['filter', 'nat', 'mangle'];
 
 /** The jump and the chain go, in every table; safe when they are gone already. */
 export function removeChain(chain: string): void {

@@ -1,10 +1,31 @@
 import { FlotillaError } from '../core/errors.js';
 import type { FaultRecord, FaultRequest } from '../core/fault.js';
 import type { TaskRecord } from '../core/task.js';
-import { applyInNetns, containerRules, netnsAddresses, removeInNetns } from './container-net.js';
+import {
+  addNetnsClass,
+  applyInNetns,
+  containerRules,
+  deviceToward,
+  gatewayOf,
+  listeningPorts,
+  netnsAddresses,
+  removeInNetns,
+  removeNetnsClass,
+  tcInNetns,
+  type ContainerAction,
+  type Peer,
+} from './container-net.js';
 import { DelayProxy } from './delay-proxy.js';
 import { applyChain, chainRules, removeChain, type NetAction, type Pair } from './netfilter.js';
-import { addShaping, RateMeter, removeShaping, type TcClass } from './shaping.js';
+import {
+  addShaping,
+  classCounters,
+  RateMeter,
+  removeShaping,
+  ROOT_MAJOR,
+  type Counters,
+  type TcClass,
+} from './shaping.js';
 import type { Sides } from './nodes.js';
 import { endpointOf, inContainer, needTask, type TaskLookup } from './targets.js';
 
@@ -34,11 +55,6 @@ export function sidesOf(
         'FAULT_UNSUPPORTED',
         `${container.id} runs in a container and ${hostTask.id} as a host process: name tasks of one driver in a network fault (docs/failure-lab.md)`,
       );
-    if (req.kind === 'delay' || req.kind === 'bandwidth')
-      throw new FlotillaError(
-        'FAULT_UNSUPPORTED',
-        `${req.kind} between containers is not supported in this release: partition, isolate and loss are (docs/failure-lab.md)`,
-      );
   }
   return { from, to };
 }
@@ -63,8 +79,14 @@ export function pairsOf(req: FaultRequest, from: TaskRecord[], to: TaskRecord[])
 /** A network fault in force: its chain (rewritten whenever one of its tasks is relaunched) and proxy. */
 export class NetworkFault {
   private stopped = false;
-  /** Each sending container's task, and the process whose namespace holds its rules now. */
-  private readonly senders = new Map<string, number>();
+  /** Each sending container's task: the process whose namespace holds its rules now, its shaped device. */
+  private readonly senders = new Map<string, { pid: number; dev: string | null }>();
+  /** The sending containers' addresses now: the only ones the delay proxy takes connections from. */
+  private senderAddresses = new Set<string>();
+  /** A bandwidth fault: its classes (on `lo`, or one in each sending container) and their meter. */
+  shaping: { tc: TcClass | null; meter: RateMeter } | null = null;
+  /** A bandwidth fault between containers: its class in each sender's namespace. */
+  private containerClass: string | null = null;
 
   private constructor(
     readonly chain: string,
@@ -72,7 +94,6 @@ export class NetworkFault {
     private readonly fault: FaultRecord,
     private readonly action: NetAction,
     readonly proxy: DelayProxy | null,
-    readonly shaping: { tc: TcClass; meter: RateMeter } | null = null,
     private readonly sides: (() => Sides) | null = null,
   ) {}
 
@@ -84,26 +105,33 @@ export class NetworkFault {
     sides: (() => Sides) | null = null,
   ): Promise<NetworkFault> {
     const req = fault.request;
+    const now = sides ? sides() : sidesOfRecord(tasks, fault);
+    const containers = [...now.from, ...now.to].some(inContainer);
     let proxy: DelayProxy | null = null;
-    let shaping: { tc: TcClass & { minor: number }; meter: RateMeter } | null = null;
+    let tc: (TcClass & { minor: number }) | null = null;
     let action: NetAction;
     if (req.kind === 'delay') {
       proxy = new DelayProxy(req.delayMs ?? 0, req.jitterMs ?? 0);
-      const targets = sides ? sides().to : (req.to ?? []).map((id) => needTask(tasks, fault.tenant, id));
-      for (const t of targets) for (const port of t.ports) await proxy.listen(t.host, port);
+      if (!containers) for (const t of now.to) for (const port of t.ports) await proxy.listen(t.host, port);
       const p = proxy;
       action = { kind: 'redirect', proxyPort: (to, port) => p.portFor(to.host, port) };
     } else if (req.kind === 'loss') action = { kind: 'loss', probability: req.probability ?? 1 };
-    else if (req.kind === 'bandwidth') {
-      const tc = addShaping(req.rateKbit ?? 0, Math.random);
-      shaping = { tc, meter: new RateMeter([tc.classid, tc.backClassid]) };
+    else if (req.kind === 'bandwidth' && !containers) {
+      tc = addShaping(req.rateKbit ?? 0, Math.random);
       action = { kind: 'classify', mark: tc.minor * 0x10000, toward: tc.classid, back: tc.backClassid };
     } else action = { kind: 'drop' };
-    const net = new NetworkFault(chain, tasks, fault, action, proxy, shaping, sides);
+    const net = new NetworkFault(chain, tasks, fault, action, proxy, sides);
+    if (tc) net.shaping = { tc, meter: RateMeter.onLo([tc.classid, tc.backClassid]) };
+    else if (req.kind === 'bandwidth') {
+      net.containerClass = `${ROOT_MAJOR}:${(0x100 + Math.floor(Math.random() * 0xfe00)).toString(16)}`;
+      net.shaping = { tc: null, meter: new RateMeter(() => net.containerClasses()) };
+    }
     try {
+      if (containers && proxy) await net.listenForContainers(now.from, now.to);
       net.sync();
     } catch (err) {
       await net.stop();
+      if (err instanceof FlotillaError) throw err;
       throw new FlotillaError('FAULT_UNSUPPORTED', `iptables refused the fault's rules: ${errorText(err)}`);
     }
     return net;
@@ -113,8 +141,14 @@ export class NetworkFault {
   sync(): void {
     if (this.stopped) return;
     const { from, to } = this.sides ? this.sides() : sidesOfRecord(this.tasks, this.fault);
-    if (from.some(inContainer) || to.some(inContainer)) this.syncContainers(from, to);
-    else applyChain(this.chain, chainRules(this.chain, pairsOf(this.fault.request, from, to), this.action));
+    if (from.some(inContainer) || to.some(inContainer)) {
+      if (this.proxy)
+        // A relaunched peer may listen on a new address: its proxy ports open first, then the rules.
+        void this.listenForContainers(from, to)
+          .then((opened) => (opened ? this.sync() : undefined))
+          .catch(() => undefined);
+      this.syncContainers(from, to);
+    } else applyChain(this.chain, chainRules(this.chain, pairsOf(this.fault.request, from, to), this.action));
     // A node-level delay: a task placed on a target node later gets a port of the proxy, then a rule.
     const proxy = this.proxy;
     if (proxy && this.sides)
@@ -127,25 +161,93 @@ export class NetworkFault {
               .catch(() => undefined);
   }
 
-  /** Each running sender's namespace gets a chain dropping what it sends to its peers' addresses now. */
-  private syncContainers(from: TaskRecord[], to: TaskRecord[]): void {
-    const action = this.action;
-    if (action.kind !== 'drop' && action.kind !== 'loss') return;
-    const addresses = new Map<string, string[]>();
-    const addressesOf = (t: TaskRecord) => {
-      if (!addresses.has(t.id)) addresses.set(t.id, t.handle ? netnsAddresses(t.handle.pid) : []);
-      return addresses.get(t.id)!;
+  /** Each running sender and the peers it sends to (their addresses and listening ports), read now. */
+  private containerSenders(from: TaskRecord[], to: TaskRecord[]): { task: TaskRecord; peers: Peer[] }[] {
+    const delay = this.fault.request.kind === 'delay';
+    const peerOf = new Map<string, Peer[]>();
+    const peersOf = (t: TaskRecord): Peer[] => {
+      if (!peerOf.has(t.id)) {
+        const pid = t.handle?.pid;
+        const ports = pid !== undefined && delay ? listeningPorts(pid) : [];
+        peerOf.set(t.id, pid === undefined ? [] : netnsAddresses(pid).map((address) => ({ address, ports })));
+      }
+      return peerOf.get(t.id)!;
     };
-    const peers = new Map<TaskRecord, string[]>();
+    const senders = new Map<TaskRecord, Peer[]>();
     for (const [a, b] of directed(this.fault.request, from, to))
-      if (a.handle) peers.set(a, [...(peers.get(a) ?? []), ...addressesOf(b)]);
-    for (const [t, addrs] of peers) {
-      const pid = t.handle!.pid;
-      const before = this.senders.get(t.id);
-      if (before !== undefined && before !== pid) removeInNetns(before, this.chain);
-      applyInNetns(pid, this.chain, containerRules(this.chain, addrs, action));
-      this.senders.set(t.id, pid);
+      if (a.handle) senders.set(a, [...(senders.get(a) ?? []), ...peersOf(b)]);
+    return [...senders].map(([task, peers]) => ({ task, peers }));
+  }
+
+  /** A delay between containers: a proxy port on each sender's gateway for each peer's port. */
+  private async listenForContainers(from: TaskRecord[], to: TaskRecord[]): Promise<boolean> {
+    const proxy = this.proxy!;
+    let opened = false;
+    const accept = (address: string) => this.senderAddresses.has(address.replace(/^::ffff:/, ''));
+    for (const { task, peers } of this.containerSenders(from, to)) {
+      const gateway = gatewayOf(task.handle!.pid);
+      if (gateway === null)
+        throw new FlotillaError(
+          'FAULT_UNSUPPORTED',
+          `${task.id} has no gateway on its network: a delay needs the host's address on the stack's bridge`,
+        );
+      for (const { address, ports } of peers)
+        for (const port of ports)
+          if (proxy.portFor(address, port, gateway) === undefined) {
+            await proxy.listen(address, port, gateway, accept);
+            opened = true;
+          }
     }
+    return opened;
+  }
+
+  /** Each running sender's namespace gets a chain for what it sends to its peers' addresses now. */
+  private syncContainers(from: TaskRecord[], to: TaskRecord[]): void {
+    const senders = this.containerSenders(from, to);
+    this.senderAddresses = new Set(senders.flatMap(({ task }) => netnsAddresses(task.handle!.pid)));
+    for (const { task, peers } of senders) {
+      const pid = task.handle!.pid;
+      const before = this.senders.get(task.id);
+      if (before !== undefined && before.pid !== pid) this.undoIn(before);
+      let dev: string | null = null;
+      const action = this.containerAction(pid);
+      if (action.kind === 'classify') {
+        dev = peers.length > 0 ? deviceToward(pid, peers[0]!.address) : null;
+        if (dev !== null) addNetnsClass(pid, dev, action.classid, this.fault.request.rateKbit ?? 0);
+      }
+      applyInNetns(pid, this.chain, containerRules(this.chain, peers, action));
+      this.senders.set(task.id, { pid, dev });
+    }
+  }
+
+  /** What the chain in the namespace of `pid` (a sending container) does to packets to its peers. */
+  private containerAction(pid: number): ContainerAction {
+    const req = this.fault.request;
+    if (req.kind === 'loss') return { kind: 'loss', probability: req.probability ?? 1 };
+    if (this.containerClass) return { kind: 'classify', classid: this.containerClass };
+    const proxy = this.proxy;
+    if (!proxy) return { kind: 'drop' };
+    const gateway = gatewayOf(pid);
+    return {
+      kind: 'dnat',
+      via: (peer, port) => {
+        const local = gateway === null ? undefined : proxy.portFor(peer, port, gateway);
+        return local === undefined ? undefined : `${gateway}:${local}`;
+      },
+    };
+  }
+
+  /** The bandwidth classes in the senders' namespaces, for the meter. */
+  private containerClasses(): { key: string; read: () => Promise<Counters | null> }[] {
+    const classid = this.containerClass!;
+    return [...this.senders.values()]
+      .filter((s) => s.dev !== null)
+      .map(({ pid, dev }) => ({ key: `${pid}`, read: () => classCounters(classid, tcInNetns(pid), dev!) }));
+  }
+
+  private undoIn(sender: { pid: number; dev: string | null }): void {
+    removeInNetns(sender.pid, this.chain);
+    if (sender.dev !== null) removeNetnsClass(sender.pid, sender.dev, this.containerClass);
   }
 
   involves(tenant: string, taskId: string): boolean {
@@ -156,10 +258,10 @@ export class NetworkFault {
   async stop(): Promise<void> {
     this.stopped = true;
     removeChain(this.chain);
-    for (const pid of this.senders.values()) removeInNetns(pid, this.chain);
+    for (const sender of this.senders.values()) this.undoIn(sender);
     if (this.shaping) {
       this.shaping.meter.stop();
-      removeShaping(this.shaping.tc);
+      if (this.shaping.tc) removeShaping(this.shaping.tc);
     }
     await this.proxy?.close();
   }

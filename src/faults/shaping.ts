@@ -101,15 +101,10 @@ export function addShaping(rateKbit: number, random: () => number): TcClass & { 
       mark: `0x${(minor * 0x10000).toString(16)}`,
     };
     try {
-      // A burst of one loopback packet (64 KiB, GSO) or htb could not send a whole one at low rates.
-      const rate = `${rateKbit}kbit`;
       for (const classid of [tc.classid, tc.backClassid])
         execFileSync(
           'tc',
-          [
-            ...['class', 'add', ...DEV, 'parent', `${ROOT_MAJOR}:`, 'classid', classid],
-            ...['htb', 'rate', rate, 'ceil', rate, 'burst', '64k', 'cburst', '64k', 'quantum', '65536'],
-          ],
+          ['class', 'add', ...DEV, 'parent', `${ROOT_MAJOR}:`, 'classid', classid, ...htbClassArgs(rateKbit)],
           { stdio: ['ignore', 'ignore', 'pipe'] },
         );
     } catch (err) {
@@ -123,6 +118,13 @@ export function addShaping(rateKbit: number, random: () => number): TcClass & { 
     }
     return { ...tc, minor };
   });
+}
+
+/** A fault's class: `rateKbit` each way it is used, no borrowing above it. */
+export function htbClassArgs(rateKbit: number): string[] {
+  // A burst of one GSO packet (64 KiB) or htb could not send a whole one at low rates.
+  const rate = `${rateKbit}kbit`;
+  return ['htb', 'rate', rate, 'ceil', rate, 'burst', '64k', 'cburst', '64k', 'quantum', '65536'];
 }
 
 /** The fault's classes go; the root too when no class of Flotilla's is left. Safe twice. */
@@ -146,10 +148,20 @@ export function shapingLeft(tc: TcClass): string[] {
 /** A class's counters: bytes sent, times htb held a packet back (overlimits), bytes queued. */
 export async function classCounters(
   classid: string,
-): Promise<{ bytes: number; overlimits: number; backlog: number } | null> {
-  const { stdout } = await run('tc', ['-s', 'class', 'show', ...DEV, 'classid', classid]).catch(() => ({
-    stdout: '',
-  }));
+  tc: string[] = ['tc'],
+  dev = 'lo',
+): Promise<Counters | null> {
+  const [command, ...args] = tc;
+  const { stdout } = await run(command!, [
+    ...args,
+    '-s',
+    'class',
+    'show',
+    'dev',
+    dev,
+    'classid',
+    classid,
+  ]).catch(() => ({ stdout: '' }));
   const sent = /Sent (\d+) bytes \d+ pkt \(dropped \d+, overlimits (\d+)/.exec(stdout);
   if (!sent) return null;
   const backlog = /backlog (\d+)b/.exec(stdout);
@@ -164,19 +176,28 @@ export async function classCounters(
  */
 export class RateMeter {
   private readonly timer: NodeJS.Timeout;
-  private readonly ways: { classid: string; last: Sample | null; busy: number[]; bytes: number }[];
+  private readonly ways = new Map<string, { last: Sample | null; busy: number[]; bytes: number }>();
 
-  constructor(classids: string[]) {
-    this.ways = classids.map((classid) => ({ classid, last: null, busy: [], bytes: 0 }));
+  /** `classes`: the fault's classes now, each named by a key and read by its `read`. */
+  constructor(private readonly classes: () => { key: string; read: () => Promise<Counters | null> }[]) {
     this.timer = setInterval(() => void this.sample(), 1000);
     this.timer.unref();
     void this.sample();
   }
 
+  /** The classes of `lo`. */
+  static onLo(classids: string[]): RateMeter {
+    return new RateMeter(() =>
+      classids.map((classid) => ({ key: classid, read: () => classCounters(classid) })),
+    );
+  }
+
   private async sample(): Promise<void> {
-    for (const way of this.ways) {
-      const c = await classCounters(way.classid);
+    for (const { key, read } of this.classes()) {
+      const c = await read();
       if (!c) continue;
+      const way = this.ways.get(key) ?? { last: null, busy: [], bytes: 0 };
+      this.ways.set(key, way);
       const at = performance.now();
       const last = way.last;
       way.last = { at, bytes: c.bytes, overlimits: c.overlimits };
@@ -194,16 +215,23 @@ export class RateMeter {
     busySeconds: number;
     bytes: number;
   } {
-    const busiest = [...this.ways].sort((a, b) => b.busy.length - a.busy.length)[0];
+    const ways = [...this.ways.values()];
+    const busiest = ways.sort((a, b) => b.busy.length - a.busy.length)[0];
     const s = [...(busiest?.busy ?? [])].sort((a, b) => a - b);
     const achievedKbit = s.length === 0 ? null : Math.round(s[Math.floor(s.length / 2)]!);
-    const bytes = this.ways.reduce((n, w) => n + w.bytes, 0);
+    const bytes = ways.reduce((n, w) => n + w.bytes, 0);
     return { askedKbit, achievedKbit, busySeconds: s.length, bytes };
   }
 
   stop(): void {
     clearInterval(this.timer);
   }
+}
+
+export interface Counters {
+  bytes: number;
+  overlimits: number;
+  backlog: number;
 }
 
 interface Sample {

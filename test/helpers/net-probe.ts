@@ -59,22 +59,27 @@ function procsFileOf(pid: number): string {
   return path.join(mount, rel, 'cgroup.procs');
 }
 
-async function run(pid: number | null, args: string[]): Promise<unknown> {
+/**
+ * Where a probe runs: in the cgroup of process task `pid`, in the network namespace of container task
+ * `netns` (its packets leave from the container's address), or from the test itself (null).
+ */
+export type ProbeFrom = number | { netns: number } | null;
+
+async function run(from: ProbeFrom, args: string[]): Promise<unknown> {
   const argv = ['python3', '-c', PY, ...args];
-  const { stdout } =
-    pid === null
-      ? await promisify(execFile)(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: 120_000 })
-      : await promisify(execFile)(
-          'sh',
-          ['-c', 'echo $$ > "$1" && shift && exec "$@"', 'sh', procsFileOf(pid), ...argv],
-          { encoding: 'utf8', timeout: 120_000 },
-        );
+  const [command, ...rest] =
+    from === null
+      ? argv
+      : typeof from === 'number'
+        ? ['sh', '-c', 'echo $$ > "$1" && shift && exec "$@"', 'sh', procsFileOf(from), ...argv]
+        : ['nsenter', '--target', String(from.netns), '--net', ...argv];
+  const { stdout } = await promisify(execFile)(command!, rest, { encoding: 'utf8', timeout: 120_000 });
   return JSON.parse(stdout.trim().split('\n').pop()!);
 }
 
 /** Round trips (ms) of `n` Redis PINGs from inside task `pid`'s cgroup (null: from the test itself). */
 export async function redisPings(
-  pid: number | null,
+  pid: ProbeFrom,
   addr: { host: string; port: number },
   password: string,
   n: number,
@@ -87,7 +92,7 @@ export async function redisPings(
 
 /** How many of `n` connection attempts (each given `timeoutS`) succeed from inside task `pid`'s cgroup. */
 export async function connects(
-  pid: number | null,
+  pid: ProbeFrom,
   addr: { host: string; port: number },
   n: number,
   timeoutS: number,
@@ -98,7 +103,7 @@ export async function connects(
 
 /** One Redis SET of `bytes` from inside task `pid`'s cgroup (null: the test itself), timed: kbit/s. */
 export async function redisTransferKbit(
-  pid: number | null,
+  pid: ProbeFrom,
   addr: { host: string; port: number },
   password: string,
   bytes: number,

@@ -3,7 +3,14 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { createClient } from 'redis';
 import type { FlotillaEvent } from '../../../src/client/client.js';
+import {
+  chainsInNetns,
+  listeningPorts,
+  netnsAddresses,
+  shapedDevices,
+} from '../../../src/faults/container-net.js';
 import { TestHome, waitFor } from '../../helpers/flotilla.js';
+import { median, redisPings, redisTransferKbit, type ProbeFrom } from '../../helpers/net-probe.js';
 
 /**
  * The foundation's promise, end to end: the real CLI, a real daemon, real redis-server processes or
@@ -71,6 +78,46 @@ export function redisStackSuite(driver: 'process' | 'docker', skip?: string): vo
       await waitFor(() => pings().status === 124, 5_000, 'the paused primary to stop answering');
       await client.healFault(fault.id);
       await waitFor(() => pings().stdout.trim() === 'PONG', 5_000, 'the primary to answer again');
+    });
+
+    it("delays the replica's round trips to the primary by 200 ms, then limits its bandwidth, and leaves nothing", async () => {
+      const client = home.client();
+      const primary = await client.getTask('cache.redis-0');
+      const replica = await client.getTask('cache.redis-1');
+      // A real client from the replica's side: in its cgroup, or in its container's namespace, to the
+      // primary's address and port as the replica reaches them.
+      const docker = driver === 'docker';
+      const from: ProbeFrom = docker ? { netns: replica.pid! } : replica.pid!;
+      const to = docker
+        ? { host: netnsAddresses(primary.pid!)[0]!, port: listeningPorts(primary.pid!)[0]! }
+        : { host: primary.host, port: primary.ports[0]! };
+      const rtt = async () => median((await redisPings(from, to, 'change-me', 7)).rtts!);
+      const before = await rtt();
+      const pair = { from: [replica.id], to: [primary.id] };
+      const delay = await client.injectFault({ kind: 'delay', ...pair, delayMs: 200 });
+      const added = (await rtt()) - before;
+      assert.ok(Math.abs(added - 200) <= 40, `a 200 ms delay added ${added.toFixed(0)} ms to the round trip`);
+      // Another client (the test's own) is not delayed.
+      assert.ok(
+        median(
+          (await redisPings(null, { host: primary.host, port: primary.ports[0]! }, 'change-me', 3)).rtts!,
+        ) < 100,
+      );
+      assert.ok((await client.getFault(delay.id)).applied.measured!.samples >= 7);
+      await client.healFault(delay.id);
+      assert.ok((await rtt()) < before + 50, 'the round trip is back');
+
+      const bytes = 1_000_000;
+      const limit = await client.injectFault({ kind: 'bandwidth', ...pair, rateKbit: 2000 });
+      const achieved = await redisTransferKbit(from, to, 'change-me', bytes);
+      assert.ok(achieved >= 1600 && achieved <= 2400, `2000 kbit/s asked, ${achieved.toFixed(0)} achieved`);
+      await client.healFault(limit.id);
+      assert.ok((await redisTransferKbit(from, to, 'change-me', bytes)) > 8000, 'the limit is gone');
+      if (docker)
+        for (const t of [primary, replica]) {
+          assert.deepEqual(chainsInNetns(t.pid!, 'FLTF-'), [], `no chain left in ${t.id}`);
+          assert.deepEqual(shapedDevices(t.pid!), [], `no qdisc left in ${t.id}`);
+        }
     });
 
     it('sees a SIGKILLed primary dead within a second and heals it', async () => {
