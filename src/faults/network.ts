@@ -79,7 +79,7 @@ export function pairsOf(req: FaultRequest, from: TaskRecord[], to: TaskRecord[])
 /** A network fault in force: its chain (rewritten whenever one of its tasks is relaunched) and proxy. */
 export class NetworkFault {
   private stopped = false;
-  /** Each sending container's task: the process whose namespace holds its rules now, its shaped device. */
+  /** Each sending container (by tenant/id): the process whose namespace holds its rules now, its shaped device. */
   private readonly senders = new Map<string, { pid: number; dev: string | null }>();
   /** The sending containers' addresses now: the only ones the delay proxy takes connections from. */
   private senderAddresses = new Set<string>();
@@ -94,7 +94,10 @@ export class NetworkFault {
     private readonly fault: FaultRecord,
     private readonly action: NetAction,
     readonly proxy: DelayProxy | null,
-    private readonly sides: (() => Sides) | null = null,
+    private readonly sides: (() => Sides) | null,
+    /** Whether pairs of process tasks (rules on `lo`), and pairs of containers, are reached. */
+    private readonly hosts: boolean,
+    private readonly boxes: boolean,
   ) {}
 
   /** `sides`: a node-level fault's tasks, read again at every sync; otherwise the record's tasks. */
@@ -106,28 +109,35 @@ export class NetworkFault {
   ): Promise<NetworkFault> {
     const req = fault.request;
     const now = sides ? sides() : sidesOfRecord(tasks, fault);
-    const containers = [...now.from, ...now.to].some(inContainer);
+    // A task fault names tasks of one driver; a node-level one reaches both (each pair by its own).
+    const boxes = sides !== null || [...now.from, ...now.to].some(inContainer);
+    const hosts = sides !== null || !boxes;
     let proxy: DelayProxy | null = null;
     let tc: (TcClass & { minor: number }) | null = null;
     let action: NetAction;
     if (req.kind === 'delay') {
       proxy = new DelayProxy(req.delayMs ?? 0, req.jitterMs ?? 0);
-      if (!containers) for (const t of now.to) for (const port of t.ports) await proxy.listen(t.host, port);
+      for (const t of onHost(now.to)) for (const port of t.ports) await proxy.listen(t.host, port);
       const p = proxy;
       action = { kind: 'redirect', proxyPort: (to, port) => p.portFor(to.host, port) };
     } else if (req.kind === 'loss') action = { kind: 'loss', probability: req.probability ?? 1 };
-    else if (req.kind === 'bandwidth' && !containers) {
+    else if (req.kind === 'bandwidth' && hosts) {
       tc = addShaping(req.rateKbit ?? 0, Math.random);
       action = { kind: 'classify', mark: tc.minor * 0x10000, toward: tc.classid, back: tc.backClassid };
     } else action = { kind: 'drop' };
-    const net = new NetworkFault(chain, tasks, fault, action, proxy, sides);
-    if (tc) net.shaping = { tc, meter: RateMeter.onLo([tc.classid, tc.backClassid]) };
-    else if (req.kind === 'bandwidth') {
-      net.containerClass = `${ROOT_MAJOR}:${(0x100 + Math.floor(Math.random() * 0xfe00)).toString(16)}`;
-      net.shaping = { tc: null, meter: new RateMeter(() => net.containerClasses()) };
+    const net = new NetworkFault(chain, tasks, fault, action, proxy, sides, hosts, boxes);
+    if (req.kind === 'bandwidth') {
+      if (boxes)
+        net.containerClass = `${ROOT_MAJOR}:${(0x100 + Math.floor(Math.random() * 0xfe00)).toString(16)}`;
+      const lo = tc ? [tc.classid, tc.backClassid] : [];
+      const classes = () => [
+        ...lo.map((classid) => ({ key: classid, read: () => classCounters(classid) })),
+        ...net.containerClasses(),
+      ];
+      net.shaping = { tc, meter: new RateMeter(classes) };
     }
     try {
-      if (containers && proxy) await net.listenForContainers(now.from, now.to);
+      if (boxes && proxy) await net.listenForContainers(inBox(now.from), inBox(now.to));
       net.sync();
     } catch (err) {
       await net.stop();
@@ -137,22 +147,28 @@ export class NetworkFault {
     return net;
   }
 
-  /** Rewrites the chain from the tasks' current processes (a relaunched task has a new cgroup). */
+  /** Rewrites the chains from the tasks' current processes (a relaunched task has a new cgroup). */
   sync(): void {
     if (this.stopped) return;
     const { from, to } = this.sides ? this.sides() : sidesOfRecord(this.tasks, this.fault);
-    if (from.some(inContainer) || to.some(inContainer)) {
+    if (this.boxes) {
       if (this.proxy)
         // A relaunched peer may listen on a new address: its proxy ports open first, then the rules.
-        void this.listenForContainers(from, to)
+        void this.listenForContainers(inBox(from), inBox(to))
           .then((opened) => (opened ? this.sync() : undefined))
           .catch(() => undefined);
-      this.syncContainers(from, to);
-    } else applyChain(this.chain, chainRules(this.chain, pairsOf(this.fault.request, from, to), this.action));
+      this.syncContainers(inBox(from), inBox(to));
+    }
+    if (!this.hosts) return;
+    const [hostFrom, hostTo] = [onHost(from), onHost(to)];
+    applyChain(
+      this.chain,
+      chainRules(this.chain, pairsOf(this.fault.request, hostFrom, hostTo), this.action),
+    );
     // A node-level delay: a task placed on a target node later gets a port of the proxy, then a rule.
     const proxy = this.proxy;
     if (proxy && this.sides)
-      for (const t of to)
+      for (const t of hostTo)
         for (const port of t.ports)
           if (proxy.portFor(t.host, port) === undefined)
             void proxy
@@ -166,12 +182,13 @@ export class NetworkFault {
     const delay = this.fault.request.kind === 'delay';
     const peerOf = new Map<string, Peer[]>();
     const peersOf = (t: TaskRecord): Peer[] => {
-      if (!peerOf.has(t.id)) {
+      const key = keyOf(t);
+      if (!peerOf.has(key)) {
         const pid = t.handle?.pid;
         const ports = pid !== undefined && delay ? listeningPorts(pid) : [];
-        peerOf.set(t.id, pid === undefined ? [] : netnsAddresses(pid).map((address) => ({ address, ports })));
+        peerOf.set(key, pid === undefined ? [] : netnsAddresses(pid).map((address) => ({ address, ports })));
       }
-      return peerOf.get(t.id)!;
+      return peerOf.get(key)!;
     };
     const senders = new Map<TaskRecord, Peer[]>();
     for (const [a, b] of directed(this.fault.request, from, to))
@@ -207,7 +224,7 @@ export class NetworkFault {
     this.senderAddresses = new Set(senders.flatMap(({ task }) => netnsAddresses(task.handle!.pid)));
     for (const { task, peers } of senders) {
       const pid = task.handle!.pid;
-      const before = this.senders.get(task.id);
+      const before = this.senders.get(keyOf(task));
       if (before !== undefined && before.pid !== pid) this.undoIn(before);
       let dev: string | null = null;
       const action = this.containerAction(pid);
@@ -216,7 +233,7 @@ export class NetworkFault {
         if (dev !== null) addNetnsClass(pid, dev, action.classid, this.fault.request.rateKbit ?? 0);
       }
       applyInNetns(pid, this.chain, containerRules(this.chain, peers, action));
-      this.senders.set(task.id, { pid, dev });
+      this.senders.set(keyOf(task), { pid, dev });
     }
   }
 
@@ -239,7 +256,8 @@ export class NetworkFault {
 
   /** The bandwidth classes in the senders' namespaces, for the meter. */
   private containerClasses(): { key: string; read: () => Promise<Counters | null> }[] {
-    const classid = this.containerClass!;
+    const classid = this.containerClass;
+    if (classid === null) return [];
     return [...this.senders.values()]
       .filter((s) => s.dev !== null)
       .map(({ pid, dev }) => ({ key: `${pid}`, read: () => classCounters(classid, tcInNetns(pid), dev!) }));
@@ -266,6 +284,11 @@ export class NetworkFault {
     await this.proxy?.close();
   }
 }
+
+const inBox = (ts: TaskRecord[]) => ts.filter(inContainer);
+const onHost = (ts: TaskRecord[]) => ts.filter((t) => !inContainer(t));
+/** A task across tenants (a node-level fault's sides hold several tenants' tasks). */
+const keyOf = (t: TaskRecord) => `${t.tenant}/${t.id}`;
 
 /** The fault's two sides as its tasks are now (a task that is gone is left out). */
 function sidesOfRecord(tasks: TaskLookup, fault: FaultRecord): { from: TaskRecord[]; to: TaskRecord[] } {

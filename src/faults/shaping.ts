@@ -185,13 +185,6 @@ export class RateMeter {
     void this.sample();
   }
 
-  /** The classes of `lo`. */
-  static onLo(classids: string[]): RateMeter {
-    return new RateMeter(() =>
-      classids.map((classid) => ({ key: classid, read: () => classCounters(classid) })),
-    );
-  }
-
   private async sample(): Promise<void> {
     for (const { key, read } of this.classes()) {
       const c = await read();

@@ -10,7 +10,7 @@ import {
   shapedDevices,
 } from '../../../src/faults/container-net.js';
 import { TestHome, waitFor } from '../../helpers/flotilla.js';
-import { median, redisPings, redisTransferKbit, type ProbeFrom } from '../../helpers/net-probe.js';
+import { connects, median, redisPings, redisTransferKbit, type ProbeFrom } from '../../helpers/net-probe.js';
 
 /**
  * The foundation's promise, end to end: the real CLI, a real daemon, real redis-server processes or
@@ -80,7 +80,7 @@ export function redisStackSuite(driver: 'process' | 'docker', skip?: string): vo
       await waitFor(() => pings().stdout.trim() === 'PONG', 5_000, 'the primary to answer again');
     });
 
-    it("delays the replica's round trips to the primary by 200 ms, then limits its bandwidth, and leaves nothing", async () => {
+    it("delays the replica's round trips to the primary by 200 ms, limits its bandwidth, cuts its node off, and leaves nothing", async () => {
       const client = home.client();
       const primary = await client.getTask('cache.redis-0');
       const replica = await client.getTask('cache.redis-1');
@@ -98,11 +98,8 @@ export function redisStackSuite(driver: 'process' | 'docker', skip?: string): vo
       const added = (await rtt()) - before;
       assert.ok(Math.abs(added - 200) <= 40, `a 200 ms delay added ${added.toFixed(0)} ms to the round trip`);
       // Another client (the test's own) is not delayed.
-      assert.ok(
-        median(
-          (await redisPings(null, { host: primary.host, port: primary.ports[0]! }, 'change-me', 3)).rtts!,
-        ) < 100,
-      );
+      const outside = { host: primary.host, port: primary.ports[0]! };
+      assert.ok(median((await redisPings(null, outside, 'change-me', 3)).rtts!) < 100);
       assert.ok((await client.getFault(delay.id)).applied.measured!.samples >= 7);
       await client.healFault(delay.id);
       assert.ok((await rtt()) < before + 50, 'the round trip is back');
@@ -113,6 +110,19 @@ export function redisStackSuite(driver: 'process' | 'docker', skip?: string): vo
       assert.ok(achieved >= 1600 && achieved <= 2400, `2000 kbit/s asked, ${achieved.toFixed(0)} achieved`);
       await client.healFault(limit.id);
       assert.ok((await redisTransferKbit(from, to, 'change-me', bytes)) > 8000, 'the limit is gone');
+
+      // A cluster admin's partition of the replica's node from the primary's: every task there, of
+      // any tenant, containers too (each pair of one driver).
+      assert.notEqual(replica.node, primary.node, 'the replica runs on a node of its own');
+      const cut = await client.injectFault({
+        kind: 'partition',
+        fromNodes: [replica.node],
+        toNodes: [primary.node],
+      });
+      assert.equal(await connects(from, to, 3, 0.5), 0, 'the replica cannot reach the primary');
+      assert.equal(await connects(null, outside, 3, 2), 3, 'a client elsewhere still can');
+      await client.healFault(cut.id);
+      assert.equal(await connects(from, to, 3, 2), 3, 'healed');
       if (docker)
         for (const t of [primary, replica]) {
           assert.deepEqual(chainsInNetns(t.pid!, 'FLTF-'), [], `no chain left in ${t.id}`);
