@@ -23,6 +23,15 @@ import { VerifiableProducer } from '../../helpers/verifiable-producer.js';
  * ZooKeeper + 3 Kafka 3.9 brokers from the example file, checked with a real Kafka client: the same
  * checks for each driver (host processes, or containers with their ports published).
  */
+/**
+ * The lab's schedule: a random broker SIGKILLed every LAB_KILL_EVERY_S from the 5th second, for
+ * LAB_DURATION_S, and 3 isolations. The suite's default is 3 kills in a minute; the issue's 20 kills
+ * run on a quiet machine with the same variables as the process-driver test (docs/failure-lab.md).
+ */
+const LAB_KILL_EVERY_S = Number(process.env.FLOTILLA_TEST_KAFKA_KILL_EVERY_S ?? 20);
+const LAB_DURATION_S = Number(process.env.FLOTILLA_TEST_KAFKA_DURATION_S ?? 60);
+const LAB_KILLS = Math.floor((LAB_DURATION_S - 5) / LAB_KILL_EVERY_S) + 1;
+
 export function kafkaZookeeperSuite(driver: 'process' | 'docker', skip?: string): void {
   describe(`Kafka with ZooKeeper (examples/kafka-zookeeper.yml, ${driver} driver)`, { skip }, () => {
     const home = new TestHome({ driver });
@@ -167,12 +176,16 @@ export function kafkaZookeeperSuite(driver: 'process' | 'docker', skip?: string)
             parseExperiment({
               name: 'docker-kafka-kills',
               stack: { name: 'kafka-zookeeper' },
-              durationS: 60,
+              durationS: LAB_DURATION_S,
               workload: { kind: 'kafka', service: 'events', rate: 50, partitions: 3, replicationFactor: 3 },
               nemesis: [
-                { every: 20, start: 5, fault: { kind: 'kill', service: 'events', pick: 'random' } },
+                {
+                  every: LAB_KILL_EVERY_S,
+                  start: 5,
+                  fault: { kind: 'kill', service: 'events', pick: 'random' },
+                },
                 ...[10, 30, 48].map((at) => ({
-                  at,
+                  at: Math.round((at / 60) * LAB_DURATION_S),
                   durationS: 8,
                   fault: { kind: 'isolate', service: 'events' },
                 })),
@@ -193,7 +206,7 @@ export function kafkaZookeeperSuite(driver: 'process' | 'docker', skip?: string)
           const c = r.checkers[0]!;
           const summary = `${JSON.stringify(c)}\n${lines.slice(-5).join('\n')}`;
           process.stderr.write(`# docker-kafka-kills: ${summary}\n`);
-          assert.equal(r.faults.filter((f) => f.kind === 'kill').length, 3, summary);
+          assert.equal(r.faults.filter((f) => f.kind === 'kill').length, LAB_KILLS, summary);
           assert.equal(r.faults.filter((f) => f.kind === 'isolate').length, 3, summary);
           assert.ok(Number(c.figures.acknowledged) > 100, summary);
           assert.equal(c.figures.lost, 0, summary);
