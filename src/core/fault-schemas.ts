@@ -83,7 +83,9 @@ export const FaultView = Type.Object({
     volume: Type.Optional(
       Type.Object({ dir: Type.String(), keep: Type.String(), sizeBytes: Type.Integer() }),
     ),
-    blkio: Type.Optional(Type.Object({ dir: Type.String(), device: Type.String() })),
+    blkio: Type.Optional(
+      Type.Object({ dir: Type.String(), device: Type.String(), container: Type.Optional(Type.Boolean()) }),
+    ),
     restarted: Type.Optional(Type.Array(Type.String())),
     mechanism: Type.String(),
   }),

@@ -77,8 +77,11 @@ export interface FaultApplied {
   bandwidth?: { askedKbit: number; achievedKbit: number | null; busySeconds: number; bytes: number };
   /** disk: the volume mounted over the task's data directory, and the bind mount of what was there. */
   volume?: { dir: string; keep: string; sizeBytes: number };
-  /** disk, slow: the fault's blkio cgroup and the disk (`major:minor`) it throttles. */
-  blkio?: { dir: string; device: string };
+  /**
+   * disk, slow: the blkio cgroup throttled and the disk (`major:minor`); `container`: the
+   * container's own cgroup (its throttle set back to none at heal), else the fault's own.
+   */
+  blkio?: { dir: string; device: string; container?: boolean };
   /** clock, disk: task keys restarted so that the fault takes hold (and again when it heals). */
   restarted?: string[];
   /** What mechanism does it here (`iptables statistic`, `nat REDIRECT + delay proxy`, …). */

@@ -11,9 +11,11 @@ import {
   blkioDirOf,
   hasBlkio,
   blockDeviceOf,
+  containerBlkioDir,
   createThrottle,
   enterThrottle,
   removeThrottle,
+  setThrottle,
   throttlesOf,
 } from './slow-disk.js';
 import { inContainer } from './targets.js';
@@ -51,10 +53,10 @@ export class LaunchFaults {
   /** What the fault will apply, checked before anything changes; `picked` are running tasks. */
   plan(req: FaultRequest, picked: TaskRecord[], id: string): FaultApplied {
     for (const t of picked)
-      if (inContainer(t))
+      if (inContainer(t) && !(req.kind === 'disk' && req.mode === 'slow'))
         throw new FlotillaError(
           'FAULT_UNSUPPORTED',
-          `${t.id} runs in a container: ${req.kind} faults reach process tasks only in this release (docs/failure-lab.md)`,
+          `${t.id} runs in a container: ${req.kind === 'disk' ? 'a full disk' : 'clock skew'} reaches process tasks only in this release; a slow disk reaches containers too (docs/failure-lab.md)`,
         );
     const restarted = picked.map((t) => taskKey(t.tenant, t.id));
     if (req.kind === 'clock') {
@@ -101,8 +103,18 @@ export class LaunchFaults {
         'FAULT_UNSUPPORTED',
         `${t.id}: its data directory is on no block device (tmpfs, overlay or a network file system): nothing to slow`,
       );
+    const slows = 'direct, synced and uncached I/O slows, the page cache does not; no restart';
+    if (inContainer(t)) {
+      const dir = containerBlkioDir(t.handle!.pid, t.handle!.containerId ?? '');
+      if (!dir)
+        throw new FlotillaError('FAULT_UNSUPPORTED', `${t.id}: its container's blkio cgroup was not found`);
+      return {
+        mechanism: `the container's own blkio cgroup throttled on disk ${device} (reads and writes each); ${slows}`,
+        blkio: { dir, device, container: true },
+      };
+    }
     return {
-      mechanism: `its processes in a blkio cgroup throttled on disk ${device} (reads and writes each); direct, synced and uncached I/O slows, the page cache does not; no restart`,
+      mechanism: `its processes in a blkio cgroup throttled on disk ${device} (reads and writes each); ${slows}`,
       blkio: { dir: blkioDirOf(this.d.homeId, id), device },
     };
   }
@@ -112,10 +124,14 @@ export class LaunchFaults {
     const blkio = f.applied.blkio;
     if (blkio) {
       try {
-        createThrottle(blkio.dir, blkio.device, (f.request.rateKBps ?? 0) * 1024);
-        for (const t of f.targets) enterThrottle(blkio.dir, this.d.processesOf?.(taskKey(f.tenant, t)) ?? []);
+        if (blkio.container) setThrottle(blkio.dir, blkio.device, (f.request.rateKBps ?? 0) * 1024);
+        else {
+          createThrottle(blkio.dir, blkio.device, (f.request.rateKBps ?? 0) * 1024);
+          for (const t of f.targets)
+            enterThrottle(blkio.dir, this.d.processesOf?.(taskKey(f.tenant, t)) ?? []);
+        }
       } catch (err) {
-        removeThrottle(blkio.dir);
+        undoThrottle(blkio);
         throw new FlotillaError('FAULT_UNSUPPORTED', `the kernel refused the disk throttle: ${String(err)}`);
       }
       return;
@@ -161,7 +177,7 @@ export class LaunchFaults {
         if (mounted) for (const k of keys) await this.d.signal(k, 'SIGKILL').catch(() => undefined);
         else for (const k of keys) await this.d.signal(k, 'SIGCONT').catch(() => undefined);
       } else if (f.applied.blkio) {
-        removeThrottle(f.applied.blkio.dir);
+        undoThrottle(f.applied.blkio);
       } else if (f.kind === 'clock') {
         for (const t of f.targets) this.noteLaunch(f.tenant, t);
         for (const t of f.targets)
@@ -195,9 +211,17 @@ export class LaunchFaults {
     for (const f of this.d.faults.listActive()) {
       if (f.tenant !== tenant || !f.targets.includes(taskId)) continue;
       if (f.kind === 'clock') this.skewed.set(f.id, (this.skewed.get(f.id) ?? new Set()).add(pid));
-      if (f.applied.blkio && !this.healing.has(f.id))
+      const blkio = f.applied.blkio;
+      if (blkio && !this.healing.has(f.id))
         try {
-          enterThrottle(f.applied.blkio.dir, this.d.processesOf?.(taskKey(tenant, taskId)) ?? [pid]);
+          if (blkio.container) {
+            // A new container, a new cgroup: throttled, and recorded for the heal.
+            const t = this.d.tasks.get(tenant, taskId)!;
+            const dir = containerBlkioDir(pid, t.handle?.containerId ?? '');
+            if (!dir) throw new Error('its container has no blkio cgroup');
+            setThrottle(dir, blkio.device, (f.request.rateKBps ?? 0) * 1024);
+            this.d.faults.put({ ...f, applied: { ...f.applied, blkio: { ...blkio, dir } } });
+          } else enterThrottle(blkio.dir, this.d.processesOf?.(taskKey(tenant, taskId)) ?? [pid]);
         } catch (err) {
           this.d.log(`fault ${f.id}: could not slow ${taskId}'s disk again: ${String(err)}`);
         }
@@ -212,6 +236,16 @@ export class LaunchFaults {
     for (const dir of mountsOf(volumeSource(this.d.homeId, '')))
       if (!owned.has(dir))
         unmountVolume({ dir, keep: `${dir}.none`, sizeBytes: 0 }, volumeSource(this.d.homeId, ''));
+  }
+}
+
+/** A slow disk's throttle goes: the fault's cgroup removed, or a container's set back to none. */
+function undoThrottle(blkio: NonNullable<FaultApplied['blkio']>): void {
+  if (!blkio.container) return removeThrottle(blkio.dir);
+  try {
+    setThrottle(blkio.dir, blkio.device, 0);
+  } catch {
+    // The container is gone, and its cgroup with it.
   }
 }
 

@@ -8,7 +8,8 @@ import path from 'node:path';
  * I/O, writes it syncs (fsync, fdatasync: a database's log), and reads the page cache cannot answer.
  * Writes the kernel flushes later on its own are not slowed (v1 charges them to nobody). Other
  * tasks, and every other program on the same disk, keep their pace. The task is not restarted: the
- * throttle takes hold at once and goes at heal; processes the task starts later inherit it.
+ * throttle takes hold at once and goes at heal; processes the task starts later inherit it. A
+ * container has a blkio cgroup of its own already: the throttle is written there instead.
  */
 
 /** Where the v1 blkio hierarchy is mounted; cgroup v2 hosts have no such directory. */
@@ -42,7 +43,31 @@ export function blockDeviceOf(dir: string): string | null {
 /** Makes the fault's cgroup with its throttle, before any process goes into it. */
 export function createThrottle(dir: string, device: string, bytesPerSecond: number): void {
   fs.mkdirSync(dir, { recursive: true });
+  setThrottle(dir, device, bytesPerSecond);
+}
+
+/** The cgroup's reads and writes on the disk, each at the rate; 0: no throttle on it any more. */
+export function setThrottle(dir: string, device: string, bytesPerSecond: number): void {
   for (const file of THROTTLES) fs.writeFileSync(path.join(dir, file), `${device} ${bytesPerSecond}`);
+}
+
+/**
+ * A container's own blkio cgroup (the engine made it, one per container: `docker/<id>`, or
+ * `system.slice/docker-<id>.scope`), from its init's `/proc/<pid>/cgroup`; null when the process is
+ * gone or its cgroup does not name the container (never a shared one: a throttle there would slow
+ * others).
+ */
+export function containerBlkioDir(pid: number, containerId: string): string | null {
+  try {
+    const line = fs
+      .readFileSync(`/proc/${pid}/cgroup`, 'utf8')
+      .split('\n')
+      .find((l) => /^\d+:([^:]*,)?blkio(,[^:]*)?:/.test(l));
+    const rel = line?.slice(line.indexOf(':', line.indexOf(':') + 1) + 1) ?? '';
+    return rel.includes(containerId) && !rel.includes('..') ? path.join(BLKIO_ROOT, rel) : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Moves the processes into the cgroup (a process that exited meanwhile is skipped). */

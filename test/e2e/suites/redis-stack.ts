@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createClient } from 'redis';
 import type { FlotillaEvent } from '../../../src/client/client.js';
@@ -128,6 +129,44 @@ export function redisStackSuite(driver: 'process' | 'docker', skip?: string): vo
           assert.deepEqual(chainsInNetns(t.pid!, 'FLTF-'), [], `no chain left in ${t.id}`);
           assert.deepEqual(shapedDevices(t.pid!), [], `no qdisc left in ${t.id}`);
         }
+    });
+
+    it("slows the primary's disk: a background save of 256 KiB takes seconds at 64 KiB/s, then is fast again", async () => {
+      const client = home.client();
+      const redis = createClient({ url });
+      await redis.connect();
+      try {
+        // Random text: the snapshot cannot compress it away.
+        await redis.set('ballast', randomBytes(192 * 1024).toString('base64'));
+        const save = async () => {
+          const started = performance.now();
+          await redis.bgSave();
+          await waitFor(
+            async () => /rdb_bgsave_in_progress:0/.test(await redis.info('persistence')),
+            60_000,
+            'the background save to end',
+          );
+          assert.match(await redis.info('persistence'), /rdb_last_bgsave_status:ok/);
+          return performance.now() - started;
+        };
+        const before = await save();
+        const fault = await client.injectFault({
+          kind: 'disk',
+          mode: 'slow',
+          rateKBps: 64,
+          tasks: ['cache.redis-0'],
+        });
+        const slow = await save();
+        await client.healFault(fault.id);
+        const after = await save();
+        const figures = `before ${before.toFixed(0)} ms, slowed ${slow.toFixed(0)} ms, healed ${after.toFixed(0)} ms`;
+        process.stderr.write(`# slow disk (${driver} driver): ${figures}\n`);
+        assert.ok(slow >= 2500 && slow > 3 * before, figures);
+        assert.ok(after < slow / 2, figures);
+        await redis.del('ballast');
+      } finally {
+        redis.destroy();
+      }
     });
 
     it('sees a SIGKILLed primary dead within a second and heals it', async () => {
