@@ -293,7 +293,7 @@ export function mechanismOf(kind: FaultRequest['kind']): string {
     case 'bandwidth':
       return 'htb classes on lo (one each way); iptables (mangle: CONNMARK by task cgroup, address and ports, then CLASSIFY) puts the pairs connections in them (Docker: an htb class on each sending container interface, CLASSIFY by the receiver address)';
     case 'disk':
-      return 'full: a full tmpfs over the task data directory, the task restarted onto it (data copied back on heal); slow: the task processes in a blkio cgroup throttled on the disk under it (Docker: the container own blkio cgroup)';
+      return 'full: a full tmpfs over the task data directory (Docker: what its data volume binds), the task restarted onto it (data copied back on heal); slow: the task processes in a blkio cgroup throttled on the disk under it (Docker: the container own blkio cgroup)';
     case 'clock':
       return "libfaketime preloaded at the task's next start (the task is restarted; static binaries and containers are not skewed)";
   }

@@ -53,10 +53,10 @@ export class LaunchFaults {
   /** What the fault will apply, checked before anything changes; `picked` are running tasks. */
   plan(req: FaultRequest, picked: TaskRecord[], id: string): FaultApplied {
     for (const t of picked)
-      if (inContainer(t) && !(req.kind === 'disk' && req.mode === 'slow'))
+      if (inContainer(t) && req.kind === 'clock')
         throw new FlotillaError(
           'FAULT_UNSUPPORTED',
-          `${t.id} runs in a container: ${req.kind === 'disk' ? 'a full disk' : 'clock skew'} reaches process tasks only in this release; a slow disk reaches containers too (docs/failure-lab.md)`,
+          `${t.id} runs in a container: clock skew reaches process tasks only in this release (docs/failure-lab.md)`,
         );
     const restarted = picked.map((t) => taskKey(t.tenant, t.id));
     if (req.kind === 'clock') {

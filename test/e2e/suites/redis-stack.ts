@@ -169,6 +169,59 @@ export function redisStackSuite(driver: 'process' | 'docker', skip?: string): vo
       }
     });
 
+    it("fills the primary's disk: writes are refused (no space left), and after heal they work and nothing is lost", async () => {
+      const client = home.client();
+      const redis = () => createClient({ url });
+      const before = redis();
+      await before.connect();
+      await before.set('kept', 'through the full disk');
+      await before.quit();
+      const fault = await client.injectFault({ kind: 'disk', mode: 'full', tasks: ['cache.redis-0'] });
+      // The task restarts onto a full volume: Redis comes up, and refuses writes it cannot persist.
+      const refused = await waitFor(
+        async () => {
+          const c = redis();
+          c.on('error', () => undefined);
+          try {
+            await c.connect();
+            await c.set('during', 'x'.repeat(64 * 1024));
+            await c.set('during', 'x'.repeat(64 * 1024));
+            return null;
+          } catch (err) {
+            return /No space left|MISCONF/.test(String(err)) ? String(err) : null;
+          } finally {
+            c.destroy();
+          }
+        },
+        60_000,
+        'a write refused for lack of space',
+      );
+      process.stderr.write(`# full disk (${driver} driver): ${refused}\n`);
+      assert.match(refused, /No space left|MISCONF/);
+      await client.healFault(fault.id);
+      const after = await waitFor(
+        async () => {
+          const c = redis();
+          c.on('error', () => undefined);
+          try {
+            await c.connect();
+            await c.set('after', 'ok');
+            return c;
+          } catch {
+            c.destroy();
+            return null;
+          }
+        },
+        60_000,
+        'Redis to take writes again',
+      );
+      try {
+        assert.equal(await after.get('kept'), 'through the full disk');
+      } finally {
+        after.destroy();
+      }
+    });
+
     it('sees a SIGKILLed primary dead within a second and heals it', async () => {
       const client = home.client();
       const before = await client.getTask('cache.redis-0');
