@@ -1,4 +1,5 @@
 import { CONTROLLER_ID_BASE } from '../catalog/kafka/topology.js';
+import { masterState } from '../catalog/spark/status.js';
 import { FlotillaError } from '../core/errors.js';
 import type { FaultRequest } from '../core/fault.js';
 import type { TaskRecord } from '../core/task.js';
@@ -10,7 +11,8 @@ import type { Store } from '../state/store.js';
  * `pick: leader` for the fault engine: asks the service which of its tasks leads. ZooKeeper answers a
  * four-letter word (faults/leader.ts); Kafka is asked through its own Admin client (Workload.java
  * `leader`): the KRaft quorum's leader (the active controller), or in ZooKeeper mode the controller;
- * with `of`, the leader of that topic's partition.
+ * with `of`, the leader of that topic's partition. Spark standalone: the master whose web UI's
+ * `/json/` says `ALIVE` (a standby master says `STANDBY`).
  */
 export function serviceLeader(
   store: Store,
@@ -26,6 +28,7 @@ export function serviceLeader(
         `leaderOf: names a Kafka topic's partition; ${service.name} is a ${service.package} service`,
         { field: 'leaderOf' },
       );
+    if (service.package === 'spark') return sparkLeader(candidates);
     if (service.package !== 'kafka') return leaderOf(service.package, candidates);
     const brokers = candidates.filter((t) => t.role === 'broker' && t.handle !== null);
     if (brokers.length === 0) return null;
@@ -48,4 +51,17 @@ export function serviceLeader(
 /** node.id / broker.id as the Kafka package renders them (catalog/kafka/topology.ts). */
 function kafkaNodeId(t: TaskRecord): number {
   return t.role === 'controller' ? CONTROLLER_ID_BASE + t.index : t.index;
+}
+
+async function sparkLeader(candidates: TaskRecord[]): Promise<TaskRecord | null> {
+  const masters = candidates.filter((t) => t.role === 'master' && t.handle !== null);
+  const status = await Promise.all(
+    masters.map((t) =>
+      masterState(`http://${t.host}:${t.ports[1]}`).then(
+        (s) => s.status,
+        () => null,
+      ),
+    ),
+  );
+  return masters[status.indexOf('ALIVE')] ?? null;
 }

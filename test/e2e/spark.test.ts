@@ -147,6 +147,25 @@ describe('Spark standalone with jobs (examples/spark.yml)', () => {
     await wordCount('counts-2');
   });
 
+  it('pause --pick leader hits the master its own UI calls ALIVE; the workers stay registered', async () => {
+    const client = home.client();
+    const master = (await client.getService('analytics')).tasks.find((t) => t.role === 'master')!;
+    assert.equal((await masterState(masterUi)).status, 'ALIVE');
+    const f = await client.injectFault({ kind: 'pause', service: 'analytics', pick: 'leader' });
+    try {
+      assert.deepEqual(f.targets, [master.id]);
+      // Stopped: its UI does not answer.
+      await assert.rejects(
+        fetch(`${masterUi.replace(/\/$/, '')}/json/`, { signal: AbortSignal.timeout(1500) }),
+      );
+    } finally {
+      await client.healFault(f.id);
+    }
+    const after = await masterState(masterUi);
+    assert.equal(after.status, 'ALIVE');
+    assert.equal(after.workers.filter((w) => w.state === 'ALIVE').length, 2);
+  });
+
   it('lists both jobs with their exit codes', async () => {
     const list = JSON.parse(await home.ok(['spark', 'jobs', 'analytics', '--json'])) as JobListView;
     assert.deepEqual(
