@@ -171,54 +171,41 @@ export function redisStackSuite(driver: 'process' | 'docker', skip?: string): vo
 
     it("fills the primary's disk: writes are refused (no space left), and after heal they work and nothing is lost", async () => {
       const client = home.client();
-      const redis = () => createClient({ url });
-      const before = redis();
-      await before.connect();
-      await before.set('kept', 'through the full disk');
-      await before.quit();
+      /** A fresh connection's writes (the task restarts under the test): what went wrong, or null. */
+      const write = async (key: string, ...values: string[]): Promise<string | null> => {
+        const c = createClient({ url });
+        c.on('error', () => undefined);
+        try {
+          await c.connect();
+          for (const [i, value] of values.entries()) await c.set(`${key}-${i}`, value);
+          return null;
+        } catch (err) {
+          return String(err);
+        } finally {
+          c.destroy();
+        }
+      };
+      assert.equal(await write('kept', 'through the full disk'), null);
       const fault = await client.injectFault({ kind: 'disk', mode: 'full', tasks: ['cache.redis-0'] });
       // The task restarts onto a full volume: Redis comes up, and refuses writes it cannot persist.
+      const big = 'x'.repeat(64 * 1024);
       const refused = await waitFor(
         async () => {
-          const c = redis();
-          c.on('error', () => undefined);
-          try {
-            await c.connect();
-            await c.set('during', 'x'.repeat(64 * 1024));
-            await c.set('during', 'x'.repeat(64 * 1024));
-            return null;
-          } catch (err) {
-            return /No space left|MISCONF/.test(String(err)) ? String(err) : null;
-          } finally {
-            c.destroy();
-          }
+          const error = await write('during', big, big);
+          return error && /No space left|MISCONF/.test(error) ? error : null;
         },
         60_000,
         'a write refused for lack of space',
       );
       process.stderr.write(`# full disk (${driver} driver): ${refused}\n`);
-      assert.match(refused, /No space left|MISCONF/);
       await client.healFault(fault.id);
-      const after = await waitFor(
-        async () => {
-          const c = redis();
-          c.on('error', () => undefined);
-          try {
-            await c.connect();
-            await c.set('after', 'ok');
-            return c;
-          } catch {
-            c.destroy();
-            return null;
-          }
-        },
-        60_000,
-        'Redis to take writes again',
-      );
+      await waitFor(async () => (await write('after', 'ok')) === null, 60_000, 'Redis to take writes again');
+      const c = createClient({ url });
+      await c.connect();
       try {
-        assert.equal(await after.get('kept'), 'through the full disk');
+        assert.equal(await c.get('kept-0'), 'through the full disk');
       } finally {
-        after.destroy();
+        c.destroy();
       }
     });
 
