@@ -186,7 +186,7 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
     events,
     log,
   );
-  control.imagePuller = (image, policy) => images.ensurePulled(dockerEngine(), image, policy);
+  control.imagePuller = (image, policy) => images.ensurePulled(dockerEngine(), image, policy, false);
   const startedAt = Date.now();
 
   const recoveryStart = process.hrtime.bigint();

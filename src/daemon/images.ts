@@ -89,8 +89,12 @@ export class TaskImages {
     await this.ensurePulled(engine, container.image, container.pullPolicy ?? 'missing');
   }
 
-  /** The image present, as `policy` says: pulled when missing (or stale under `always`), else IMAGE_MISSING. */
-  async ensurePulled(engine: Engine, image: string, policy: PullPolicy): Promise<void> {
+  /**
+   * The image present, as `policy` says: pulled when missing (or stale under `always`), else
+   * IMAGE_MISSING. `reuse`: an image this daemon pulled under `always` within the last minute counts
+   * as fresh (the launches and heals after an `up`); an `up` itself pulls anew, as Compose's does.
+   */
+  async ensurePulled(engine: Engine, image: string, policy: PullPolicy, reuse = true): Promise<void> {
     // The catalog's images are built here, never pulled.
     if (this.catalog.has(image) || this.fromServices(image)) return;
     const present = await imageExists(engine, image);
@@ -98,7 +102,7 @@ export class TaskImages {
       if (!present) throw missing(image, `pull_policy: ${policy}`);
       return;
     }
-    const fresh = Date.now() - (this.pulled.get(image) ?? 0) < ALWAYS_FRESH_MS;
+    const fresh = reuse && Date.now() - (this.pulled.get(image) ?? 0) < ALWAYS_FRESH_MS;
     if (present && (policy === 'missing' || fresh)) return;
     try {
       const r = await pullImage(engine, image, { env: this.env });

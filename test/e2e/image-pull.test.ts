@@ -128,6 +128,44 @@ describe('image pulls from a registry', { skip }, () => {
     }
   });
 
+  it('pull_policy: always and `up --pull always` fetch a newer image under the same tag; missing keeps the one here', async () => {
+    // The registry's team/rolling:1 is image B; the engine's own copy of that name is image A.
+    await buildUniqueImage(engine, `${tag}:a`, 1 << 20);
+    await buildUniqueImage(engine, `${tag}:b`, 1 << 20);
+    const rolling = await open.push(engine, `${tag}:b`, 'team/rolling');
+    pulled.push(rolling, `${tag}:a`, `${tag}:b`);
+    const idOf = async (name: string) =>
+      (await engine.json<{ Id: string }>({ path: `/images/${name}/json` })).Id;
+    const [a, b] = [await idOf(`${tag}:a`), await idOf(`${tag}:b`)];
+    const [repo, version] = [
+      rolling.slice(0, rolling.lastIndexOf(':')),
+      rolling.slice(rolling.lastIndexOf(':') + 1),
+    ];
+    const hereIsA = () =>
+      engine.json({ method: 'POST', path: `/images/${tag}:a/tag`, query: { repo, tag: version } });
+    const dir = path.join(home.home, 'rolling');
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, 'compose.yaml');
+    const up = async (policy: string | null, flags: string[] = []) => {
+      fs.writeFileSync(
+        file,
+        `services:\n  app:\n    image: ${rolling}\n${policy ? `    pull_policy: ${policy}\n` : ''}` +
+          `    command: ["sleep", "infinity"]\n`,
+      );
+      await home.ok(['up', '-f', file, ...flags, '--wait', '--timeout', '120'], 180_000);
+      const running = await idOf(rolling);
+      await home.ok(['down', 'rolling']);
+      return running;
+    };
+    await hereIsA();
+    assert.equal(await up(null), a, 'missing (the default): the image here is used');
+    assert.equal(await up('always'), b, 'pull_policy: always pulls the newer one');
+    await hereIsA();
+    assert.equal(await up(null, ['--pull', 'always']), b, '`up --pull always` pulls it too');
+    await hereIsA();
+    assert.equal(await up('always', ['--pull', 'missing']), a, '`up --pull missing` overrides the file');
+  });
+
   it('refuses pull_policy: never with a missing image, before anything is stored', async () => {
     await removeImages(engine, [openImage]);
     const dir = path.join(home.home, 'never');
