@@ -135,3 +135,60 @@ describe(
     });
   },
 );
+
+/**
+ * Where a Compose file's variables come from, through the real CLI and daemon (no engine needed):
+ * the folder's `.env`, replaced by `--env-file`s (later ones winning), the shell over both; a
+ * required variable missing is a coded error quoting the file's message.
+ */
+describe('Compose variables from .env, --env-file and the shell', () => {
+  const home = new TestHome();
+  let dir = '';
+  let file = '';
+  const config = async (...flags: string[]) => home.ok(['compose', 'config', '-f', file, ...flags]);
+
+  before(() => {
+    dir = path.join(home.home, 'env-files');
+    fs.cpSync(path.join(CORPUS, '14-env-files'), dir, { recursive: true });
+    file = path.join(dir, 'docker-compose.yml');
+  });
+  after(async () => {
+    assert.equal(await home.cleanup(), 0);
+  });
+
+  it("reads the folder's .env, and --env-file files instead of it, the later winning", async () => {
+    const dotenv = await config();
+    assert.match(dotenv, /POSTGRES_DB: analytics/);
+    assert.match(dotenv, /image: postgres:15/);
+    const a = path.join(dir, 'a.env');
+    const b = path.join(dir, 'b.env');
+    fs.writeFileSync(a, 'DB_NAME=from-a\nPGADMIN_EMAIL=a@example.org\n');
+    fs.writeFileSync(b, 'DB_NAME=from-b\n');
+    const flagged = await config('--env-file', a, '--env-file', b);
+    assert.match(flagged, /POSTGRES_DB: from-b/);
+    assert.match(flagged, /PGADMIN_DEFAULT_EMAIL: a@example\.org/);
+    assert.match(flagged, /image: postgres:16/, 'the .env is not read when --env-file is given');
+  });
+
+  it('refuses a required variable that nothing sets, quoting the file', async () => {
+    const r = await home.cli(['compose', 'config', '-f', file, '--env-file', path.join(dir, 'none.env')]);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /cannot read .*none\.env/);
+    fs.rmSync(path.join(dir, '.env'));
+    const missing = await home.cli(['compose', 'config', '-f', file]);
+    assert.notEqual(missing.code, 0);
+    assert.match(
+      missing.stderr,
+      /STACK_INVALID: services\.postgres\.environment\.POSTGRES_DB: .*set DB_NAME in \.env/,
+    );
+  });
+
+  it('lets the shell win over every file', async () => {
+    home.env.DB_NAME = 'from-shell';
+    try {
+      assert.match(await config('--env-file', path.join(dir, 'a.env')), /POSTGRES_DB: from-shell/);
+    } finally {
+      delete home.env.DB_NAME;
+    }
+  });
+});
