@@ -7,7 +7,8 @@ import { appsOf } from '../src/core/declaration.js';
 import { FlotillaError } from '../src/core/errors.js';
 import { readYaml } from '../src/core/yaml-text.js';
 import { composeConfigSource } from '../src/specs/compose-config.js';
-import { isComposeSource, parseCompose, type ComposeOptions } from '../src/specs/compose.js';
+import { isComposeSource } from '../src/core/compose-format.js';
+import { parseCompose, type ComposeOptions } from '../src/specs/compose.js';
 
 /**
  * The corpus of Compose files in the shapes people publish for data engineering

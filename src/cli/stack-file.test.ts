@@ -94,7 +94,7 @@ describe('Compose files', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-cli-compose-'));
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it('names an unnamed compose.yaml after its folder, as Compose names its project', () => {
+  it('names an unnamed Compose file after its folder, as Compose names its project', () => {
     const folder = path.join(dir, 'My_Shop');
     fs.mkdirSync(folder);
     const text = 'services:\n  web:\n    image: nginx\n';
@@ -103,7 +103,10 @@ describe('Compose files', () => {
       assert.equal(readStackFile(path.join(folder, base)).name, 'my-shop');
     }
     assert.equal(stackFromSource(`name: shop\n${text}`, path.join(folder, 'compose.yaml')).name, 'shop');
-    assert.equal(stackFromSource(text, path.join(folder, 'shop-dev.yaml')).name, 'shop-dev');
+    // Whatever the file is called (`-f shop-dev.yaml`), as `docker compose -f` names the project.
+    assert.equal(stackFromSource(text, path.join(folder, 'shop-dev.yaml')).name, 'my-shop');
+    // A Flotilla stack file keeps its base name.
+    assert.equal(stackFromSource(UNNAMED, path.join(folder, 'shop-dev.yaml')).name, 'shop-dev');
   });
 
   it('sends the folder and only the environment entries the file refers to', () => {

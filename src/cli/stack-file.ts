@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { isMap, parseDocument } from 'yaml';
+import { isComposeSource } from '../core/compose-format.js';
 import { FlotillaError } from '../core/errors.js';
 import { LIMITS, formatBytes } from '../core/limits.js';
 import { readYaml, scanYaml } from '../core/yaml-text.js';
@@ -74,12 +75,12 @@ export function referencedVariables(text: string, words: Iterable<string> = []):
   return [...names];
 }
 
-/** Compose's default file names: such a file is named after its folder, as Compose names its project. */
+/** Compose's default file names: named after the folder without reading the file. */
 const COMPOSE_FILE = /^(docker-)?compose\.ya?ml$/;
 
 /**
  * The stack's name is --name, else the file's top-level `name:`, else the file's base name (a
- * compose.yaml: its folder's name). The daemon refuses a file whose `name:` contradicts the
+ * Compose file, as Compose names its project: its folder's name). The daemon refuses a file whose `name:` contradicts the
  * request, so --name (one template, many instances) rewrites it; comments and layout survive.
  */
 export function stackFromSource(text: string, file: string, nameFlag?: string): StackFile {
@@ -95,7 +96,7 @@ function stackFromScan(
   // A name the scan cannot see (a flow-style file) needs the document itself, bounded as ever.
   const written = scanned ?? topLevelName(text, file);
   const fromFile = typeof written === 'string' && written !== '' ? written : undefined;
-  const name = nameFlag ?? fromFile ?? defaultName(file);
+  const name = nameFlag ?? fromFile ?? defaultName(file, text);
   if (nameFlag !== undefined && fromFile !== undefined && fromFile !== nameFlag) {
     // Only the name changes; the document is built (it is within the limits) to keep the comments.
     const doc = parseDocument(text, { uniqueKeys: false });
@@ -118,9 +119,10 @@ function topLevelName(text: string, file: string): unknown {
   }
 }
 
-function defaultName(file: string): string {
+function defaultName(file: string, text: string): string {
   const base = path.basename(file);
-  if (COMPOSE_FILE.test(base)) {
+  // A Compose file's project is named after its folder, whatever the file is called (`-f dev.yml`).
+  if (COMPOSE_FILE.test(base) || isComposeSource(text)) {
     const folder = path
       .basename(path.dirname(path.resolve(file)))
       .toLowerCase()

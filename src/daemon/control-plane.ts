@@ -15,7 +15,7 @@ import { serviceEndpoints } from '../deploy/render-service.js';
 import { usageReport } from '../metering/report.js';
 import type { EventBus } from '../reconciler/events.js';
 import type { Reconciler } from '../reconciler/reconciler.js';
-import { isComposeFile } from '../specs/compose.js';
+import { isComposeFile } from '../core/compose-format.js';
 import { composeConfig } from '../specs/compose-config.js';
 import type { ComposeConfigView } from '../core/request-schemas.js';
 import { Reader, checkName } from '../specs/check.js';

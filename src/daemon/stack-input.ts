@@ -1,6 +1,7 @@
 import type { ComposeOptions as ComposeRequest } from '../core/request-schemas.js';
 import type { PullPolicy } from '../core/task.js';
-import { isComposeFile, parseComposeDocument } from '../specs/compose.js';
+import { isComposeFile } from '../core/compose-format.js';
+import { parseComposeDocument } from '../specs/compose.js';
 import type { ParsePool } from '../specs/parse-pool.js';
 import { parseStackDocument, type StackSpec } from '../specs/stack.js';
 import { FlotillaError } from '../core/errors.js';

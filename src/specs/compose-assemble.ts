@@ -3,7 +3,8 @@ import path from 'node:path';
 import { readYaml } from '../core/yaml-text.js';
 import { hostPath, type HostPaths } from './compose-host.js';
 import { invalid, object, optObject, str, strings } from './compose-read.js';
-import { isMapping, mergeDocuments, mergeService } from './compose-merge.js';
+import { isMapping } from '../core/compose-format.js';
+import { mergeDocuments, mergeService } from './compose-merge.js';
 
 /**
  * One Compose model from several files, before anything is interpolated or read: the override files

@@ -5,7 +5,7 @@ import { checkInside, hostPath } from './compose-host.js';
 import { Reader, checkName } from './check.js';
 import { assemble } from './compose-assemble.js';
 import { TOP_KEYS, checkKeys, type Warn } from './compose-keys.js';
-import { isMapping } from './compose-merge.js';
+import { isMapping } from '../core/compose-format.js';
 import { invalid, object, str } from './compose-read.js';
 import { interpolateVariables, parseDotenv } from './compose-text.js';
 import type { ComposeOptions } from './compose.js';

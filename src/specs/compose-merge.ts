@@ -1,3 +1,4 @@
+import { isMapping } from '../core/compose-format.js';
 /**
  * Compose's merge rules, for override files (`-f a.yml -f b.yml`, docker-compose.override.yml) and
  * `extends`: mappings merge key by key; `command`, `entrypoint` and a healthcheck's `test` are
@@ -7,10 +8,6 @@
  */
 
 type Data = Record<string, unknown>;
-
-export function isMapping(v: unknown): v is Data {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
 
 const REPLACED = new Set(['command', 'entrypoint', 'test', 'profiles']);
 const AS_MAPPING = new Set(['environment', 'labels', 'extra_hosts', 'sysctls', 'args', 'annotations']);

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import type { AppSpec } from '../core/app.js';
 import { renderApp } from '../deploy/render-app.js';
-import { isComposeSource, parseCompose } from './compose.js';
+import { isComposeSource } from '../core/compose-format.js';
+import { parseCompose } from './compose.js';
 import { dir } from './compose-testing.js';
 
 describe('a realistic file, rendered into launch specs', () => {

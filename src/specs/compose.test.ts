@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { stringify } from 'yaml';
-import { isComposeFile, isComposeSource, parseCompose } from './compose.js';
+import { isComposeFile, isComposeSource } from '../core/compose-format.js';
+import { parseCompose } from './compose.js';
 import { compose, dir, failure, web } from './compose-testing.js';
 
 describe('recognising a Compose file', () => {

@@ -1,5 +1,6 @@
 import type { AppSpec } from '../core/app.js';
 import { readYaml } from '../core/yaml-text.js';
+import { isMapping } from '../core/compose-format.js';
 import { hostPath } from './compose-host.js';
 import { Reader } from './check.js';
 import { invalid, object, optObject, str } from './compose-read.js';
@@ -37,34 +38,6 @@ export interface ComposeOptions {
   overrideData?: unknown[];
   /** Env files that feed interpolation instead of the folder's `.env` (`--env-file`), relative to the folder. */
   envFiles?: string[];
-}
-
-function isMapping(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
-/**
- * A Compose file rather than a Flotilla stack: top-level `services` whose entries run an image, a
- * build or extend another service, and name no package (a Flotilla stack names packages, and keeps
- * its apps under `apps`); or a file that includes others.
- */
-export function isComposeFile(doc: unknown): boolean {
-  if (isMapping(doc) && !('apps' in doc) && Array.isArray(doc.include)) return true;
-  if (!isMapping(doc) || 'apps' in doc || !isMapping(doc.services)) return false;
-  const entries = Object.values(doc.services);
-  if (entries.length === 0 || entries.some((e) => isMapping(e) && 'package' in e)) return false;
-  const runs = entries.some((e) => isMapping(e) && ('image' in e || 'build' in e || 'extends' in e));
-  const composeVersion = typeof doc.version === 'string' && /^\d+(\.\d+)*$/.test(doc.version);
-  return runs || composeVersion;
-}
-
-/** isComposeFile on YAML text; text that is not YAML is not Compose (the stack parser reports it). */
-export function isComposeSource(source: string): boolean {
-  try {
-    return isComposeFile(readYaml(source, { what: 'the file', code: 'STACK_INVALID' }));
-  } catch {
-    return false;
-  }
 }
 
 export function parseCompose(source: string, opts: ComposeOptions = {}): StackSpec {

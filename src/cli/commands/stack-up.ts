@@ -46,7 +46,7 @@ export function composeOptions(command: Command): Command {
     )
     .option(
       '--name <name>',
-      "the stack's name (default: COMPOSE_PROJECT_NAME, else the file's name:, else its base name; a compose.yaml: its folder's name)",
+      "the stack's name (default: COMPOSE_PROJECT_NAME, else the file's name:, else its base name; a Compose file: its folder's name)",
     )
     .option(
       '--profile <name>',
