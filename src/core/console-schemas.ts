@@ -25,6 +25,8 @@ export type WorkloadQuery = Static<typeof WorkloadQuery>;
 export const WorkloadRow = Type.Object({
   kind: Type.Union([Type.Literal('service'), Type.Literal('app')]),
   name: Type.String(),
+  /** A Compose service's name as its file wrote it, when that is not `name` (`cassandra_db`). */
+  written: Type.Optional(Type.String()),
   stack: Type.Union([Type.String(), Type.Null()]),
   /** The package and its version for a service; `app` for an app. */
   package: Type.String(),

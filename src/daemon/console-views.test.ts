@@ -77,6 +77,26 @@ describe('console views', () => {
     assert.equal(views.workloads('acme', { status: 'ready' }).total, 2970);
   });
 
+  it('names a Compose service as its file wrote it, and finds it by that name', () => {
+    const compose = createStore(':memory:');
+    const spec = (id: string, service: string) =>
+      ({ id, instances: 1, container: { image: 'x', compose: { project: 'lab', service } } }) as AppSpec;
+    compose.apps.put(
+      { tenant: 'acme', id: 'cassandra-db', spec: spec('cassandra-db', 'cassandra_db'), stack: 'lab' },
+      1,
+    );
+    compose.apps.put({ tenant: 'acme', id: 'web', spec: spec('web', 'web'), stack: 'lab' }, 1);
+    const v = new ConsoleViews({ store: compose, nodes });
+    assert.deepEqual(
+      v.workloads('acme', {}).rows.map((r) => [r.name, r.written]),
+      [
+        ['cassandra-db', 'cassandra_db'],
+        ['web', undefined],
+      ],
+    );
+    assert.equal(v.workloads('acme', { q: 'cassandra_' }).total, 1);
+  });
+
   it("shows a tenant none of another tenant's owners or tasks, only the pool's sums", () => {
     assert.equal(views.workloads('acme', { q: 'secret' }).total, 0);
     assert.deepEqual(

@@ -33,7 +33,10 @@ export class ConsoleViews {
       matching = sorted(
         cached.rows.filter(
           (r) =>
-            (!needle || [r.name, r.package, r.stack ?? ''].some((f) => f.toLowerCase().includes(needle))) &&
+            (!needle ||
+              [r.name, r.written ?? '', r.package, r.stack ?? ''].some((f) =>
+                f.toLowerCase().includes(needle),
+              )) &&
             (!q.status || r.status === q.status) &&
             (!q.kind || r.kind === q.kind) &&
             (!q.health || (q.health === 'healthy') === (r.wanted > 0 && r.ready === r.wanted)),
@@ -64,9 +67,10 @@ export class ConsoleViews {
       ...store.services
         .summaries(tenant)
         .map((s) => row('service', s.name, s.stack, s.package, s.version, byOwner.get(s.name) ?? [], now, s)),
-      ...store.apps
-        .summaries(tenant)
-        .map((a) => row('app', a.id, a.stack, 'app', '', byOwner.get(a.id) ?? [], now)),
+      ...store.apps.summaries(tenant).map((a) => {
+        const r = row('app', a.id, a.stack, 'app', '', byOwner.get(a.id) ?? [], now);
+        return a.written !== null && a.written !== a.id ? { ...r, written: a.written } : r;
+      }),
       ...store.queue.list(tenant).map((e): WorkloadRow => ({
         kind: e.declaration.kind,
         name: e.owner,

@@ -26,7 +26,10 @@ function fromRow(r: AppRow): AppRecord {
 export function appsStore(db: Db, revision = new Revision()) {
   const all = db.prepare('SELECT * FROM apps WHERE tenant = ? ORDER BY id');
   const one = db.prepare('SELECT * FROM apps WHERE tenant = ? AND id = ?');
-  const names = db.prepare('SELECT id, stack FROM apps WHERE tenant = ? ORDER BY id');
+  // A Compose service's name as its file wrote it, read from the JSON without parsing each spec.
+  const names = db.prepare(
+    "SELECT id, stack, json_extract(spec, '$.container.compose.service') AS written FROM apps WHERE tenant = ? ORDER BY id",
+  );
   const del = db.prepare('DELETE FROM apps WHERE tenant = ? AND id = ?');
   const upsert = db.prepare(`
     INSERT INTO apps (tenant, id, spec, stack, created_at, updated_at) VALUES (@tenant, @id, @spec, @stack, @now, @now)
@@ -35,9 +38,12 @@ export function appsStore(db: Db, revision = new Revision()) {
     list(tenant: string): AppRecord[] {
       return (all.all(tenant) as AppRow[]).map(fromRow);
     },
-    /** Each app's id and stack, without parsing its spec (the console's list of 10,000). */
-    summaries(tenant: string): Pick<AppRecord, 'id' | 'stack'>[] {
-      return names.all(tenant) as Pick<AppRecord, 'id' | 'stack'>[];
+    /**
+     * Each app's id and stack, and a Compose service's name as written, without parsing its spec
+     * (the console's list of 10,000).
+     */
+    summaries(tenant: string): (Pick<AppRecord, 'id' | 'stack'> & { written: string | null })[] {
+      return names.all(tenant) as (Pick<AppRecord, 'id' | 'stack'> & { written: string | null })[];
     },
     get(tenant: string, id: string): AppRecord | null {
       const row = one.get(tenant, id) as AppRow | undefined;

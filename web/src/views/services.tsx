@@ -153,7 +153,10 @@ function Row({ index, row, onDone }: { index: number; row: WorkloadRow | undefin
   return (
     <div class="grow" role="row" aria-rowindex={index + 2} style={style} data-name={row.name}>
       <span role="cell" class="name">
-        <a href={href}>{row.name}</a>
+        {/* A Compose service as its file wrote it (cassandra_db); its DNS-safe name on hover. */}
+        <a href={href} title={row.written ? `${row.written} (DNS: ${row.name})` : undefined}>
+          {row.written ?? row.name}
+        </a>
         {row.stack && <span class="muted"> · {row.stack}</span>}
       </span>
       <span role="cell">{row.kind === 'app' ? 'app' : `${row.package} ${row.version}`}</span>
