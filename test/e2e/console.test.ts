@@ -29,8 +29,8 @@ describe('web console', () => {
   const contexts: BrowserContext[] = [];
 
   before(async () => {
-    // A fixed port, so the page keeps its origin when the daemon is stopped and started again.
-    home.env.FLOTILLA_LISTEN = `127.0.0.1:${await freePort()}`;
+    // A fixed address, so the page keeps its origin when the daemon is stopped and started again.
+    home.env.FLOTILLA_LISTEN = await addressOfItsOwn();
     await home.ok(['tenant', 'create', 'blue']);
     await home.ok(['tenant', 'create', 'green']);
     blueToken = (await home.ok(['token', 'create', '--tenant', 'blue', '--role', 'tenant-admin'])).trim();
@@ -237,12 +237,19 @@ describe('web console', () => {
   });
 });
 
-function freePort(): Promise<number> {
+/**
+ * A free port on a loopback address of this test's own (127.0.250.N), found by binding port 0 there
+ * and closing. Not on 127.0.0.1: between the close and the daemon's listen, any of the daemons of
+ * the test files running beside this one (each binding 127.0.0.1:0) could be handed the same port,
+ * as one was in CI (EADDRINUSE).
+ */
+function addressOfItsOwn(): Promise<string> {
+  const host = `127.0.250.${2 + Math.floor(Math.random() * 252)}`;
   return new Promise((resolve, reject) => {
     const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(0, host, () => {
       const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
+      server.close(() => resolve(`${host}:${port}`));
     });
     server.on('error', reject);
   });
