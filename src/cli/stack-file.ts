@@ -80,8 +80,9 @@ const COMPOSE_FILE = /^(docker-)?compose\.ya?ml$/;
 
 /**
  * The stack's name is --name, else the file's top-level `name:`, else the file's base name (a
- * Compose file, as Compose names its project: its folder's name). The daemon refuses a file whose `name:` contradicts the
- * request, so --name (one template, many instances) rewrites it; comments and layout survive.
+ * Compose file, as Compose names its project: its folder's name). The daemon refuses a file whose
+ * `name:` contradicts the request, so --name (one template, many instances) rewrites it; comments
+ * and layout survive.
  */
 export function stackFromSource(text: string, file: string, nameFlag?: string): StackFile {
   return stackFromScan(text, scanYaml(text, `the stack file ${file}`).name, file, nameFlag);

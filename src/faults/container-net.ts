@@ -1,7 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { TABLES, tableOf } from './netfilter.js';
-import { htbClassArgs, ROOT_MAJOR } from './shaping.js';
+import { hasOurRoot, htbClassArgs, ourClassIds, ROOT_MAJOR } from './shaping.js';
 
 /**
  * Network faults between containers (the Docker driver). The containers of a stack talk over the
@@ -83,8 +83,7 @@ export function netnsAddresses(pid: number): string[] {
 /** The container's default gateway: the host's address on its network's bridge; null if none. */
 export function gatewayOf(pid: number): string | null {
   const out = netnsOutput(pid, ['ip', '-4', 'route', 'show', 'default']) ?? '';
-  const via = /\bvia (\d+\.\d+\.\d+\.\d+)\b/.exec(out)?.[1];
-  return via ?? null;
+  return /\bvia (\d+\.\d+\.\d+\.\d+)\b/.exec(out)?.[1] ?? null;
 }
 
 /** The interface the container sends to `address` from; null when it has no route there. */
@@ -161,8 +160,12 @@ export function chainsInNetns(pid: number, prefix: string): string[] {
 
 /** Flotilla's htb classes on the namespace's interface. */
 function netnsClasses(pid: number, dev: string): string[] {
-  const out = netnsOutput(pid, ['tc', 'class', 'show', 'dev', dev]) ?? '';
-  return [...out.matchAll(new RegExp(`^class htb (${ROOT_MAJOR}:[0-9a-f]+) `, 'gm'))].map((m) => m[1]!);
+  return ourClassIds(netnsOutput(pid, ['tc', 'class', 'show', 'dev', dev]) ?? '');
+}
+
+/** Whether the namespace's interface has Flotilla's htb root. */
+function netnsHasOurRoot(pid: number, dev: string): boolean {
+  return hasOurRoot(netnsOutput(pid, ['tc', 'qdisc', 'show', 'dev', dev]) ?? '');
 }
 
 /**
@@ -173,8 +176,7 @@ function netnsClasses(pid: number, dev: string): string[] {
 export function addNetnsClass(pid: number, dev: string, classid: string, rateKbit: number): void {
   const tc = (args: string[]) =>
     execFileSync('nsenter', inNetns(pid, ['tc', ...args]), { stdio: ['ignore', 'ignore', 'pipe'] });
-  const root = netnsOutput(pid, ['tc', 'qdisc', 'show', 'dev', dev]) ?? '';
-  if (!new RegExp(`^qdisc htb ${ROOT_MAJOR}: root`, 'm').test(root))
+  if (!netnsHasOurRoot(pid, dev))
     tc(['qdisc', 'replace', 'dev', dev, 'root', 'handle', `${ROOT_MAJOR}:`, 'htb', 'default', '0']);
   if (!netnsClasses(pid, dev).includes(classid))
     tc([
@@ -194,11 +196,8 @@ export function addNetnsClass(pid: number, dev: string, classid: string, rateKbi
 export function removeNetnsClass(pid: number, dev: string, classid: string | null): void {
   const tc = (args: string[]) => spawnSync('nsenter', inNetns(pid, ['tc', ...args]), { stdio: 'ignore' });
   if (classid !== null) tc(['class', 'del', 'dev', dev, 'classid', classid]);
-  if (classid === null || netnsClasses(pid, dev).length === 0) {
-    const root = netnsOutput(pid, ['tc', 'qdisc', 'show', 'dev', dev]) ?? '';
-    if (new RegExp(`^qdisc htb ${ROOT_MAJOR}: root`, 'm').test(root))
-      tc(['qdisc', 'del', 'dev', dev, 'root', 'handle', `${ROOT_MAJOR}:`]);
-  }
+  if ((classid === null || netnsClasses(pid, dev).length === 0) && netnsHasOurRoot(pid, dev))
+    tc(['qdisc', 'del', 'dev', dev, 'root', 'handle', `${ROOT_MAJOR}:`]);
 }
 
 /** The interfaces of the namespace with Flotilla's root qdisc (what a killed daemon left). */

@@ -124,9 +124,9 @@ export class LaunchFaults {
     const blkio = f.applied.blkio;
     if (blkio) {
       try {
-        if (blkio.container) setThrottle(blkio.dir, blkio.device, (f.request.rateKBps ?? 0) * 1024);
+        if (blkio.container) setThrottle(blkio.dir, blkio.device, throttleRate(f));
         else {
-          createThrottle(blkio.dir, blkio.device, (f.request.rateKBps ?? 0) * 1024);
+          createThrottle(blkio.dir, blkio.device, throttleRate(f));
           for (const t of f.targets)
             enterThrottle(blkio.dir, this.d.processesOf?.(taskKey(f.tenant, t)) ?? []);
         }
@@ -219,7 +219,7 @@ export class LaunchFaults {
             const t = this.d.tasks.get(tenant, taskId)!;
             const dir = containerBlkioDir(pid, t.handle?.containerId ?? '');
             if (!dir) throw new Error('its container has no blkio cgroup');
-            setThrottle(dir, blkio.device, (f.request.rateKBps ?? 0) * 1024);
+            setThrottle(dir, blkio.device, throttleRate(f));
             this.d.faults.put({ ...f, applied: { ...f.applied, blkio: { ...blkio, dir } } });
           } else enterThrottle(blkio.dir, this.d.processesOf?.(taskKey(tenant, taskId)) ?? [pid]);
         } catch (err) {
@@ -238,6 +238,9 @@ export class LaunchFaults {
         unmountVolume({ dir, keep: `${dir}.none`, sizeBytes: 0 }, volumeSource(this.d.homeId, ''));
   }
 }
+
+/** A slow disk's rate, as the throttle files take it (bytes a second). */
+const throttleRate = (f: FaultRecord) => (f.request.rateKBps ?? 0) * 1024;
 
 /** A slow disk's throttle goes: the fault's cgroup removed, or a container's set back to none. */
 function undoThrottle(blkio: NonNullable<FaultApplied['blkio']>): void {

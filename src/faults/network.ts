@@ -137,7 +137,7 @@ export class NetworkFault {
       net.shaping = { tc, meter: new RateMeter(classes) };
     }
     try {
-      if (boxes && proxy) await net.listenForContainers(inBox(now.from), inBox(now.to));
+      if (boxes && proxy) await net.listenForContainers(net.readContainers(inBox(now.from), inBox(now.to)));
       net.sync();
     } catch (err) {
       await net.stop();
@@ -152,12 +152,13 @@ export class NetworkFault {
     if (this.stopped) return;
     const { from, to } = this.sides ? this.sides() : sidesOfRecord(this.tasks, this.fault);
     if (this.boxes) {
+      const senders = this.readContainers(inBox(from), inBox(to));
       if (this.proxy)
         // A relaunched peer may listen on a new address: its proxy ports open first, then the rules.
-        void this.listenForContainers(inBox(from), inBox(to))
+        void this.listenForContainers(senders)
           .then((opened) => (opened ? this.sync() : undefined))
           .catch(() => undefined);
-      this.syncContainers(inBox(from), inBox(to));
+      this.syncContainers(senders);
     }
     if (!this.hosts) return;
     const [hostFrom, hostTo] = [onHost(from), onHost(to)];
@@ -177,32 +178,50 @@ export class NetworkFault {
               .catch(() => undefined);
   }
 
-  /** Each running sender and the peers it sends to (their addresses and listening ports), read now. */
-  private containerSenders(from: TaskRecord[], to: TaskRecord[]): { task: TaskRecord; peers: Peer[] }[] {
+  /**
+   * Each running sending container as its namespace is now: its peers (their addresses, and for a
+   * delay the TCP ports they listen on), its own addresses, and for a delay its gateway. Read once
+   * per sync: every address, port and route is an `nsenter`.
+   */
+  private readContainers(from: TaskRecord[], to: TaskRecord[]): Sender[] {
     const delay = this.fault.request.kind === 'delay';
-    const peerOf = new Map<string, Peer[]>();
-    const peersOf = (t: TaskRecord): Peer[] => {
+    const addresses = new Map<string, string[]>();
+    const addressesOf = (t: TaskRecord) => {
       const key = keyOf(t);
-      if (!peerOf.has(key)) {
-        const pid = t.handle?.pid;
-        const ports = pid !== undefined && delay ? listeningPorts(pid) : [];
-        peerOf.set(key, pid === undefined ? [] : netnsAddresses(pid).map((address) => ({ address, ports })));
-      }
-      return peerOf.get(key)!;
+      if (!addresses.has(key)) addresses.set(key, t.handle ? netnsAddresses(t.handle.pid) : []);
+      return addresses.get(key)!;
     };
-    const senders = new Map<TaskRecord, Peer[]>();
+    const ports = new Map<string, number[]>();
+    const portsOf = (t: TaskRecord) => {
+      const key = keyOf(t);
+      if (!ports.has(key)) ports.set(key, delay && t.handle ? listeningPorts(t.handle.pid) : []);
+      return ports.get(key)!;
+    };
+    const peers = new Map<TaskRecord, Peer[]>();
     for (const [a, b] of directed(this.fault.request, from, to))
-      if (a.handle) senders.set(a, [...(senders.get(a) ?? []), ...peersOf(b)]);
-    return [...senders].map(([task, peers]) => ({ task, peers }));
+      if (a.handle)
+        peers.set(a, [
+          ...(peers.get(a) ?? []),
+          ...addressesOf(b).map((address) => ({ address, ports: portsOf(b) })),
+        ]);
+    return [...peers].map(([task, toPeers]) => {
+      const pid = task.handle!.pid;
+      return {
+        task,
+        pid,
+        peers: toPeers,
+        addresses: addressesOf(task),
+        gateway: delay ? gatewayOf(pid) : null,
+      };
+    });
   }
 
   /** A delay between containers: a proxy port on each sender's gateway for each peer's port. */
-  private async listenForContainers(from: TaskRecord[], to: TaskRecord[]): Promise<boolean> {
+  private async listenForContainers(senders: Sender[]): Promise<boolean> {
     const proxy = this.proxy!;
     let opened = false;
     const accept = (address: string) => this.senderAddresses.has(address.replace(/^::ffff:/, ''));
-    for (const { task, peers } of this.containerSenders(from, to)) {
-      const gateway = gatewayOf(task.handle!.pid);
+    for (const { task, peers, gateway } of senders) {
       if (gateway === null)
         throw new FlotillaError(
           'FAULT_UNSUPPORTED',
@@ -219,15 +238,14 @@ export class NetworkFault {
   }
 
   /** Each running sender's namespace gets a chain for what it sends to its peers' addresses now. */
-  private syncContainers(from: TaskRecord[], to: TaskRecord[]): void {
-    const senders = this.containerSenders(from, to);
-    this.senderAddresses = new Set(senders.flatMap(({ task }) => netnsAddresses(task.handle!.pid)));
-    for (const { task, peers } of senders) {
-      const pid = task.handle!.pid;
+  private syncContainers(senders: Sender[]): void {
+    this.senderAddresses = new Set(senders.flatMap((s) => s.addresses));
+    for (const sender of senders) {
+      const { task, pid, peers } = sender;
       const before = this.senders.get(keyOf(task));
       if (before !== undefined && before.pid !== pid) this.undoIn(before);
       let dev: string | null = null;
-      const action = this.containerAction(pid);
+      const action = this.containerAction(sender);
       if (action.kind === 'classify') {
         dev = peers.length > 0 ? deviceToward(pid, peers[0]!.address) : null;
         if (dev !== null) addNetnsClass(pid, dev, action.classid, this.fault.request.rateKbit ?? 0);
@@ -237,14 +255,13 @@ export class NetworkFault {
     }
   }
 
-  /** What the chain in the namespace of `pid` (a sending container) does to packets to its peers. */
-  private containerAction(pid: number): ContainerAction {
+  /** What the chain in a sending container's namespace does to packets to its peers. */
+  private containerAction({ gateway }: Sender): ContainerAction {
     const req = this.fault.request;
     if (req.kind === 'loss') return { kind: 'loss', probability: req.probability ?? 1 };
     if (this.containerClass) return { kind: 'classify', classid: this.containerClass };
     const proxy = this.proxy;
     if (!proxy) return { kind: 'drop' };
-    const gateway = gatewayOf(pid);
     return {
       kind: 'dnat',
       via: (peer, port) => {
@@ -283,6 +300,15 @@ export class NetworkFault {
     }
     await this.proxy?.close();
   }
+}
+
+/** A sending container, as one sync reads it (NetworkFault.readContainers). */
+interface Sender {
+  task: TaskRecord;
+  pid: number;
+  peers: Peer[];
+  addresses: string[];
+  gateway: string | null;
 }
 
 const inBox = (ts: TaskRecord[]) => ts.filter(inContainer);

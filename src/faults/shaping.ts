@@ -39,13 +39,22 @@ export function rootOfLo(): 'ours' | 'none' | string {
   const out = execFileSync('tc', ['qdisc', 'show', ...DEV], { encoding: 'utf8' });
   const root = out.split('\n').find((l) => / root /.test(l)) ?? '';
   if (root === '' || root.startsWith('qdisc noqueue')) return 'none';
-  if (new RegExp(`^qdisc htb ${ROOT_MAJOR}: root`).test(root)) return 'ours';
+  if (hasOurRoot(root)) return 'ours';
   return root.trim();
 }
 
+/** Whether `tc qdisc show` output has Flotilla's htb root (on `lo`, or a container's interface). */
+export function hasOurRoot(qdiscs: string): boolean {
+  return new RegExp(`^qdisc htb ${ROOT_MAJOR}: root`, 'm').test(qdiscs);
+}
+
+/** Flotilla's htb classes in `tc class show` output. */
+export function ourClassIds(classes: string): string[] {
+  return [...classes.matchAll(new RegExp(`^class htb (${ROOT_MAJOR}:[0-9a-f]+) `, 'gm'))].map((m) => m[1]!);
+}
+
 function ourClasses(): string[] {
-  const out = execFileSync('tc', ['class', 'show', ...DEV], { encoding: 'utf8' });
-  return [...out.matchAll(new RegExp(`^class htb (${ROOT_MAJOR}:[0-9a-f]+) `, 'gm'))].map((m) => m[1]!);
+  return ourClassIds(execFileSync('tc', ['class', 'show', ...DEV], { encoding: 'utf8' }));
 }
 
 /** Daemons of several homes share `lo`: adding and removing the root and classes take turns. */

@@ -77,38 +77,45 @@ async function run(from: ProbeFrom, args: string[]): Promise<unknown> {
   return JSON.parse(stdout.trim().split('\n').pop()!);
 }
 
-/** Round trips (ms) of `n` Redis PINGs from inside task `pid`'s cgroup (null: from the test itself). */
+/** Round trips (ms) of `n` Redis PINGs from `from` (a task's cgroup or namespace, or the test). */
 export async function redisPings(
-  pid: ProbeFrom,
+  from: ProbeFrom,
   addr: { host: string; port: number },
   password: string,
   n: number,
 ): Promise<{ rtts?: number[]; error?: string }> {
-  return (await run(pid, ['ping', addr.host, String(addr.port), password, String(n), '3'])) as {
+  return (await run(from, ['ping', addr.host, String(addr.port), password, String(n), '3'])) as {
     rtts?: number[];
     error?: string;
   };
 }
 
-/** How many of `n` connection attempts (each given `timeoutS`) succeed from inside task `pid`'s cgroup. */
+/** How many of `n` connection attempts (each given `timeoutS`) succeed from `from`. */
 export async function connects(
-  pid: ProbeFrom,
+  from: ProbeFrom,
   addr: { host: string; port: number },
   n: number,
   timeoutS: number,
 ): Promise<number> {
-  const out = await run(pid, ['connect', addr.host, String(addr.port), '', String(n), String(timeoutS)]);
+  const out = await run(from, ['connect', addr.host, String(addr.port), '', String(n), String(timeoutS)]);
   return (out as { ok: number }).ok;
 }
 
-/** One Redis SET of `bytes` from inside task `pid`'s cgroup (null: the test itself), timed: kbit/s. */
+/** One Redis SET of `bytes` from `from`, timed: kbit/s. */
 export async function redisTransferKbit(
-  pid: ProbeFrom,
+  from: ProbeFrom,
   addr: { host: string; port: number },
   password: string,
   bytes: number,
 ): Promise<number> {
-  const out = (await run(pid, ['transfer', addr.host, String(addr.port), password, String(bytes), '60'])) as {
+  const out = (await run(from, [
+    'transfer',
+    addr.host,
+    String(addr.port),
+    password,
+    String(bytes),
+    '60',
+  ])) as {
     seconds: number;
     bytes: number;
   };
