@@ -155,9 +155,7 @@ describe('Spark standalone with jobs (examples/spark.yml)', () => {
     try {
       assert.deepEqual(f.targets, [master.id]);
       // Stopped: its UI does not answer.
-      await assert.rejects(
-        fetch(`${masterUi.replace(/\/$/, '')}/json/`, { signal: AbortSignal.timeout(1500) }),
-      );
+      await assert.rejects(masterState(masterUi, 1500));
     } finally {
       await client.healFault(f.id);
     }
