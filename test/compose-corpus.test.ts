@@ -18,7 +18,7 @@ import { parseCompose, type ComposeOptions } from '../src/specs/compose.js';
 export const CORPUS = path.resolve(import.meta.dirname, '../../test/fixtures/compose');
 
 const PORTS =
-  'ports: a port without a host address is published on the loopback address of its task (127.0.10.N); write "0.0.0.0:HOST:CONTAINER" to publish on every interface';
+  'ports: a port without a host address is published on the loopback address of its task (127.0.10.N); write "0.0.0.0:HOST:CONTAINER" to publish on every interface (a daemon with FLOTILLA_PUBLISH_IP=0.0.0.0 does so for every port)';
 const VERSION = 'version: the obsolete "version" is ignored, as Compose ignores it';
 
 const EXPECTED: Record<string, { services: string[]; warnings: string[] }> = {

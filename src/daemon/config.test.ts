@@ -42,6 +42,16 @@ describe('daemon settings', () => {
     assert.equal(loadConfig({ FLOTILLA_LISTEN: '[::1]:4741' }).host, '::1');
   });
 
+  it('publishes container ports without an address where FLOTILLA_PUBLISH_IP says, coded when it is no address', () => {
+    assert.equal(loadConfig({}).publishIp, undefined);
+    assert.equal(loadConfig({ FLOTILLA_PUBLISH_IP: '0.0.0.0' }).publishIp, '0.0.0.0');
+    assert.equal(loadConfig({ FLOTILLA_PUBLISH_IP: '::' }).publishIp, '::');
+    assert.match(
+      code(() => loadConfig({ FLOTILLA_PUBLISH_IP: 'everywhere' })),
+      /^VALIDATION_FAILED: FLOTILLA_PUBLISH_IP=everywhere: give an IP address/,
+    );
+  });
+
   it('reads what each virtual node offers, and its labels', () => {
     const c = loadConfig({
       FLOTILLA_NODES: '4',

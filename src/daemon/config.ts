@@ -1,6 +1,7 @@
 import { defaultHome } from '../core/paths.js';
 import { START_ORDERS, type StartOrder } from '../core/service.js';
 import { createHash } from 'node:crypto';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { FlotillaError } from '../core/errors.js';
@@ -45,6 +46,11 @@ export interface DaemonConfig {
   portReservations?: string;
   /** FLOTILLA_LOG_MAX_BYTES and FLOTILLA_LOG_FILES: how task logs are rotated. */
   logLimits?: LogLimits;
+  /**
+   * FLOTILLA_PUBLISH_IP: where a container port written without an address is published, as Docker's
+   * `--ip` (`0.0.0.0`: every interface); unset: its task's virtual node, on loopback.
+   */
+  publishIp?: string;
 }
 
 export const DEFAULT_DNS_PORT = 5354;
@@ -135,7 +141,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DaemonConfig {
     ...(env.FLOTILLA_PORT_RESERVATIONS
       ? { portReservations: path.resolve(env.FLOTILLA_PORT_RESERVATIONS) }
       : {}),
+    ...(env.FLOTILLA_PUBLISH_IP ? { publishIp: publishIp(env.FLOTILLA_PUBLISH_IP) } : {}),
   };
+}
+
+function publishIp(raw: string): string {
+  if (net.isIP(raw) === 0)
+    throw new FlotillaError(
+      'VALIDATION_FAILED',
+      `FLOTILLA_PUBLISH_IP=${raw}: give an IP address, e.g. 0.0.0.0 to publish on every interface as Docker does`,
+    );
+  return raw;
 }
 
 function logLimits(env: NodeJS.ProcessEnv): LogLimits {

@@ -15,8 +15,6 @@ import { serviceEndpoints } from '../deploy/render-service.js';
 import { usageReport } from '../metering/report.js';
 import type { EventBus } from '../reconciler/events.js';
 import type { Reconciler } from '../reconciler/reconciler.js';
-import { isComposeFile } from '../core/compose-format.js';
-import { composeConfig } from '../specs/compose-config.js';
 import type { ComposeConfigView } from '../core/request-schemas.js';
 import { Reader, checkName } from '../specs/check.js';
 import { ParsePool } from '../specs/parse-pool.js';
@@ -27,7 +25,7 @@ import type { AppAccess } from '../specs/app-container.js';
 export { readApp } from './app-input.js';
 import type { Store } from '../state/store.js';
 import { PostReadySteps } from './post-ready.js';
-import { readStack, withWarnings, type ComposeInput } from './stack-input.js';
+import { readComposeConfig, readStack, withWarnings, type ComposeInput } from './stack-input.js';
 
 export type { ComposeInput } from './stack-input.js';
 import { QueueViews } from './queue-views.js';
@@ -48,6 +46,8 @@ export class ControlPlane {
 
   /** Pulls an image as a policy says (the daemon's TaskImages); unset: no Docker driver. */
   imagePuller?: ImagePuller;
+  /** Where a container port written without an address is published (FLOTILLA_PUBLISH_IP). */
+  publishIp: string | undefined;
 
   constructor(
     private readonly store: Store,
@@ -107,13 +107,17 @@ export class ControlPlane {
 
   // --- stacks
 
+  private readStack(source: string, name: string | undefined, compose: ComposeInput & { pull?: PullPolicy }) {
+    return readStack(this.parser, source, name, { ...compose, publishIp: this.publishIp });
+  }
+
   async applyStack(
     tenant: string,
     source: string,
     name?: string,
     compose: ComposeInput & { pull?: PullPolicy } = {},
   ): Promise<DeployResultView> {
-    const { stack, intent, warnings } = await readStack(this.parser, source, name, compose);
+    const { stack, intent, warnings } = await this.readStack(source, name, compose);
     if (this.imagePuller) await pullStackImages(intent.declarations, this.imagePuller);
     return withWarnings(await this.deployer.deploy(tenant, stack, intent), warnings);
   }
@@ -126,7 +130,7 @@ export class ControlPlane {
     compose: ComposeInput & { pull?: PullPolicy },
     purge: boolean,
   ): Promise<DeployResultView> {
-    const { stack, intent, warnings } = await readStack(this.parser, source, undefined, compose);
+    const { stack, intent, warnings } = await this.readStack(source, undefined, compose);
     if (this.imagePuller) await pullStackImages(intent.declarations, this.imagePuller);
     return withWarnings(await this.deployer.replace(tenant, old, stack, intent, purge), warnings);
   }
@@ -138,27 +142,13 @@ export class ControlPlane {
     name?: string,
     compose: ComposeInput & { pull?: PullPolicy } = {},
   ): Promise<PlanView> {
-    const { stack, intent, warnings } = await readStack(this.parser, source, name, compose);
+    const { stack, intent, warnings } = await this.readStack(source, name, compose);
     return withWarnings(await this.deployer.plan(tenant, stack, intent), warnings);
   }
 
   /** A Compose file's normalised model, as `docker compose config` prints it; nothing is stored. */
-  async composeConfig(source: string, name: string, compose: ComposeInput = {}): Promise<ComposeConfigView> {
-    const data = await this.parser.read(source);
-    if (!isComposeFile(data))
-      throw new FlotillaError(
-        'STACK_INVALID',
-        'the file is not a Compose file: its services run no image or build',
-      );
-    const { overrides, ...rest } = compose;
-    const overrideData = await Promise.all((overrides ?? []).map((o) => this.parser.read(o)));
-    const out = composeConfig(data, { ...rest, overrideData, name });
-    if (out.name !== name)
-      throw new FlotillaError(
-        'STACK_INVALID',
-        `name: the file names "${out.name}" but the request names "${name}"`,
-      );
-    return { name: out.name, yaml: out.yaml, warnings: out.warnings };
+  composeConfig(source: string, name: string, compose: ComposeInput = {}): Promise<ComposeConfigView> {
+    return readComposeConfig(this.parser, source, name, compose);
   }
 
   /** Stops the YAML reader's worker. */
@@ -244,12 +234,12 @@ export class ControlPlane {
   // --- apps
 
   async addApp(tenant: string, body: unknown, access: AppAccess = {}): Promise<DeployResultView> {
-    const { app, warnings } = readApp(body, access);
+    const { app, warnings } = readApp(body, { ...access, publishIp: this.publishIp });
     return withWarnings(await this.deployer.addApp(tenant, app), warnings);
   }
 
   async putApp(tenant: string, id: string, body: unknown, access: AppAccess = {}): Promise<DeployResultView> {
-    const { app, warnings } = readApp({ ...(body as object), id }, access);
+    const { app, warnings } = readApp({ ...(body as object), id }, { ...access, publishIp: this.publishIp });
     return withWarnings(await this.deployer.putApp(tenant, app), warnings);
   }
 

@@ -187,6 +187,7 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
     log,
   );
   control.imagePuller = (image, policy) => images.ensurePulled(dockerEngine(), image, policy, false);
+  control.publishIp = config.publishIp;
   const startedAt = Date.now();
 
   const recoveryStart = process.hrtime.bigint();
@@ -227,11 +228,10 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
     userOf,
   });
   const jobsRecovered = await jobs.recover();
-  if (jobsRecovered.adopted + jobsRecovered.ended > 0) {
+  if (jobsRecovered.adopted + jobsRecovered.ended > 0)
     log(
-      `recovered jobs: ${jobsRecovered.adopted} adopted, ${jobsRecovered.ended} ended while the daemon was down`,
+      `recovered jobs: ${jobsRecovered.adopted} adopted, ${jobsRecovered.ended} ended since the last daemon`,
     );
-  }
 
   // Tasks release what they hold only once their processes are gone: look at the queue again soon.
   const admitTimer = setInterval(() => {

@@ -54,6 +54,13 @@ describe('Marathon container apps', () => {
     assert.equal(app.healthChecks[0]?.protocol, 'HTTP');
   });
 
+  it("publishes each mapping where the daemon says (FLOTILLA_PUBLISH_IP), else on the task's node", () => {
+    const app = parseApp(CD_DEMO_APP, 'app', { ...tenant, publishIp: '0.0.0.0' });
+    assert.deepEqual(app.container?.publish, [
+      { containerPort: 80, hostPort: 0, protocol: 'tcp', hostIp: '0.0.0.0' },
+    ]);
+  });
+
   it("takes Marathon 1.5's container-level portMappings and networks, args, volumes and parameters", () => {
     const app = parseApp(
       {

@@ -8,6 +8,8 @@ import { checkInside } from './compose-host.js';
 export interface AppAccess {
   /** The tenant's data folder, for a caller that is not a cluster admin; unset: a cluster admin. */
   allowedRoot?: string;
+  /** Where a mapping's host port is published (FLOTILLA_PUBLISH_IP); unset: the task's node address. */
+  publishIp?: string | undefined;
 }
 
 /** What a Marathon `container` makes of an app: its container, and the host ports it asks for. */
@@ -69,6 +71,7 @@ export function readAppContainer(
       containerPort: r.integer(pm.containerPort, `${f}.containerPort`, 1, 65535),
       hostPort: pm.hostPort === undefined ? 0 : r.integer(pm.hostPort, `${f}.hostPort`, 0, 65535),
       protocol,
+      ...(access.publishIp ? { hostIp: access.publishIp } : {}),
     });
     servicePorts.push(
       pm.servicePort === undefined ? 0 : r.integer(pm.servicePort, `${f}.servicePort`, 0, 65535),

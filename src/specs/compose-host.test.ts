@@ -48,6 +48,22 @@ describe('ports', () => {
     );
   });
 
+  it('publishes a port written without an address where the daemon says (FLOTILLA_PUBLISH_IP), and says nothing of loopback then', () => {
+    const everywhere = { publishIp: '0.0.0.0' };
+    const app = web({ ports: ['8080:80', '127.0.0.1::81', { target: 82 }] }, {}, everywhere);
+    assert.deepEqual(app.container!.publish, [
+      { containerPort: 80, hostPort: 8080, protocol: 'tcp', hostIp: '0.0.0.0' },
+      { containerPort: 81, hostPort: 0, protocol: 'tcp', hostIp: '127.0.0.1' },
+      { containerPort: 82, hostPort: 0, protocol: 'tcp', hostIp: '0.0.0.0' },
+    ]);
+    const notes = (opts: object) =>
+      (
+        parseCompose('services:\n  web:\n    image: nginx:1.27\n    ports: ["80"]\n', opts).warnings ?? []
+      ).filter((w) => w.startsWith('ports: '));
+    assert.equal(notes({ name: 'shop' }).length, 1);
+    assert.deepEqual(notes({ ...everywhere, name: 'shop' }), []);
+  });
+
   it('publishes on the address written; expands ranges; refuses other protocols and a host port given twice', () => {
     assert.deepEqual(ports(['0.0.0.0:8080:80', { target: 81, host_ip: '192.168.1.5' }]).publish, [
       { containerPort: 80, hostPort: 8080, protocol: 'tcp', hostIp: '0.0.0.0' },

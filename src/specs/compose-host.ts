@@ -15,7 +15,8 @@ export interface Ports {
   publish: PublishedPort[];
 }
 
-export function readPorts(value: unknown, where: string, warn: Warn): Ports {
+/** `publishIp`: the address of a port written without one (unset: its task's virtual node). */
+export function readPorts(value: unknown, where: string, warn: Warn, publishIp?: string): Ports {
   const out: Ports = { hostPorts: [], publish: [] };
   if (value === null || value === undefined) return out;
   if (!Array.isArray(value)) invalid(where, 'must be a list');
@@ -33,7 +34,9 @@ export function readPorts(value: unknown, where: string, warn: Warn): Ports {
         );
       }
       out.hostPorts.push(port.hostPort);
-      out.publish.push(port);
+      out.publish.push(
+        port.hostIp === undefined && publishIp !== undefined ? { ...port, hostIp: publishIp } : port,
+      );
     }
   });
   return out;

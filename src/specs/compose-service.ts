@@ -25,6 +25,8 @@ export interface ServiceContext extends HostPaths {
   vars: Record<string, string>;
   volumes: ReadonlySet<string>;
   networks: ReadonlySet<string>;
+  /** Where a port without a host address is published; unset: its task's virtual node. */
+  publishIp?: string | undefined;
 }
 
 export interface ComposeService {
@@ -54,7 +56,7 @@ export function readService(name: string, id: string, value: unknown, ctx: Servi
   if (body.image === undefined && body.build === undefined) invalid(at, 'needs an image or a build');
   const command = readCommand(body.command, `${at}.command`);
   const entrypoint = readCommand(body.entrypoint, `${at}.entrypoint`);
-  const ports = readPorts(body.ports, `${at}.ports`, ctx.warn);
+  const ports = readPorts(body.ports, `${at}.ports`, ctx.warn, ctx.publishIp);
   if (body.expose !== undefined && body.expose !== null && !Array.isArray(body.expose))
     invalid(`${at}.expose`, 'must be a list');
   const deploy = readDeploy(body.deploy, `${at}.deploy`, ctx.warn);

@@ -38,6 +38,8 @@ export interface ComposeOptions {
   overrideData?: unknown[];
   /** Env files that feed interpolation instead of the folder's `.env` (`--env-file`), relative to the folder. */
   envFiles?: string[];
+  /** Where a port without a host address is published (FLOTILLA_PUBLISH_IP); unset: its task's virtual node. */
+  publishIp?: string | undefined;
 }
 
 export function parseCompose(source: string, opts: ComposeOptions = {}): StackSpec {
@@ -68,6 +70,7 @@ export function parseComposeDocument(data: unknown, opts: ComposeOptions = {}): 
     stack: name,
     directory,
     allowedRoot: opts.allowedRoot,
+    publishIp: opts.publishIp,
     vars,
     volumes,
     networks,
@@ -103,7 +106,7 @@ export function parseComposeDocument(data: unknown, opts: ComposeOptions = {}): 
   }
   if (active.some((s) => s.app.container?.publish.some((p) => p.hostIp === undefined)))
     lines.push(
-      'ports: a port without a host address is published on the loopback address of its task (127.0.10.N); write "0.0.0.0:HOST:CONTAINER" to publish on every interface',
+      'ports: a port without a host address is published on the loopback address of its task (127.0.10.N); write "0.0.0.0:HOST:CONTAINER" to publish on every interface (a daemon with FLOTILLA_PUBLISH_IP=0.0.0.0 does so for every port)',
     );
   const warnings = [...[...unset].map(unsetWarning), ...lines];
   const spec: StackSpec = {

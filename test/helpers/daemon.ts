@@ -1,4 +1,4 @@
-import { daemonIdOf } from '../../src/daemon/config.js';
+import { daemonIdOf, type DaemonConfig } from '../../src/daemon/config.js';
 import { forgetHome } from '../../src/isolation/forget.js';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -31,6 +31,7 @@ export async function startInProcessDaemon(
   name: string,
   portBase: number,
   nodeOffer: NodeOffer = { cpus: 2, mem: 4096, disk: 10240, ports: 100, labels: {} },
+  settings: Partial<DaemonConfig> = {},
 ): Promise<InProcessDaemon> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), `flotilla-${name}-`));
   const lo = portBase + Math.floor(Math.random() * 20) * 100;
@@ -45,6 +46,7 @@ export async function startInProcessDaemon(
       auth: true,
       dns: { host: '127.0.0.1', port: 0 },
       artifactsDir: null,
+      ...settings,
     },
     () => undefined,
   );
