@@ -158,10 +158,14 @@ export class Admission {
   }
 }
 
-/** An app's instances as slots: one per instance, all of role "app". */
+/**
+ * An app's instances as slots: one per instance, all of role "app". A Compose service's replicas are
+ * named as Compose numbers them, from 1 (`web.1`); a Marathon app's from 0 (`web.0`).
+ */
 export function appSlots(app: AppSpec): (Slot & { index: number })[] {
+  const first = app.container?.compose ? 1 : 0;
   return Array.from({ length: app.instances }, (_, i) => ({
-    name: String(i),
+    name: String(i + first),
     role: 'app',
     index: i,
     ports: app.ports,

@@ -77,10 +77,10 @@ describe(
     it('brings both files up healthy, the pair with its replicas numbered as tasks', async () => {
       const tasks = await home.client().listTasks();
       assert.deepEqual(tasks.map((t) => [t.id, t.stack, t.state]).sort(), [
-        ['redis-primary.0', 'redis-pair', 'healthy'],
-        ['redis-replica.0', 'redis-pair', 'healthy'],
+        ['redis-primary.1', 'redis-pair', 'healthy'],
         ['redis-replica.1', 'redis-pair', 'healthy'],
-        ['web.0', '26-built-from-base', 'healthy'],
+        ['redis-replica.2', 'redis-pair', 'healthy'],
+        ['web.1', '26-built-from-base', 'healthy'],
       ]);
       assert.match(
         upOutput,
@@ -89,7 +89,7 @@ describe(
     });
 
     it('lets the replicas reach the primary by the name the file wrote (redis_primary)', async () => {
-      const primary = await home.client().getTask('redis-primary.0');
+      const primary = await home.client().getTask('redis-primary.1');
       const client = createClient({ url: `redis://${primary.host}:${primary.ports[0]}` });
       await client.connect();
       try {
@@ -105,7 +105,7 @@ describe(
         const t = await home.client().getTask(id);
         return engine.json<Inspect>({ path: `/containers/${t.containerId}/json` });
       };
-      const primary = await inspect('redis-primary.0');
+      const primary = await inspect('redis-primary.1');
       assert.equal(primary.Config.StopSignal, 'SIGINT');
       assert.deepEqual(primary.HostConfig.Ulimits, [{ Name: 'nofile', Soft: 10000, Hard: 10000 }]);
       assert.deepEqual(primary.HostConfig.LogConfig.Config, { 'max-size': '1m', 'max-file': '2' });
@@ -116,7 +116,7 @@ describe(
 
     it('built the image without what .dockerignore leaves out, and mounted the secret', async () => {
       // The health check itself tests that keep.txt is in /app and ignored.log is not.
-      const logs = await home.ok(['logs', 'web.0']);
+      const logs = await home.ok(['logs', 'web.1']);
       assert.match(logs, /hello/);
       assert.match(logs, /tok/);
     });

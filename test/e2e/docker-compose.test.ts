@@ -79,14 +79,14 @@ describe('a docker-compose.yml under Flotilla', { skip: 'skip' in probe ? probe.
   it('shows the stack like any other, with each service in a container', async () => {
     const ps = JSON.parse(await home.ok(['ps', '--json'])) as { id: string; stack: string; state: string }[];
     assert.deepEqual(ps.map((t) => [t.id, t.stack]).sort(), [
-      ['app.0', 'shop'],
-      ['db.0', 'shop'],
+      ['app.1', 'shop'],
+      ['db.1', 'shop'],
     ]);
     for (const t of await home.client().listTasks()) assert.equal(t.driver, 'docker');
   });
 
   it('started the app only once the database was healthy, and the app reaches it by name', async () => {
-    const db = await home.client().getTask('db.0');
+    const db = await home.client().getTask('db.1');
     const client = createClient({ url: `redis://${db.host}:${db.ports[0]}` });
     await client.connect();
     try {
@@ -96,12 +96,12 @@ describe('a docker-compose.yml under Flotilla', { skip: 'skip' in probe ? probe.
     } finally {
       client.destroy();
     }
-    const app = await home.client().getTask('app.0');
+    const app = await home.client().getTask('app.1');
     assert.ok(Date.parse(app.startedAt!) >= Date.parse(db.stateSince), 'app launched after db was healthy');
   });
 
   it('restarts a container whose health check fails, which Compose never does', async () => {
-    const before = await home.client().getTask('db.0');
+    const before = await home.client().getTask('db.1');
     const seen: FlotillaEvent[] = [];
     const stop = new AbortController();
     const stream = home.client().events((e) => seen.push(e), stop.signal);
@@ -119,7 +119,7 @@ describe('a docker-compose.yml under Flotilla', { skip: 'skip' in probe ? probe.
     }
     const restarted = await waitFor(
       async () => {
-        const t = await home.client().getTask('db.0');
+        const t = await home.client().getTask('db.1');
         return t.containerId !== before.containerId && t.state === 'healthy' ? t : null;
       },
       90_000,
@@ -129,7 +129,7 @@ describe('a docker-compose.yml under Flotilla', { skip: 'skip' in probe ? probe.
     stop.abort();
     await stream;
     assert.ok(
-      seen.some((e) => e.data.task === 'db.0' && /failed health checks/.test(String(e.data.message))),
+      seen.some((e) => e.data.task === 'db.1' && /failed health checks/.test(String(e.data.message))),
       'the restart was for the failing health check',
     );
   });
@@ -169,8 +169,8 @@ describe('one-shot Compose services', { skip: 'skip' in probe ? probe.skip : und
 `,
     );
     await home.ok(['up', '-f', file, '--wait', '--timeout', '120'], 180_000);
-    const migrate = await home.client().getTask('migrate.0');
-    const web = await home.client().getTask('web.0');
+    const migrate = await home.client().getTask('migrate.1');
+    const web = await home.client().getTask('web.1');
     assert.equal(migrate.state, 'finished');
     assert.equal(migrate.ended, true);
     assert.equal(migrate.launches, 1, 'a one-shot runs once');
@@ -180,11 +180,11 @@ describe('one-shot Compose services', { skip: 'skip' in probe ? probe.skip : und
       'web started after migrate ended',
     );
     await new Promise((r) => setTimeout(r, 3000));
-    assert.equal((await home.client().getTask('migrate.0')).launches, 1, 'and is not relaunched');
+    assert.equal((await home.client().getTask('migrate.1')).launches, 1, 'and is not relaunched');
   });
 
   it('fails `up --wait` at once when a one-shot service fails', async () => {
-    const launchesBefore = (await home.client().getTask('migrate.0')).launches;
+    const launchesBefore = (await home.client().getTask('migrate.1')).launches;
     fs.writeFileSync(
       file,
       `services:
@@ -199,7 +199,7 @@ describe('one-shot Compose services', { skip: 'skip' in probe ? probe.skip : und
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /DEPLOY_FAILING/);
     assert.ok(Date.now() - t0 < 60_000, 'without waiting for the timeout');
-    const migrate = await home.client().getTask('migrate.0');
+    const migrate = await home.client().getTask('migrate.1');
     assert.deepEqual(
       [migrate.state, migrate.exitCode, migrate.launches],
       ['failed', 3, launchesBefore + 1],

@@ -89,7 +89,7 @@ describe('image pulls from a registry', { skip }, () => {
       `services:\n  app:\n    image: ${openImage}\n    command: ["sleep", "infinity"]\n`,
     );
     await home.ok(['up', '-f', path.join(dir, 'compose.yaml'), '--wait', '--timeout', '120'], 180_000);
-    const task = await home.client().getTask('app.0');
+    const task = await home.client().getTask('app.1');
     assert.equal(task.state, 'running');
     assert.ok(await imageExists(engine, openImage));
     await home.ok(['down', 'pulled']);
@@ -104,7 +104,7 @@ describe('image pulls from a registry', { skip }, () => {
         `    command: ["sh", "-c", "sleep 2; touch /tmp/healthy; exec sleep infinity"]\n`,
     );
     await home.ok(['up', '-f', path.join(dir, 'compose.yaml'), '--wait', '--timeout', '120'], 180_000);
-    const task = await home.client().getTask('checked.0');
+    const task = await home.client().getTask('checked.1');
     assert.equal(task.state, 'healthy', 'the HEALTHCHECK of the image decides the task is healthy');
     await home.ok(['down', 'baked']);
   });

@@ -238,7 +238,7 @@ describe('tenants isolated at the operating-system level', { skip: !root && 'nee
     await b.applyStack('boxes', source);
     const log = await waitFor(
       async () => {
-        const text = await b.logs('box.0').catch(() => '');
+        const text = await b.logs('box.1').catch(() => '');
         return text.includes('wrote') ? text : null;
       },
       120_000,
