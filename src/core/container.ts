@@ -41,6 +41,11 @@ export interface ContainerSpec {
    * Compose numbers containers: each answers to `<service>-<n>` and `<project>-<service>-<n>`.
    */
   compose?: { project: string; service: string };
+  /**
+   * On the host's network (Marathon's `network: HOST`, a cluster admin's only): no network of its
+   * own and nothing published; it binds its ports ($HOST:$PORT0…) on its task's address itself.
+   */
+  hostNetwork?: boolean;
   /** The app's labels (Compose's `labels:`), put on its containers; Flotilla's own `io.flotilla.*` win. */
   labels?: Record<string, string>;
 }

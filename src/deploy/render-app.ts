@@ -12,14 +12,14 @@ export interface AppInstance {
 /**
  * A Marathon app instance's launch spec: its command, and the environment Marathon would give it. A
  * container app (a Compose service) gets only its own environment and the Marathon ids: HOST and
- * PORTn name the host side, which is not where a container listens.
+ * PORTn name the host side, which is not where a container listens (unless it is on the host's network).
  */
 export function renderApp(app: AppSpec, instance: AppInstance): LaunchSpec {
   const env: Record<string, string> = {
     MARATHON_APP_ID: `/${app.id}`,
     MESOS_TASK_ID: instance.taskId,
   };
-  if (!app.container) {
+  if (!app.container || app.container.hostNetwork) {
     env.HOST = instance.host;
     env.PORTS = instance.ports.join(',');
     instance.ports.forEach((p, i) => (env[`PORT${i}`] = String(p)));

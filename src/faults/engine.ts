@@ -10,7 +10,7 @@ import { chainsWithPrefix, removeChain } from './netfilter.js';
 import { NetworkFault, sidesOf } from './network.js';
 import { nodeSides } from './nodes.js';
 import { removeShaping } from './shaping.js';
-import { pickTasks, type TaskLookup } from './targets.js';
+import { ownNetns, pickTasks, type TaskLookup } from './targets.js';
 import { checkFaultRequest } from './validate.js';
 
 /** What the engine needs of the daemon: the store's faults and tasks, the driver, the event bus. */
@@ -79,7 +79,7 @@ export class FaultEngine {
     // A container that outlived the daemon keeps the rules (and a bandwidth fault's htb root) in its
     // own namespace until they go.
     for (const t of this.deps.tasks.listAll()) {
-      const pid = t.handle?.containerId ? t.handle.pid : null;
+      const pid = t.handle?.containerId && ownNetns(t) ? t.handle.pid : null;
       if (pid === null) continue;
       for (const chain of chainsInNetns(pid, this.chainPrefix)) removeInNetns(pid, chain);
       for (const dev of shapedDevices(pid)) removeNetnsClass(pid, dev, null);

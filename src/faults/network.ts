@@ -27,7 +27,7 @@ import {
   type TcClass,
 } from './shaping.js';
 import type { Sides } from './nodes.js';
-import { endpointOf, inContainer, needTask, type TaskLookup } from './targets.js';
+import { endpointOf, needTask, ownNetns, type TaskLookup } from './targets.js';
 
 /** The two sides of a network fault, as the tenant's tasks (isolate: the task, and the rest of its stack). */
 export function sidesOf(
@@ -47,9 +47,9 @@ export function sidesOf(
       throw new FlotillaError('FAULT_INVALID', `from: ${one.id} has no peers to be cut off from`);
   } else to = (req.to ?? []).map((id) => needTask(tasks, tenant, id));
   const all = [...from, ...to];
-  const container = all.find(inContainer);
+  const container = all.find(ownNetns);
   if (container) {
-    const hostTask = all.find((t) => !inContainer(t));
+    const hostTask = all.find((t) => !ownNetns(t));
     if (hostTask)
       throw new FlotillaError(
         'FAULT_UNSUPPORTED',
@@ -110,7 +110,7 @@ export class NetworkFault {
     const req = fault.request;
     const now = sides ? sides() : sidesOfRecord(tasks, fault);
     // A task fault names tasks of one driver; a node-level one reaches both (each pair by its own).
-    const boxes = sides !== null || [...now.from, ...now.to].some(inContainer);
+    const boxes = sides !== null || [...now.from, ...now.to].some(ownNetns);
     const hosts = sides !== null || !boxes;
     let proxy: DelayProxy | null = null;
     let tc: (TcClass & { minor: number }) | null = null;
@@ -311,8 +311,8 @@ interface Sender {
   gateway: string | null;
 }
 
-const inBox = (ts: TaskRecord[]) => ts.filter(inContainer);
-const onHost = (ts: TaskRecord[]) => ts.filter((t) => !inContainer(t));
+const inBox = (ts: TaskRecord[]) => ts.filter(ownNetns);
+const onHost = (ts: TaskRecord[]) => ts.filter((t) => !ownNetns(t));
 /** A task across tenants (a node-level fault's sides hold several tenants' tasks). */
 const keyOf = (t: TaskRecord) => `${t.tenant}/${t.id}`;
 

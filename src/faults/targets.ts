@@ -65,6 +65,14 @@ export function inContainer(t: TaskRecord): boolean {
   return t.spec.driver === 'docker' || t.handle?.containerId !== undefined;
 }
 
+/**
+ * Whether the task has a network namespace of its own: a container, unless on the host's network
+ * (which network faults reach as they reach a process task, by its address on `lo`).
+ */
+export function ownNetns(t: TaskRecord): boolean {
+  return inContainer(t) && t.spec.container?.hostNetwork !== true;
+}
+
 export function needTask(tasks: TaskLookup, tenant: string, id: string): TaskRecord {
   const t = tasks.get(tenant, id);
   if (!t) throw new FlotillaError('TASK_NOT_FOUND', `no task ${id}`);

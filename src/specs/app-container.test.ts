@@ -114,11 +114,44 @@ describe('Marathon container apps', () => {
     );
   });
 
-  it('refuses host networking, and a container where no caller access is known (a stack file app)', () => {
+  it("puts a cluster admin's HOST app on the machine's network, its portDefinitions its ports", () => {
+    const host = {
+      id: 'x',
+      cmd: 'serve --port $PORT0',
+      portDefinitions: [{ port: 0 }, { port: 0 }],
+      container: { docker: { image: 'x', network: 'HOST' } },
+    };
+    const app = parseApp(host, 'app', {});
+    assert.equal(app.container?.hostNetwork, true);
+    assert.deepEqual(app.ports, [0, 0]);
+    assert.deepEqual(app.container?.publish, []);
+    const v15 = {
+      id: 'y',
+      args: ['serve'],
+      networks: [{ mode: 'host' }],
+      container: { type: 'MESOS', docker: { image: 'y' } },
+    };
+    assert.equal(parseApp(v15, 'app', {}).container?.hostNetwork, true);
+    const mapped = {
+      ...host,
+      portDefinitions: [],
+      container: { docker: { image: 'x', network: 'HOST', portMappings: [{ containerPort: 80 }] } },
+    };
+    assert.match(
+      codeOf(() => parseApp(mapped, 'app', {})),
+      /^APP_INVALID: .*portMappings: are for BRIDGE and USER networks/,
+    );
+  });
+
+  it('refuses host networking to a tenant, NONE to anyone, and a container where no caller access is known (a stack file app)', () => {
     const host = { id: 'x', container: { docker: { image: 'x', network: 'HOST' } } };
     assert.match(
-      codeOf(() => parseApp(host, 'app', {})),
-      /^APP_FIELD_UNSUPPORTED: app\.container\.docker\.network/,
+      codeOf(() => parseApp(host, 'app', tenant)),
+      /^SECURITY_REFUSED: app\.container\.docker\.network: HOST .*only a cluster admin/,
+    );
+    assert.match(
+      codeOf(() => parseApp({ ...host, container: { docker: { image: 'x', network: 'NONE' } } }, 'app', {})),
+      /^APP_FIELD_UNSUPPORTED: app\.container\.docker\.network: "NONE"/,
     );
     assert.match(
       codeOf(() => parseApp(CD_DEMO_APP)),

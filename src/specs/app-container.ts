@@ -15,7 +15,7 @@ export interface AppAccess {
 /** What a Marathon `container` makes of an app: its container, and the host ports it asks for. */
 export interface AppContainer {
   container: ContainerSpec;
-  /** One per port mapping: the host port (0 = assign one), as an app's `ports`. */
+  /** One per port mapping: the host port (0 = assign one), as an app's `ports`; none on the HOST network. */
   ports: number[];
   /** Marathon's servicePort of each mapping (0 when none), kept for a load balancer. */
   servicePorts: number[];
@@ -27,6 +27,8 @@ const NETWORKS = new Set(['BRIDGE', 'USER', 'HOST', 'NONE']);
  * A Marathon app's `container` (Marathon 1.4's `docker.portMappings` or 1.5's container-level
  * `portMappings`; `type` DOCKER, or MESOS with a Docker image) for the Docker driver. BRIDGE and
  * USER networks are the app's own network, with each mapping published on the task's node address.
+ * HOST (a cluster admin's only) is the machine's network: the app's portDefinitions are its ports, and
+ * it binds them on $HOST itself, as a process task does.
  */
 export function readAppContainer(
   r: Reader,
@@ -44,11 +46,18 @@ export function readAppContainer(
     docker.network === undefined ? undefined : r.string(docker.network, 'container.docker.network');
   if (network !== undefined && !NETWORKS.has(network))
     r.fail('container.docker.network', 'must be BRIDGE, USER, HOST or NONE');
-  if (network === 'HOST' || mode === 'host' || network === 'NONE')
+  if (network === 'NONE')
     throw new FlotillaError(
       'APP_FIELD_UNSUPPORTED',
-      `app.container.docker.network: "${network ?? 'host'}" is not supported: use BRIDGE, and each portMapping is published on the task's node address`,
+      'app.container.docker.network: "NONE" is not supported: use BRIDGE, and each portMapping is published on the task\'s node address',
       { field: 'container' },
+    );
+  const hostNetwork = network === 'HOST' || (network === undefined && mode === 'host');
+  if (hostNetwork && access.allowedRoot !== undefined)
+    throw new FlotillaError(
+      'SECURITY_REFUSED',
+      "app.container.docker.network: HOST would put the container on the machine's own network, outside the tenant; only a cluster admin may use it (use BRIDGE, with portMappings)",
+      { path: 'app.container.docker.network' },
     );
   if (docker.privileged === true) {
     if (access.allowedRoot !== undefined)
@@ -60,6 +69,11 @@ export function readAppContainer(
   }
   const mappingsRaw = c.portMappings ?? docker.portMappings ?? [];
   if (!Array.isArray(mappingsRaw)) r.fail('container.portMappings', 'must be a list');
+  if (hostNetwork && mappingsRaw.length > 0)
+    r.fail(
+      'container.portMappings',
+      "are for BRIDGE and USER networks: a HOST app's ports are its portDefinitions",
+    );
   const publish: PublishedPort[] = [];
   const servicePorts: number[] = [];
   mappingsRaw.forEach((m, i) => {
@@ -88,6 +102,7 @@ export function readAppContainer(
     imageWorkdir: engine.spec.workdir === undefined,
     imageHealthcheck: true,
     ...engine.spec,
+    ...(hostNetwork ? { hostNetwork } : {}),
   };
   const settings = docker.privileged === true ? { ...engine.settings, privileged: true } : engine.settings;
   if (settings) container.engine = settings;

@@ -98,9 +98,10 @@ export function parseApp(input: unknown, where = 'app', access?: AppAccess): App
   if ((hasCmd && hasArgs) || (!hasCmd && !hasArgs && !inContainer))
     r.fail('cmd', 'give exactly one of "cmd" (run by /bin/sh -c) and "args" (run without a shell)');
   const boxed = inContainer ? readAppContainer(r, raw, access, networkMode(r, raw.networks)) : undefined;
-  if (boxed && readPorts(r, raw).length > 0)
-    r.fail('portDefinitions', "a container app's ports are its container.portMappings");
-  const ports = boxed ? boxed.ports : readPorts(r, raw);
+  const onHost = !boxed || boxed.container.hostNetwork === true;
+  if (!onHost && readPorts(r, raw).length > 0)
+    r.fail('portDefinitions', "a container app's ports are its container.portMappings (or use network HOST)");
+  const ports = onHost ? readPorts(r, raw) : boxed.ports;
   if (boxed && !hasCmd && !hasArgs) boxed.container.imageCommand = true;
   return {
     id,

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createClient } from 'redis';
 import { FlotillaClient } from '../../src/client/client.js';
 import { daemonIdOf } from '../../src/daemon/config.js';
+import { Engine } from '../../src/drivers/docker/engine.js';
 import { dockerEngine, removeDockerLeftovers } from '../helpers/docker.js';
 import { startInProcessDaemon, type InProcessDaemon } from '../helpers/daemon.js';
 import { adminToken, waitFor } from '../helpers/flotilla.js';
@@ -108,5 +110,52 @@ describe(
       );
       await pingAll(3);
     });
+
+    it("runs a cluster admin's HOST-network app on the machine's network, binding $HOST:$PORT0 itself; a tenant's is refused", async () => {
+      const serve =
+        "exec perl -MIO::Socket::INET -e 'my $s = IO::Socket::INET->new(LocalAddr => $ENV{HOST}, " +
+        'LocalPort => $ENV{PORT0}, Listen => 5, ReuseAddr => 1) or die $!; ' +
+        'while (my $c = $s->accept) { print $c "on the host network\\n"; close $c }\'';
+      const app = {
+        id: '/host-app',
+        instances: 1,
+        cpus: 0.1,
+        mem: 32,
+        cmd: serve,
+        portDefinitions: [{ port: 0, protocol: 'tcp' }],
+        container: { type: 'DOCKER', docker: { image: 'flotilla/base:bookworm', network: 'HOST' } },
+        healthChecks: [{ protocol: 'TCP', portIndex: 0, gracePeriodSeconds: 10, intervalSeconds: 1 }],
+      };
+      await assert.rejects(tenant.addApp({ ...app, id: '/tenant-host-app' }), { code: 'SECURITY_REFUSED' });
+      await d.admin.addApp(app);
+      const task = await waitFor(
+        async () => {
+          const t = await d.admin.getTask('host-app.0');
+          return t.state === 'healthy' ? t : null;
+        },
+        60_000,
+        'host-app.0 healthy',
+      );
+      const engine = new Engine();
+      const info = await engine
+        .json<{ HostConfig: { NetworkMode: string } }>({ path: `/containers/${task.containerId}/json` })
+        .finally(() => engine.close());
+      assert.equal(info.HostConfig.NetworkMode, 'host');
+      // It listens on its own task address and assigned port, as a process task does.
+      assert.equal(await firstLine(task.host, task.ports[0]!), 'on the host network');
+      await d.admin.removeApp('host-app', true);
+    });
   },
 );
+
+/** The first line a TCP server sends. */
+function firstLine(host: string, port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host, port });
+    let data = '';
+    socket.setTimeout(5000, () => socket.destroy(new Error(`no line from ${host}:${port}`)));
+    socket.on('data', (chunk) => (data += String(chunk)));
+    socket.on('error', reject);
+    socket.on('close', () => resolve(data.split('\n')[0]!));
+  });
+}

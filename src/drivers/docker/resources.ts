@@ -47,7 +47,7 @@ const creating = new WeakMap<Engine, Map<string, Promise<void>>>();
  */
 export async function ensureNetwork(engine: Engine, config: TaskConfig, daemonId: string): Promise<void> {
   const c = config.container;
-  if (!c) return;
+  if (!c || c.hostNetwork) return;
   let pending = creating.get(engine);
   if (!pending) creating.set(engine, (pending = new Map()));
   const running = pending.get(c.network.name);

@@ -172,6 +172,14 @@ describe('docker container spec', () => {
     });
   });
 
+  it("runs a HOST-network container on the machine's network: no network, alias, hostname or binding of its own", () => {
+    const body = containerBody(task({ cmd: 'true', container: container({ hostNetwork: true }) }), OPTIONS);
+    assert.equal(body.HostConfig.NetworkMode, 'host');
+    assert.equal(body.NetworkingConfig, undefined);
+    assert.equal(body.Hostname, undefined);
+    assert.equal(body.HostConfig.PortBindings, undefined);
+  });
+
   it('mounts the data volume over data/, and stack volumes under their prefix', () => {
     const body = containerBody(
       task({

@@ -121,7 +121,7 @@ export function containerBody(config: TaskConfig, options: SpecOptions): CreateB
       // a daemon that is down for long loses only the oldest output, and the disk never fills.
       LogConfig: { Type: 'json-file', Config: { 'max-size': '20m', 'max-file': '5' } },
       Mounts: mounts(config),
-      NetworkMode: c ? c.network.name : 'bridge',
+      NetworkMode: c?.hostNetwork ? 'host' : c ? c.network.name : 'bridge',
       // No setuid program inside may gain privileges, and of the engine's default capabilities those
       // a data service never needs go: raw sockets (spoofing on the bridge), device nodes, audit.
       SecurityOpt: ['no-new-privileges'],
@@ -143,7 +143,7 @@ export function containerBody(config: TaskConfig, options: SpecOptions): CreateB
     body.HostConfig.CapDrop = ['ALL'];
   } else if (!c?.imageUser) body.User = c?.user ?? options.user;
   if (!c?.imageWorkdir) body.WorkingDir = c?.workdir ?? config.sandbox;
-  if (c) {
+  if (c && !c.hostNetwork) {
     const hostname = c.hostname ?? c.aliases[0];
     if (hostname) body.Hostname = hostname;
     body.NetworkingConfig = { EndpointsConfig: { [c.network.name]: { Aliases: c.aliases } } };
