@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Re-records test/fixtures/compose/*/expected-config.yaml from the real Docker Compose:
+# Re-records test/fixtures/compose/*/expected-config.yaml (the corpus) and
+# test/fixtures/compose-config/*/expected-config.yaml (long forms and defaults) from the real Docker
+# Compose:
 #   scripts/record-compose-config.sh /path/to/docker-compose
 # Each folder is read as test/compose-corpus.test.ts reads it (corpusRequest): in its folder, the
 # files Compose picks there (compose.yaml or docker-compose.yml, with its override file), the folder's
@@ -9,9 +11,9 @@
 set -euo pipefail
 
 compose=$(realpath "${1:?usage: $0 /path/to/docker-compose}")
-corpus=$(cd "$(dirname "$0")/../test/fixtures/compose" && pwd)
+fixtures=$(cd "$(dirname "$0")/../test/fixtures" && pwd)
 refused=0
-for dir in "$corpus"/*/; do
+for dir in "$fixtures"/compose/*/ "$fixtures"/compose-config/*/; do
   dir=${dir%/}
   out=$(mktemp)
   if (cd "$dir" && env -i "$compose" config >"$out" 2>"$out.err"); then
@@ -24,4 +26,4 @@ for dir in "$corpus"/*/; do
   fi
   rm -f "$out" "$out.err"
 done
-echo "recorded $(ls "$corpus"/*/expected-config.yaml | wc -l) folders with $("$compose" version --short); $refused refused"
+echo "recorded $(ls "$fixtures"/compose*/*/expected-config.yaml | wc -l) folders with $("$compose" version --short); $refused refused"

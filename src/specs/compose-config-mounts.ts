@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { isMapping } from '../core/compose-format.js';
-import { ordered, sortGoKeys, stringMap } from './compose-config-order.js';
+import { bytes, ordered, sortGoKeys, stringMap } from './compose-config-values.js';
 import type { GoYaml } from './compose-config-yaml.js';
 import { asMapping } from './compose-merge.js';
 
@@ -69,7 +69,7 @@ export function longVolume(v: unknown, directory: string | undefined): GoYaml {
       {
         bind: (b) => ordered(b, {}, BIND),
         volume: (x) => ordered(x, { labels: stringMap }, ['labels', 'nocopy', 'subpath']),
-        tmpfs: (t) => ordered(t, {}, ['size', 'mode']),
+        tmpfs: (t) => ordered(t, { size: bytes }, ['size', 'mode']),
       },
       VOLUME,
     );

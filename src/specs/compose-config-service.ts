@@ -1,5 +1,5 @@
 import { isMapping } from '../core/compose-format.js';
-import { ordered, plain, sortGoKeys, stringMap } from './compose-config-order.js';
+import { bytes, goDuration, ordered, plain, sortGoKeys, stringMap } from './compose-config-values.js';
 import { GoFloat, type GoYaml } from './compose-config-yaml.js';
 import { longBuild, longDependsOn, longPorts, longVolume, mountRef } from './compose-config-mounts.js';
 import { asMapping } from './compose-merge.js';
@@ -33,6 +33,11 @@ const MAPS = new Set(['labels', 'sysctls', 'annotations', 'storage_opt']);
 const BYTES = new Set(['mem_limit', 'mem_reservation', 'memswap_limit', 'shm_size']);
 /** Plain Go bools (not pointers): false is left out. */
 const OMIT_FALSE = new Set(['read_only', 'privileged', 'stdin_open', 'tty', 'oom_kill_disable']);
+/** Plain Go ints: 0 is left out. */
+const OMIT_ZERO = new Set(
+  `cpu_count cpu_percent cpu_period cpu_quota cpu_rt_period cpu_rt_runtime cpu_shares mem_swappiness
+  oom_score_adj pids_limit`.split(/\s+/),
+);
 /** String fields a YAML number may have been written in (`user: 1000`). */
 const STRINGS = new Set(
   `restart container_name hostname image user working_dir stop_signal platform pid ipc network_mode
@@ -53,12 +58,14 @@ export interface ServiceContext {
 export function configService(name: string, raw: Data, ctx: ServiceContext): Record<string, GoYaml> {
   const s: Record<string, GoYaml> = {};
   for (const k of ORDER) {
-    if (k === 'environment' && Object.keys(ctx.env).length > 0) s[k] = sortGoKeys(ctx.env);
-    else if (k === 'networks' && raw.network_mode === undefined) s[k] = networks(raw.networks);
+    if (k === 'environment') {
+      const env = environment(raw.environment, ctx.env);
+      if (Object.keys(env).length > 0) s[k] = env;
+    } else if (k === 'networks' && raw.network_mode === undefined) s[k] = networks(raw.networks);
     else if (k === 'depends_on') {
       const deps = longDependsOn(raw);
       if (Object.keys(deps).length > 0) s[k] = deps;
-    } else if (raw[k] !== undefined && raw[k] !== null && k !== 'environment' && !DROPPED.has(k)) {
+    } else if (raw[k] !== undefined && raw[k] !== null && !DROPPED.has(k)) {
       const v = field(k, raw[k], ctx);
       if (v !== undefined) s[k] = v;
     }
@@ -73,7 +80,8 @@ export function configService(name: string, raw: Data, ctx: ServiceContext): Rec
 function field(k: string, v: unknown, ctx: ServiceContext): GoYaml | undefined {
   if (LISTS.has(k)) return (Array.isArray(v) ? v : [v]).map(String);
   if (MAPS.has(k)) return stringMap(v);
-  if (BYTES.has(k)) return bytes(v);
+  if (BYTES.has(k)) return bytes(v) === '0' ? undefined : bytes(v);
+  if (OMIT_ZERO.has(k) && Number(v) === 0) return undefined;
   if (OMIT_FALSE.has(k) && v === false) return undefined;
   switch (k) {
     case 'command':
@@ -112,6 +120,13 @@ function field(k: string, v: unknown, ctx: ServiceContext): GoYaml | undefined {
     default:
       return STRINGS.has(k) && typeof v !== 'string' ? String(v) : plain(v);
   }
+}
+
+/** The environment as read (env files in), and as null each bare key nothing sets. */
+function environment(written: unknown, env: Record<string, string>): Record<string, GoYaml> {
+  const out: Record<string, GoYaml> = { ...env };
+  for (const [k, v] of Object.entries(asMapping(written))) if (v === null && !(k in out)) out[k] = null;
+  return sortGoKeys(out);
 }
 
 /** The service's networks as a mapping; none written: the default network. */
@@ -190,42 +205,4 @@ function extraHosts(v: unknown): GoYaml {
         return sep < 0 ? text : `${text.slice(0, sep)}=${text.slice(sep + 1)}`;
       });
   return lines.sort();
-}
-
-const UNITS: Record<string, number> = {
-  '': 1,
-  b: 1,
-  k: 1024,
-  m: 1024 ** 2,
-  g: 1024 ** 3,
-  t: 1024 ** 4,
-  p: 1024 ** 5,
-};
-
-/** A size as Compose writes it: its bytes, as a string ("512m" → "536870912"). */
-export function bytes(v: unknown): GoYaml {
-  if (typeof v === 'number') return String(v);
-  const m = /^(\d+(?:\.\d+)?) ?([kmgtp]?)i?b?$/i.exec(String(v));
-  return m ? String(Math.floor(Number(m[1]) * UNITS[m[2]!.toLowerCase()]!)) : String(v);
-}
-
-const DURATION = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g;
-const NANOS: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, ms: 1e6, s: 1e9, m: 6e10, h: 3.6e12 };
-
-/** A duration as Go's time.Duration prints it: "1m30s", "2m0s", "500ms" (a bare number is seconds). */
-export function goDuration(v: unknown): GoYaml {
-  const text = String(v).trim();
-  let ns = 0;
-  if (/^\d+(\.\d+)?$/.test(text)) ns = Number(text) * 1e9;
-  else if (text.replace(DURATION, '') !== '') return text;
-  else for (const [, n, unit] of text.matchAll(DURATION)) ns += Number(n) * NANOS[unit!]!;
-  ns = Math.round(ns);
-  if (ns === 0) return '0s';
-  if (ns < 1e3) return `${ns}ns`;
-  if (ns < 1e6) return `${ns / 1e3}µs`;
-  if (ns < 1e9) return `${ns / 1e6}ms`;
-  const h = Math.floor(ns / 3.6e12);
-  const m = Math.floor((ns % 3.6e12) / 6e10);
-  const s = (ns % 6e10) / 1e9;
-  return `${h > 0 ? `${h}h` : ''}${h > 0 || m > 0 ? `${m}m` : ''}${s}s`;
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { sortGoKeys } from './compose-config-order.js';
+import { sortGoKeys } from './compose-config-values.js';
 import { GoFloat, goYaml } from './compose-config-yaml.js';
 
 // What Docker Compose v5.6.0 printed for these strings (an x- list in a file run through

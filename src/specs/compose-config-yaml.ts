@@ -1,6 +1,6 @@
 /**
  * YAML written as `docker compose config` writes it (go.yaml.in/yaml/v4, indent 2, width 80), so that
- * Flotilla's `compose config` prints the same text: keys in the object's order (compose-config-order.ts
+ * Flotilla's `compose config` prints the same text: keys in the object's order (compose-config-values.ts
  * puts them in Compose's), sequences indented under their key, strings plain when YAML reads them
  * back as strings, else quoted: 'single' for YAML 1.1 booleans and base-60 numbers (and where plain
  * is not allowed), "double" for what would read as a number, bool or null; multi-line strings as

@@ -5,7 +5,7 @@ import { isMapping } from '../core/compose-format.js';
 import { asMapping } from './compose-merge.js';
 import { keyValues } from './compose-read.js';
 import { configService } from './compose-config-service.js';
-import { ordered, plain, sortGoKeys, stringMap } from './compose-config-order.js';
+import { ordered, plain, sortGoKeys, stringMap } from './compose-config-values.js';
 import { goYaml, type GoYaml } from './compose-config-yaml.js';
 import { parseComposeDocument, type ComposeOptions } from './compose.js';
 

@@ -3,8 +3,9 @@ import type { GoYaml } from './compose-config-yaml.js';
 import { asMapping } from './compose-merge.js';
 
 /**
- * The key order of `docker compose config`: compose-go's structs keep their field order (`ordered`),
- * Go maps come out sorted as go-yaml sorts them (`sortGoKeys`).
+ * Values as compose-go's types print them in `docker compose config`: structs keep their field order
+ * (`ordered`), Go maps come out sorted as go-yaml sorts them (`sortGoKeys`), sizes in bytes and
+ * durations as Go writes them.
  */
 
 /**
@@ -41,10 +42,10 @@ export function plain(v: unknown): GoYaml {
   return v === undefined ? null : String(v);
 }
 
-/** `["A=1"]` or `{A: 1}` as a sorted mapping of strings. */
+/** `["A=1", "B"]` or `{A: 1, B: null}` as a sorted mapping of strings (Go map[string]string: B is ""). */
 export function stringMap(v: unknown): GoYaml {
   return sortGoKeys(
-    Object.fromEntries(Object.entries(asMapping(v)).map(([k, x]) => [k, x === null ? null : String(x)])),
+    Object.fromEntries(Object.entries(asMapping(v)).map(([k, x]) => [k, x === null ? '' : String(x)])),
   );
 }
 
@@ -93,4 +94,42 @@ export function sortGoKeys<T>(o: Record<string, T>): Record<string, T> {
   return Object.fromEntries(
     Object.entries(o).sort(([a], [b]) => (goKeyLess(a, b) ? -1 : goKeyLess(b, a) ? 1 : 0)),
   );
+}
+
+const UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  k: 1024,
+  m: 1024 ** 2,
+  g: 1024 ** 3,
+  t: 1024 ** 4,
+  p: 1024 ** 5,
+};
+
+/** A size as Compose writes it: its bytes, as a string ("512m" → "536870912"). */
+export function bytes(v: unknown): GoYaml {
+  if (typeof v === 'number') return String(v);
+  const m = /^(\d+(?:\.\d+)?) ?([kmgtp]?)i?b?$/i.exec(String(v));
+  return m ? String(Math.floor(Number(m[1]) * UNITS[m[2]!.toLowerCase()]!)) : String(v);
+}
+
+const DURATION = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g;
+const NANOS: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, ms: 1e6, s: 1e9, m: 6e10, h: 3.6e12 };
+
+/** A duration as Go's time.Duration prints it: "1m30s", "2m0s", "500ms" (a bare number is seconds). */
+export function goDuration(v: unknown): GoYaml {
+  const text = String(v).trim();
+  let ns = 0;
+  if (/^\d+(\.\d+)?$/.test(text)) ns = Number(text) * 1e9;
+  else if (text.replace(DURATION, '') !== '') return text;
+  else for (const [, n, unit] of text.matchAll(DURATION)) ns += Number(n) * NANOS[unit!]!;
+  ns = Math.round(ns);
+  if (ns === 0) return '0s';
+  if (ns < 1e3) return `${ns}ns`;
+  if (ns < 1e6) return `${ns / 1e3}µs`;
+  if (ns < 1e9) return `${ns / 1e6}ms`;
+  const h = Math.floor(ns / 3.6e12);
+  const m = Math.floor((ns % 3.6e12) / 6e10);
+  const s = (ns % 6e10) / 1e9;
+  return `${h > 0 ? `${h}h` : ''}${h > 0 || m > 0 ? `${m}m` : ''}${s}s`;
 }
