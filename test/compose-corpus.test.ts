@@ -112,8 +112,9 @@ export function corpusRequest(
   folder: string,
   env: NodeJS.ProcessEnv = {},
   extra: Partial<ComposeOptions> = {},
+  root = CORPUS,
 ): { source: string; opts: ComposeOptions } {
-  const dir = path.join(CORPUS, folder);
+  const dir = path.join(root, folder);
   const r = readComposeRequest({ file: composeFiles([], env, dir), profile: [], envFile: [] }, env);
   const overrideData = (r.overrides ?? []).map((o) =>
     readYaml(o, { what: 'override', code: 'STACK_INVALID' }),
@@ -147,12 +148,25 @@ describe('the Compose corpus', () => {
 
   it('prints the normalised model as recorded (docker compose config’s shape)', () => {
     const recorded = folders.filter((f) => fs.existsSync(path.join(CORPUS, f, 'expected-config.yaml')));
-    assert.ok(recorded.length >= 5);
+    assert.deepEqual(recorded, folders, 'every corpus folder has its recording');
     for (const folder of recorded) {
       const { source, opts } = corpusRequest(folder);
       const expected = fs
         .readFileSync(path.join(CORPUS, folder, 'expected-config.yaml'), 'utf8')
         .replaceAll('${DIR}', path.join(CORPUS, folder));
+      assert.equal(composeConfigSource(source, opts).yaml, expected, folder);
+    }
+  });
+
+  it('prints long forms, defaults and left-out zeros as recorded (test/fixtures/compose-config)', () => {
+    const root = path.resolve(CORPUS, '../compose-config');
+    const cases = fs.readdirSync(root);
+    assert.ok(cases.length >= 2);
+    for (const folder of cases) {
+      const { source, opts } = corpusRequest(folder, {}, {}, root);
+      const expected = fs
+        .readFileSync(path.join(root, folder, 'expected-config.yaml'), 'utf8')
+        .replaceAll('${DIR}', path.join(root, folder));
       assert.equal(composeConfigSource(source, opts).yaml, expected, folder);
     }
   });

@@ -1,19 +1,22 @@
 import path from 'node:path';
-import { stringify } from 'yaml';
 import { readYaml } from '../core/yaml-text.js';
-import { loadCompose } from './compose-load.js';
+import { interpolateAll, loadCompose } from './compose-load.js';
 import { isMapping } from '../core/compose-format.js';
 import { asMapping } from './compose-merge.js';
 import { keyValues } from './compose-read.js';
-import { splitWords } from './compose-text.js';
+import { configService } from './compose-config-service.js';
+import { ordered, plain, sortGoKeys, stringMap } from './compose-config-values.js';
+import { goYaml, type GoYaml } from './compose-config-yaml.js';
 import { parseComposeDocument, type ComposeOptions } from './compose.js';
 
 /**
- * `flotilla compose config`: the file's model as `docker compose config` prints it — override files
- * merged, includes and extends resolved, variables interpolated, the services of inactive profiles
- * left out, and the short forms written long (environment as a mapping with the env files in it,
- * ports, volumes and depends_on in their long syntax, commands as lists, the default network).
+ * `flotilla compose config`: the file's model as `docker compose config` (Compose v5) prints it —
+ * override files merged, includes and extends resolved, variables interpolated (COMPOSE_PROJECT_NAME
+ * too), the services of inactive profiles left out with the networks, volumes, secrets and configs no
+ * service uses, and the short forms written long (compose-config-service.ts), in compose-go's key
+ * order and go-yaml's text (compose-config-yaml.ts), every `$` doubled as Compose doubles it.
  * The file is read as `up` reads it first, so what `up` refuses is refused here too.
+ * test/fixtures/compose/* /expected-config.yaml are real Compose's output (scripts/record-compose-config.sh).
  */
 export interface ComposeConfig {
   name: string;
@@ -30,115 +33,91 @@ export function composeConfig(data: unknown, opts: ComposeOptions = {}): Compose
   const spec = parseComposeDocument(data, opts);
   const { top, vars, name } = loadCompose(data, opts);
   const wanted = new Set(opts.profiles ?? []);
-  const services: Record<string, unknown> = {};
-  const apps = new Map(
-    spec.declarations.flatMap((d) => (d.kind === 'app' ? [[d.app.id, d.app] as const] : [])),
-  );
-  for (const [svcName, raw] of Object.entries(asMapping(top.services)).sort(([a], [b]) =>
-    a.localeCompare(b),
-  )) {
+  const apps = spec.declarations.flatMap((d) => (d.kind === 'app' ? [d.app] : []));
+  const extension = (value: unknown, at: string) => interpolateAll(value, vars, at);
+  const services: Record<string, GoYaml> = {};
+  for (const [svcName, raw] of Object.entries(asMapping(top.services))) {
     if (svcName.startsWith('x-') || !isMapping(raw)) continue;
     const profiles = Array.isArray(raw.profiles) ? raw.profiles.map(String) : [];
     if (profiles.length > 0 && !profiles.some((p) => wanted.has(p))) continue;
-    const app = [...apps.values()].find(
-      (a) => a.id === svcName || a.labels['com.docker.compose.service'] === svcName,
-    );
+    const app = apps.find((a) => a.id === svcName || a.labels['com.docker.compose.service'] === svcName);
     const env = app?.env ?? keyValues(raw.environment, 'environment', (k) => vars[k]);
-    services[svcName] = normaliseService(raw, env, opts.directory);
+    services[svcName] = configService(svcName, raw, { directory: opts.directory, env, extension });
   }
-  const model: Record<string, unknown> = { name, services: sortKeys(services) };
-  // The default network exists only when a service is on it, as Compose creates it.
-  const onDefault = Object.values(services).some(
-    (s) => isMapping(s) && isMapping(s.networks) && 'default' in s.networks,
-  );
-  model.networks = {
-    ...(onDefault ? { default: { name: `${name}_default` } } : {}),
-    ...mapNamed(top.networks, name),
-  };
-  if (Object.keys(model.networks as object).length === 0) delete model.networks;
-  for (const kind of ['volumes', 'secrets', 'configs'] as const) {
-    if (isMapping(top[kind])) model[kind] = mapNamed(top[kind], name, kind === 'volumes');
+  const used = usedResources(Object.values(services));
+  const model: Record<string, GoYaml> = { name, services: sortGoKeys(services) };
+  const networks = { ...asMapping(top.networks) };
+  if (used.networks.has('default') && !('default' in networks)) networks.default = null;
+  const resources = [
+    ['networks', networks, NETWORK],
+    ['volumes', top.volumes, VOLUME],
+    ['secrets', top.secrets, FILE_OBJECT],
+    ['configs', top.configs, FILE_OBJECT],
+  ] as const;
+  for (const [kind, value, order] of resources) {
+    const out: Record<string, GoYaml> = {};
+    for (const [k, v] of Object.entries(asMapping(value))) {
+      if (k.startsWith('x-') || !used[kind].has(k)) continue;
+      out[k] = resource(k, v, name, order, opts.directory);
+    }
+    if (Object.keys(out).length > 0) model[kind] = sortGoKeys(out);
   }
-  return { name, model, yaml: stringify(model, { sortMapEntries: false }), warnings: spec.warnings ?? [] };
+  const ext = sortGoKeys(Object.fromEntries(Object.entries(top).filter(([k]) => k.startsWith('x-'))));
+  for (const [k, v] of Object.entries(ext)) model[k] = plain(extension(v, k));
+  const yaml = goYaml(model).replaceAll('$', '$$$$');
+  return { name, model, yaml, warnings: spec.warnings ?? [] };
 }
 
-function mapNamed(value: unknown, project: string, named = true): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(asMapping(value))) {
-    if (k.startsWith('x-')) continue;
-    const body = isMapping(v) ? v : {};
-    out[k] = named ? { name: `${project}_${k}`, ...body } : body;
-  }
-  return sortKeys(out);
-}
+const NETWORK = `name driver driver_opts ipam external internal attachable labels enable_ipv4
+  enable_ipv6`.split(/\s+/);
+const VOLUME = ['name', 'driver', 'driver_opts', 'external', 'labels'];
+const FILE_OBJECT = `name file environment content external labels driver driver_opts
+  template_driver`.split(/\s+/);
 
-function normaliseService(
-  raw: Record<string, unknown>,
-  env: Record<string, string>,
+/** A top-level network, volume, secret or config: named `<project>_<key>` unless external or named. */
+function resource(
+  key: string,
+  v: unknown,
+  project: string,
+  order: readonly string[],
   directory: string | undefined,
-): Record<string, unknown> {
-  const s: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(raw)) if (!k.startsWith('x-')) s[k] = v;
-  delete s.env_file;
-  if (Object.keys(env).length > 0) s.environment = sortKeys(env);
-  else delete s.environment;
-  for (const k of ['command', 'entrypoint']) if (typeof s[k] === 'string') s[k] = splitWords(s[k], k);
-  if (s.depends_on !== undefined) {
-    const deps = Array.isArray(s.depends_on)
-      ? Object.fromEntries(s.depends_on.map((d) => [String(d), null]))
-      : asMapping(s.depends_on);
-    s.depends_on = sortKeys(
-      Object.fromEntries(
-        Object.entries(deps).map(([d, b]) => [
-          d,
-          { condition: 'service_started', required: true, ...(isMapping(b) ? b : {}) },
-        ]),
-      ),
-    );
+): GoYaml {
+  const body = asMapping(v);
+  const external = body.external === true;
+  const file = typeof body.file === 'string' && directory ? { file: path.resolve(directory, body.file) } : {};
+  return ordered(
+    { ...body, name: body.name ?? (external ? key : `${project}_${key}`), ...file },
+    {
+      labels: stringMap,
+      driver_opts: stringMap,
+      external: (x) => (x === true ? true : undefined),
+      internal: (x) => (x === true ? true : undefined),
+      attachable: (x) => (x === true ? true : undefined),
+    },
+    [...order],
+  );
+}
+
+/** What the services use, as Compose keeps only that (without --all). */
+function usedResources(services: GoYaml[]) {
+  const used = {
+    networks: new Set<string>(),
+    volumes: new Set<string>(),
+    secrets: new Set<string>(),
+    configs: new Set<string>(),
+  };
+  const sources = (list: GoYaml | undefined, into: Set<string>) => {
+    for (const r of Array.isArray(list) ? list : [])
+      if (isMapping(r) && typeof r.source === 'string') into.add(r.source);
+  };
+  for (const s of services) {
+    if (!isMapping(s)) continue;
+    for (const n of Object.keys(asMapping(s.networks))) used.networks.add(n);
+    for (const v of Array.isArray(s.volumes) ? s.volumes : [])
+      if (isMapping(v) && v.type === 'volume' && typeof v.source === 'string') used.volumes.add(v.source);
+    sources(s.secrets, used.secrets);
+    sources(s.configs, used.configs);
+    if (isMapping(s.build)) sources(s.build.secrets, used.secrets);
   }
-  if (Array.isArray(s.ports)) s.ports = s.ports.map(longPort);
-  if (Array.isArray(s.volumes)) s.volumes = s.volumes.map((v) => longVolume(v, directory));
-  if (s.networks === undefined) s.networks = { default: null };
-  else if (Array.isArray(s.networks))
-    s.networks = Object.fromEntries(s.networks.map((n) => [String(n), null]));
-  if (isMapping(s.labels) || Array.isArray(s.labels)) s.labels = sortKeys(asMapping(s.labels));
-  return sortKeys(s);
-}
-
-/** "127.0.0.1:8080:80/udp" as {mode, host_ip, target, published, protocol}, as Compose writes it. */
-function longPort(p: unknown): unknown {
-  if (isMapping(p)) return sortKeys({ mode: 'ingress', protocol: 'tcp', ...p });
-  const text = String(p);
-  const [spec, protocol = 'tcp'] = text.split('/') as [string, string?];
-  const parts = spec.split(':');
-  const target = Number(parts.pop());
-  const published = parts.pop();
-  const hostIp = parts.join(':').replace(/^\[(.*)\]$/, '$1');
-  return sortKeys({
-    mode: 'ingress',
-    ...(hostIp ? { host_ip: hostIp } : {}),
-    target: Number.isFinite(target) ? target : spec,
-    ...(published ? { published } : {}),
-    protocol,
-  });
-}
-
-function longVolume(v: unknown, directory: string | undefined): unknown {
-  if (isMapping(v)) return v;
-  const parts = String(v).split(':');
-  if (parts.length === 1) return { type: 'volume', target: parts[0] };
-  const [source, target, mode = ''] = parts as [string, string, string?];
-  const bind = /^[./~]/.test(source);
-  const resolved = bind && source.startsWith('.') && directory ? path.resolve(directory, source) : source;
-  return sortKeys<unknown>({
-    type: bind ? 'bind' : 'volume',
-    source: resolved,
-    target,
-    ...(mode.split(',').includes('ro') ? { read_only: true } : {}),
-    ...(bind ? { bind: { create_host_path: true } } : { volume: {} }),
-  });
-}
-
-function sortKeys<T>(o: Record<string, T>): Record<string, T> {
-  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
+  return used;
 }

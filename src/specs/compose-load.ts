@@ -31,14 +31,21 @@ export function loadCompose(data: unknown, opts: ComposeOptions): LoadedCompose 
   if (directory !== undefined && opts.allowedRoot !== undefined)
     checkInside(directory, opts.allowedRoot, 'directory');
   const host = { directory, allowedRoot: opts.allowedRoot };
-  const vars = { ...readEnvFiles(opts, opts.variables ?? {}), ...opts.variables };
-  const unset = new Set<string>();
+  let vars: Record<string, string> = { ...readEnvFiles(opts, opts.variables ?? {}), ...opts.variables };
   const lines: string[] = [];
   const warn: Warn = (at, what) => lines.push(`${at}: ${what}`);
-  const top = object(
-    interpolateTree(assemble(data, opts.overrideData ?? [], host), vars, '', (n) => unset.add(n)),
-    'the Compose file',
-  );
+  const assembled = assemble(data, opts.overrideData ?? [], host);
+  const interpolated = () => {
+    const unset = new Set<string>();
+    return {
+      top: object(
+        interpolateTree(assembled, vars, '', (n) => unset.add(n)),
+        'the Compose file',
+      ),
+      unset,
+    };
+  };
+  let { top, unset } = interpolated();
   checkKeys(top, '', TOP_KEYS, warn);
   const written = top.name === undefined || top.name === null ? undefined : str(top.name, 'name');
   if (written === undefined && !opts.name)
@@ -48,6 +55,11 @@ export function loadCompose(data: unknown, opts: ComposeOptions): LoadedCompose 
     written === undefined ? opts.name : composeProjectName(written),
     '',
   );
+  // As Compose, COMPOSE_PROJECT_NAME is the project's name when the environment does not set it.
+  if (vars.COMPOSE_PROJECT_NAME === undefined && JSON.stringify(assembled).includes('COMPOSE_PROJECT_NAME')) {
+    vars = { ...vars, COMPOSE_PROJECT_NAME: name };
+    ({ top, unset } = interpolated());
+  }
   return { top, vars, unset, lines, warn, host, name };
 }
 
@@ -87,17 +99,26 @@ function interpolateTree(
   vars: Record<string, string>,
   at: string,
   unset: (name: string) => void,
+  extensions = false,
 ): unknown {
   if (typeof value === 'string') return interpolateVariables(value, vars, at || 'the file', unset);
-  if (Array.isArray(value)) return value.map((v, i) => interpolateTree(v, vars, `${at}[${i}]`, unset));
+  if (Array.isArray(value))
+    return value.map((v, i) => interpolateTree(v, vars, `${at}[${i}]`, unset, extensions));
   if (isMapping(value)) {
     return Object.fromEntries(
       Object.entries(value).map(([k, v]) => [
         k,
         // Extensions are dropped unread: a required variable in an unused x- block asks for nothing.
-        k.startsWith('x-') ? v : interpolateTree(v, vars, at ? `${at}.${k}` : k, unset),
+        k.startsWith('x-') && !extensions
+          ? v
+          : interpolateTree(v, vars, at ? `${at}.${k}` : k, unset, extensions),
       ]),
     );
   }
   return value;
+}
+
+/** An `x-` block interpolated, for `compose config`, which prints them as Compose does. */
+export function interpolateAll(value: unknown, vars: Record<string, string>, at: string): unknown {
+  return interpolateTree(value, vars, at, () => undefined, true);
 }

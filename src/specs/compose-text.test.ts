@@ -155,6 +155,13 @@ describe('interpolation', () => {
     assert.deepEqual(app.args, ['serve', '--name', 'anon']);
   });
 
+  it('reads COMPOSE_PROJECT_NAME as the project name, as Compose sets it, unless the environment does', () => {
+    const env = { image: 'nginx:1.27', environment: { P: '${COMPOSE_PROJECT_NAME:-none}' } };
+    assert.deepEqual(web(env).env, { P: 'demo' });
+    assert.deepEqual(web(env, { name: 'Named' }).env, { P: 'named' });
+    assert.deepEqual(web(env, {}, { variables: { COMPOSE_PROJECT_NAME: 'given' } }).env, { P: 'given' });
+  });
+
   it("leaves x- blocks alone, and keeps a Compose-literal ${svc.field} away from Flotilla's references", () => {
     const app = appsOf(
       compose({
