@@ -254,7 +254,6 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
     }
     void stop(true);
   });
-
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => (resolveDone = r));
   let stopping: Promise<void> | null = null;
@@ -327,6 +326,7 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
   control.onCommit(() => void isolation.sync());
   events.subscribe((e) => {
     if (e.type === 'task_removed') void control.deployer.releasePorts();
+    if (e.type === 'task_state' || e.type === 'task_removed') isolation.taskChanged();
   });
   await isolation.sync();
   const info: DaemonInfo = {

@@ -9,6 +9,7 @@ import { ownTenantFolders, secureHome } from '../isolation/permissions.js';
 import { SETPRIV } from '../drivers/process/identity.js';
 import type { Store } from '../state/store.js';
 import type { DoctorCheck } from './doctor.js';
+import { HostReach } from './host-reach.js';
 
 /** How often the kernel's socket tables are read for tenants' ports Flotilla did not hand out. */
 const LISTENER_SCAN_MS = 1000;
@@ -38,6 +39,8 @@ export class TenantIsolation {
   /** Tenants' listening sockets the kernel shows, and the timer that looks again every second. */
   private listeners: Listener[] = [];
   private listenerScan: NodeJS.Timeout | undefined;
+  /** Containers reaching their tenant's process tasks (root only: it writes rules in their namespaces). */
+  private readonly reach: HostReach | null;
 
   constructor(
     setting: IsolationSetting,
@@ -68,6 +71,12 @@ export class TenantIsolation {
       firewall,
     };
     this.explicitNone = setting === 'none';
+    this.reach = root ? new HostReach(store, `${chainOf(homeIdOf(paths.home))}-R`, log) : null;
+  }
+
+  /** A task started, moved or stopped: containers reach their tenant's process ports as they are now. */
+  taskChanged(): void {
+    void this.reach?.sync();
   }
 
   /** At start: the home closed, every tenant with its user and folders, the rules in force. */
@@ -97,6 +106,7 @@ export class TenantIsolation {
   /** The daemon stops: no more scans (the rules stay with the tasks that outlive it). */
   close(): void {
     clearInterval(this.listenerScan);
+    this.reach?.close();
   }
 
   /** A second tenant needs isolation, or an operator who said knowingly that they may share a user. */
@@ -133,6 +143,7 @@ export class TenantIsolation {
    * loop; resolves when they are in force. A failure is logged, never thrown.
    */
   async sync(): Promise<void> {
+    void this.reach?.sync();
     if (!this.firewall) return;
     await this.firewall
       .sync(this.claims(), (tenant) => this.identities.userOf(tenant)?.uid)

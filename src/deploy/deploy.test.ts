@@ -149,7 +149,7 @@ services:
     );
   });
 
-  it('refuses a container service that refers to a host process it cannot reach', async () => {
+  it('refuses a container service that refers to a host process it cannot reach (a daemon that is not root)', async () => {
     const mixed = `
 name: mixed
 services:
@@ -171,6 +171,16 @@ services:
     assert.deepEqual(store.tasks.list('default'), [], 'nothing is stored');
     await apply(mixed.replace('zk: { package: zookeeper }', 'zk: { package: zookeeper, driver: docker }'));
     assert.equal(store.tasks.get('default', 'events.kafka-0')?.spec.driver, 'docker');
+    // A root daemon carries containers to their tenant's process tasks (daemon/host-reach.ts): the
+    // broker in its container is given the host process's address as it is.
+    h.ctx.host.containersReachHost = true;
+    await apply(
+      mixed.replace('name: mixed', 'name: mixed2').replaceAll('zk', 'zk2').replace('events:', 'events2:'),
+    );
+    const zk = store.tasks.get('default', 'zk2.zk-0')!;
+    assert.equal(zk.spec.driver ?? 'process', 'process');
+    const broker = store.tasks.get('default', 'events2.kafka-0')!;
+    assert.match(JSON.stringify(broker.spec), new RegExp(`${zk.host}:${zk.ports[0]}`));
   });
 
   it('refuses a package that cannot run in containers, before anything is stored', async () => {

@@ -33,6 +33,11 @@ export interface DeployHost {
    * no check. Answers the HEALTHCHECK baked into the image, when it is on the engine and has one.
    */
   checkContainer?(container: ContainerSpec): Promise<HealthCheckSpec[] | void>;
+  /**
+   * Whether containers reach their tenant's process tasks (the daemon runs as root and carries them
+   * there: daemon/host-reach.ts). Unset: they cannot, and a container referring to one is refused.
+   */
+  containersReachHost?: boolean;
 }
 
 /** This machine, as the daemon plans on it. */
@@ -48,6 +53,7 @@ export function localHost(
     binary: (name, install) => resolveBinary(name, install),
     ...(image ? { image } : {}),
     ...(checkContainer ? { checkContainer } : {}),
+    containersReachHost: process.getuid?.() === 0,
   };
 }
 

@@ -8,8 +8,9 @@ import type { DeployHost } from './host.js';
 /** What planning checks of a request and its owners before it renders, and what it marks after. */
 
 /**
- * A container refers to a service through `${svc.field}`: that service must run in containers too,
- * since a host process listens on a loopback address no container can reach.
+ * A container refers to a service through `${svc.field}`: where the daemon cannot carry containers to
+ * process tasks (it is not root), that service must run in containers too, since a host process
+ * listens on a loopback address no container can reach.
  */
 export function checkReachable(
   where: string,
@@ -21,7 +22,7 @@ export function checkReachable(
     throw new FlotillaError(
       'STACK_INVALID',
       `${where} runs in a container and refers to "${onHost.owner}", which runs on the process driver: ` +
-        `a container cannot reach its loopback address. Give "${onHost.owner}" \`driver: docker\` too.`,
+        `a container cannot reach its loopback address unless the daemon runs as root. Give "${onHost.owner}" \`driver: docker\` too.`,
     );
 }
 

@@ -165,7 +165,8 @@ class OwnerPlanner {
     const name = entry.name;
     const driver = entry.driver ?? ctx.defaultDriver ?? 'process';
     const inContainers = driver === 'docker';
-    if (inContainers) checkReachable(`services.${name}`, referencesIn(entry.options), refs.contained);
+    if (inContainers && !ctx.host.containersReachHost)
+      checkReachable(`services.${name}`, referencesIn(entry.options), refs.contained);
     const laid = layoutService(entry, inContainers ? refs.inner : refs.endpoints);
     const stored = ctx.store.services.get(req.tenant, name);
     if (stored && !req.stateChanges?.has(name)) laid.pkg.checkRedeclared?.(stored, laid.options, name);
@@ -205,7 +206,7 @@ class OwnerPlanner {
   private async app(raw: AppSpec): Promise<PlannedOwner | Waits> {
     const { ctx, req, refs } = this;
     const name = raw.id;
-    if (raw.container)
+    if (raw.container && !raw.container.hostNetwork && !ctx.host.containersReachHost)
       checkReachable(`apps.${name}`, referencesIn([raw.cmd, raw.args, raw.env]), refs.contained);
     let app = interpolate(raw, raw.container ? refs.inner : refs.endpoints, `apps.${name}`);
     // What can never start is refused before it is admitted, or it would wait (or crash-loop) for ever.

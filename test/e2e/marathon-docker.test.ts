@@ -145,6 +145,56 @@ describe(
       assert.equal(await firstLine(task.host, task.ports[0]!), 'on the host network');
       await d.admin.removeApp('host-app', true);
     });
+
+    it("reaches its tenant's process service by the address it was given; another tenant's container does not", async () => {
+      const image = (await d.admin.listImages()).find((i) => i.name.startsWith('flotilla/redis:'))?.name;
+      assert.ok(image, 'the catalog Redis image is on the engine (scripts/test-images.sh)');
+      await tenant.applyStack(
+        'store',
+        'services:\n  cache: { package: redis, options: { replicas: 0, password: reach-pw } }\n',
+      );
+      await waitFor(
+        async () => (await tenant.getStack('store')).status === 'ready',
+        60_000,
+        'the process Redis',
+      );
+      const redis = (await tenant.listTasks()).find((t) => t.owner === 'cache')!;
+      assert.equal(redis.containerId, undefined, 'Redis runs as a host process');
+      const pinger = (id: string, url: string) => ({
+        id,
+        instances: 1,
+        cpus: 0.1,
+        mem: 32,
+        env: { REDIS_URL: url },
+        cmd: 'while true; do redis-cli -u "$REDIS_URL" ping 2>&1; sleep 0.5; done',
+        container: { type: 'DOCKER', docker: { image, network: 'BRIDGE' } },
+      });
+      await tenant.addApp(pinger('/pinger', '${cache.url}'));
+      const logs = await waitFor(
+        async () => {
+          const text = await tenant.logs('pinger.0').catch(() => '');
+          return text.includes('PONG') ? text : null;
+        },
+        60_000,
+        'PONG from the process Redis, in the container',
+      );
+      assert.ok(logs.includes('PONG'));
+      // The admin's own tenant has no route to it: the same address is its container's own loopback.
+      await d.admin.addApp(pinger('/outsider', `redis://:reach-pw@${redis.host}:${redis.ports[0]}`));
+      const outside = await waitFor(
+        async () => {
+          const text = await d.admin.logs('outsider.0').catch(() => '');
+          return text.split('\n').filter((l) => l.trim()).length >= 4 ? text : null;
+        },
+        60_000,
+        "a few of the outsider's tries",
+      );
+      assert.doesNotMatch(outside, /PONG/);
+      assert.match(outside, /refused|Could not connect/i);
+      await d.admin.removeApp('outsider', true);
+      await tenant.removeApp('pinger', true);
+      await tenant.downStack('store', true);
+    });
   },
 );
 
