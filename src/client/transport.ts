@@ -61,12 +61,12 @@ export class Transport {
     return JSON.parse(res.text) as T;
   }
 
-  /** A GET (or a POST of `post.body`) whose answer is read as it comes; ends when the daemon ends it. */
+  /** A GET (or a POST or PUT of `post.body`) whose answer is read as it comes; ends when the daemon ends it. */
   protected async stream(
     path: string,
     onChunk: (text: string) => void,
     signal?: AbortSignal,
-    post?: { method: 'POST'; body: unknown },
+    post?: { method: 'POST' | 'PUT'; body: unknown },
   ): Promise<void> {
     const payload = post ? JSON.stringify(post.body) : undefined;
     let failed: WireResponse | null;
@@ -86,14 +86,15 @@ export class Transport {
   }
 
   /**
-   * A POST answered with newline-delimited JSON progress: every line goes to `onLine`; the last
-   * must say `done` (it is returned) or `error` (thrown as the coded error it carries).
+   * A POST (or PUT) answered with newline-delimited JSON progress: every line goes to `onLine`; the
+   * last must say `done` (it is returned) or `error` (thrown as the coded error it carries).
    */
   protected async progress<L extends { type: string; error?: ErrorBody }>(
     path: string,
     body: unknown,
     onLine: (line: L) => void,
     what: string,
+    method: 'POST' | 'PUT' = 'POST',
   ): Promise<L> {
     let buffer = '';
     let last: L | null = null;
@@ -110,7 +111,7 @@ export class Transport {
         }
       },
       undefined,
-      { method: 'POST', body },
+      { method, body },
     );
     const final = last as L | null;
     if (final?.type === 'error' && final.error) throw FlotillaError.fromBody(final.error);

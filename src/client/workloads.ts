@@ -19,6 +19,7 @@ import type {
 } from '../core/request-schemas.js';
 import type { NodeUsageView, TerminalTicket, WorkloadPage, WorkloadQuery } from '../core/console-schemas.js';
 import type { Endpoint } from '../core/service.js';
+import type { PullEvent, StackApplyLine } from '../core/streams.js';
 import { DaemonCalls } from './daemon.js';
 import { enc, query } from './transport.js';
 
@@ -26,9 +27,26 @@ import { enc, query } from './transport.js';
 export class WorkloadCalls extends DaemonCalls {
   // stacks
   /** `compose`: the file's folder, the variables it refers to and the active profiles (Compose files). */
-  applyStack(name: string, source: string, compose: ComposeOptions = {}): Promise<DeployResultView> {
+  /** `onPull` follows the layers of the images pulled first (the answer is then a progress stream). */
+  async applyStack(
+    name: string,
+    source: string,
+    compose: ComposeOptions = {},
+    onPull?: (e: PullEvent) => void,
+  ): Promise<DeployResultView> {
     const body: StackApplyBody = { source, ...compose };
-    return this.request('PUT', `/v1/stacks/${enc(name)}`, body);
+    if (!onPull) return this.request('PUT', `/v1/stacks/${enc(name)}`, body);
+    const last = await this.progress<StackApplyLine>(
+      `/v1/stacks/${enc(name)}?progress=true`,
+      body,
+      (line) => {
+        if (line.type === 'progress' && line.image)
+          onPull({ ...line, image: line.image, status: line.status ?? '' });
+      },
+      'the stack apply',
+      'PUT',
+    );
+    return last.result!;
   }
   /** What `applyStack` would do, as a diff; the daemon starts and writes nothing. */
   planStack(name: string, source: string, compose: ComposeOptions = {}): Promise<PlanView> {

@@ -1,4 +1,5 @@
 import type { ErrorBody } from './errors.js';
+import type { DeployResultView } from './api-schemas.js';
 
 /**
  * The API's streamed answers: newline-delimited JSON progress and server-sent events. JSON Schema
@@ -62,6 +63,17 @@ export function pullLine(e: PullEvent): string {
   const mb = (n: number) => (n / 1e6).toFixed(1);
   const bytes = e.current !== undefined ? ` ${mb(e.current)}${e.total ? `/${mb(e.total)}` : ''} MB` : '';
   return `${e.layer ? `${e.layer}: ` : ''}${e.status}${bytes}`;
+}
+
+/**
+ * One line of `PUT /v1/stacks/{name}?progress=true` (newline-delimited JSON): each image pull's layer
+ * progress as it happens (`progress`, as the image pull's), then `done` with the deploy's result, or
+ * `error`.
+ */
+export interface StackApplyLine extends Partial<PullEvent> {
+  type: 'progress' | 'done' | 'error';
+  result?: DeployResultView;
+  error?: ErrorBody;
 }
 
 /** One line of `POST /v1/images/pull` (newline-delimited JSON). */

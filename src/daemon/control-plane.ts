@@ -7,6 +7,7 @@ import { FlotillaError } from '../core/errors.js';
 import { taskKey } from '../core/keys.js';
 import type { Paths } from '../core/paths.js';
 import type { PullPolicy, TaskRecord } from '../core/task.js';
+import type { PullEvent } from '../core/streams.js';
 import { pullStackImages, type ImagePuller } from './stack-pull.js';
 import type { QueueView, WhyView } from '../core/tenant-schemas.js';
 import { Deployer } from '../deploy/deployer.js';
@@ -111,14 +112,16 @@ export class ControlPlane {
     return readStack(this.parser, source, name, { ...compose, publishIp: this.publishIp });
   }
 
+  /** Applies a stack file, its images pulled first (`onPull` follows their layers). */
   async applyStack(
     tenant: string,
     source: string,
     name?: string,
     compose: ComposeInput & { pull?: PullPolicy } = {},
+    onPull?: (e: PullEvent) => void,
   ): Promise<DeployResultView> {
     const { stack, intent, warnings } = await this.readStack(source, name, compose);
-    if (this.imagePuller) await pullStackImages(intent.declarations, this.imagePuller);
+    if (this.imagePuller) await pullStackImages(intent.declarations, this.imagePuller, onPull);
     return withWarnings(await this.deployer.deploy(tenant, stack, intent), warnings);
   }
 

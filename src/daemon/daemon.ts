@@ -186,7 +186,8 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
     events,
     log,
   );
-  control.imagePuller = (image, policy) => images.ensurePulled(dockerEngine(), image, policy, false);
+  control.imagePuller = (image, policy, onEvent) =>
+    images.ensurePulled(dockerEngine(), image, policy, { fresh: true, ...(onEvent ? { onEvent } : {}) });
   control.publishIp = config.publishIp;
   const startedAt = Date.now();
 
@@ -214,8 +215,7 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
     leaderOf: serviceLeader(store, paths.artifacts),
   });
   late.faults = faults;
-  const healedLeft = await faults.recover();
-  if (healedLeft > 0) log(`healed ${healedLeft} fault(s) the last daemon left active`);
+  await faults.recover();
   events.subscribe((e) => {
     if (e.type === 'task_state') faults.taskChanged(e.tenant, e.subject);
   });

@@ -3,6 +3,7 @@ import { getPackage } from '../catalog/registry.js';
 import { FlotillaError } from '../core/errors.js';
 import type { HealthCheckSpec } from '../core/health.js';
 import type { ContainerSpec, PullPolicy } from '../core/task.js';
+import type { PullEvent } from '../core/streams.js';
 import { type Engine, EngineError } from '../drivers/docker/engine.js';
 import { checkReference } from '../images/build.js';
 import { readHealthcheck } from '../specs/compose-lifecycle.js';
@@ -91,10 +92,16 @@ export class TaskImages {
 
   /**
    * The image present, as `policy` says: pulled when missing (or stale under `always`), else
-   * IMAGE_MISSING. `reuse`: an image this daemon pulled under `always` within the last minute counts
-   * as fresh (the launches and heals after an `up`); an `up` itself pulls anew, as Compose's does.
+   * IMAGE_MISSING. By default an image this daemon pulled under `always` within the last minute counts
+   * as fresh (the launches and heals after an `up`); an `up` itself pulls anew (`fresh`), as Compose's
+   * does. `onEvent` follows the pull's layers.
    */
-  async ensurePulled(engine: Engine, image: string, policy: PullPolicy, reuse = true): Promise<void> {
+  async ensurePulled(
+    engine: Engine,
+    image: string,
+    policy: PullPolicy,
+    opts: { fresh?: boolean; onEvent?: (e: PullEvent) => void } = {},
+  ): Promise<void> {
     // The catalog's images are built here, never pulled.
     if (this.catalog.has(image) || this.fromServices(image)) return;
     const present = await imageExists(engine, image);
@@ -102,10 +109,13 @@ export class TaskImages {
       if (!present) throw missing(image, `pull_policy: ${policy}`);
       return;
     }
-    const fresh = reuse && Date.now() - (this.pulled.get(image) ?? 0) < ALWAYS_FRESH_MS;
-    if (present && (policy === 'missing' || fresh)) return;
+    const recent = !opts.fresh && Date.now() - (this.pulled.get(image) ?? 0) < ALWAYS_FRESH_MS;
+    if (present && (policy === 'missing' || recent)) return;
     try {
-      const r = await pullImage(engine, image, { env: this.env });
+      const r = await pullImage(engine, image, {
+        env: this.env,
+        ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+      });
       this.pulled.set(image, Date.now());
       this.log(`pulled ${image} from ${r.registry} (${r.layers} layers, ${r.seconds.toFixed(1)} s)`);
     } catch (err) {

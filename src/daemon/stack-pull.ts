@@ -1,8 +1,13 @@
 import { appsOf, type Declaration } from '../core/declaration.js';
+import type { PullEvent } from '../core/streams.js';
 import type { PullPolicy } from '../core/task.js';
 
-/** Pulls an image as a policy says (the daemon's TaskImages.ensurePulled). */
-export type ImagePuller = (image: string, policy: PullPolicy) => Promise<void>;
+/** Pulls an image as a policy says (the daemon's TaskImages.ensurePulled); `onEvent` follows its layers. */
+export type ImagePuller = (
+  image: string,
+  policy: PullPolicy,
+  onEvent?: (e: PullEvent) => void,
+) => Promise<void>;
 
 /** `up --pull`: the policy of every container without a build, over its pull_policy. */
 export function overridePullPolicy(declarations: Declaration[], pull: PullPolicy | undefined): void {
@@ -16,12 +21,16 @@ export function overridePullPolicy(declarations: Declaration[], pull: PullPolicy
  * the call's coded error, nothing is stored, and an image's own HEALTHCHECK can be read at planning.
  * Each image once, `always` winning over `missing` when services disagree.
  */
-export async function pullStackImages(declarations: Declaration[], puller: ImagePuller): Promise<void> {
+export async function pullStackImages(
+  declarations: Declaration[],
+  puller: ImagePuller,
+  onEvent?: (e: PullEvent) => void,
+): Promise<void> {
   const wanted = new Map<string, PullPolicy>();
   for (const a of appsOf(declarations)) {
     const policy = a.container?.pullPolicy ?? 'missing';
     if (!a.container || a.container.build || (policy !== 'missing' && policy !== 'always')) continue;
     if (wanted.get(a.container.image) !== 'always') wanted.set(a.container.image, policy);
   }
-  await Promise.all([...wanted].map(([image, policy]) => puller(image, policy)));
+  await Promise.all([...wanted].map(([image, policy]) => puller(image, policy, onEvent)));
 }

@@ -85,6 +85,7 @@ export class FaultEngine {
       for (const dev of shapedDevices(pid)) removeNetnsClass(pid, dev, null);
     }
     this.launches.strays(this.deps.faults.listActive());
+    if (left.length > 0) this.deps.log(`healed ${left.length} fault(s) the last daemon left active`);
     return left.length;
   }
 

@@ -80,7 +80,7 @@ describe('image pulls from a registry', { skip }, () => {
     assert.ok((image?.bytes ?? 0) > 8_000_000, `the 8 MB layer was downloaded (${image?.bytes})`);
   });
 
-  it('pulls a missing image on `up` (pull_policy missing is the default) and runs it', async () => {
+  it('pulls a missing image on `up` (pull_policy missing is the default) with layer progress, and runs it', async () => {
     await removeImages(engine, [openImage]);
     const dir = path.join(home.home, 'pulled');
     fs.mkdirSync(dir, { recursive: true });
@@ -88,7 +88,15 @@ describe('image pulls from a registry', { skip }, () => {
       path.join(dir, 'compose.yaml'),
       `services:\n  app:\n    image: ${openImage}\n    command: ["sleep", "infinity"]\n`,
     );
-    await home.ok(['up', '-f', path.join(dir, 'compose.yaml'), '--wait', '--timeout', '120'], 180_000);
+    const up = await home.cli(
+      ['up', '-f', path.join(dir, 'compose.yaml'), '--wait', '--timeout', '120'],
+      180_000,
+    );
+    assert.equal(up.code, 0, up.stderr);
+    // Each layer's status as it changes (stderr is not a terminal here), then the image's summary.
+    const image = openImage.replace(/[.]/g, '\\.');
+    assert.match(up.stderr, new RegExp(`^${image}: [0-9a-f]{12}: Pull complete$`, 'm'));
+    assert.match(up.stderr, new RegExp(`^${image}: (\\d+)/\\1 layers, [\\d.]+/[\\d.]+ MB: pulled$`, 'm'));
     const task = await home.client().getTask('app.1');
     assert.equal(task.state, 'running');
     assert.ok(await imageExists(engine, openImage));

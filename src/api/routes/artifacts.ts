@@ -3,11 +3,12 @@ import { Type } from '@sinclair/typebox';
 import { ArtifactResolver } from '../../artifacts/resolver.js';
 import { getPackage } from '../../catalog/registry.js';
 import { DoctorView, errorResponses } from '../../core/api-schemas.js';
-import { FlotillaError, isFlotillaError } from '../../core/errors.js';
+import { FlotillaError } from '../../core/errors.js';
 import { ArtifactFetchBody } from '../../core/request-schemas.js';
 import type { ArtifactFetchLine } from '../../core/streams.js';
 import { runDoctor } from '../../daemon/doctor.js';
 import type { ApiDeps } from '../deps.js';
+import { errorLine, ndjson } from '../ndjson.js';
 
 export const artifactRoutes =
   ({ paths, security }: ApiDeps): FastifyPluginAsyncTypebox =>
@@ -33,10 +34,7 @@ export const artifactRoutes =
           );
         }
         const lock = pkg.jvm.lock({});
-        reply.hijack();
-        const res = reply.raw;
-        res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-cache' });
-        const line = (o: ArtifactFetchLine) => res.write(`${JSON.stringify(o)}\n`);
+        const { line, end } = ndjson<ArtifactFetchLine>(reply);
         const total = lock.artifacts.reduce((s, a) => s + a.size, 0);
         line({
           type: 'start',
@@ -72,10 +70,9 @@ export const artifactRoutes =
             cache: paths.artifacts,
           });
         } catch (err) {
-          const e = isFlotillaError(err) ? err : new FlotillaError('INTERNAL', String(err));
-          line({ type: 'error', error: e.toJSON() });
+          line(errorLine(err));
         }
-        res.end();
+        end();
       },
     );
 

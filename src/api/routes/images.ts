@@ -3,7 +3,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import { authorize } from '../../auth/authenticate.js';
 import { errorResponses, ImageView } from '../../core/api-schemas.js';
-import { FlotillaError, isFlotillaError } from '../../core/errors.js';
 import { ImageBuildBody, ImagePullBody } from '../../core/request-schemas.js';
 import type { ImageBuildLine, ImagePullLine } from '../../core/streams.js';
 import { Engine } from '../../drivers/docker/engine.js';
@@ -19,6 +18,7 @@ import {
   type CatalogImage,
 } from '../../images/index.js';
 import type { ApiDeps } from '../deps.js';
+import { errorLine, ndjson } from '../ndjson.js';
 
 /** The Engine the daemon shares, or one for this request (closed by the caller). */
 function engineOf(deps: ApiDeps): { engine: Engine; close: () => void } {
@@ -42,17 +42,8 @@ async function ndjsonOverEngine<L>(
     close();
     throw err;
   }
-  reply.hijack();
-  const res = reply.raw;
-  res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-cache' });
-  return { engine, close, line: (o) => res.write(`${JSON.stringify(o)}\n`), end: () => res.end() };
+  return { engine, close, ...ndjson<L>(reply) };
 }
-
-/** A failure as the stream's last line: its code, message and hint. */
-const errorLine = (err: unknown) => ({
-  type: 'error' as const,
-  error: (isFlotillaError(err) ? err : new FlotillaError('INTERNAL', String(err))).toJSON(),
-});
 
 export const imageRoutes =
   (deps: ApiDeps): FastifyPluginAsyncTypebox =>

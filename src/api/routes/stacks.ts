@@ -11,6 +11,8 @@ import { PlanView } from '../../core/deploy-schemas.js';
 import { tenantDataPath } from '../../core/paths.js';
 import { ComposeConfigView, StackApplyBody } from '../../core/request-schemas.js';
 import type { ApiDeps } from '../deps.js';
+import { errorLine, ndjson } from '../ndjson.js';
+import type { StackApplyLine } from '../../core/streams.js';
 
 export const stackRoutes =
   ({ control, paths }: ApiDeps): FastifyPluginAsyncTypebox =>
@@ -39,15 +41,30 @@ export const stackRoutes =
       {
         schema: {
           tags: ['stacks'],
-          summary: 'Apply a stack file (idempotent: only what changed is redeployed)',
+          summary:
+            'Apply a stack file (idempotent: only what changed is redeployed). With progress=true the answer is ' +
+            'newline-delimited JSON: {"type":"progress","image","layer","status","current","total"} lines while ' +
+            'its images are pulled, then {"type":"done","result"} (the deploy result) or {"type":"error","error"}',
           params: NameParams,
+          querystring: Type.Object({ progress: Type.Optional(Type.Boolean()) }),
           body: StackApplyBody,
           response: { 200: DeployResultView, ...errorResponses },
         },
       },
-      async (req) => {
+      async (req, reply) => {
         const { source, ...compose } = req.body;
-        return control.applyStack(req.tenant, source, req.params.name, composeOptions(req, compose));
+        const options = composeOptions(req, compose);
+        if (!req.query.progress) return control.applyStack(req.tenant, source, req.params.name, options);
+        const { line, end } = ndjson<StackApplyLine>(reply);
+        try {
+          const result = await control.applyStack(req.tenant, source, req.params.name, options, (e) =>
+            line({ type: 'progress', ...e }),
+          );
+          line({ type: 'done', result });
+        } catch (err) {
+          line(errorLine(err));
+        }
+        end();
       },
     );
     app.post(

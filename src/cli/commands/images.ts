@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { pullLine, type PullEvent } from '../../core/streams.js';
+import type { PullEvent } from '../../core/streams.js';
+import { PullProgress } from '../pull-progress.js';
 import { context } from '../context.js';
 import { age, printFields, printTable, spinner, truncate } from '../output.js';
 
@@ -62,49 +63,23 @@ export function registerImagesCommands(images: Command): void {
     .action(async (refs: string[], opts: { missing?: boolean; verbose?: boolean }, cmd: Command) => {
       const ctx = context(cmd);
       const client = await ctx.client();
-      const spin = opts.verbose ? undefined : spinner('pulling');
-      const say = (text: string) =>
-        process.stderr.write(`${process.stderr.isTTY ? '\r\x1b[K' : ''}${text}\n`);
-      const layers = new Map<string, { current: number; total: number; done: boolean }>();
-      const summary = (image: string) => {
-        const own = [...layers.entries()].filter(([k]) => k.startsWith(`${image} `)).map(([, v]) => v);
-        const mb = (n: number) => (n / 1e6).toFixed(1);
-        const cur = own.reduce((a, l) => a + l.current, 0);
-        const tot = own.reduce((a, l) => a + l.total, 0);
-        return `${image}: ${own.filter((l) => l.done).length}/${own.length} layers, ${mb(cur)}/${mb(tot)} MB`;
-      };
+      const progress = new PullProgress(opts.verbose);
       try {
         const result = await client.pullImages(
           { images: refs, ...(opts.missing ? { policy: 'missing' as const } : {}) },
           (line) => {
-            if (line.type === 'progress' && line.image) {
-              const text = pullLine({ image: line.image, status: line.status ?? '', ...pick(line) });
-              if (opts.verbose) return say(`${line.image}: ${text}`);
-              if (line.layer) {
-                const key = `${line.image} ${line.layer}`;
-                const l = layers.get(key) ?? { current: 0, total: 0, done: false };
-                if (line.status === 'Downloading') {
-                  l.current = line.current ?? l.current;
-                  l.total = line.total ?? l.total;
-                }
-                if (/complete|Already exists/.test(line.status ?? '')) {
-                  l.done = true;
-                  l.current = l.total;
-                }
-                layers.set(key, l);
-              }
-              spin?.update(truncate(summary(line.image), 78));
-            }
+            if (line.type === 'progress' && line.image)
+              progress.event({ image: line.image, status: line.status ?? '', ...pick(line) });
             if (line.type === 'image') {
               const how = line.pulled
                 ? `pulled from ${line.registry} in ${(line.seconds ?? 0).toFixed(1)}s (${line.layers} layers, ` +
                   `${((line.bytes ?? 0) / 1e6).toFixed(1)} MB)`
                 : 'present';
-              say(`${line.image}: ${how}`);
+              progress.say(`${line.image}: ${how}`);
             }
           },
         );
-        spin?.stop();
+        progress.stop();
         ctx.emit(result, (r) =>
           printFields([
             ['pulled', (r.pulledImages ?? []).join(' ') || '-'],
@@ -112,7 +87,7 @@ export function registerImagesCommands(images: Command): void {
           ]),
         );
       } finally {
-        spin?.stop();
+        progress.stop();
       }
     });
 

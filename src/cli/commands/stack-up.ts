@@ -18,6 +18,7 @@ import { UsageError } from '../errors.js';
 import { planLines } from '../plan-diff.js';
 import { composeBody, readComposeRequest, type ComposeFlags } from '../compose-files.js';
 import { waitError, waitForStack } from '../wait.js';
+import { PullProgress } from '../pull-progress.js';
 
 interface UpOptions extends ComposeFlags {
   wait?: boolean;
@@ -90,7 +91,12 @@ export function registerStackUp(program: Command): void {
         });
         return;
       }
-      const result = await client.applyStack(name, source, compose);
+      // The images the file pulls first, with their layers' progress, as `docker compose up` shows them.
+      const pulls = new PullProgress();
+      const result = await client
+        .applyStack(name, source, compose, (e) => pulls.event(e))
+        .finally(() => pulls.stop());
+      for (const image of pulls.images()) pulls.say(`${pulls.summary(image)}: pulled`);
       if (!opts.wait) {
         ctx.emit(result, printDeployResult);
         return;
