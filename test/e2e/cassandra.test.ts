@@ -4,16 +4,26 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import type { Static } from '@sinclair/typebox';
 import cassandraDriver from 'cassandra-driver';
 import { clientOptions } from '../../src/catalog/cassandra/client.js';
 import { portOpen } from '../../src/catalog/zookeeper/testing/harness.js';
 import type { TaskView } from '../../src/core/api-schemas.js';
 import type { Endpoint } from '../../src/core/service.js';
-import type { DcosHealthReport, DcosNodeList } from '../../src/core/dcos-cassandra-schemas.js';
+import type {
+  DcosHealthReport,
+  DcosNodeList,
+  DcosReplaceAnswer,
+  DcosStartedAnswer,
+} from '../../src/core/dcos-cassandra-schemas.js';
+import type { PlanView } from '../../src/core/plan-schemas.js';
 import type { Report } from '../../src/lab/report.js';
 import { launchChromium, shotsDir, watchErrors } from '../helpers/browser.js';
 import { rawRequest } from '../helpers/daemon.js';
 import { adminToken, TestHome, waitFor } from '../helpers/flotilla.js';
+
+type ReplaceAnswer = Static<typeof DcosReplaceAnswer>;
+type StartedAnswer = Static<typeof DcosStartedAnswer>;
 
 const { Client, concurrent, types } = cassandraDriver;
 const run = promisify(execFile);
@@ -44,8 +54,9 @@ const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)}s
 
 /**
  * examples/cassandra.yml with the real DataStax driver, through the CLI-started daemon: QUORUM
- * traffic through every coordinator, a SIGKILLed node, then the day-2 plans (replace, scale up and
- * down) with no row lost. About 5 minutes.
+ * traffic through every coordinator, a SIGKILLed node, then the day-2 plans (replace, repair, scale
+ * up and down, some through DC/OS's Cassandra routes as DC/OS scripts started them) with no row lost.
+ * About 6 minutes.
  */
 describe('Cassandra ring with day-2 plans (examples/cassandra.yml)', () => {
   const home = new TestHome();
@@ -122,11 +133,27 @@ describe('Cassandra ring with day-2 plans (examples/cassandra.yml)', () => {
   }
 
   /** DC/OS's Cassandra service API, as a script written for DC/OS calls it (plain HTTP, a bearer token). */
-  async function dcos<T>(method: string, route: string): Promise<T> {
+  async function dcosRaw(method: string, route: string): Promise<{ status: number; body: string }> {
     const url = new URL(`/service/${SERVICE}/v1/${route}`, home.daemonInfo()!.address);
-    const res = await rawRequest(url, method, undefined, adminToken(home.home));
+    return rawRequest(url, method, undefined, adminToken(home.home));
+  }
+
+  async function dcos<T>(method: string, route: string): Promise<T> {
+    const res = await dcosRaw(method, route);
     assert.equal(res.status, 200, `${method} ${route}: ${res.body}`);
     return JSON.parse(res.body) as T;
+  }
+
+  /** Polls a plan of the ring until it ends (COMPLETE, or ERROR/WAITING: no use waiting longer). */
+  async function planEnded(name: string, timeoutMs: number): Promise<PlanView> {
+    return waitFor(
+      async () => {
+        const p = await home.client().getPlan(SERVICE, name);
+        return p.status === 'COMPLETE' || p.status === 'ERROR' || p.status === 'WAITING' ? p : null;
+      },
+      timeoutMs,
+      `the ${name} plan COMPLETE`,
+    );
   }
 
   async function assertRing(count: number): Promise<void> {
@@ -247,12 +274,33 @@ describe('Cassandra ring with day-2 plans (examples/cassandra.yml)', () => {
   });
 
   it('replaces the killed node: the ring is back to 3 UN and no row is lost', async () => {
+    // A node DC/OS never knew is a coded refusal that names the nodes there are (nothing starts).
+    const unknown = await dcosRaw('POST', 'node/no-such-node/replace');
+    assert.equal(unknown.status, 400, unknown.body);
+    const refusal = JSON.parse(unknown.body) as { code: string; message: string };
+    assert.equal(refusal.code, 'PLAN_PARAMETERS_INVALID');
+    assert.match(refusal.message, /no node "no-such-node"; its nodes are cassandra-0 \(/);
+
+    // Replaced as a DC/OS script did it: the node named by its address, then the plan until COMPLETE.
     const start = Date.now();
-    const out = await home.ok(
-      ['cassandra', 'replace', SERVICE, 'cassandra-1', '--wait', '--timeout', '900'],
-      1_000_000,
+    const { host } = (await nodes()).find((t) => t.name === 'cassandra-1')!;
+    const answer = await dcos<ReplaceAnswer>('POST', `node/${host}/replace`);
+    assert.deepEqual(
+      [answer.success, answer.ipToReplace, answer.hostname, answer.targetRunState],
+      [true, host, host, 'TERMINATE'],
     );
-    assert.match(out, /^replace: COMPLETE \(node=cassandra-1\)$/m);
+    assert.equal(answer.plan.name, 'replace');
+    assert.deepEqual(answer.plan.parameters, { node: 'cassandra-1' });
+    assert.ok(['PENDING', 'STARTING'].includes(answer.plan.status), JSON.stringify(answer.plan));
+    assert.deepEqual(
+      answer.plan.phases.flatMap((p) => p.steps.map((s) => s.name)),
+      ['check-peers', 'relaunch-fresh', 'bootstrap', 'verify-ring'],
+    );
+    // The plan takes minutes (a JVM relaunched, its ranges streamed): it is surely still under way.
+    assert.deepEqual((await dcos<DcosNodeList>('GET', 'node/all')).replaceNodes, [host]);
+    const replaced = await planEnded('replace', 900_000);
+    assert.equal(replaced.status, 'COMPLETE', JSON.stringify(replaced));
+    assert.deepEqual(replaced.parameters, { node: 'cassandra-1' });
     timings.push(`replace ${seconds(start)}`);
     await assertRing(3);
     const logs = await home.ok(['logs', `${SERVICE}.cassandra-1`, '--tail', '100000']);
@@ -311,6 +359,24 @@ describe('Cassandra ring with day-2 plans (examples/cassandra.yml)', () => {
     assert.match(repair, /^repair: COMPLETE$/m);
     assert.match(repair, /repair\/cassandra-2 +COMPLETE/);
     timings.push(`repair ${seconds(start)}`);
+
+    // A second repair as a DC/OS script started it, followed through the plan, shown by the CLI.
+    const again = Date.now();
+    const started = await dcos<StartedAnswer>('POST', 'cluster/repair/start');
+    assert.equal(started.started, true);
+    assert.equal(started.plan.name, 'repair');
+    assert.ok(['PENDING', 'STARTING'].includes(started.plan.status), JSON.stringify(started.plan));
+    const steps = ['cassandra-0', 'cassandra-1', 'cassandra-2'];
+    assert.deepEqual(
+      started.plan.phases.map((p) => [p.name, p.steps.map((s) => s.name)]),
+      [['repair', steps]],
+    );
+    const repaired = await planEnded('repair', 900_000);
+    assert.equal(repaired.status, 'COMPLETE', JSON.stringify(repaired));
+    const shown = await home.ok(['plan', 'show', SERVICE, 'repair']);
+    assert.match(shown, /^repair: COMPLETE$/m);
+    for (const step of steps) assert.match(shown, new RegExp(`^repair +${step} +COMPLETE\\b`, 'm'));
+    timings.push(`repair (DC/OS route) ${seconds(again)}`);
 
     // The restart from the web console: its form on the service's page, its steps followed live.
     const restart = Date.now();
