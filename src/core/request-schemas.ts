@@ -6,6 +6,29 @@ import { TaskView } from './api-schemas.js';
  * validate with these schemas and the typed client sends their types, so the two cannot drift.
  */
 
+/**
+ * The caller's registry credentials, from its own config.json (`docker login`), by registry host: a
+ * pull this request makes uses them before the daemon user's. Used for that pull only: never stored,
+ * logged or answered.
+ */
+export const RegistryAuth = Type.Record(
+  Type.String({ maxLength: 255 }),
+  Type.Object(
+    {
+      username: Type.String({ maxLength: 1024 }),
+      password: Type.String({ maxLength: 16_384 }),
+      serveraddress: Type.String({ maxLength: 1024 }),
+    },
+    { additionalProperties: false },
+  ),
+  {
+    description:
+      "The caller's registry credentials by registry host (docker.io for Docker Hub), from its config.json; used for this request's pulls only, never stored",
+    maxProperties: 100,
+  },
+);
+export type RegistryAuth = Static<typeof RegistryAuth>;
+
 export const StackApplyBody = Type.Object(
   {
     source: Type.String({
@@ -49,6 +72,7 @@ export const StackApplyBody = Type.Object(
         maxItems: 16,
       }),
     ),
+    registryAuth: Type.Optional(RegistryAuth),
   },
   { additionalProperties: false },
 );
@@ -133,6 +157,7 @@ export const ImagePullBody = Type.Object(
     ),
     /** `always` (the default, as `docker pull`): pull even when present; `missing`: only what the engine lacks. */
     policy: Type.Optional(Type.Union([Type.Literal('always'), Type.Literal('missing')])),
+    registryAuth: Type.Optional(RegistryAuth),
   },
   { additionalProperties: false },
 );

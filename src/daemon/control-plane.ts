@@ -120,8 +120,13 @@ export class ControlPlane {
     compose: ComposeInput & { pull?: PullPolicy } = {},
     onPull?: (e: PullEvent) => void,
   ): Promise<DeployResultView> {
-    const { stack, intent, warnings } = await this.readStack(source, name, compose);
-    if (this.imagePuller) await pullStackImages(intent.declarations, this.imagePuller, onPull);
+    const { registryAuth, ...rest } = compose;
+    const { stack, intent, warnings } = await this.readStack(source, name, rest);
+    if (this.imagePuller)
+      await pullStackImages(intent.declarations, this.imagePuller, {
+        onEvent: onPull,
+        credentials: registryAuth,
+      });
     return withWarnings(await this.deployer.deploy(tenant, stack, intent), warnings);
   }
 
@@ -133,8 +138,10 @@ export class ControlPlane {
     compose: ComposeInput & { pull?: PullPolicy },
     purge: boolean,
   ): Promise<DeployResultView> {
-    const { stack, intent, warnings } = await this.readStack(source, undefined, compose);
-    if (this.imagePuller) await pullStackImages(intent.declarations, this.imagePuller);
+    const { registryAuth, ...rest } = compose;
+    const { stack, intent, warnings } = await this.readStack(source, undefined, rest);
+    if (this.imagePuller)
+      await pullStackImages(intent.declarations, this.imagePuller, { credentials: registryAuth });
     return withWarnings(await this.deployer.replace(tenant, old, stack, intent, purge), warnings);
   }
 

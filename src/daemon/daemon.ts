@@ -186,8 +186,8 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
     events,
     log,
   );
-  control.imagePuller = (image, policy, onEvent) =>
-    images.ensurePulled(dockerEngine(), image, policy, { fresh: true, ...(onEvent ? { onEvent } : {}) });
+  control.imagePuller = (image, policy, request) =>
+    images.ensurePulled(dockerEngine(), image, policy, { fresh: true, ...request });
   control.publishIp = config.publishIp;
   const startedAt = Date.now();
 

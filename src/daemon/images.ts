@@ -4,6 +4,7 @@ import { FlotillaError } from '../core/errors.js';
 import type { HealthCheckSpec } from '../core/health.js';
 import type { ContainerSpec, PullPolicy } from '../core/task.js';
 import type { PullEvent } from '../core/streams.js';
+import type { RegistryAuth } from '../core/request-schemas.js';
 import { type Engine, EngineError } from '../drivers/docker/engine.js';
 import { checkReference } from '../images/build.js';
 import { readHealthcheck } from '../specs/compose-lifecycle.js';
@@ -94,13 +95,13 @@ export class TaskImages {
    * The image present, as `policy` says: pulled when missing (or stale under `always`), else
    * IMAGE_MISSING. By default an image this daemon pulled under `always` within the last minute counts
    * as fresh (the launches and heals after an `up`); an `up` itself pulls anew (`fresh`), as Compose's
-   * does. `onEvent` follows the pull's layers.
+   * does. `onEvent` follows the pull's layers; `credentials` (the caller's) go before the daemon user's.
    */
   async ensurePulled(
     engine: Engine,
     image: string,
     policy: PullPolicy,
-    opts: { fresh?: boolean; onEvent?: (e: PullEvent) => void } = {},
+    opts: { fresh?: boolean; onEvent?: (e: PullEvent) => void; credentials?: RegistryAuth | undefined } = {},
   ): Promise<void> {
     // The catalog's images are built here, never pulled.
     if (this.catalog.has(image) || this.fromServices(image)) return;
@@ -114,6 +115,7 @@ export class TaskImages {
     try {
       const r = await pullImage(engine, image, {
         env: this.env,
+        credentials: opts.credentials,
         ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
       });
       this.pulled.set(image, Date.now());

@@ -1,13 +1,16 @@
 import { appsOf, type Declaration } from '../core/declaration.js';
 import type { PullEvent } from '../core/streams.js';
+import type { RegistryAuth } from '../core/request-schemas.js';
 import type { PullPolicy } from '../core/task.js';
 
-/** Pulls an image as a policy says (the daemon's TaskImages.ensurePulled); `onEvent` follows its layers. */
-export type ImagePuller = (
-  image: string,
-  policy: PullPolicy,
-  onEvent?: (e: PullEvent) => void,
-) => Promise<void>;
+/** How a request pulls: its layers followed (`onEvent`), with the caller's own credentials. */
+export interface PullRequest {
+  onEvent?: ((e: PullEvent) => void) | undefined;
+  credentials?: RegistryAuth | undefined;
+}
+
+/** Pulls an image as a policy says (the daemon's TaskImages.ensurePulled). */
+export type ImagePuller = (image: string, policy: PullPolicy, request?: PullRequest) => Promise<void>;
 
 /** `up --pull`: the policy of every container without a build, over its pull_policy. */
 export function overridePullPolicy(declarations: Declaration[], pull: PullPolicy | undefined): void {
@@ -24,7 +27,7 @@ export function overridePullPolicy(declarations: Declaration[], pull: PullPolicy
 export async function pullStackImages(
   declarations: Declaration[],
   puller: ImagePuller,
-  onEvent?: (e: PullEvent) => void,
+  request: PullRequest = {},
 ): Promise<void> {
   const wanted = new Map<string, PullPolicy>();
   for (const a of appsOf(declarations)) {
@@ -32,5 +35,5 @@ export async function pullStackImages(
     if (!a.container || a.container.build || (policy !== 'missing' && policy !== 'always')) continue;
     if (wanted.get(a.container.image) !== 'always') wanted.set(a.container.image, policy);
   }
-  await Promise.all([...wanted].map(([image, policy]) => puller(image, policy, onEvent)));
+  await Promise.all([...wanted].map(([image, policy]) => puller(image, policy, request)));
 }

@@ -3,7 +3,12 @@ import { FlotillaError, isFlotillaError } from '../core/errors.js';
 import type { PullEvent } from '../core/streams.js';
 import { type Engine, EngineError } from '../drivers/docker/engine.js';
 import { checkReference } from './build.js';
-import { parseReference, registryAuthHeader, registryCredentials } from './registry.js';
+import {
+  parseReference,
+  registryAuthHeader,
+  registryCredentials,
+  type RegistryCredentials,
+} from './registry.js';
 
 export { pullLine, type PullEvent } from '../core/streams.js';
 export type OnPull = (event: PullEvent) => void;
@@ -11,6 +16,8 @@ export type OnPull = (event: PullEvent) => void;
 export interface PullOptions {
   /** Where DOCKER_CONFIG/HOME (the credentials) and FLOTILLA_PULL_TIMEOUT are read from. */
   env?: NodeJS.ProcessEnv;
+  /** The caller's own credentials by registry host, used before the daemon user's config.json. */
+  credentials?: Record<string, RegistryCredentials> | undefined;
   onEvent?: OnPull;
   /** Give up when the engine reports nothing for this long (a registry that does not answer). */
   timeoutMs?: number;
@@ -64,7 +71,9 @@ async function pullOnce(engine: Engine, ref: string, opts: PullOptions, emit: On
   const env = opts.env ?? process.env;
   const parsed = parseReference(image);
   const timeoutMs = opts.timeoutMs ?? pullTimeoutMs(env);
-  const headers = registryAuthHeader(registryCredentials(parsed.registry, env));
+  const headers = registryAuthHeader(
+    opts.credentials?.[parsed.registry] ?? registryCredentials(parsed.registry, env),
+  );
   // A hung engine is DOCKER_UNAVAILABLE (with its timeout), not a registry that does not answer.
   await engine.version();
   const t0 = Date.now();

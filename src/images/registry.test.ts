@@ -5,6 +5,7 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { classify } from './pull.js';
 import { parseReference, registryAuthHeader, registryCredentials } from './registry.js';
+import { allCredentials } from '../core/docker-config.js';
 
 describe('image references', () => {
   it('normalises names as the Docker CLI does', () => {
@@ -52,6 +53,24 @@ describe('credentials from config.json', () => {
     });
     assert.equal(registryCredentials('docker.io', env)?.serveraddress, 'https://index.docker.io/v1/');
     assert.equal(registryCredentials('other.io', env), undefined, 'no entry: anonymous');
+  });
+
+  it("lists every registry's own credentials by host, as the CLI sends its user's (helpers' left out)", () => {
+    const auth = Buffer.from('me:pw').toString('base64');
+    assert.deepEqual(
+      allCredentials({
+        auths: {
+          'http://reg.local:5000/v2/': { auth },
+          'https://index.docker.io/v1/': { username: 'hub', password: 'hubpw' },
+          'ghcr.io': {},
+        },
+        credsStore: 'desktop',
+      }),
+      {
+        'reg.local:5000': { username: 'me', password: 'pw', serveraddress: 'reg.local:5000' },
+        'docker.io': { username: 'hub', password: 'hubpw', serveraddress: 'https://index.docker.io/v1/' },
+      },
+    );
   });
 
   it('refuses, with a code, credentials that only a helper holds', () => {

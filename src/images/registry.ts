@@ -1,12 +1,14 @@
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import {
+  credentialsIn,
+  dockerConfigPath,
+  DOCKER_HUB,
+  type DockerConfig,
+  type RegistryCredentials,
+} from '../core/docker-config.js';
 import { FlotillaError } from '../core/errors.js';
 
-/** Docker Hub, as image references name it when they name no registry. */
-export const DOCKER_HUB = 'docker.io';
-/** The key `docker login` writes Docker Hub's credentials under in config.json. */
-const HUB_AUTH_KEY = 'https://index.docker.io/v1/';
+export { DOCKER_HUB, type RegistryCredentials } from '../core/docker-config.js';
 
 export interface ImageReference {
   /** The registry's host[:port]: the first path component when it has a dot or a colon, or is localhost. */
@@ -46,33 +48,6 @@ export function parseReference(ref: string): ImageReference {
   };
 }
 
-/** The username and password for a registry, as `docker login` stored them. */
-export interface RegistryCredentials {
-  username: string;
-  password: string;
-  serveraddress: string;
-}
-
-interface DockerConfig {
-  auths?: Record<string, { auth?: string; username?: string; password?: string; identitytoken?: string }>;
-  credsStore?: string;
-  credHelpers?: Record<string, string>;
-}
-
-/** Where the Docker CLI keeps config.json: $DOCKER_CONFIG, else ~/.docker. */
-export function dockerConfigPath(env: NodeJS.ProcessEnv = process.env): string {
-  const dir = env.DOCKER_CONFIG || path.join(env.HOME || os.homedir(), '.docker');
-  return path.join(dir, 'config.json');
-}
-
-/** `https://host:5000/v1/`, `host:5000` → `host:5000`; Docker Hub's spellings → docker.io. */
-function registryHost(key: string): string {
-  const host = key.replace(/^[a-z]+:\/\//i, '').replace(/\/.*$/, '');
-  return ['index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com'].includes(host)
-    ? DOCKER_HUB
-    : host;
-}
-
 /**
  * The credentials config.json holds for `registry`: an `auths` entry's base64 `user:password` (or
  * its username and password). A credential helper (`credsStore`, `credHelpers`) is not run: when it
@@ -98,18 +73,9 @@ export function registryCredentials(
       },
     );
   }
-  const serveraddress = registry === DOCKER_HUB ? HUB_AUTH_KEY : registry;
-  const entry = Object.entries(config.auths ?? {}).find(([k]) => registryHost(k) === registry)?.[1];
-  if (entry?.auth) {
-    const plain = Buffer.from(entry.auth, 'base64').toString('utf8');
-    const sep = plain.indexOf(':');
-    if (sep > 0) return { username: plain.slice(0, sep), password: plain.slice(sep + 1), serveraddress };
-  }
-  if (entry?.username && entry.password)
-    return { username: entry.username, password: entry.password, serveraddress };
-  const helper =
-    Object.entries(config.credHelpers ?? {}).find(([k]) => registryHost(k) === registry)?.[1] ??
-    (entry ? config.credsStore : undefined);
+  const found = credentialsIn(config, registry);
+  if (found && 'credentials' in found) return found.credentials;
+  const helper = found?.helper;
   if (helper) {
     throw new FlotillaError(
       'REGISTRY_AUTH_UNSUPPORTED',

@@ -117,16 +117,44 @@ describe('image pulls from a registry', { skip }, () => {
     await home.ok(['down', 'baked']);
   });
 
-  it('refuses an image behind basic auth without credentials, and pulls it with them from config.json', async () => {
+  it("refuses an image behind basic auth without credentials, and pulls it with the caller's or the daemon's config.json", async () => {
     const refused = await home.cli(['images', 'pull', lockedImage, '--json']);
     assert.notEqual(refused.code, 0);
     assert.match(refused.stderr, /IMAGE_PULL_DENIED/);
     assert.match(refused.stderr, new RegExp(locked.address));
     const auth = Buffer.from('flt:pull-secret').toString('base64');
+    const config = JSON.stringify({ auths: { [`http://${locked.address}`]: { auth } } });
+
+    // The calling user's config.json, which the running daemon never reads: the CLI sends it, for
+    // `images pull` and for `up`.
+    const caller = path.join(home.home, 'caller-docker');
+    fs.mkdirSync(caller, { recursive: true });
+    fs.writeFileSync(path.join(caller, 'config.json'), config);
+    const dir = path.join(home.home, 'locked');
+    fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(
-      path.join(dockerConfig, 'config.json'),
-      JSON.stringify({ auths: { [`http://${locked.address}`]: { auth } } }),
+      path.join(dir, 'compose.yaml'),
+      `services:\n  private:\n    image: ${lockedImage}\n    command: ["sleep", "infinity"]\n`,
     );
+    home.env.DOCKER_CONFIG = caller;
+    try {
+      const pulled = await home.cli(['images', 'pull', lockedImage]);
+      assert.equal(pulled.code, 0, pulled.stderr);
+      await removeImages(engine, [lockedImage]);
+      const up = await home.cli(
+        ['up', '-f', path.join(dir, 'compose.yaml'), '--wait', '--timeout', '120'],
+        180_000,
+      );
+      assert.equal(up.code, 0, up.stderr);
+      assert.equal((await home.client().getTask('private.1')).state, 'running');
+      await home.ok(['down', 'locked']);
+    } finally {
+      home.env.DOCKER_CONFIG = dockerConfig;
+    }
+    await removeImages(engine, [lockedImage]);
+
+    // The daemon user's own config.json.
+    fs.writeFileSync(path.join(dockerConfig, 'config.json'), config);
     try {
       const r = await home.cli(['images', 'pull', lockedImage]);
       assert.equal(r.code, 0, r.stderr);

@@ -122,8 +122,9 @@ export const imageRoutes =
         schema: {
           tags: ['images'],
           summary:
-            "Pull images from Docker Hub or the registry each names, with the credentials of the daemon user's " +
-            'config.json ($DOCKER_CONFIG). Answers newline-delimited JSON: {"type":"start","images"}, ' +
+            "Pull images from Docker Hub or the registry each names, with the caller's credentials (registryAuth), " +
+            "else those of the daemon user's config.json ($DOCKER_CONFIG). " +
+            'Answers newline-delimited JSON: {"type":"start","images"}, ' +
             '{"type":"progress","image","layer","status","current","total"}, {"type":"image","image","pulled",…} ' +
             'lines, then {"type":"done",…} or {"type":"error","error":{code,message,hint}}',
           body: ImagePullBody,
@@ -146,6 +147,7 @@ export const imageRoutes =
             }
             const r = await pullImage(engine, image, {
               onEvent: (e) => line({ type: 'progress', ...e }),
+              credentials: req.body.registryAuth,
             });
             pulled.push(image);
             line({ type: 'image', ...r, pulled: true });

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { PullEvent } from '../../core/streams.js';
 import { PullProgress } from '../pull-progress.js';
+import { callerRegistryAuth } from '../docker-auth.js';
 import { context } from '../context.js';
 import { age, printFields, printTable, spinner, truncate } from '../output.js';
 
@@ -55,7 +56,7 @@ export function registerImagesCommands(images: Command): void {
     .command('pull')
     .description(
       'pull images through the Docker engine, from Docker Hub or the registry each names, with the ' +
-        "credentials of the daemon user's ~/.docker/config.json (or $DOCKER_CONFIG); layer progress as it goes",
+        "credentials of your ~/.docker/config.json (or $DOCKER_CONFIG), else the daemon user's; layer progress as it goes",
     )
     .argument('<images...>', 'image references (redis:7, 127.0.0.1:5000/team/app:1.0)')
     .option('--missing', 'pull only the images the engine does not hold')
@@ -66,7 +67,7 @@ export function registerImagesCommands(images: Command): void {
       const progress = new PullProgress(opts.verbose);
       try {
         const result = await client.pullImages(
-          { images: refs, ...(opts.missing ? { policy: 'missing' as const } : {}) },
+          { images: refs, ...(opts.missing ? { policy: 'missing' as const } : {}), ...callerRegistryAuth() },
           (line) => {
             if (line.type === 'progress' && line.image)
               progress.event({ image: line.image, status: line.status ?? '', ...pick(line) });

@@ -19,6 +19,7 @@ import { planLines } from '../plan-diff.js';
 import { composeBody, readComposeRequest, type ComposeFlags } from '../compose-files.js';
 import { waitError, waitForStack } from '../wait.js';
 import { PullProgress } from '../pull-progress.js';
+import { callerRegistryAuth } from '../docker-auth.js';
 
 interface UpOptions extends ComposeFlags {
   wait?: boolean;
@@ -94,7 +95,7 @@ export function registerStackUp(program: Command): void {
       // The images the file pulls first, with their layers' progress, as `docker compose up` shows them.
       const pulls = new PullProgress();
       const result = await client
-        .applyStack(name, source, compose, (e) => pulls.event(e))
+        .applyStack(name, source, { ...compose, ...callerRegistryAuth() }, (e) => pulls.event(e))
         .finally(() => pulls.stop());
       for (const image of pulls.images()) pulls.say(`${pulls.summary(image)}: pulled`);
       if (!opts.wait) {
