@@ -3,6 +3,7 @@ import path from 'node:path';
 import { composeProjectName } from '../core/compose-names.js';
 import { scanYaml } from '../core/yaml-text.js';
 import { UsageError } from './errors.js';
+import { includedVariables } from './compose-includes.js';
 import { readLimited, readStackFile, referencedVariables, type StackRequest } from './stack-file.js';
 
 /**
@@ -58,10 +59,12 @@ export function readComposeRequest(
   const files = composeFiles(flags.file, env);
   const nameFlag = flags.name ?? (env.COMPOSE_PROJECT_NAME || undefined);
   const main = readStackFile(files[0]!, nameFlag === undefined ? undefined : projectName(nameFlag), env);
+  Object.assign(main.variables, includedVariables(main.source, main.directory, env));
   const overrides = files.slice(1).map((f) => {
     const text = readLimited(f, 'override file');
     scanYaml(text, `the override file ${f}`);
     for (const n of referencedVariables(text)) if (env[n] !== undefined) main.variables[n] = env[n];
+    Object.assign(main.variables, includedVariables(text, main.directory, env));
     return text;
   });
   const profiles =

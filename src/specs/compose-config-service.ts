@@ -51,8 +51,6 @@ export interface ServiceContext {
   directory: string | undefined;
   /** The service's environment, env files read and bare keys resolved. */
   env: Record<string, string>;
-  /** Interpolates an `x-` value as the rest of the file was interpolated. */
-  extension: (value: unknown, at: string) => unknown;
 }
 
 export function configService(name: string, raw: Data, ctx: ServiceContext): Record<string, GoYaml> {
@@ -73,7 +71,7 @@ export function configService(name: string, raw: Data, ctx: ServiceContext): Rec
   for (const k of Object.keys(raw))
     if (!ORDER.includes(k) && !k.startsWith('x-') && !DROPPED.has(k) && raw[k] !== null) s[k] = plain(raw[k]);
   const ext = sortGoKeys(Object.fromEntries(Object.entries(raw).filter(([k]) => k.startsWith('x-'))));
-  for (const [k, v] of Object.entries(ext)) s[k] = plain(ctx.extension(v, `services.${name}.${k}`));
+  for (const [k, v] of Object.entries(ext)) s[k] = plain(v);
   return s;
 }
 

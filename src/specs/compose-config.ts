@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { readYaml } from '../core/yaml-text.js';
-import { interpolateAll, loadCompose } from './compose-load.js';
+import { loadCompose } from './compose-load.js';
 import { isMapping } from '../core/compose-format.js';
 import { asMapping } from './compose-merge.js';
 import { keyValues } from './compose-read.js';
@@ -31,10 +31,9 @@ export function composeConfigSource(source: string, opts: ComposeOptions = {}): 
 
 export function composeConfig(data: unknown, opts: ComposeOptions = {}): ComposeConfig {
   const spec = parseComposeDocument(data, opts);
-  const { top, vars, name } = loadCompose(data, opts);
+  const { top, vars, name } = loadCompose(data, opts, { extensions: true });
   const wanted = new Set(opts.profiles ?? []);
   const apps = spec.declarations.flatMap((d) => (d.kind === 'app' ? [d.app] : []));
-  const extension = (value: unknown, at: string) => interpolateAll(value, vars, at);
   const services: Record<string, GoYaml> = {};
   for (const [svcName, raw] of Object.entries(asMapping(top.services))) {
     if (svcName.startsWith('x-') || !isMapping(raw)) continue;
@@ -42,7 +41,7 @@ export function composeConfig(data: unknown, opts: ComposeOptions = {}): Compose
     if (profiles.length > 0 && !profiles.some((p) => wanted.has(p))) continue;
     const app = apps.find((a) => a.id === svcName || a.labels['com.docker.compose.service'] === svcName);
     const env = app?.env ?? keyValues(raw.environment, 'environment', (k) => vars[k]);
-    services[svcName] = configService(svcName, raw, { directory: opts.directory, env, extension });
+    services[svcName] = configService(svcName, raw, { directory: opts.directory, env });
   }
   const used = usedResources(Object.values(services));
   const model: Record<string, GoYaml> = { name, services: sortGoKeys(services) };
@@ -63,7 +62,7 @@ export function composeConfig(data: unknown, opts: ComposeOptions = {}): Compose
     if (Object.keys(out).length > 0) model[kind] = sortGoKeys(out);
   }
   const ext = sortGoKeys(Object.fromEntries(Object.entries(top).filter(([k]) => k.startsWith('x-'))));
-  for (const [k, v] of Object.entries(ext)) model[k] = plain(extension(v, k));
+  for (const [k, v] of Object.entries(ext)) model[k] = plain(v);
   const yaml = goYaml(model).replaceAll('$', '$$$$');
   return { name, model, yaml, warnings: spec.warnings ?? [] };
 }

@@ -24,7 +24,15 @@ export interface LoadedCompose {
   name: string;
 }
 
-export function loadCompose(data: unknown, opts: ComposeOptions): LoadedCompose {
+/**
+ * `extensions`: interpolate the `x-` blocks too (as `compose config` prints them); otherwise they are
+ * left as written, unread, so a required variable in an unused block asks for nothing.
+ */
+export function loadCompose(
+  data: unknown,
+  opts: ComposeOptions,
+  { extensions = false }: { extensions?: boolean } = {},
+): LoadedCompose {
   const { directory } = opts;
   if (directory !== undefined && !path.isAbsolute(directory))
     invalid('directory', `must be an absolute path, got "${directory}"`);
@@ -34,18 +42,22 @@ export function loadCompose(data: unknown, opts: ComposeOptions): LoadedCompose 
   let vars: Record<string, string> = { ...readEnvFiles(opts, opts.variables ?? {}), ...opts.variables };
   const lines: string[] = [];
   const warn: Warn = (at, what) => lines.push(`${at}: ${what}`);
-  const assembled = assemble(data, opts.overrideData ?? [], host);
-  const interpolated = () => {
+  // Each file is interpolated once, with its own variables (an included one with its project's).
+  const load = () => {
     const unset = new Set<string>();
-    return {
-      top: object(
-        interpolateTree(assembled, vars, '', (n) => unset.add(n)),
+    let mentions = false;
+    const interpolate = (tree: Record<string, unknown>, own: Record<string, string>) => {
+      mentions ||= JSON.stringify(tree).includes('COMPOSE_PROJECT_NAME');
+      return object(
+        interpolateTree(tree, own, '', (n) => unset.add(n), extensions),
         'the Compose file',
-      ),
-      unset,
+      );
     };
+    const top = assemble(data, opts.overrideData ?? [], host, vars, interpolate);
+    return { top, unset, mentions };
   };
-  let { top, unset } = interpolated();
+  const first = load();
+  let { top, unset } = first;
   checkKeys(top, '', TOP_KEYS, warn);
   const written = top.name === undefined || top.name === null ? undefined : str(top.name, 'name');
   if (written === undefined && !opts.name)
@@ -56,9 +68,9 @@ export function loadCompose(data: unknown, opts: ComposeOptions): LoadedCompose 
     '',
   );
   // As Compose, COMPOSE_PROJECT_NAME is the project's name when the environment does not set it.
-  if (vars.COMPOSE_PROJECT_NAME === undefined && JSON.stringify(assembled).includes('COMPOSE_PROJECT_NAME')) {
+  if (vars.COMPOSE_PROJECT_NAME === undefined && first.mentions) {
     vars = { ...vars, COMPOSE_PROJECT_NAME: name };
-    ({ top, unset } = interpolated());
+    ({ top, unset } = load());
   }
   return { top, vars, unset, lines, warn, host, name };
 }
@@ -116,9 +128,4 @@ function interpolateTree(
     );
   }
   return value;
-}
-
-/** An `x-` block interpolated, for `compose config`, which prints them as Compose does. */
-export function interpolateAll(value: unknown, vars: Record<string, string>, at: string): unknown {
-  return interpolateTree(value, vars, at, () => undefined, true);
 }
