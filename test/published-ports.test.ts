@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { startInProcessDaemon, type InProcessDaemon } from './helpers/daemon.js';
 import { waitFor } from './helpers/flotilla.js';
+import { firstLine } from './helpers/net-probe.js';
 
 /**
  * A fixed host port is counted where it is really published (Compose's `127.0.0.1:PORT:80`), not on
@@ -118,20 +118,8 @@ describe('a daemon set to publish on every interface', () => {
     assert.notEqual(task.host, '127.0.0.1');
     for (const host of ['127.0.0.1', '127.0.0.77'])
       assert.equal(
-        await waitFor(() => readLine(host, port), 20_000, `a line from ${host}:${port}`),
+        await waitFor(() => firstLine(host, port), 20_000, `a line from ${host}:${port}`),
         'hello from the container',
       );
   });
 });
-
-/** The first line a TCP server sends, or null when nothing answers. */
-function readLine(host: string, port: number): Promise<string | null> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port });
-    let data = '';
-    socket.setTimeout(2000, () => socket.destroy());
-    socket.on('data', (chunk) => (data += String(chunk)));
-    socket.on('error', () => resolve(null));
-    socket.on('close', () => resolve(data.includes('\n') ? data.split('\n')[0]! : null));
-  });
-}

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createClient } from 'redis';
 import { FlotillaClient } from '../../src/client/client.js';
@@ -8,6 +7,7 @@ import { Engine } from '../../src/drivers/docker/engine.js';
 import { dockerEngine, removeDockerLeftovers } from '../helpers/docker.js';
 import { startInProcessDaemon, type InProcessDaemon } from '../helpers/daemon.js';
 import { adminToken, waitFor } from '../helpers/flotilla.js';
+import { firstLine } from '../helpers/net-probe.js';
 
 const probe = await dockerEngine();
 if ('skip' in probe) console.error(probe.skip);
@@ -197,15 +197,3 @@ describe(
     });
   },
 );
-
-/** The first line a TCP server sends. */
-function firstLine(host: string, port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ host, port });
-    let data = '';
-    socket.setTimeout(5000, () => socket.destroy(new Error(`no line from ${host}:${port}`)));
-    socket.on('data', (chunk) => (data += String(chunk)));
-    socket.on('error', reject);
-    socket.on('close', () => resolve(data.split('\n')[0]!));
-  });
-}

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 
 /**
@@ -125,4 +126,16 @@ export async function redisTransferKbit(
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
+}
+
+/** The first line a TCP server sends on connecting, or null when nothing answers (or no line comes). */
+export function firstLine(host: string, port: number): Promise<string | null> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    let data = '';
+    socket.setTimeout(2000, () => socket.destroy());
+    socket.on('data', (chunk) => (data += String(chunk)));
+    socket.on('error', () => resolve(null));
+    socket.on('close', () => resolve(data.includes('\n') ? data.split('\n')[0]! : null));
+  });
 }
