@@ -4,6 +4,9 @@ import { ALIVE_STATES, type TaskRecord } from '../core/task.js';
 import { gatewayOf, netnsAddresses, removeInNetns } from '../faults/container-net.js';
 import type { Store } from '../state/store.js';
 
+/** How long task changes settle before the routes are written again (ms). */
+const SETTLE_MS = 50;
+
 /** A tenant's process port as one of its containers reaches it: DNATed to `via:viaPort`. */
 export interface Route {
   host: string;
@@ -22,7 +25,7 @@ export interface Route {
  * it was given (`${kafka.bootstrap}`, and the advertised listeners Kafka answers with).
  *
  * A gateway port takes connections only from the tenant's own containers; another tenant's container
- * has no rule for those addresses and meets its own loopback. The rules follow every task change; a
+ * has no rule for those addresses and meets its own loopback. The rules follow task changes; a
  * container on the host's network reaches the loopback as it is and gets none. The ports live with
  * the daemon: while it is down, containers reach no process task, and the next one writes new rules.
  */
@@ -36,6 +39,7 @@ export class HostReach {
   private readonly nets = new Map<string, { gateway: string | null; addresses: string[] }>();
   private running: Promise<void> | null = null;
   private again = false;
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly store: Store,
@@ -43,8 +47,21 @@ export class HostReach {
     private readonly log: (msg: string) => void,
   ) {}
 
+  /**
+   * Tasks changed: a sync SETTLE_MS after the first change of a burst (a stack's tasks start together),
+   * so that a deploy of thousands of tasks reads the store a few times, not once per task event.
+   */
+  changed(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.sync();
+    }, SETTLE_MS);
+    this.timer.unref();
+  }
+
   /** Writes every container's routes from the store; a sync asked for while one runs follows it. */
-  sync(): Promise<void> {
+  private sync(): Promise<void> {
     if (this.running) {
       this.again = true;
       return this.running;
@@ -160,6 +177,7 @@ export class HostReach {
 
   /** The daemon stops: its ports close (the containers' rules go with the containers, or the next sync). */
   close(): void {
+    clearTimeout(this.timer);
     for (const b of this.bridges.values()) b.server.close();
     this.bridges.clear();
   }

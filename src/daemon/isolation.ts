@@ -76,7 +76,7 @@ export class TenantIsolation {
 
   /** A task started, moved or stopped: containers reach their tenant's process ports as they are now. */
   taskChanged(): void {
-    void this.reach?.sync();
+    this.reach?.changed();
   }
 
   /** At start: the home closed, every tenant with its user and folders, the rules in force. */
@@ -143,7 +143,7 @@ export class TenantIsolation {
    * loop; resolves when they are in force. A failure is logged, never thrown.
    */
   async sync(): Promise<void> {
-    void this.reach?.sync();
+    this.reach?.changed();
     if (!this.firewall) return;
     await this.firewall
       .sync(this.claims(), (tenant) => this.identities.userOf(tenant)?.uid)
