@@ -48,7 +48,18 @@ export const stackRoutes =
           params: NameParams,
           querystring: Type.Object({ progress: Type.Optional(Type.Boolean()) }),
           body: StackApplyBody,
-          response: { 200: DeployResultView, ...errorResponses },
+          response: {
+            200: {
+              description: 'The deploy result; with progress=true, the progress lines and then the result',
+              content: {
+                'application/json': { schema: DeployResultView },
+                'application/x-ndjson': {
+                  schema: Type.String({ description: 'newline-delimited JSON lines (StackApplyLine)' }),
+                },
+              },
+            },
+            ...errorResponses,
+          },
         },
       },
       async (req, reply) => {
