@@ -246,11 +246,17 @@ export class NetworkFault {
       if (before !== undefined && before.pid !== pid) this.undoIn(before);
       let dev: string | null = null;
       const action = this.containerAction(sender);
-      if (action.kind === 'classify') {
-        dev = peers.length > 0 ? deviceToward(pid, peers[0]!.address) : null;
-        if (dev !== null) addNetnsClass(pid, dev, action.classid, this.fault.request.rateKbit ?? 0);
+      try {
+        if (action.kind === 'classify') {
+          dev = peers.length > 0 ? deviceToward(pid, peers[0]!.address) : null;
+          if (dev !== null) addNetnsClass(pid, dev, action.classid, this.fault.request.rateKbit ?? 0);
+        }
+        applyInNetns(pid, this.chain, containerRules(this.chain, peers, action));
+      } catch (err) {
+        // Killed since it was read (a kill fault): its relaunch is synced once seen. A live one was refused.
+        if (alive(pid)) throw err;
+        continue;
       }
-      applyInNetns(pid, this.chain, containerRules(this.chain, peers, action));
       this.senders.set(keyOf(task), { pid, dev });
     }
   }
@@ -312,6 +318,15 @@ interface Sender {
 }
 
 const inBox = (ts: TaskRecord[]) => ts.filter(ownNetns);
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 const onHost = (ts: TaskRecord[]) => ts.filter((t) => !ownNetns(t));
 /** A task across tenants (a node-level fault's sides hold several tenants' tasks). */
 const keyOf = (t: TaskRecord) => `${t.tenant}/${t.id}`;
