@@ -1,3 +1,4 @@
+import { isAlive } from '../core/pids.js';
 import { defaultHome } from '../core/paths.js';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -25,16 +26,6 @@ export function daemonInfoPath(home: string): string {
 
 export function daemonLogPath(home: string): string {
   return path.join(home, 'logs', 'daemon.log');
-}
-
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: the process exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**

@@ -28,6 +28,7 @@ import {
 } from './shaping.js';
 import type { Sides } from './nodes.js';
 import { endpointOf, needTask, ownNetns, type TaskLookup } from './targets.js';
+import { isAlive } from '../core/pids.js';
 
 /** The two sides of a network fault, as the tenant's tasks (isolate: the task, and the rest of its stack). */
 export function sidesOf(
@@ -254,7 +255,7 @@ export class NetworkFault {
         applyInNetns(pid, this.chain, containerRules(this.chain, peers, action));
       } catch (err) {
         // Killed since it was read (a kill fault): its relaunch is synced once seen. A live one was refused.
-        if (alive(pid)) throw err;
+        if (isAlive(pid)) throw err;
         continue;
       }
       this.senders.set(keyOf(task), { pid, dev });
@@ -318,15 +319,6 @@ interface Sender {
 }
 
 const inBox = (ts: TaskRecord[]) => ts.filter(ownNetns);
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 const onHost = (ts: TaskRecord[]) => ts.filter((t) => !ownNetns(t));
 /** A task across tenants (a node-level fault's sides hold several tenants' tasks). */
 const keyOf = (t: TaskRecord) => `${t.tenant}/${t.id}`;

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { isAlive } from '../../core/pids.js';
 
 export interface DirLockOptions {
   /** How long to wait for another holder, in ms. */
@@ -22,15 +23,6 @@ function readOwner(lockDir: string): Owner | undefined {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Why the lock is left over, or undefined while its holder may still be working. */
 function staleReason(lockDir: string, staleMs: number): string | undefined {
   let created: number;
@@ -44,7 +36,7 @@ function staleReason(lockDir: string, staleMs: number): string | undefined {
   if (age > staleMs) return `held for ${Math.round(age / 1000)}s`;
   // No owner file yet: the holder is between mkdir and write; give it a few seconds.
   if (!owner) return Date.now() - created > 10_000 ? 'no owner recorded' : undefined;
-  if (!alive(owner.pid)) return `holder ${owner.pid} is gone`;
+  if (!isAlive(owner.pid)) return `holder ${owner.pid} is gone`;
   return undefined;
 }
 

@@ -5,7 +5,8 @@ import type { FlotillaClient } from '../../client/client.js';
 import { probe, startInBackground } from '../connect.js';
 import { context } from '../context.js';
 import { CliError } from '../errors.js';
-import { daemonInfo, daemonLogPath, isAlive } from '../home.js';
+import { isAlive } from '../../core/pids.js';
+import { daemonInfo, daemonLogPath } from '../home.js';
 import { sleep, spinner } from '../output.js';
 
 const STOP_TIMEOUT_MS = 15_000;
