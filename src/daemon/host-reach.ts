@@ -1,7 +1,7 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import net from 'node:net';
 import { ALIVE_STATES, type TaskRecord } from '../core/task.js';
-import { gatewayOf, netnsAddresses, removeInNetns } from '../faults/container-net.js';
+import { applyInNetns, gatewayOf, netnsAddresses, removeInNetns } from '../faults/container-net.js';
 import type { Store } from '../state/store.js';
 
 /** How long task changes settle before the routes are written again (ms). */
@@ -146,7 +146,7 @@ export class HostReach {
   private clear(id: string, pid: number): void {
     if (!this.written.has(id)) return;
     removeInNetns(pid, this.chain);
-    removeInNetns(pid, `${this.chain}S`);
+    removeInNetns(pid, `${this.chain}S`, ['POSTROUTING']);
     this.written.delete(id);
   }
 
@@ -197,24 +197,18 @@ export function reachRules(chain: string, routes: Route[]): string {
   return lines.join('\n');
 }
 
-const nsenter = (pid: number, command: string[]) => ['--target', String(pid), '--net', ...command];
-
-/** Writes the rules in the container's namespace, hooks them into OUTPUT and POSTROUTING, and lets a loopback source leave. */
+/** Writes the rules in the container's namespace, hooked into OUTPUT and POSTROUTING, and lets a loopback source leave. */
 function applyReach(pid: number, chain: string, rules: string): void {
-  execFileSync('nsenter', nsenter(pid, ['iptables-restore', '-w', '--noflush']), {
-    input: rules,
-    stdio: ['pipe', 'ignore', 'pipe'],
-  });
-  for (const [hook, target] of [
+  applyInNetns(pid, chain, rules, [
     ['OUTPUT', chain],
     ['POSTROUTING', `${chain}S`],
-  ] as const) {
-    const jump = (op: string) => nsenter(pid, ['iptables', '-w', '-t', 'nat', op, hook, '-j', target]);
-    if (spawnSync('nsenter', jump('-C'), { stdio: 'ignore' }).status !== 0)
-      execFileSync('nsenter', jump('-I'), { stdio: 'pipe' });
-  }
+  ]);
   // The kernel drops a packet with a loopback source on any other interface unless told otherwise.
-  execFileSync('nsenter', nsenter(pid, ['sysctl', '-q', '-w', 'net.ipv4.conf.all.route_localnet=1']), {
-    stdio: 'pipe',
-  });
+  execFileSync(
+    'nsenter',
+    ['--target', String(pid), '--net', 'sysctl', '-q', '-w', 'net.ipv4.conf.all.route_localnet=1'],
+    {
+      stdio: 'pipe',
+    },
+  );
 }

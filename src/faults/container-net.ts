@@ -122,26 +122,36 @@ function isLoopback(hex: string): boolean {
   return hex === '00000000000000000000000001000000' || /^0{16}FFFF0000[0-9A-F]{6}7F$/.test(hex);
 }
 
-/** Writes the chain whole (atomically) in the namespace, and makes sure its OUTPUT jumps to it. */
-export function applyInNetns(pid: number, chain: string, rules: string): void {
+/**
+ * Writes the chains whole (atomically) in the namespace, and makes sure each hook jumps first to its
+ * chain (by default: OUTPUT to `chain`).
+ */
+export function applyInNetns(
+  pid: number,
+  chain: string,
+  rules: string,
+  hooks: [hook: string, chain: string][] = [['OUTPUT', chain]],
+): void {
   const table = tableOf(rules);
   execFileSync('nsenter', inNetns(pid, ['iptables-restore', '-w', '--noflush']), {
     input: rules,
     stdio: ['pipe', 'ignore', 'pipe'],
   });
-  const jump = (op: string) =>
-    inNetns(pid, ['iptables', '-w', '-t', table, op, 'OUTPUT', ...(op === '-I' ? ['1'] : []), '-j', chain]);
-  if (spawnSync('nsenter', jump('-C'), { stdio: 'ignore' }).status !== 0)
-    execFileSync('nsenter', jump('-I'), { stdio: 'pipe' });
+  for (const [hook, target] of hooks) {
+    const jump = (op: string) =>
+      inNetns(pid, ['iptables', '-w', '-t', table, op, hook, ...(op === '-I' ? ['1'] : []), '-j', target]);
+    if (spawnSync('nsenter', jump('-C'), { stdio: 'ignore' }).status !== 0)
+      execFileSync('nsenter', jump('-I'), { stdio: 'pipe' });
+  }
 }
 
 /** The jump and the chain go from the namespace, in every table; safe when they, or the container, are gone. */
-export function removeInNetns(pid: number, chain: string): void {
+export function removeInNetns(pid: number, chain: string, hooks: string[] = ['OUTPUT']): void {
   for (const table of TABLES) {
     const iptables = (...args: string[]) =>
       spawnSync('nsenter', inNetns(pid, ['iptables', '-w', '-t', table, ...args]), { stdio: 'ignore' })
         .status === 0;
-    while (iptables('-D', 'OUTPUT', '-j', chain));
+    for (const hook of hooks) while (iptables('-D', hook, '-j', chain));
     iptables('-F', chain);
     iptables('-X', chain);
   }
