@@ -123,9 +123,10 @@ describe('the Docker driver through the CLI', { skip: 'skip' in probe ? probe.sk
     assert.notEqual(home.daemonInfo()!.pid, daemon);
     for (const t of tasks) {
       const now = await home.client().getTask(t.id);
-      assert.equal(now.containerId, t.containerId, `${t.id} was adopted, not restarted`);
-      assert.equal(now.launches, t.launches);
-      assert.equal(now.state, 'healthy', `${t.id} is healthy after its adoption`);
+      const why = `\n${JSON.stringify(now)}\ndaemon log:\n${home.daemonLog()}`;
+      assert.equal(now.containerId, t.containerId, `${t.id} was adopted, not restarted${why}`);
+      assert.equal(now.launches, t.launches, why);
+      assert.equal(now.state, 'healthy', `${t.id} is healthy after its adoption${why}`);
     }
     // Still watched: a kill after the adoption is noticed and healed.
     const victim = tasks.find((t) => t.role === 'replica')!;

@@ -74,6 +74,16 @@ export class TestHome {
     }
   }
 
+  /** The daemon log's last lines (every daemon of this home appends to it): for a failure's message. */
+  daemonLog(lines = 40): string {
+    try {
+      const text = fs.readFileSync(path.join(this.home, 'logs', 'daemon.log'), 'utf8');
+      return text.trimEnd().split('\n').slice(-lines).join('\n');
+    } catch {
+      return '(no daemon log)';
+    }
+  }
+
   client(): FlotillaClient {
     const info = this.daemonInfo();
     if (!info) throw new Error('no daemon running for this home');
