@@ -6,6 +6,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { FIGURES } from './figures.js';
 import { beginFigure, recorded, runInfo, writeResults } from './results.js';
+import { TestHome } from './util.js';
 
 /** No figure may hang the run: each one gets this long (BENCH_TIMEOUT_S), then the run fails loudly. */
 const LIMIT_MS = Number(process.env.BENCH_TIMEOUT_S ?? 1800) * 1000;
@@ -51,6 +52,9 @@ for (const [name, load] of Object.entries(FIGURES)) {
     info.failed = `${name}: ${err instanceof Error ? err.message : String(err)}`;
     await save();
     console.error(`FAILED: ${info.failed}`);
+    // A figure past its limit is still running: its daemons and tasks go before the run does.
+    for (const r of await Promise.allSettled([...TestHome.open].map((h) => h.cleanup())))
+      if (r.status === 'rejected') console.error(`cleaning up after ${name}: ${String(r.reason)}`);
     process.exit(1);
   } finally {
     clearTimeout(timer);

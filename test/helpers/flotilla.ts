@@ -23,12 +23,15 @@ export interface CliResult {
  * port) and its own slice of the task port range, so test files can run side by side.
  */
 export class TestHome {
+  /** Every home not cleaned up yet: what a run that gives up (a bench past its limit) must still clean. */
+  static readonly open = new Set<TestHome>();
   readonly home: string;
   readonly env: NodeJS.ProcessEnv;
 
   /** `driver`: the daemon's default driver for services (FLOTILLA_DRIVER). */
   constructor(options: { driver?: 'process' | 'docker' } = {}) {
     this.home = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-test-'));
+    TestHome.open.add(this);
     const lo = 20000 + Math.floor(Math.random() * 24) * 500;
     this.env = {
       ...process.env,
@@ -122,6 +125,7 @@ export class TestHome {
     // The home's tenants' users and its firewall chain live outside it: they go with it.
     await forgetHome(this.home);
     if (!process.env.FLOTILLA_KEEP_HOMES) fs.rmSync(this.home, { recursive: true, force: true });
+    TestHome.open.delete(this);
     return leftovers.length + containers;
   }
 }

@@ -58,98 +58,123 @@ export interface TrialRecord {
   duplicates: number;
 }
 
-describe('daemon SIGKILL at a random moment of up, down and scale (Redis stacks)', () => {
-  const home = new TestHome();
-  const file = path.join(home.home, `${STACK}.yml`);
-  const records: TrialRecord[] = [];
-  const started = Date.now();
+/**
+ * The trials run in LANES homes side by side, each with its own daemon and its own draws (seed
+ * SEED + lane): they are mostly waits (a daemon's start, Redis's), so two lanes halve the time.
+ */
+const LANES = 2;
 
-  after(async () => {
-    const kinds = Object.fromEntries(
-      (['up', 'scale', 'down'] as const).map((k) => [k, records.filter((r) => r.kind === k).length]),
-    );
-    const summary = {
-      seed: SEED,
-      trials: records.length,
-      kinds,
-      orphans: records.reduce((n, r) => n + r.orphans, 0),
-      duplicates: records.reduce((n, r) => n + r.duplicates, 0),
-      converged: records.filter((r) => r.converged).length,
-      seconds: Math.round((Date.now() - started) / 1000),
-    };
-    console.log(`reliability(redis): ${JSON.stringify(summary)}`);
-    assert.equal(await home.cleanup(), 0, 'processes left behind after the trials');
-  });
+describe(
+  'daemon SIGKILL at a random moment of up, down and scale (Redis stacks)',
+  { concurrency: LANES },
+  () => {
+    const homes = Array.from({ length: LANES }, () => new TestHome());
+    const records: TrialRecord[] = [];
+    const started = Date.now();
 
-  it(`${TRIALS} trials, each with a SIGKILL of the daemon (seed ${SEED})`, async () => {
-    console.log(`reliability(redis): seed ${SEED} (FLOTILLA_RELIABILITY_SEED=${SEED} replays it)`);
-    const random = prng(SEED);
-    const pick = (n: number) => Math.floor(random() * n);
-    let current: Shape | null = null;
-    await home.ok(['ps']);
-    for (let trial = 1; trial <= TRIALS; trial++) {
-      const kind: Kind = current === null ? 'up' : random() < 0.6 ? 'scale' : 'down';
-      let target: Shape | null = null;
-      if (kind !== 'down') {
-        do target = { replicas: pick(3), workers: 1 + pick(3) };
-        while (
-          kind === 'scale' &&
-          current &&
-          target.replicas === current.replicas &&
-          target.workers === current.workers
-        );
-      }
-      const delayMs = Math.round(random() * MAX_DELAY_MS[kind]);
-      const what = `trial ${trial} (seed ${SEED}): ${kind}${target ? ` to ${JSON.stringify(target)}` : ''}, kill after ${delayMs} ms`;
-      const record: TrialRecord = { trial, kind, delayMs, converged: false, orphans: 0, duplicates: 0 };
-      records.push(record);
-
-      if (target) fs.writeFileSync(file, stackFile(target));
-      const daemon = home.daemonInfo()!.pid;
-      const command = spawn(
-        CLI,
-        target ? ['up', '-f', file, '--wait', '--timeout', '60'] : ['down', STACK, '--no-wait'],
-        { env: home.env, cwd: REPO, stdio: 'ignore' },
+    after(async () => {
+      const kinds = Object.fromEntries(
+        (['up', 'scale', 'down'] as const).map((k) => [k, records.filter((r) => r.kind === k).length]),
       );
-      const exited = new Promise((r) => command.once('exit', r));
-      await new Promise((r) => setTimeout(r, delayMs));
-      process.kill(daemon, 'SIGKILL');
-      await waitFor(() => !isAlive(daemon), 5_000, 'the killed daemon to be gone');
-      const t0 = Date.now();
-      // The CLI that lost its daemon goes too: a stale `up` must not apply an old shape later.
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 300))]);
-      command.kill('SIGKILL');
-      await exited;
-      const t1 = Date.now();
+      const summary = {
+        seed: SEED,
+        lanes: LANES,
+        trials: records.length,
+        kinds,
+        orphans: records.reduce((n, r) => n + r.orphans, 0),
+        duplicates: records.reduce((n, r) => n + r.duplicates, 0),
+        converged: records.filter((r) => r.converged).length,
+        seconds: Math.round((Date.now() - started) / 1000),
+      };
+      console.log(`reliability(redis): ${JSON.stringify(summary)}`);
+      let left = 0;
+      for (const home of homes) left += await home.cleanup();
+      assert.equal(left, 0, 'processes left behind after the trials');
+    });
 
-      // The next CLI command starts a daemon on the same home.
-      await home.ok(['ps']);
-      const t2 = Date.now();
-      const settling = await watchSettling(home, 1_000);
-      record.orphans += settling.orphans.length;
-      record.duplicates += settling.duplicates.length;
-      assertClean(settling, `${what}, after the restart`);
-
-      // The user applies the file again (or `down` again): the state converges to it.
-      if (target) await home.ok(['up', '-f', file, '--wait', '--timeout', '60'], 90_000);
-      else {
-        const r = await home.cli(['down', STACK]);
-        assert.ok(r.code === 0 || /STACK_NOT_FOUND|not found/i.test(r.stderr), `${what}: ${r.stderr}`);
-      }
-      const t3 = Date.now();
-      const final = await converged(home, target);
-      if (process.env.FLOTILLA_RELIABILITY_TRACE)
-        console.log(
-          `${what}: command ${t1 - t0} restart ${t2 - t1} reapply ${t3 - t2} converge ${Date.now() - t3}`,
-        );
-      record.orphans += final.orphans.length;
-      record.duplicates += final.duplicates.length;
-      assertClean(final, `${what}, after applying it again`);
-      record.converged = true;
-      current = target;
+    for (let lane = 0; lane < LANES; lane++) {
+      const trials = Math.floor(TRIALS / LANES) + (lane < TRIALS % LANES ? 1 : 0);
+      it(`lane ${lane + 1}: ${trials} trials, each with a SIGKILL of the daemon (seed ${SEED + lane})`, () =>
+        runTrials(homes[lane]!, SEED + lane, trials, records));
     }
-  });
-});
+  },
+);
+
+/** One home's trials: each a command, its daemon SIGKILLed after a random delay, then the checks. */
+async function runTrials(
+  home: TestHome,
+  seed: number,
+  trials: number,
+  records: TrialRecord[],
+): Promise<void> {
+  const file = path.join(home.home, `${STACK}.yml`);
+  console.log(`reliability(redis): seed ${seed} (FLOTILLA_RELIABILITY_SEED=${SEED} replays it)`);
+  const random = prng(seed);
+  const pick = (n: number) => Math.floor(random() * n);
+  let current: Shape | null = null;
+  await home.ok(['ps']);
+  for (let trial = 1; trial <= trials; trial++) {
+    const kind: Kind = current === null ? 'up' : random() < 0.6 ? 'scale' : 'down';
+    let target: Shape | null = null;
+    if (kind !== 'down') {
+      do target = { replicas: pick(3), workers: 1 + pick(3) };
+      while (
+        kind === 'scale' &&
+        current &&
+        target.replicas === current.replicas &&
+        target.workers === current.workers
+      );
+    }
+    const delayMs = Math.round(random() * MAX_DELAY_MS[kind]);
+    const what = `trial ${trial} (seed ${seed}): ${kind}${target ? ` to ${JSON.stringify(target)}` : ''}, kill after ${delayMs} ms`;
+    const record: TrialRecord = { trial, kind, delayMs, converged: false, orphans: 0, duplicates: 0 };
+    records.push(record);
+
+    if (target) fs.writeFileSync(file, stackFile(target));
+    const daemon = home.daemonInfo()!.pid;
+    const command = spawn(
+      CLI,
+      target ? ['up', '-f', file, '--wait', '--timeout', '60'] : ['down', STACK, '--no-wait'],
+      { env: home.env, cwd: REPO, stdio: 'ignore' },
+    );
+    const exited = new Promise((r) => command.once('exit', r));
+    await new Promise((r) => setTimeout(r, delayMs));
+    process.kill(daemon, 'SIGKILL');
+    await waitFor(() => !isAlive(daemon), 5_000, 'the killed daemon to be gone');
+    const t0 = Date.now();
+    // The CLI that lost its daemon goes too: a stale `up` must not apply an old shape later.
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 300))]);
+    command.kill('SIGKILL');
+    await exited;
+    const t1 = Date.now();
+
+    // The next CLI command starts a daemon on the same home.
+    await home.ok(['ps']);
+    const t2 = Date.now();
+    const settling = await watchSettling(home, 1_000);
+    record.orphans += settling.orphans.length;
+    record.duplicates += settling.duplicates.length;
+    assertClean(settling, `${what}, after the restart`);
+
+    // The user applies the file again (or `down` again): the state converges to it.
+    if (target) await home.ok(['up', '-f', file, '--wait', '--timeout', '60'], 90_000);
+    else {
+      const r = await home.cli(['down', STACK]);
+      assert.ok(r.code === 0 || /STACK_NOT_FOUND|not found/i.test(r.stderr), `${what}: ${r.stderr}`);
+    }
+    const t3 = Date.now();
+    const final = await converged(home, target);
+    if (process.env.FLOTILLA_RELIABILITY_TRACE)
+      console.log(
+        `${what}: command ${t1 - t0} restart ${t2 - t1} reapply ${t3 - t2} converge ${Date.now() - t3}`,
+      );
+    record.orphans += final.orphans.length;
+    record.duplicates += final.duplicates.length;
+    assertClean(final, `${what}, after applying it again`);
+    record.converged = true;
+    current = target;
+  }
+}
 
 /**
  * What runs equals what the file declares: the cache's primary and replicas and the workers, each
