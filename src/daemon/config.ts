@@ -40,7 +40,7 @@ export interface DaemonConfig {
   homeCheckMs?: number;
   /** FLOTILLA_START_ORDER: the start order of stacks whose file names none (default auto). */
   startOrder?: StartOrder;
-  /** FLOTILLA_START_SLOTS: JVM starts at once in the auto order (default: the machine's cores). */
+  /** FLOTILLA_START_SLOTS: services whose JVMs start at once in the auto order (default: one per two cores). */
   startSlots?: number;
   /** FLOTILLA_PORT_RESERVATIONS: the folder every home on this machine reserves task ports in. */
   portReservations?: string;

@@ -1,6 +1,5 @@
-import os from 'node:os';
 import type { Paths } from '../core/paths.js';
-import { StartGate } from './start-gate.js';
+import { defaultStartSlots, StartGate } from './start-gate.js';
 import type { TaskHandle, TaskRecord } from '../core/task.js';
 import type { Driver } from '../drivers/driver.js';
 import type { Store } from '../state/store.js';
@@ -63,7 +62,7 @@ export class Reconciler {
       ...(o.containerConfig ? { containerConfig: o.containerConfig } : {}),
       ...(o.userOf ? { userOf: o.userOf } : {}),
       ...(o.fenced ? { fenced: o.fenced } : {}),
-      gate: new StartGate(o.startSlots ?? os.availableParallelism()),
+      gate: new StartGate(o.startSlots ?? defaultStartSlots()),
       ...(o.startOrder ? { startOrder: o.startOrder } : {}),
       ...(o.startPolicy ? { startPolicy: o.startPolicy } : {}),
       ...(o.beforeLaunch ? { beforeLaunch: o.beforeLaunch } : {}),

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { testLaunchSpec } from '../core/testing.js';
 import { isTaskReady, type TaskRecord } from '../core/task.js';
-import { chainLength, StartGate, type StartRequest } from './start-gate.js';
+import { chainLength, defaultStartSlots, StartGate, type StartRequest } from './start-gate.js';
 import { stopBlocker } from './teardown.js';
 
 function req(key: string, over: Partial<StartRequest> = {}): StartRequest {
@@ -124,6 +124,10 @@ describe('StartGate', () => {
       req('b.0', { order: 'parallel' }),
     ]);
     assert.equal(all.size, 2);
+  });
+
+  it('by default one service starts its JVMs per two cores, and at least one', () => {
+    assert.deepEqual([1, 2, 3, 4, 8, 64].map(defaultStartSlots), [1, 1, 1, 2, 4, 32]);
   });
 
   it('drain lets every waiting start go', async () => {

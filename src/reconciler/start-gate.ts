@@ -1,3 +1,4 @@
+import os from 'node:os';
 import type { StartOrder } from '../core/service.js';
 import type { TaskRecord } from '../core/task.js';
 
@@ -26,13 +27,23 @@ interface Waiter extends StartRequest {
   admit: () => void;
 }
 
+/**
+ * Services whose JVMs start at once in `auto`, by default: one per two cores. A JVM's start keeps
+ * about two cores busy (its JIT compiler threads beside the application's own start), and on this
+ * 2-core machine the dev stack was ready sooner with one such service starting at a time than with
+ * two (docs/benchmarks.md, "start slots").
+ */
+export function defaultStartSlots(cores = os.availableParallelism()): number {
+  return Math.max(1, Math.floor(cores / 2));
+}
+
 /** A start that never becomes ready gives its turn back after this long, so nothing waits forever. */
 const HOLD_LIMIT_MS = 300_000;
 
 /**
  * Admits task starts so that, on a small machine, the critical path is not slowed down by every JVM
- * starting at once: in `auto`, the heavy (JVM) starts of at most `slots` services (the machine's
- * cores) run at once, each held from launch until the task is ready, exits or is removed, and the
+ * starting at once: in `auto`, the heavy (JVM) starts of at most `slots` services (one per two
+ * cores, by default) run at once, each held from launch until the task is ready, exits or is removed, and the
  * waiting start with the longest chain behind it goes first. `serial` starts the tasks of a stack one
  * at a time; `parallel` admits every start at once.
  */
