@@ -72,6 +72,14 @@ describe('the CLI at start', () => {
     assert.ok(ps.length < all.length / 2, `ps loads ${ps.length} modules, every command ${all.length}`);
   });
 
+  it('answers --version without loading any command', () => {
+    const version = importsOf(['--version']);
+    assert.deepEqual(
+      version.filter((u) => u.includes('/cli/commands/')).map((u) => path.basename(u)),
+      ['index.js'],
+    );
+  });
+
   it("reads up's stack file with yaml's lexer alone, not the whole package", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-imports-'));
     try {
