@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { isMap, parseDocument } from 'yaml';
 import { isComposeSource } from '../core/compose-format.js';
 import { FlotillaError } from '../core/errors.js';
 import { LIMITS, formatBytes } from '../core/limits.js';
+import { yamlLibrary } from '../core/yaml-load.js';
 import { readYaml, scanYaml } from '../core/yaml-text.js';
 
 export interface StackFile {
@@ -100,8 +100,9 @@ function stackFromScan(
   const name = nameFlag ?? fromFile ?? defaultName(file, text);
   if (nameFlag !== undefined && fromFile !== undefined && fromFile !== nameFlag) {
     // Only the name changes; the document is built (it is within the limits) to keep the comments.
-    const doc = parseDocument(text, { uniqueKeys: false });
-    if (doc.errors.length === 0 && isMap(doc.contents)) {
+    const yaml = yamlLibrary();
+    const doc = yaml.parseDocument(text, { uniqueKeys: false });
+    if (doc.errors.length === 0 && yaml.isMap(doc.contents)) {
       doc.set('name', nameFlag);
       return { name, source: doc.toString() };
     }

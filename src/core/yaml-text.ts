@@ -1,6 +1,7 @@
-import { CST, Lexer, isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
+import type { Document, Node } from 'yaml';
 import { FlotillaError, type ErrorCode } from './errors.js';
 import { LIMITS, formatBytes } from './limits.js';
+import { yamlLexer, yamlLibrary } from './yaml-load.js';
 
 /**
  * YAML text to plain data, bounded: the size is checked before anything else, a lexer pass counts
@@ -35,7 +36,7 @@ export function readYaml(text: string, { what, code }: YamlOptions): unknown {
   prescan(text, what);
   let doc: Document;
   try {
-    doc = parseDocument(text, { prettyErrors: true, merge: true, uniqueKeys: false });
+    doc = yamlLibrary().parseDocument(text, { prettyErrors: true, merge: true, uniqueKeys: false });
   } catch (err) {
     // Block nesting deep enough to exhaust the parser's stack: the lexer pass only bounds flow nesting.
     if (err instanceof RangeError) tooComplex(what, `nests deeper than ${LIMITS.depth} levels`);
@@ -85,6 +86,7 @@ function prescan(text: string, what: string, collect = false): Scan {
   let name: string | undefined;
   const words = new Set<string>();
   let plainNext = false;
+  const { CST, Lexer } = yamlLexer();
   for (const token of new Lexer().lex(text)) {
     const type = CST.tokenType(token);
     let scalar: string | null = null;
@@ -157,6 +159,7 @@ interface Measure {
  * and keys that appear twice in one mapping.
  */
 function measure(doc: Document, text: string, what: string, code: ErrorCode): void {
+  const { isAlias, isMap, isScalar, isSeq } = yamlLibrary();
   const seen = new Map<Node, Measure>();
   const open = new Set<Node>();
   let total = 0;

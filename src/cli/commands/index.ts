@@ -162,20 +162,36 @@ const COMMANDS: [names: string[], register: Register][] = [
 /** The program's options that take a value: the word after them is not the command. */
 const VALUE_OPTIONS = new Set(['--home', '--tenant']);
 
-/** The command a command line names: its first word that is neither an option nor an option's value. */
-export function commandOf(argv: string[]): string | undefined {
+/**
+ * Where the command a command line names is: its first word that is neither an option nor an
+ * option's value (-1: none). `version`: whether the program's --version comes before it, which
+ * commander answers before anything else.
+ */
+function commandAt(argv: string[]): { at: number; version: boolean } {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
+    if (arg === '-V' || arg === '--version') return { at: -1, version: true };
     if (VALUE_OPTIONS.has(arg)) i++;
-    else if (!arg.startsWith('-')) return arg;
+    else if (!arg.startsWith('-')) return { at: i, version: false };
   }
-  return undefined;
+  return { at: -1, version: false };
 }
 
-/** Registers the command `argv` names, or every command (help, no command, an unknown word). */
+/**
+ * Registers the command `argv` names (`help up`: up), none for the program's --version, or every
+ * command (help, no command, an unknown word).
+ */
 export async function registerCommands(program: Command, argv?: string[]): Promise<void> {
-  const named = argv && commandOf(argv);
+  if (!argv) return registerAll(program);
+  const { at, version } = commandAt(argv);
+  if (version) return;
+  const help = argv[at] === 'help' ? commandAt(argv.slice(at + 1)).at : -1;
+  const named = help < 0 ? argv[at] : argv[at + 1 + help];
   const one = named === undefined ? undefined : COMMANDS.find(([names]) => names.includes(named));
   if (one) return one[1](program);
+  return registerAll(program);
+}
+
+async function registerAll(program: Command): Promise<void> {
   for (const [, register] of COMMANDS) await register(program);
 }
