@@ -114,6 +114,28 @@ describe('GET /v1/tasks', () => {
     ]);
   });
 
+  it("answers the same query of another tenant with that tenant's tasks, and the same again until one changes", async () => {
+    store.tenants.create({ name: 'acme', weight: 1, quota: null }, 1000);
+    store.tasks.put(testTask('acme', 'web', 0, { stack: 'shop' }), 1000);
+    const as = async (tenant: string) => {
+      const r = await app.inject({ url: '/v1/tasks?owner=web', headers: { 'flotilla-tenant': tenant } });
+      return (JSON.parse(r.body) as TaskView[]).map((t) => `${t.tenant}/${t.id}/${t.state}`);
+    };
+    const ours = await as('default');
+    assert.deepEqual(ours, [
+      'default/web.0/staging',
+      'default/web.1/staging',
+      'default/web.2/failed',
+      'default/web.3/staging',
+      'default/web.4/staging',
+    ]);
+    assert.deepEqual(await as('acme'), ['acme/web.0/staging']);
+    assert.deepEqual(await as('default'), ours);
+    store.tasks.update('acme', 'web.0', { state: 'failed' }, 3000);
+    assert.deepEqual(await as('acme'), ['acme/web.0/failed']);
+    assert.deepEqual(await as('default'), ours);
+  });
+
   it('refuses a field, an offset or a limit that is not one, with a coded error naming it', async () => {
     for (const url of [
       '/v1/tasks?fields=id,password',

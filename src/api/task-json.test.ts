@@ -62,4 +62,24 @@ describe('TaskJson', () => {
       ['web.0', 'web.1'],
     );
   });
+
+  it('answers a key asked again with the same bytes until one of its records changes', () => {
+    const json = new TaskJson(pathsFor('/tmp/home'), serialize);
+    const first = json.array(store.tasks.list('a'), undefined, 'a');
+    assert.equal(json.array(store.tasks.list('a'), undefined, 'a'), first, 'the very same buffer');
+    assert.notEqual(json.array(store.tasks.list('a'), ['id'], 'a'), first, 'fields are part of the key');
+    const page = json.array(store.tasks.list('a').slice(1), undefined, 'a');
+    assert.deepEqual(
+      (JSON.parse(page.toString()) as TaskView[]).map((t) => t.id),
+      ['web.1'],
+      'other records under the same key make the body anew',
+    );
+    store.tasks.update('a', 'web.1', { state: 'running' }, 3);
+    const after = json.array(store.tasks.list('a'), undefined, 'a');
+    assert.deepEqual(
+      (JSON.parse(after.toString()) as TaskView[]).map((t) => t.state),
+      [(JSON.parse(first.toString()) as TaskView[])[0]!.state, 'running'],
+    );
+    assert.equal(json.array(store.tasks.list('a'), undefined, 'a'), after);
+  });
 });

@@ -10,6 +10,9 @@ import { taskView } from '../daemon/views.js';
  */
 const KEPT_FIELD_LISTS = 3;
 
+/** Whole bodies kept, by the caller's key (tenant, filters, fields, page), the least recently asked dropped first. */
+const KEPT_BODIES = 4;
+
 /**
  * `GET /v1/tasks`'s body from each task's JSON, made once per record: the store hands out the same
  * frozen record until the task's row is written again (`state/task-cache.ts`), so a list of 10,000
@@ -21,6 +24,13 @@ const KEPT_FIELD_LISTS = 3;
  */
 export class TaskJson {
   private readonly json = new Map<string, WeakMap<TaskRecord, Buffer>>();
+  /**
+   * The last body made for each key, with the records it was made from. Asked again with the very
+   * same records (the cache hands out one frozen record per row until the row is written), it is the
+   * same bytes: sent again as they are, the answer allocates nothing. Copying 5 MB for each request
+   * at 10,000 tasks fed the collector, and its full collections were the API's slowest answers.
+   */
+  private readonly bodies = new Map<string, { tasks: readonly TaskRecord[]; body: Buffer }>();
 
   /**
    * `serialize`: one TaskView's serializer, by default compiled here, at startup, with the validators
@@ -31,8 +41,24 @@ export class TaskJson {
     private readonly serialize: (view: TaskView) => string = fastJson(TaskView, { compileValidators: true }),
   ) {}
 
-  /** `fields`: only these of each task (their values are the view's, written by JSON.stringify). */
-  array(tasks: readonly TaskRecord[], fields?: readonly (keyof TaskView)[]): Buffer {
+  /**
+   * `fields`: only these of each task (their values are the view's, written by JSON.stringify).
+   * `key`: names what `tasks` were chosen by (tenant, filters, page) for the body to be kept; any
+   * other key, or a record that is not the very one the body was made from, makes it anew.
+   */
+  array(tasks: readonly TaskRecord[], fields?: readonly (keyof TaskView)[], key?: string): Buffer {
+    if (key === undefined) return this.concat(tasks, fields);
+    const bodyKey = `${key}\0${fields?.join(',') ?? ''}`;
+    const kept = this.bodies.get(bodyKey);
+    this.bodies.delete(bodyKey);
+    const body = kept && sameRecords(kept.tasks, tasks) ? kept.body : this.concat(tasks, fields);
+    if (this.bodies.size >= KEPT_BODIES) this.bodies.delete(this.bodies.keys().next().value!);
+    // A copy: the caller's list may be the store's own, which a write changes in place.
+    this.bodies.set(bodyKey, { tasks: kept?.body === body ? kept.tasks : tasks.slice(), body });
+    return body;
+  }
+
+  private concat(tasks: readonly TaskRecord[], fields?: readonly (keyof TaskView)[]): Buffer {
     const key = fields?.join(',') ?? '';
     // The least recently asked list goes when another comes.
     const kept = this.json.get(key) ?? new WeakMap<TaskRecord, Buffer>();
@@ -62,9 +88,18 @@ export class TaskJson {
     let at = 1;
     for (let i = 0; i < parts.length; i++) {
       if (i > 0) body[at++] = 0x2c; // ','
+      const start = at;
       at += parts[i]!.copy(body, at);
+      // Each task's JSON is then read from the body, which is kept: not a second copy of every task.
+      kept.set(tasks[i]!, body.subarray(start, at));
     }
     body[at] = 0x5d; // ']'
     return body;
   }
+}
+
+function sameRecords(a: readonly TaskRecord[], b: readonly TaskRecord[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -19,15 +19,15 @@ export function daemonEntry(): string {
 
 /**
  * Node's flags for the daemon, for its resident memory (docs/benchmarks.md, adoption):
- * - V8's young generation at 4 MB a half instead of 16: about 40 MB off an idle daemon (136 → 96 MB
- *   with 20 tasks); the daemon's requests mostly send JSON it keeps, so the extra minor collections
- *   cost little.
- * - The old generation grown by 20% past what survives a full collection, not V8's default of
+ * - V8's young generation at 1 MB a half instead of 16: an idle daemon 136 → 96 MB at 4 MB; at 1 MB
+ *   (with the growth below) 1,000 tasks cost 5–9 MB less again. The daemon's requests send JSON it
+ *   keeps (`GET /v1/tasks` sends a body it made before), so the extra minor collections cost little.
+ * - The old generation grown by 10% past what survives a full collection, not V8's default of
  *   up to several times it: after launching 1,000 tasks the daemon stayed at 250 MB resident, for
- *   about 45 MB of heap in use; with this, 130 MB. `--optimize-for-size` went to 115 MB but made the API at
- *   10,000 tasks a third slower.
+ *   about 45 MB of heap in use. `--optimize-for-size` went lower still but made the API at 10,000
+ *   tasks slower.
  */
-const DAEMON_NODE_FLAGS = ['--max-semi-space-size=4', '--heap-growing-percent=20'];
+const DAEMON_NODE_FLAGS = ['--max-semi-space-size=1', '--heap-growing-percent=10'];
 
 /**
  * glibc gives each thread that allocates (libuv's pool spawning and reading for 1,000 tasks, V8's
