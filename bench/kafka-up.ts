@@ -11,24 +11,31 @@ import { TestHome, median, ms, report, timed } from './util.js';
  * the same `up` from a cold artifact cache (every jar downloaded and verified) and a warm one.
  */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+/** BENCH_COLD=0 leaves out the cold-cache `up` (the smoke run's smallest size: no download). */
+const COLD = process.env.BENCH_COLD !== '0';
 const EXAMPLES = [
   { file: 'examples/kafka-zookeeper.yml', stack: 'kafka-zookeeper' },
   { file: 'examples/kafka-kraft.yml', stack: 'kafka-kraft' },
 ];
 
 async function measure(file: string, stack: string): Promise<[string, string][]> {
-  const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-bench-cache-'));
   const home = new TestHome();
-  home.env.FLOTILLA_ARTIFACTS = cache;
-  // An empty HOME has no ~/.m2/repository: the cold run really downloads every jar.
-  home.env.HOME = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-bench-home-'));
+  const made: string[] = [];
+  if (COLD) {
+    made.push(fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-bench-cache-')));
+    // An empty HOME has no ~/.m2/repository: the cold run really downloads every jar.
+    made.push(fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-bench-home-')));
+    [home.env.FLOTILLA_ARTIFACTS, home.env.HOME] = made;
+  }
   const warm: number[] = [];
   const hand: number[] = [];
   let cold = 0;
   try {
     await home.ok(['daemon', 'start']);
-    [cold] = await timed(() => home.ok(['up', '-f', file, '--wait', '--timeout', '900'], 1_000_000));
-    await home.ok(['down', stack, '--purge']);
+    if (COLD) {
+      [cold] = await timed(() => home.ok(['up', '-f', file, '--wait', '--timeout', '900'], 1_000_000));
+      await home.ok(['down', stack, '--purge']);
+    }
     for (let i = 0; i < ROUNDS; i++) {
       const [t] = await timed(() => home.ok(['up', '-f', file, '--wait', '--timeout', '600'], 700_000));
       warm.push(t);
@@ -42,16 +49,18 @@ async function measure(file: string, stack: string): Promise<[string, string][]>
     }
   } finally {
     await home.cleanup();
-    fs.rmSync(cache, { recursive: true, force: true });
-    fs.rmSync(home.env.HOME, { recursive: true, force: true });
+    for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
   }
   return [
     [`rounds`, String(ROUNDS)],
-    ['flotilla up --wait, cold cache (download from Maven Central)', ms(cold)],
+    ...((COLD ? [['flotilla up --wait, cold cache (download from Maven Central)', ms(cold)]] : []) as [
+      string,
+      string,
+    ][]),
     ['flotilla up --wait, warm cache (median)', ms(median(warm))],
     ['same commands by hand (median)', ms(median(hand))],
     ['ratio warm / by hand', (median(warm) / median(hand)).toFixed(2)],
-    ['ratio cold / warm', (cold / median(warm)).toFixed(2)],
+    ...((COLD ? [['ratio cold / warm', (cold / median(warm)).toFixed(2)]] : []) as [string, string][]),
   ];
 }
 

@@ -11,7 +11,7 @@ import { FIGURES } from './figures.js';
 const SMALLEST: Record<string, Record<string, string>> = {
   'redis-up': { BENCH_ROUNDS: '1' },
   'ps-200-apps': { BENCH_APPS: '2', BENCH_SAMPLES: '1' },
-  'kafka-up': { BENCH_ROUNDS: '1' },
+  'kafka-up': { BENCH_ROUNDS: '1', BENCH_COLD: '0' },
   'kafka-down': { BENCH_ROUNDS: '1' },
   replace: { BENCH_ROUNDS: '1' },
   scheduler: { BENCH_ROUNDS: '1' },

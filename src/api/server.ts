@@ -60,9 +60,9 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: false,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
-    // The validators a response's unions need, compiled with its serializer at startup: left to the
-    // first answer that reaches them, each held the loop for tens of ms (up to 100, profiled).
-    serializerOpts: { compileValidators: true },
+    // The validators a response's unions need are compiled by the first answer that reaches them
+    // (tens of ms, once per route), not at startup: compiling every route's took 2.2 s of each
+    // daemon start, and their code held memory. The tasks list, the hot path, has its own (task-json.ts).
     bodyLimit: LIMITS.bodyBytes,
     // Node's default, stated: the limit docs/errors.md gives for the URL and headers.
     http: { maxHeaderSize: LIMITS.headerBytes },

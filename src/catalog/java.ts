@@ -35,6 +35,52 @@ export function inspectJava(javaPath: string): JavaInstall | null {
   return found;
 }
 
+/** Forgets what this process asked (for tests of the remembered answers). */
+export function forgetJavaAnswers(): void {
+  seen.clear();
+}
+
+/** What a `java -version` answered, with the binary it asked: the same size and mtime, the same answer. */
+interface Remembered {
+  size: number;
+  mtimeMs: number;
+  install: JavaInstall | null;
+}
+
+/**
+ * Every Java of the machine inspected, the answers remembered in `file` across daemon starts (each
+ * `java -version` costs 100 ms to seconds on a busy machine, and a daemon asks at every start). A
+ * binary whose size or modification time changed (a JDK upgraded) is asked again.
+ */
+export function inspectAllJava(file: string, env: NodeJS.ProcessEnv = process.env): void {
+  let known: Record<string, Remembered> = {};
+  try {
+    known = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, Remembered>;
+  } catch {
+    // none yet, or unreadable: ask every one
+  }
+  const now: Record<string, Remembered> = {};
+  for (const candidate of javaCandidates(env)) {
+    const real = fs.realpathSync(candidate);
+    const { size, mtimeMs } = fs.statSync(real);
+    const before = known[real];
+    const same = before && before.size === size && before.mtimeMs === mtimeMs;
+    // Only an answer about this very binary: the file names no other program to run.
+    if (same && (before.install === null || before.install.path === real) && !seen.has(real))
+      seen.set(real, before.install);
+    now[real] = { size, mtimeMs, install: inspectJava(real) };
+  }
+  if (JSON.stringify(now) === JSON.stringify(known)) return;
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}`;
+    fs.writeFileSync(tmp, JSON.stringify(now));
+    fs.renameSync(tmp, file);
+  } catch {
+    // a read-only cache: asked again next time
+  }
+}
+
 function parseVersion(p: string, text: string): JavaInstall | null {
   const m = /version "([^"]+)"/.exec(text);
   if (!m) return null;

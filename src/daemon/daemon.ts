@@ -3,7 +3,7 @@ import path from 'node:path';
 import { buildServer } from '../api/server.js';
 import { ConsoleViews } from './console-views.js';
 import { ArtifactResolver } from '../artifacts/resolver.js';
-import { inspectJava, javaCandidates } from '../catalog/java.js';
+import { inspectAllJava } from '../catalog/java.js';
 import { compileOptionValidators } from '../catalog/registry.js';
 import { ensureRuntime } from '../catalog/runtimes.js';
 import type { RuntimeRef } from '../core/task.js';
@@ -318,9 +318,9 @@ export async function startDaemon(config: DaemonConfig, log: (msg: string) => vo
     shutdown: (stopTasks) => void stop(stopTasks),
     security: () => isolation.checks(),
   });
-  // `java -version` (once per install, cached) blocks for 100 ms or more: asked before serving, so
-  // that neither a first JVM deploy nor `doctor` holds up every other request while it runs.
-  for (const java of javaCandidates()) inspectJava(java);
+  // `java -version` (once per install, remembered beside the artifacts) blocks for 100 ms or more:
+  // asked before serving, so that neither a first JVM deploy nor `doctor` holds up every request.
+  inspectAllJava(path.join(paths.artifacts, 'java-installs.json'));
   const address = await server.listen({ host: config.host, port: config.port });
   await dns.sync(store.tenants.list().map((t) => t.name));
   control.onCommit(() => void isolation.sync());
