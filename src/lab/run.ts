@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { FlotillaClient } from '../client/client.js';
 import type { FaultRequest } from '../core/fault.js';
+import { ALIVE_STATES } from '../core/task.js';
 import type { Experiment, NemesisStep } from './experiment.js';
 import { History } from './history.js';
 import { prepareCassandra } from './cassandra/workload.js';
@@ -155,7 +156,11 @@ export async function runExperiment(client: FlotillaClient, e: Experiment, o: Ru
 async function concrete(client: FlotillaClient, f: FaultRequest): Promise<FaultRequest> {
   if ((f.kind === 'isolate' || f.kind === 'partition') && f.service && !f.from) {
     const tasks = (await client.listTasks()).filter((t) => t.owner === f.service);
-    const one = tasks[Math.floor(Math.random() * tasks.length)];
+    // The one cut off runs now: a task a kill fault just took down (its relaunch under way) has no
+    // process to cut off, and the daemon refuses it. Its peers are whatever runs.
+    const running = tasks.filter((t) => t.pid !== null && ALIVE_STATES.has(t.state));
+    const pool = running.length > 0 ? running : tasks;
+    const one = pool[Math.floor(Math.random() * pool.length)];
     const { service: _s, pick: _p, ...rest } = f;
     if (!one) return f;
     return f.kind === 'isolate'

@@ -204,7 +204,12 @@ export function kafkaZookeeperSuite(driver: 'process' | 'docker', skip?: string)
             },
           );
           const c = r.checkers[0]!;
-          const summary = `${JSON.stringify(c)}\n${lines.slice(-5).join('\n')}`;
+          // A fault the daemon refused is in the history with its reason: a missing one says why.
+          const refused = fs
+            .readFileSync(path.join(out, 'history.jsonl'), 'utf8')
+            .split('\n')
+            .filter((l) => l.includes('fault-refused'));
+          const summary = `${JSON.stringify(c)}\n${[...refused, ...lines.slice(-5)].join('\n')}`;
           process.stderr.write(`# docker-kafka-kills: ${summary}\n`);
           assert.equal(r.faults.filter((f) => f.kind === 'kill').length, LAB_KILLS, summary);
           assert.equal(r.faults.filter((f) => f.kind === 'isolate').length, 3, summary);
