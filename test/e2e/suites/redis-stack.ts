@@ -211,8 +211,15 @@ export function redisStackSuite(driver: 'process' | 'docker', skip?: string): vo
 
     it('sees a SIGKILLed primary dead within a second and heals it', async () => {
       const client = home.client();
-      const before = await client.getTask('cache.redis-0');
-      assert.equal(before.state, 'healthy');
+      // The test before relaunched it (its disk fault): it takes writes before its check passes again.
+      const before = await waitFor(
+        async () => {
+          const t = await client.getTask('cache.redis-0');
+          return t.state === 'healthy' ? t : null;
+        },
+        30_000,
+        'cache.redis-0 healthy before the kill',
+      );
       const seen: (FlotillaEvent & { t: number })[] = [];
       const stop = new AbortController();
       const events = client.events((e) => seen.push({ ...e, t: Date.now() }), stop.signal);
