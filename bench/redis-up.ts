@@ -85,5 +85,6 @@ export async function main(): Promise<void> {
     ['flotilla up --wait (median)', ms(median(flotilla))],
     ['by hand (median)', ms(median(hand))],
     ['ratio flotilla / by hand', ratio.toFixed(2)],
+    ['flotilla - by hand', ms(median(flotilla) - median(hand))],
   ]);
 }

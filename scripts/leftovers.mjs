@@ -5,7 +5,7 @@
 //   node scripts/leftovers.mjs check      after them: prints each leftover; exits 1 on a process or container
 //
 // A leftover is a tenant user or group (`flt-*`), a firewall chain (`FLT-*`, a fault's `FLTF-*`), a container or volume
-// labelled by a Flotilla daemon, or a process that runs as a tenant's user or out of a test's home
+// labelled by a Flotilla daemon, an image that was not there, or a process that runs as a tenant's user or out of a test's home
 // (`$TMPDIR/flotilla-*`). Every test cleans up after itself; this is the run-wide proof that it did.
 import { execFileSync, spawnSync } from 'node:child_process';
 import console from 'node:console';
@@ -53,6 +53,8 @@ function docker() {
     ...lines('docker', ['volume', 'ls', '--filter', label, '--format', '{{.Name}}']).map(
       (n) => `volume ${n}`,
     ),
+    // Images a test built or pulled (a loopback registry's) and did not remove.
+    ...lines('docker', ['images', '--format', '{{.Repository}}:{{.Tag}} {{.ID}}']).map((n) => `image ${n}`),
   ];
 }
 
@@ -102,8 +104,8 @@ if (mode === 'snapshot') {
     execFileSync('sleep', ['3']);
     left = now().filter((x) => !before.has(x));
   }
-  // A process or a container still running fails the run. A user, chain, volume, reservation or
-  // folder is listed: one such leak (a tenant user and its chain) is not yet traced to its test.
+  // A process or a container still running fails the run. A user, chain, volume, image, reservation
+  // or folder is listed: one such leak (a tenant user and its chain) is not yet traced to its test.
   const fatal = left.filter((x) => x.startsWith('process ') || x.startsWith('container '));
   if (left.length === 0) {
     console.log('leftovers: none');

@@ -48,6 +48,12 @@ export interface PackageDefinition {
    * than a core to each task that only waits.
    */
   startsOneAtATime?: boolean;
+  /**
+   * The role whose tasks launch before the service's others, which wait while one of them is on its
+   * way up (a Redis primary: its replicas then find it listening at their first connect instead of
+   * retrying a second later).
+   */
+  startsFirst?: string;
   /** Set when the package cannot run under the Docker driver yet: why, and what to do instead. */
   noContainers?: string;
 }

@@ -12,7 +12,11 @@ export function startPolicyOf(store: Store, t: TaskRecord): StartPolicy {
   if (!s) return NONE;
   try {
     const pkg = getPackage(s.package, s.version);
-    return { heavy: pkg.jvm !== undefined, oneAtATime: pkg.startsOneAtATime === true };
+    return {
+      heavy: pkg.jvm !== undefined,
+      oneAtATime: pkg.startsOneAtATime === true,
+      ...(pkg.startsFirst !== undefined ? { firstRole: pkg.startsFirst } : {}),
+    };
   } catch {
     return NONE;
   }

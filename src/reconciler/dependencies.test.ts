@@ -2,7 +2,7 @@ import { testLaunchSpec } from '../core/testing.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type TaskRecord } from '../core/task.js';
-import { disruptionBlocker, unreadyDependencies, waitingOn } from './dependencies.js';
+import { disruptionBlocker, launchBlockers, unreadyDependencies, waitingOn } from './dependencies.js';
 
 function task(owner: string, name: string, over: Partial<TaskRecord> = {}): TaskRecord {
   const { spec, ...rest } = over;
@@ -114,5 +114,44 @@ describe('disruptionBlocker', () => {
       ),
       null,
     );
+  });
+});
+
+describe('launchBlockers: siblings in the role the package starts first', () => {
+  const primary = (over: Partial<TaskRecord> = {}) => task('cache', 'redis-0', { role: 'primary', ...over });
+  const replica = task('cache', 'redis-1', { role: 'replica', state: 'staging' });
+  const blockers = (siblings: TaskRecord[], t = replica, firstRole: string | undefined = 'primary') =>
+    launchBlockers(t, (o) => (o === 'cache' ? siblings : []), firstRole);
+
+  it('holds a replica while its primary is about to launch or starting', () => {
+    assert.deepEqual(blockers([primary({ state: 'staging' }), replica]), ['cache.redis-0']);
+    assert.deepEqual(blockers([primary({ state: 'starting' }), replica]), ['cache.redis-0']);
+  });
+
+  it('lets it go once the primary is up, down, backing off or no longer wanted', () => {
+    for (const state of ['healthy', 'running', 'unhealthy', 'failed', 'killed'] as const)
+      assert.deepEqual(blockers([primary({ state }), replica]), [], state);
+    assert.deepEqual(blockers([primary({ state: 'staging', nextLaunchAt: 5_000 }), replica]), []);
+    assert.deepEqual(blockers([primary({ state: 'starting', desired: 'stopped' }), replica]), []);
+  });
+
+  it('never holds the first role itself, nor a package that names none', () => {
+    const starting = primary({ state: 'starting' });
+    assert.deepEqual(blockers([starting, replica], primary({ state: 'staging', id: 'cache.redis-9' })), []);
+    assert.deepEqual(
+      launchBlockers(replica, () => [starting, replica], undefined),
+      [],
+    );
+  });
+
+  it('adds them after the owners it depends on', () => {
+    const app = task('web', '0', {
+      state: 'staging',
+      role: 'replica',
+      spec: testLaunchSpec({ dependsOn: ['db'] }),
+    });
+    const tasksOf = (o: string) =>
+      o === 'web' ? [task('web', '1', { role: 'primary', state: 'starting' }), app] : [];
+    assert.deepEqual(launchBlockers(app, tasksOf, 'primary'), ['db', 'web.1']);
   });
 });

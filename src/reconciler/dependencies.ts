@@ -25,6 +25,32 @@ export function unreadyDependencies(t: TaskRecord, tasksOf: (owner: string) => T
   });
 }
 
+/**
+ * The siblings of `t` in the role its package starts first (`firstRole`) that are on their way up:
+ * about to launch (staging, no backoff) or launched and not ready yet. One that fails or waits out a
+ * backoff holds nobody back. `siblings` are the owner's tasks.
+ */
+export function unreadyFirstStarters(
+  t: TaskRecord,
+  siblings: TaskRecord[],
+  firstRole: string | undefined,
+): string[] {
+  if (firstRole === undefined || t.role === firstRole) return [];
+  return siblings
+    .filter((s) => s.role === firstRole && s.desired === 'running')
+    .filter((s) => s.state === 'starting' || (s.state === 'staging' && s.nextLaunchAt === null))
+    .map((s) => s.id);
+}
+
+/** What `t` waits for before it launches: owners it depends on, then siblings that start first. */
+export function launchBlockers(
+  t: TaskRecord,
+  tasksOf: (owner: string) => TaskRecord[],
+  firstRole: string | undefined,
+): string[] {
+  return [...unreadyDependencies(t, tasksOf), ...unreadyFirstStarters(t, tasksOf(t.owner), firstRole)];
+}
+
 /** The tasks waiting (staging) for `owner`, to sync again now that it moved. */
 export function waitingOn(owner: string, tasks: TaskRecord[]): TaskRecord[] {
   return tasks.filter((other) => other.state === 'staging' && other.spec.dependsOn.includes(owner));

@@ -11,6 +11,8 @@ export interface StartPolicy {
   heavy: boolean;
   /** Its tasks' first starts go one after another (Cassandra's bootstraps). */
   oneAtATime: boolean;
+  /** The role whose tasks launch before the owner's others (package.ts, `startsFirst`). */
+  firstRole?: string;
 }
 
 export type StartPolicyOf = (t: TaskRecord) => StartPolicy;

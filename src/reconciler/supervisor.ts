@@ -5,7 +5,7 @@ import { ALIVE_STATES, hasEnded, type ContainerSpec, type TaskRecord, type TaskS
 import type { ContainerConfig, Driver, ExitResult } from '../drivers/driver.js';
 import type { TaskHandle } from '../core/task.js';
 import type { Store } from '../state/store.js';
-import { disruptionBlocker, unreadyDependencies } from './dependencies.js';
+import { disruptionBlocker, launchBlockers } from './dependencies.js';
 import type { EventBus } from './events.js';
 import type { HealthMonitor, HealthReport } from './health/monitor.js';
 import { runPrestart, type ArtifactPreparer, type ImagePreparer } from './prestart.js';
@@ -96,7 +96,8 @@ export class Supervisor {
       return;
     }
     if (hasEnded(t)) return;
-    const waitingFor = unreadyDependencies(t, (owner) => this.d.store.tasks.byOwner(tenant, owner));
+    const tasksOf = (owner: string) => this.d.store.tasks.byOwner(tenant, owner);
+    const waitingFor = launchBlockers(t, tasksOf, this.d.startPolicy?.(t).firstRole);
     if (waitingFor.length > 0) {
       this.states.set(t, 'staging', `waiting for ${waitingFor.join(', ')} to be ready`);
       return;

@@ -3,6 +3,7 @@ import { isTaskReady, type TaskRecord, type TaskState } from '../core/task.js';
 import type { Store } from '../state/store.js';
 import { waitingOn } from './dependencies.js';
 import type { EventBus } from './events.js';
+import type { StartPolicyOf } from './start-order.js';
 import type { WorkQueue } from './queue.js';
 
 export interface TaskStatesDeps {
@@ -12,6 +13,8 @@ export interface TaskStatesDeps {
   now: () => number;
   /** Called when every task of an owner has become ready (packages run their post-ready steps). */
   onOwnerReady?: (tenant: string, owner: string) => void;
+  /** What packages say about their starts: siblings wait for a first-starting task's moves. */
+  startPolicy?: StartPolicyOf;
 }
 
 /** How the supervisor changes a task's state: the row, the task_state event, who waited for its owner. */
@@ -40,6 +43,7 @@ export class TaskStates {
       },
       now,
     );
+    if (previous.state !== state && this.d.startPolicy?.(t).firstRole === t.role) this.wakeSiblings(t);
     return { ...previous, state, message };
   }
 
@@ -49,5 +53,11 @@ export class TaskStates {
     if (siblings.every(isTaskReady)) this.d.onOwnerReady?.(t.tenant, t.owner);
     for (const other of waitingOn(t.owner, this.d.store.tasks.list(t.tenant)))
       this.d.queue().add(taskKey(other.tenant, other.id));
+  }
+
+  /** The owner's tasks that wait (staging) for `t`, which its package starts first, to come up. */
+  private wakeSiblings(t: TaskRecord): void {
+    for (const s of this.d.store.tasks.byOwner(t.tenant, t.owner))
+      if (s.id !== t.id && s.state === 'staging') this.d.queue().add(taskKey(s.tenant, s.id));
   }
 }

@@ -63,9 +63,11 @@ export function renderConfig({ owner, task, primary, options }: ConfigInput): st
     lines.push(`requirepass ${confQuote(options.password)}`, `masterauth ${confQuote(options.password)}`);
   }
   if (isPrimary) {
-    // Diskless full syncs otherwise wait repl-diskless-sync-delay (5 s) for more replicas to arrive;
-    // we know how many will, so the first sync starts as soon as they have all connected.
-    if (options.replicas > 0) lines.push(`repl-diskless-sync-max-replicas ${options.replicas}`);
+    // A diskless full sync otherwise waits repl-diskless-sync-delay (5 s) for more replicas to share
+    // its transfer, or until repl-diskless-sync-max-replicas have connected, which the primary checks
+    // once a second: a replica was in sync a second after it connected. Started at once, it is in
+    // sync within milliseconds; a replica that connects during a transfer gets the next one.
+    if (options.replicas > 0) lines.push('repl-diskless-sync-delay 0');
   } else {
     lines.push(`replicaof ${primary.host} ${primaryPort}`);
   }

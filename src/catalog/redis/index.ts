@@ -35,6 +35,10 @@ export const redis: PackageDefinition = {
     "Runs the machine's redis-server.",
   optionsSchema,
   binaries: [SERVER],
+  // A replica connects to its primary on its first replication tick and, when nobody listens yet,
+  // again a second later: started together, the replica was ready after a second; after its primary,
+  // a few milliseconds after that one's sync.
+  startsFirst: 'primary',
 
   layout(options): TaskSlot[] {
     const o = readOptions(options);
