@@ -22,7 +22,11 @@ export type FaultPick = 'all' | 'one' | 'random' | 'majority' | 'leader';
 /** What `POST /v1/faults` asks for. Task ids are a tenant's (`events.kafka-1`). */
 export interface FaultRequest {
   kind: FaultKind;
-  /** kill, pause: the service (or app) whose tasks are candidates; or `tasks`. */
+  /**
+   * The service (or app) whose tasks are candidates, narrowed by `pick`; or `tasks`. A network fault
+   * that names a service and no `from`: the picked task(s) on one side (random by default), the rest of
+   * the service on the other (isolate: the rest of its stack).
+   */
   service?: string;
   tasks?: string[];
   pick?: FaultPick;

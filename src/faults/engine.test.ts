@@ -18,7 +18,7 @@ import {
   enterThrottle,
   throttlesOf,
 } from './slow-disk.js';
-import { checkFaultRequest } from './validate.js';
+import { checkFaultRequest } from '../core/fault-check.js';
 
 const root = process.getuid?.() === 0;
 
@@ -79,6 +79,16 @@ describe('fault requests', () => {
     );
     assert.equal(field({ kind: 'kill', fromNodes: ['node-1'] }), 'service');
     assert.equal(field({ kind: 'partition', fromNodes: ['node-1'], toNodes: ['node-2'] }), null);
+    // A network fault's first side picked from a service; the rest of it is the other side.
+    assert.equal(field({ kind: 'isolate', service: 's' }), null);
+    assert.equal(field({ kind: 'partition', service: 's', pick: 'majority' }), null);
+    assert.equal(field({ kind: 'delay', service: 's', delayMs: 50 }), null);
+    assert.equal(field({ kind: 'partition', service: 's', pick: 'all' }), 'pick');
+    assert.equal(field({ kind: 'isolate', service: 's', pick: 'majority' }), 'pick');
+    assert.equal(field({ kind: 'partition', service: 's', to: ['b'] }), 'to');
+    assert.equal(field({ kind: 'partition', service: 's', tasks: ['a'] }), 'tasks');
+    assert.equal(field({ kind: 'isolate', service: 's', from: ['a'] }), 'service');
+    assert.equal(field({ kind: 'partition', to: ['b'] }), 'from');
   });
 });
 

@@ -11,7 +11,7 @@ import { NetworkFault, sidesOf } from './network.js';
 import { nodeSides } from './nodes.js';
 import { removeShaping } from './shaping.js';
 import { ownNetns, pickTasks, type TaskLookup } from './targets.js';
-import { checkFaultRequest } from './validate.js';
+import { checkFaultRequest } from '../core/fault-check.js';
 
 /** What the engine needs of the daemon: the store's faults and tasks, the driver, the event bus. */
 export interface FaultDeps {
@@ -161,10 +161,13 @@ export class FaultEngine {
       }
     } else {
       const sides = onNodes ? nodeSides(req, this.deps.nodes ?? [], () => this.deps.tasks.listAll()) : null;
-      const { from, to } = sides ? { from: [], to: [] } : sidesOf(this.deps.tasks, tenant, req);
+      const named = !sides && req.from === undefined ? await this.serviceSides(tenant, req) : req;
+      const { from, to } = sides ? { from: [], to: [] } : sidesOf(this.deps.tasks, tenant, named);
       const chain = `${this.chainPrefix}${id}`;
       record = {
         ...base,
+        // With the sides the daemon picked: what heals and follows the fault reads them there.
+        request: named,
         targets: onNodes
           ? [...(req.fromNodes ?? []), ...(req.toNodes ?? [])]
           : [...from, ...to].map((t) => t.id),
@@ -231,6 +234,22 @@ export class FaultEngine {
     const candidates = pickTasks(this.deps.tasks, tenant, { ...req, pick: 'all' }, this.random);
     const leader = leaderOf ? await leaderOf(candidates, req.leaderOf) : null;
     return pickTasks(this.deps.tasks, tenant, req, this.random, () => leader);
+  }
+
+  /**
+   * A network fault's sides from `service` and `pick` (random by default): the picked tasks among
+   * those that run now, and the rest of the service (isolate: sidesOf takes the rest of its stack).
+   */
+  private async serviceSides(tenant: string, req: FaultRequest): Promise<FaultRequest> {
+    const from = (await this.pick(tenant, { ...req, pick: req.pick ?? 'random' })).map((t) => t.id);
+    if (req.kind === 'isolate') return { ...req, from };
+    const to = this.deps.tasks
+      .byOwner(tenant, req.service ?? '')
+      .filter((t) => t.desired === 'running' && !from.includes(t.id))
+      .map((t) => t.id);
+    if (to.length === 0)
+      throw new FlotillaError('FAULT_INVALID', `service: ${from.join(', ')} has no peers in ${req.service}`);
+    return { ...req, from, to };
   }
 
   private schedule(f: FaultRecord): void {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { FlotillaError } from '../core/errors.js';
 import type { FaultPick, FaultRequest } from '../core/fault.js';
-import type { TaskRecord } from '../core/task.js';
+import { ALIVE_STATES, type TaskRecord } from '../core/task.js';
 import type { Endpoint } from './netfilter.js';
 
 /** What the engine reads of the store: a tenant's tasks, one by id or by owner. */
@@ -11,7 +11,8 @@ export interface TaskLookup {
 }
 
 /**
- * The tasks a kill or pause hits: `tasks` by id, or the tasks of `service`, narrowed by `pick`.
+ * The tasks a fault hits: `tasks` by id, or the tasks of `service`, narrowed by `pick` (a network
+ * fault's first side, when it names a service).
  * Only the tenant's own tasks can be named: another tenant's are not found.
  */
 export function pickTasks(
@@ -21,8 +22,9 @@ export function pickTasks(
   random: () => number,
   leaderOf?: (candidates: TaskRecord[]) => TaskRecord | null,
 ): TaskRecord[] {
+  // A task between two runs (a kill's relaunch under way, a backoff) has no process to fault.
   const candidates = candidatesOf(tasks, tenant, req).filter(
-    (t) => t.handle !== null && t.desired === 'running',
+    (t) => t.desired === 'running' && (t.handle?.pid ?? 0) > 0 && ALIVE_STATES.has(t.state),
   );
   if (candidates.length === 0)
     throw new FlotillaError('FAULT_INVALID', 'none of the tasks named runs now: nothing to fault');

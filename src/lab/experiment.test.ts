@@ -79,6 +79,22 @@ describe('experiment files', () => {
     assert.equal(fieldOf({ ...ok, nemesis: [{ fault: { kind: 'kill' } }] }), 'nemesis[0]');
     assert.equal(fieldOf({ ...ok, nemesis: [{ at: 99, fault: { kind: 'kill' } }] }), 'nemesis[0].at');
     assert.equal(fieldOf({ ...ok, colour: 'red' }), 'experiment.colour');
+    // The daemon's checks of a fault, before anything runs.
+    assert.equal(
+      fieldOf({ ...ok, nemesis: [{ at: 1, fault: { kind: 'kill' } }] }),
+      'nemesis[0].fault.service',
+    );
+    assert.equal(
+      fieldOf({
+        ...ok,
+        nemesis: [{ every: 2, fault: { kind: 'isolate', service: 'cache', pick: 'majority' } }],
+      }),
+      'nemesis[0].fault.pick',
+    );
+    assert.equal(
+      fieldOf({ ...ok, nemesis: [{ at: 1, fault: { kind: 'isolate', service: 'cache' } }] }),
+      null,
+    );
   });
 
   it('accepts every example', () => {

@@ -1,5 +1,6 @@
-import { FlotillaError } from '../core/errors.js';
+import { FlotillaError, isFlotillaError } from '../core/errors.js';
 import { FAULT_KINDS, type FaultRequest } from '../core/fault.js';
+import { checkFaultRequest } from '../core/fault-check.js';
 import { parseCassandraWorkload, type CassandraWorkload } from './cassandra/options.js';
 import { parseKafkaWorkload, type KafkaWorkload } from './kafka/options.js';
 
@@ -143,13 +144,24 @@ function parseStep(n: Obj, field: string, durationS: number): NemesisStep {
   const heal =
     n.durationS === undefined ? {} : { durationS: num(n.durationS, `${field}.durationS`, 0.1, 3600) };
   if ((n.at === undefined) === (n.every === undefined)) throw bad(field, 'give either at or every');
-  if (n.at !== undefined) return { at: num(n.at, `${field}.at`, 0, durationS), fault, ...heal };
-  return {
-    every: num(n.every, `${field}.every`, 0.5, 3600),
-    start: n.start === undefined ? 0 : num(n.start, `${field}.start`, 0, durationS),
-    fault,
-    ...heal,
-  };
+  const step: NemesisStep =
+    n.at !== undefined
+      ? { at: num(n.at, `${field}.at`, 0, durationS), fault, ...heal }
+      : {
+          every: num(n.every, `${field}.every`, 0.5, 3600),
+          start: n.start === undefined ? 0 : num(n.start, `${field}.start`, 0, durationS),
+          fault,
+          ...heal,
+        };
+  try {
+    checkFaultRequest(fault);
+  } catch (err) {
+    // The daemon's own check, here before anything runs: `nemesis[0].fault.pick: …`.
+    if (!isFlotillaError(err)) throw err;
+    const inner = (err.details as { field?: string } | undefined)?.field;
+    throw bad(`${field}.fault${inner ? `.${inner}` : ''}`, err.message.replace(/^[\w.]+: /, ''));
+  }
+  return step;
 }
 
 function parseChecker(c: Obj, field: string): Checker {

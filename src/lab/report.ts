@@ -20,12 +20,21 @@ export interface FaultSpan {
   healedAt: number | null;
 }
 
+/** A nemesis step the daemon refused (no task of the service ran, say): the run went on without it. */
+export interface RefusedFault {
+  /** ms since the start. */
+  at: number;
+  kind: string;
+  error: string;
+}
+
 export interface Report {
   name: string;
   stack: string;
   valid: boolean;
   checkers: CheckerResult[];
   faults: FaultSpan[];
+  refused: RefusedFault[];
   figures: { ok: number; fail: number; seconds: number };
   timeline: Second[];
 }
@@ -38,6 +47,7 @@ export function writeReport(
     stack: string;
     seconds: Second[];
     faults: FaultSpan[];
+    refused: RefusedFault[];
     checkers: CheckerResult[];
   },
 ): Report {
@@ -47,6 +57,7 @@ export function writeReport(
     valid: r.checkers.every((c) => c.valid),
     checkers: r.checkers,
     faults: r.faults,
+    refused: r.refused,
     figures: {
       ok: r.seconds.reduce((a, s) => a + s.ok, 0),
       fail: r.seconds.reduce((a, s) => a + s.fail, 0),
@@ -112,6 +123,7 @@ ${line((s) => s.ok, maxOps, '#2a9d8f')}${line((s) => s.fail, maxOps, '#d62828')}
 <text x="${W - 170}" y="${H - 8}" font-size="11" fill="#264653">p99 ms (max ${maxLat.toFixed(0)})</text></svg>
 <h2>Checkers</h2><table><tr><th>checker</th><th>verdict</th><th>figures</th><th>anomalies (first 10)</th></tr>${rows}</table>
 <h2>Faults</h2><ul>${r.faults.map((f) => `<li>${(f.at / 1000).toFixed(1)} s: ${esc(f.kind)} ${esc(f.targets.join(', '))}${f.healedAt !== null ? `, healed at ${(f.healedAt / 1000).toFixed(1)} s` : ''}</li>`).join('')}</ul>
+${r.refused.length > 0 ? `<h2>Refused faults</h2><ul>${r.refused.map((f) => `<li>${(f.at / 1000).toFixed(1)} s: ${esc(f.kind)}: ${esc(f.error)}</li>`).join('')}</ul>` : ''}
 </body></html>
 `;
 }

@@ -1,15 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FlotillaClient } from '../client/client.js';
-import type { FaultRequest } from '../core/fault.js';
-import { ALIVE_STATES } from '../core/task.js';
 import type { Experiment, NemesisStep } from './experiment.js';
 import { History } from './history.js';
 import { prepareCassandra } from './cassandra/workload.js';
 import { checkKafka } from './kafka/checker.js';
 import { prepareKafka } from './kafka/prepare.js';
 import { readBack, readHistory } from './kafka/workload.js';
-import { writeReport, type CheckerResult, type Report } from './report.js';
+import { writeReport, type CheckerResult, type FaultSpan, type RefusedFault, type Report } from './report.js';
 import { lostWrites, runProgram, startWorkload } from './workloads.js';
 
 export interface RunOptions {
@@ -51,12 +49,12 @@ export async function runExperiment(client: FlotillaClient, e: Experiment, o: Ru
   const active = new Map<string, string>();
   // Faults over at once (a kill): shown in the second they happened.
   let instant: string[] = [];
-  const injected: { id: string; kind: string; targets: string[]; at: number; healedAt: number | null }[] = [];
+  const injected: FaultSpan[] = [];
+  const refused: RefusedFault[] = [];
   const inject = async (step: NemesisStep) => {
     try {
-      const fault = await concrete(client, step.fault);
       const f = await client.injectFault({
-        ...fault,
+        ...step.fault,
         ...(step.durationS ? { durationS: step.durationS } : {}),
       });
       const at = history.now();
@@ -71,7 +69,10 @@ export async function runExperiment(client: FlotillaClient, e: Experiment, o: Ru
       if (f.state === 'active') active.set(f.id, `${f.kind}(${f.targets.join(',')})`);
       else instant.push(`${f.kind}(${f.targets.join(',')})`);
     } catch (err) {
-      history.nemesis('fault-refused', { error: String((err as Error).message ?? err) });
+      const error = String((err as Error).message ?? err);
+      history.nemesis('fault-refused', { error });
+      refused.push({ at: history.now(), kind: step.fault.kind, error });
+      o.print(`        ${step.fault.kind} refused: ${error}`);
     }
   };
   const timers: NodeJS.Timeout[] = [];
@@ -149,25 +150,14 @@ export async function runExperiment(client: FlotillaClient, e: Experiment, o: Ru
   } finally {
     await cassandraRun?.close();
   }
-  return writeReport(o.out, { experiment: e, stack, seconds: history.seconds, faults: injected, checkers });
-}
-
-/** A nemesis fault aimed at "a random task of a service" for network kinds: one named now. */
-async function concrete(client: FlotillaClient, f: FaultRequest): Promise<FaultRequest> {
-  if ((f.kind === 'isolate' || f.kind === 'partition') && f.service && !f.from) {
-    const tasks = (await client.listTasks()).filter((t) => t.owner === f.service);
-    // The one cut off runs now: a task a kill fault just took down (its relaunch under way) has no
-    // process to cut off, and the daemon refuses it. Its peers are whatever runs.
-    const running = tasks.filter((t) => t.pid !== null && ALIVE_STATES.has(t.state));
-    const pool = running.length > 0 ? running : tasks;
-    const one = pool[Math.floor(Math.random() * pool.length)];
-    const { service: _s, pick: _p, ...rest } = f;
-    if (!one) return f;
-    return f.kind === 'isolate'
-      ? { ...rest, from: [one.id] }
-      : { ...rest, from: [one.id], to: tasks.filter((t) => t !== one).map((t) => t.id) };
-  }
-  return f;
+  return writeReport(o.out, {
+    experiment: e,
+    stack,
+    seconds: history.seconds,
+    faults: injected,
+    refused,
+    checkers,
+  });
 }
 
 function fmt(ms: number | null): string {

@@ -131,6 +131,14 @@ describe('faults on process tasks, against real Redis', { skip: !root && 'needs 
     await a.healFault(f.id);
     assert.equal(await connects(replica.pid, primary, 3, 0.5), 3, 'healed');
 
+    // Sides picked by the daemon: one task of the service that runs, against the rest of it.
+    const picked = await a.injectFault({ kind: 'partition', service: 'cache', pick: 'one' });
+    assert.deepEqual([...picked.targets].sort(), ['cache.redis-0', 'cache.redis-1'], picked.targets.join());
+    assert.equal(await connects(replica.pid, primary, 3, 0.5), 0, 'picked: replica → primary is cut');
+    assert.equal(await connects(null, primary, 3, 0.5), 3, 'picked: a client outside still connects');
+    await a.healFault(picked.id);
+    assert.equal(await connects(replica.pid, primary, 3, 0.5), 3, 'picked partition healed');
+
     const loss = await a.injectFault({
       kind: 'loss',
       from: ['cache.redis-1'],
@@ -204,6 +212,8 @@ describe('faults on process tasks, against real Redis', { skip: !root && 'needs 
       nemesis: [
         { at: 1, durationS: 2, fault: { kind: 'isolate', service: 'cache' } },
         { every: 2, start: 3, durationS: 1, fault: { kind: 'pause', service: 'cache', pick: 'random' } },
+        // Refused by the daemon: the run goes on, and the report says so.
+        { at: 2, fault: { kind: 'kill', service: 'nosuch' } },
       ],
       checkers: [
         { kind: 'redis-lost-writes' },
@@ -222,7 +232,13 @@ describe('faults on process tasks, against real Redis', { skip: !root && 'needs 
           await waitFor(async () => (await a.getStack(stack)).status === 'ready', 60_000, stack);
         },
       });
-      assert.equal(lines.length, 6, lines.join('\n'));
+      assert.equal(lines.filter((l) => /^\s+\d+s /.test(l)).length, 6, lines.join('\n'));
+      assert.match(lines.join('\n'), /kill refused: .*nosuch/);
+      assert.deepEqual(
+        r.refused.map((f) => f.kind),
+        ['kill'],
+      );
+      assert.match(r.refused[0]!.error, /nosuch/);
       assert.match(lines.join('\n'), /faults: isolate\(cache\.redis-/);
       assert.deepEqual(
         r.checkers.map((c) => [c.kind, c.valid]),
@@ -244,6 +260,7 @@ describe('faults on process tasks, against real Redis', { skip: !root && 'needs 
       assert.ok(r.faults.length >= 2, JSON.stringify(r.faults));
       const page = fs.readFileSync(path.join(out, 'report.html'), 'utf8');
       assert.match(page, /<svg[^>]*>.*<rect/s);
+      assert.match(page, /<h2>Refused faults<\/h2><ul><li>[\d.]+ s: kill: [^<]*nosuch/);
       assert.equal(JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8')).valid, false);
       assert.deepEqual(leftovers(), [], 'every fault healed at the end');
     } finally {

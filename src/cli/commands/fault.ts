@@ -14,9 +14,15 @@ export function registerFaultCommands(fault: Command): void {
       'inject a fault into your own tasks: kill, pause, partition, isolate, loss, delay, bandwidth, disk, clock',
     )
     .argument('<kind>', 'kill | pause | partition | isolate | loss | delay | bandwidth | disk | clock')
-    .option('--service <name>', 'kill, pause, disk, clock: the service (or app) whose tasks are candidates')
+    .option(
+      '--service <name>',
+      'the service (or app) whose tasks are candidates (a network fault: the picked side vs the rest)',
+    )
     .option('--task <id>', 'kill, pause, disk, clock: a task (repeatable, or comma-separated)', list)
-    .option('--pick <how>', 'kill, pause, disk, clock: all | one | random | majority | leader')
+    .option(
+      '--pick <how>',
+      'all | one | random | majority | leader (network faults with --service: random by default)',
+    )
     .option('--signal <sig>', 'kill: SIGKILL (default) or SIGTERM')
     .option('--from <ids>', 'network faults: the tasks on one side (isolate: the one task)', list)
     .option('--to <ids>', 'network faults: the tasks on the other side', list)

@@ -1,5 +1,5 @@
-import { FlotillaError } from '../core/errors.js';
-import { FAULT_KINDS, FAULT_LIMITS, type FaultRequest } from '../core/fault.js';
+import { FlotillaError } from './errors.js';
+import { FAULT_KINDS, FAULT_LIMITS, type FaultRequest } from './fault.js';
 
 const NETWORK = new Set(['partition', 'isolate', 'loss', 'delay', 'bandwidth']);
 /** Fields only one kind reads: named in another kind's request, they are refused rather than ignored. */
@@ -66,8 +66,18 @@ export function checkFaultRequest(req: FaultRequest): void {
       throw bad('toNodes', 'name the node(s) on the other side');
     for (const n of req.toNodes ?? [])
       if (req.fromNodes.includes(n)) throw bad('toNodes', `${n} is on both sides`);
+  } else if (NETWORK.has(req.kind) && req.service !== undefined && req.from === undefined) {
+    // The picked task(s) on one side, the rest of the service (isolate: of its stack) on the other.
+    if (req.tasks) throw bad('tasks', 'a network fault names its sides: from and to, or service and pick');
+    if (req.to) throw bad('to', 'with service, the other side is the rest of the service');
+    const pick = req.pick ?? 'random';
+    if (pick === 'all') throw bad('pick', 'all of a service leaves nobody on the other side');
+    if (req.kind === 'isolate' && pick === 'majority')
+      throw bad('pick', 'isolate cuts off one task: pick one, random or leader');
   } else if (NETWORK.has(req.kind)) {
-    if (!req.from || req.from.length === 0) throw bad('from', 'name the task(s) on the first side');
+    if (req.service !== undefined) throw bad('service', 'name the sides (from, to) or a service, not both');
+    if (!req.from || req.from.length === 0)
+      throw bad('from', 'name the task(s) on the first side, or a service to pick them from');
     if (req.kind === 'isolate') {
       if (req.from.length !== 1) throw bad('from', 'isolate cuts off one task: name exactly one');
       if (req.to && req.to.length > 0) throw bad('to', 'isolate cuts a task off from the rest of its stack');
