@@ -43,6 +43,11 @@ export interface Driver {
    */
   purgeTask?(taskKey: string): Promise<void>;
   /**
+   * The task passed its checks (or runs, without checks): what it was given for its start only
+   * ends (the process driver: a start at one core's CPU weight, see startCpuWeight). Optional.
+   */
+  taskReady?(taskKey: string): void;
+  /**
    * After recovery: removes tasks this daemon launched that are not in `keep` (containers left by an
    * earlier daemon for tasks since deleted; processes an earlier daemon ran inside tasks that outlived
    * it). Optional.

@@ -89,6 +89,10 @@ export class DriverSet implements Driver {
     return alive;
   }
 
+  taskReady(taskKey: string): void {
+    this.byTask.get(taskKey)?.taskReady?.(taskKey);
+  }
+
   async execTask(taskKey: string, command: string, timeoutMs: number): Promise<ExecResult> {
     return this.of(taskKey).execTask(taskKey, command, timeoutMs);
   }

@@ -2,6 +2,7 @@ import { taskKey } from '../core/keys.js';
 import { isTaskReady, type TaskRecord, type TaskState } from '../core/task.js';
 import type { Store } from '../state/store.js';
 import { waitingOn } from './dependencies.js';
+import type { Driver } from '../drivers/driver.js';
 import type { EventBus } from './events.js';
 import type { StartPolicyOf } from './start-order.js';
 import type { WorkQueue } from './queue.js';
@@ -15,6 +16,8 @@ export interface TaskStatesDeps {
   onOwnerReady?: (tenant: string, owner: string) => void;
   /** What packages say about their starts: siblings wait for a first-starting task's moves. */
   startPolicy?: StartPolicyOf;
+  /** Told when a task becomes ready: what its start was given ends (Driver.taskReady). */
+  driver?: Pick<Driver, 'taskReady'>;
 }
 
 /** How the supervisor changes a task's state: the row, the task_state event, who waited for its owner. */
@@ -43,6 +46,8 @@ export class TaskStates {
       },
       now,
     );
+    if (previous.state !== state && (state === 'healthy' || state === 'running'))
+      this.d.driver?.taskReady?.(taskKey(t.tenant, t.id));
     if (previous.state !== state && this.d.startPolicy?.(t).firstRole === t.role) this.wakeSiblings(t);
     return { ...previous, state, message };
   }

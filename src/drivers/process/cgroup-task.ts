@@ -94,8 +94,21 @@ export class TaskCgroup {
     readonly dirs: CgroupRoots,
     /** 0 when memory is not limited. */
     readonly memLimitMb: number,
+    /** The CPU weight its cpus ask for, written once it is ready (startCpuWeight); null: written already. */
+    private settleWeight: LimitWrite | null = null,
   ) {
     this.oomBaseline = this.oomKills();
+  }
+
+  /** The task is ready: its declared CPU weight applies from now on (see startCpuWeight). */
+  settleCpu(): void {
+    if (!this.settleWeight) return;
+    try {
+      fs.writeFileSync(path.join(this.dirs.cpu, this.settleWeight.file), this.settleWeight.value);
+    } catch {
+      // Gone meanwhile: the task has exited.
+    }
+    this.settleWeight = null;
   }
 
   /** Every directory, each once (v1 may co-mount cpu and cpuacct). */
@@ -195,7 +208,9 @@ export function createTaskCgroup(
   }
   // A controller-less v2 directory: only made, never given controllers.
   if (roots.net && dirs.net) ensureCgroupDirs('cgroup-v1', path.dirname(path.dirname(roots.net)), dirs.net);
-  for (const w of limitWrites(roots.mechanism, cpus, mem, cpuQuota)) {
+  const writes = limitWrites(roots.mechanism, cpus, mem, cpuQuota);
+  const boost = startCpuWeight(writes);
+  for (const w of boost ? writes.map((x) => (x.file === boost.start.file ? boost.start : x)) : writes) {
     const file = path.join(w.controller === 'cpu' ? dirs.cpu : dirs.memory, w.file);
     try {
       fs.writeFileSync(file, w.value);
@@ -203,7 +218,21 @@ export function createTaskCgroup(
       if (!w.optional) throw err;
     }
   }
-  return new TaskCgroup(dirs, mem > 0 ? mem : 0);
+  return new TaskCgroup(dirs, mem > 0 ? mem : 0, boost?.settle ?? null);
+}
+
+/**
+ * A task that asks for less than one core's weight starts with one core's (the kernel's default),
+ * and gets its own once ready: under contention a weight is a share of the cores, and a JVM's start
+ * on its share of two busy cores took half again as long (a Spark master at 0.5 cpus beside its two
+ * workers: 19 s to ready, against 13 s without weights), while it only waits for it once running.
+ * Kubernetes users reach for a "startup CPU boost" for the same reason.
+ */
+export function startCpuWeight(writes: LimitWrite[]): { start: LimitWrite; settle: LimitWrite } | null {
+  const weight = writes.find((w) => w.file === 'cpu.shares' || w.file === 'cpu.weight');
+  const full = weight?.file === 'cpu.shares' ? 1024 : 100;
+  if (!weight || Number(weight.value) >= full) return null;
+  return { start: { ...weight, value: String(full) }, settle: weight };
 }
 
 /** The task's cgroup if it exists under this daemon's roots (left over by an earlier launch). */

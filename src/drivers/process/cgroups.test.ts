@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { limitWrites, taskCgroupPath } from './cgroup-task.js';
+import { limitWrites, startCpuWeight, taskCgroupPath } from './cgroup-task.js';
 import { cgroupDir, parseMountinfo, parseProcCgroup, scopeHash } from './cgroups.js';
 
 // A hybrid machine (v1 controllers, an empty cgroup2), and a container's pure v2 mount of a subtree.
@@ -114,5 +114,15 @@ describe('cgroup limits', () => {
       'cpu.shares=2',
     ]);
     assert.equal(show(limitWrites('cgroup-v2', 0.001, 0))[1], 'cpu.weight=1');
+  });
+
+  it("starts a task below one core's weight at one core's, and settles it at its own once ready", () => {
+    const v1 = startCpuWeight(limitWrites('cgroup-v1', 0.5, 0));
+    assert.deepEqual(v1 && [v1.start.value, v1.settle.value, v1.settle.file], ['1024', '512', 'cpu.shares']);
+    const v2 = startCpuWeight(limitWrites('cgroup-v2', 0.1, 0));
+    assert.deepEqual(v2 && [v2.start.value, v2.settle.value], ['100', '10']);
+    // One core or more: its own weight from the start.
+    assert.equal(startCpuWeight(limitWrites('cgroup-v1', 2, 0)), null);
+    assert.equal(startCpuWeight(limitWrites('cgroup-v1', 0, 0)), null);
   });
 });

@@ -143,6 +143,10 @@ export class ProcessDriver implements Driver {
     if (runner.isGone()) await runner.cgroup?.remove(true);
   }
 
+  taskReady(taskKey: string): void {
+    this.tasks.get(taskKey)?.cgroup?.settleCpu();
+  }
+
   async destroyTask(taskKey: string): Promise<void> {
     const runner = this.tasks.get(taskKey);
     if (!runner) {

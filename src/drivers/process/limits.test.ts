@@ -124,6 +124,18 @@ describe('process driver: cpus and mem as cgroup limits', () => {
     },
   );
 
+  it("starts a task at one core's CPU weight and gives it its own once it is ready", opts, async (t) => {
+    if (skipWithoutCgroups(t)) return;
+    const d = new ProcessDriver({ daemonHome: DAEMON_HOME });
+    const { key, cgroup } = await start(d, { cmd: 'sleep 30 & wait', cpus: 0.5 });
+    const [file, full, own] =
+      support.mechanism === 'cgroup-v1' ? ['cpu.shares', '1024', '512'] : ['cpu.weight', '100', '50'];
+    const weight = () => fs.readFileSync(path.join(cgroup.dirs.cpu, file), 'utf8').trim();
+    assert.equal(weight(), full, 'while it starts');
+    d.taskReady(key);
+    assert.equal(weight(), own, 'once ready');
+  });
+
   it(
     'keeps the limits of a task adopted by a new driver, and removes its cgroup once destroyed',
     opts,
