@@ -30,7 +30,7 @@ export function unreadyDependencies(t: TaskRecord, tasksOf: (owner: string) => T
  * about to launch (staging, no backoff) or launched and not ready yet. One that fails or waits out a
  * backoff holds nobody back. `siblings` are the owner's tasks.
  */
-export function unreadyFirstStarters(
+function unreadyFirstStarters(
   t: TaskRecord,
   siblings: TaskRecord[],
   firstRole: string | undefined,

@@ -14,6 +14,8 @@ import {
 import { readProcStat } from './state.js';
 
 export const CFS_PERIOD_US = 100_000;
+/** One core's CPU weight, the kernel's default for a cgroup: v1's cpu.shares, v2's cpu.weight. */
+const CORE_WEIGHT = { 'cpu.shares': 1024, 'cpu.weight': 100 } as const;
 /** The kernel may take a moment to release a cgroup whose last process just exited. */
 const REMOVE_WAIT_MS = 2000;
 
@@ -39,7 +41,8 @@ export function limitWrites(
   const quota = cpuQuota && cpus > 0 ? Math.max(1000, Math.round(cpus * CFS_PERIOD_US)) : null;
   const bytes = mem > 0 ? Math.round(mem * 2 ** 20) : null;
   if (mechanism === 'cgroup-v1') {
-    const shares = cpus > 0 ? Math.max(2, Math.round(1024 * cpus)) : 1024;
+    const core = CORE_WEIGHT['cpu.shares'];
+    const shares = cpus > 0 ? Math.max(2, Math.round(core * cpus)) : core;
     return [
       { controller: 'cpu', file: 'cpu.cfs_period_us', value: String(CFS_PERIOD_US) },
       { controller: 'cpu', file: 'cpu.cfs_quota_us', value: String(quota ?? -1) },
@@ -51,12 +54,13 @@ export function limitWrites(
         : []),
     ];
   }
+  const core = CORE_WEIGHT['cpu.weight'];
   return [
     { controller: 'cpu', file: 'cpu.max', value: `${quota ?? 'max'} ${CFS_PERIOD_US}` },
     {
       controller: 'cpu',
       file: 'cpu.weight',
-      value: String(cpus > 0 ? Math.min(10_000, Math.max(1, Math.round(100 * cpus))) : 100),
+      value: String(cpus > 0 ? Math.min(10_000, Math.max(1, Math.round(core * cpus))) : core),
     },
     { controller: 'memory', file: 'memory.max', value: String(bytes ?? 'max') },
     { controller: 'memory', file: 'memory.swap.max', value: bytes ? '0' : 'max', optional: true },
@@ -230,8 +234,8 @@ export function createTaskCgroup(
  */
 export function startCpuWeight(writes: LimitWrite[]): { start: LimitWrite; settle: LimitWrite } | null {
   const weight = writes.find((w) => w.file === 'cpu.shares' || w.file === 'cpu.weight');
-  const full = weight?.file === 'cpu.shares' ? 1024 : 100;
-  if (!weight || Number(weight.value) >= full) return null;
+  const full = weight && CORE_WEIGHT[weight.file as keyof typeof CORE_WEIGHT];
+  if (!weight || !full || Number(weight.value) >= full) return null;
   return { start: { ...weight, value: String(full) }, settle: weight };
 }
 

@@ -204,11 +204,8 @@ export function kafkaZookeeperSuite(driver: 'process' | 'docker', skip?: string)
             },
           );
           const c = r.checkers[0]!;
-          // A fault the daemon refused is in the history with its reason: a missing one says why.
-          const refused = fs
-            .readFileSync(path.join(out, 'history.jsonl'), 'utf8')
-            .split('\n')
-            .filter((l) => l.includes('fault-refused'));
+          // A fault the daemon refused is in the report with its reason: a missing one says why.
+          const refused = r.refused.map((f) => `refused at ${f.at} ms: ${f.kind}: ${f.error}`);
           const summary = `${JSON.stringify(c)}\n${[...refused, ...lines.slice(-5)].join('\n')}`;
           process.stderr.write(`# docker-kafka-kills: ${summary}\n`);
           assert.equal(r.faults.filter((f) => f.kind === 'kill').length, LAB_KILLS, summary);
