@@ -25,7 +25,7 @@ export interface LaunchSpecInput {
 /**
  * A catalog task's launch spec with the defaults every package shares: no secret env (secrets live
  * in 0600 config files), no disk reservation, Marathon's backoff, no dependencies (a service's tasks
- * are one gang). The keys come in the order the packages always wrote them.
+ * are one gang), killed at once when purged (every package's clean stop only protects its own data). The keys come in the order the packages always wrote them.
  */
 export function launchSpec(input: LaunchSpecInput): LaunchSpec {
   return {
@@ -39,6 +39,7 @@ export function launchSpec(input: LaunchSpecInput): LaunchSpec {
     healthChecks: input.healthChecks,
     ...(input.runtime ? { runtime: input.runtime } : {}),
     killGracePeriodSeconds: input.killGracePeriodSeconds ?? 10,
+    killOnPurge: true,
     backoff: { ...BACKOFF_DEFAULTS },
     dependsOn: [],
   };

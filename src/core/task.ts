@@ -72,6 +72,13 @@ export interface LaunchSpec {
   disk: number;
   healthChecks: HealthCheckSpec[];
   killGracePeriodSeconds: number;
+  /**
+   * Purged with its data (`down --purge`, `replace --purge`), the task is killed at once (SIGKILL)
+   * rather than given its grace: its clean stop (a Kafka controlled shutdown, a Cassandra drain, a
+   * Redis save) would only protect data deleted right after. Set by the catalog, whose packages'
+   * stops reach nothing else; an app's SIGTERM may (offsets it commits elsewhere), so apps keep theirs.
+   */
+  killOnPurge?: boolean;
   backoff: Backoff;
   /** Owners (apps or services of the same tenant) that must be ready before this task launches. */
   dependsOn: string[];

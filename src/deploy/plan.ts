@@ -316,9 +316,14 @@ function withChanges(
   return out;
 }
 
-/** A pull policy says how an image arrives, not what runs: changing it restarts nothing (as in Compose). */
+/**
+ * A pull policy says how an image arrives and `killOnPurge` how the task ends, not what runs: changing
+ * either restarts nothing (as a pull policy in Compose; tasks launched before `killOnPurge` existed
+ * keep running, and their grace).
+ */
 function hashedSpec(spec: LaunchSpec): LaunchSpec {
-  if (!spec.container?.pullPolicy) return spec;
-  const { pullPolicy: _ignored, ...container } = spec.container;
-  return { ...spec, container };
+  const { killOnPurge: _stop, ...rest } = spec;
+  if (!rest.container?.pullPolicy) return rest;
+  const { pullPolicy: _pull, ...container } = rest.container;
+  return { ...rest, container };
 }

@@ -18,6 +18,8 @@ class FakeDriver implements Driver {
   private pid = 100;
   /** For each stopTask: the keys running at that moment (the stopped one included). */
   readonly upAtStop: string[][] = [];
+  /** For each stopTask: the task, its grace and the signal asked for (none: the driver's SIGTERM). */
+  readonly stops: { key: string; graceMs: number; signal: string | undefined }[] = [];
 
   capabilities() {
     return { exec: false, signals: false, recover: false, resourceLimits: false };
@@ -33,9 +35,10 @@ class FakeDriver implements Driver {
     const t = this.tasks.get(key);
     return t ? t.done : Promise.reject(new Error(`no task ${key}`));
   }
-  async stopTask(key: string): Promise<void> {
+  async stopTask(key: string, graceMs: number, signal?: NodeJS.Signals): Promise<void> {
     this.upAtStop.push([...this.tasks.keys()].sort());
-    this.end(key, null, 'SIGTERM');
+    this.stops.push({ key, graceMs, signal });
+    this.end(key, null, signal ?? 'SIGTERM');
   }
   async destroyTask(key: string): Promise<void> {
     this.end(key, null, 'SIGKILL');
@@ -172,6 +175,29 @@ describe('Supervisor', () => {
       ['acme/web.0', 'acme/web.1'],
     ]);
     assert.equal(get('web.0').restartRequested || get('web.1').restartRequested, false);
+  });
+
+  it('kills a purged task at once when its spec says its stop protects only its data, else gives it its grace', async () => {
+    put('kafka.0', { killOnPurge: true });
+    put('kafka.1', { killOnPurge: true });
+    put('app.0');
+    await until('all run', () => ['kafka.0', 'kafka.1', 'app.0'].every((id) => get(id).state === 'running'));
+    const now = Date.now();
+    store.tasks.update('acme', 'kafka.0', { desired: 'purged' }, now);
+    store.tasks.update('acme', 'kafka.1', { desired: 'removed' }, now);
+    store.tasks.update('acme', 'app.0', { desired: 'purged' }, now);
+    reconciler.enqueue('acme', ['kafka.0', 'kafka.1', 'app.0']);
+    await until('all are forgotten', () => store.tasks.list('acme').length === 0);
+    const grace = spec.killGracePeriodSeconds * 1000;
+    assert.deepEqual(
+      [...driver.stops].sort((a, b) => a.key.localeCompare(b.key)),
+      [
+        { key: 'acme/app.0', graceMs: grace, signal: undefined },
+        { key: 'acme/kafka.0', graceMs: 0, signal: 'SIGKILL' },
+        // Removed, its data kept: its clean stop still matters.
+        { key: 'acme/kafka.1', graceMs: grace, signal: undefined },
+      ],
+    );
   });
 
   it('launches an ended one-shot task again when its restart is asked for', async () => {
