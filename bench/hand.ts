@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { KafkaTopic } from '../src/catalog/kafka/options.js';
+import { ensureTopics } from '../src/catalog/kafka/topics.js';
 import type { TaskRecord } from '../src/core/task.js';
 import { runExec } from '../src/drivers/process/spawn.js';
 import { runCheck } from '../src/reconciler/health/index.js';
@@ -11,7 +13,8 @@ import { timed } from './util.js';
 /**
  * The "by hand" side of a stack benchmark: the very same commands Flotilla ran (read from its state
  * database once its daemon is stopped), launched in dependency order — each service's tasks in
- * parallel, the next service once they all pass the same checks — with fresh data directories.
+ * parallel, the next service once they all pass the same checks — with fresh data directories,
+ * and the topics Flotilla's post-ready step creates.
  */
 export function recordedTasks(dbFile: string): TaskRecord[] {
   const store = createStore(dbFile);
@@ -20,6 +23,37 @@ export function recordedTasks(dbFile: string): TaskRecord[] {
   } finally {
     store.close();
   }
+}
+
+/** The topics each Kafka service declares (its post-ready step creates them), by service name. */
+export function recordedTopics(dbFile: string): Map<string, KafkaTopic[]> {
+  const store = createStore(dbFile);
+  try {
+    const services = store.tenants.list().flatMap((t) => store.services.list(t.name));
+    return new Map(
+      services
+        .filter((s) => s.package === 'kafka' && Array.isArray(s.options.topics))
+        .map((s) => [s.name, s.options.topics as KafkaTopic[]]),
+    );
+  } finally {
+    store.close();
+  }
+}
+
+/** A Kafka broker's id, from its KAFKA check; -1 for any other task. */
+export const brokerId = (t: TaskRecord) => t.spec.healthChecks.find((c) => c.kafka)?.kafka?.brokerId ?? -1;
+export const isBroker = (t: TaskRecord) => brokerId(t) >= 0;
+
+/** Creates a service's declared topics on its brokers with the same admin call Flotilla's step makes. */
+export async function createTopics(
+  tasks: TaskRecord[],
+  service: string,
+  topics: KafkaTopic[],
+): Promise<void> {
+  const bootstrap = tasks
+    .filter((t) => t.owner === service && isBroker(t))
+    .map((t) => `${t.host}:${t.ports[0]!}`);
+  await ensureTopics(bootstrap, topics, { service, tenant: 'bench', options: {}, tasks: [] });
 }
 
 /** The very same commands started by hand and ready: their process groups, and how to clean up. */
@@ -35,8 +69,9 @@ export interface HandStack {
 export async function launchByHand(
   tasks: TaskRecord[],
   sandboxOf: (t: TaskRecord) => string,
+  topics?: Map<string, KafkaTopic[]>,
 ): Promise<number> {
-  const stack = await startByHand(tasks, sandboxOf);
+  const stack = await startByHand(tasks, sandboxOf, { ...(topics ? { topics } : {}) });
   await stack.cleanup();
   return stack.elapsed;
 }
@@ -55,11 +90,15 @@ export function ownerOrder(tasks: TaskRecord[]): string[] {
   ).map(declaredName);
 }
 
-/** `keepData`: start on the data the tasks already have (a restart), not on fresh directories. */
+/**
+ * `keepData`: start on the data the tasks already have (a restart), not on fresh directories.
+ * `topics`: a Kafka service's declared topics, created once its brokers are ready, as Flotilla's
+ * post-ready step does (while the services after it start); the time includes them.
+ */
 export async function startByHand(
   tasks: TaskRecord[],
   sandboxOf: (t: TaskRecord) => string,
-  { keepData = false } = {},
+  { keepData = false, topics = new Map<string, KafkaTopic[]>() } = {},
 ): Promise<HandStack> {
   const owners = ownerOrder(tasks);
   const children: ChildProcess[] = [];
@@ -88,6 +127,7 @@ export async function startByHand(
       }
     }
     const [elapsed] = await timed(async () => {
+      const steps: Promise<void>[] = [];
       for (const owner of owners) {
         const mine = tasks.filter((t) => t.owner === owner);
         await Promise.all(
@@ -116,7 +156,10 @@ export async function startByHand(
             }
           }),
         );
+        const declared = topics.get(owner);
+        if (declared) steps.push(createTopics(tasks, owner, declared));
       }
+      await Promise.all(steps);
     });
     return { elapsed, groups, cleanup };
   } catch (err) {

@@ -2,10 +2,17 @@ import type { TaskRecord } from '../src/core/task.js';
 import { pathsFor, sandboxPath } from '../src/core/paths.js';
 import { encodeMetadataRequest, parseMetadataResponse } from '../src/reconciler/health/kafka.js';
 import { exchange } from '../src/reconciler/health/exchange.js';
-import { ensureTopics } from '../src/catalog/kafka/topics.js';
-import type { KafkaTopic } from '../src/catalog/kafka/options.js';
-import { createStore } from '../src/state/store.js';
-import { groupAlive, groupsGone, ownerOrder, recordedTasks, startByHand } from './hand.js';
+import {
+  brokerId,
+  createTopics,
+  groupAlive,
+  groupsGone,
+  isBroker,
+  ownerOrder,
+  recordedTasks,
+  recordedTopics,
+  startByHand,
+} from './hand.js';
 import { TestHome, median, ms, report, timed } from './util.js';
 
 /**
@@ -65,9 +72,6 @@ async function controllerOf(brokers: TaskRecord[]): Promise<number> {
   });
 }
 
-const brokerId = (t: TaskRecord) => t.spec.healthChecks.find((c) => c.kafka)?.kafka?.brokerId ?? -1;
-const isBroker = (t: TaskRecord) => brokerId(t) >= 0;
-
 /** Each service after the services that depend on it; within one, `inService` decides. */
 async function reverseOrder(
   tasks: TaskRecord[],
@@ -88,17 +92,6 @@ async function controllerLast(mine: TaskRecord[], oneAtATime: boolean): Promise<
   const others = mine.filter((t) => brokerId(t) !== controller);
   const last = mine.filter((t) => brokerId(t) === controller);
   return [...(oneAtATime ? others.map((t) => [t]) : [others]), last].filter((b) => b.length > 0);
-}
-
-/** Each Kafka service's declared topics, read from Flotilla's state. */
-function topicsOf(dbFile: string): Map<string, KafkaTopic[]> {
-  const store = createStore(dbFile);
-  try {
-    const services = store.services.list('default').filter((s) => s.package === 'kafka');
-    return new Map(services.map((s) => [s.name, (s.options.topics ?? []) as KafkaTopic[]]));
-  } finally {
-    store.close();
-  }
 }
 
 const VARIANTS: Variant[] = [
@@ -125,7 +118,7 @@ export async function main(): Promise<void> {
     for (let i = 0; i < ROUNDS; i++) {
       await home.ok(['up', '-f', FILE, '--wait', '--timeout', '600'], 700_000);
       const tasks = recordedTasks(pathsFor(home.home).db);
-      const declared = topicsOf(pathsFor(home.home).db);
+      const declared = recordedTopics(pathsFor(home.home).db);
       // `down` keeps the data, so every JVM gets its clean stop; `--purge` kills them (its data goes).
       const [t] = await timed(() => home.ok(['down', STACK], 120_000));
       down.push(t);
@@ -138,11 +131,7 @@ export async function main(): Promise<void> {
         const started = await startByHand(tasks, sandboxOf);
         try {
           // The same topics Flotilla created: a broker's controlled shutdown moves their leaders.
-          for (const [service, topics] of declared) {
-            const brokers = tasks.filter((x) => x.owner === service && isBroker(x));
-            const bootstrap = brokers.map((x) => `${x.host}:${x.ports[0]!}`);
-            await ensureTopics(bootstrap, topics, { service, tenant: 'bench', options: {}, tasks: [] });
-          }
+          for (const [service, topics] of declared) await createTopics(tasks, service, topics);
           const [elapsed, late] = await timed(() => v.stop(tasks, started.groups));
           hand.get(v.name)!.push(elapsed);
           killed.set(v.name, killed.get(v.name)! + late);

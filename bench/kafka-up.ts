@@ -2,12 +2,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathsFor, sandboxPath } from '../src/core/paths.js';
-import { launchByHand, recordedTasks } from './hand.js';
+import { launchByHand, recordedTasks, recordedTopics } from './hand.js';
 import { TestHome, median, ms, report, timed } from './util.js';
 
 /**
  * Time from `flotilla up --wait` to "all brokers ready" for each Kafka example, next to launching the
- * very same JVM commands by hand on the critical path (ZooKeeper, then the brokers in parallel); and
+ * very same JVM commands by hand on the critical path (ZooKeeper, then the brokers in parallel, then
+ * the example's topic, created with the same admin call as Flotilla's post-ready step); and
  * the same `up` from a cold artifact cache (every jar downloaded and verified) and a warm one.
  */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -40,10 +41,13 @@ async function measure(file: string, stack: string): Promise<[string, string][]>
       const [t] = await timed(() => home.ok(['up', '-f', file, '--wait', '--timeout', '600'], 700_000));
       warm.push(t);
       const tasks = recordedTasks(pathsFor(home.home).db);
+      const topics = recordedTopics(pathsFor(home.home).db);
       await home.ok(['down', stack, '--purge']);
       hand.push(
-        await launchByHand(tasks, (task) =>
-          sandboxPath(pathsFor(home.home), task.tenant, task.owner, task.name),
+        await launchByHand(
+          tasks,
+          (task) => sandboxPath(pathsFor(home.home), task.tenant, task.owner, task.name),
+          topics,
         ),
       );
     }

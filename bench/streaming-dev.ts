@@ -1,14 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathsFor, sandboxPath } from '../src/core/paths.js';
-import { launchByHand, recordedTasks } from './hand.js';
+import { launchByHand, recordedTasks, recordedTopics } from './hand.js';
 import { TestHome, median, ms, report, timed } from './util.js';
 
 /**
  * The full dev stack (examples/streaming-dev.yml: ZooKeeper, 3 Kafka brokers, Spark master and 2
  * workers, a 3-node Cassandra ring, Redis primary and replica): `flotilla up --wait` to every task
  * ready, next to the very same commands launched by hand on the critical path (each service once its
- * dependencies are ready, its tasks in parallel); and the memory the running stack holds. Each round
+ * dependencies are ready, its tasks in parallel, the Kafka topics created as Flotilla's post-ready
+ * step creates them); and the memory the running stack holds. Each round
  * also runs the stack with `startOrder: parallel` (every JVM at once), alternated with the default
  * `auto` order in the same daemon, so the two orders meet the same load.
  */
@@ -68,10 +69,13 @@ export async function main(): Promise<void> {
       const tasks = await home.client().listTasks({ stack: STACK });
       memory.push(tasks.reduce((sum, task) => sum + (task.pid ? treeRssMb(task.pid) : 0), 0));
       const recorded = recordedTasks(pathsFor(home.home).db);
+      const topics = recordedTopics(pathsFor(home.home).db);
       await home.ok(['down', STACK, '--purge'], 300_000);
       hand.push(
-        await launchByHand(recorded, (task) =>
-          sandboxPath(pathsFor(home.home), task.tenant, task.owner, task.name),
+        await launchByHand(
+          recorded,
+          (task) => sandboxPath(pathsFor(home.home), task.tenant, task.owner, task.name),
+          topics,
         ),
       );
     }
