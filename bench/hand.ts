@@ -13,8 +13,7 @@ import { timed } from './util.js';
 /**
  * The "by hand" side of a stack benchmark: the very same commands Flotilla ran (read from its state
  * database once its daemon is stopped), launched in dependency order — each service's tasks in
- * parallel, the next service once they all pass the same checks — with fresh data directories,
- * and the topics Flotilla's post-ready step creates.
+ * parallel, the next service once they all pass the same checks — with fresh data directories.
  */
 export function recordedTasks(dbFile: string): TaskRecord[] {
   const store = createStore(dbFile);
@@ -45,11 +44,7 @@ export const brokerId = (t: TaskRecord) => t.spec.healthChecks.find((c) => c.kaf
 export const isBroker = (t: TaskRecord) => brokerId(t) >= 0;
 
 /** Creates a service's declared topics on its brokers with the same admin call Flotilla's step makes. */
-export async function createTopics(
-  tasks: TaskRecord[],
-  service: string,
-  topics: KafkaTopic[],
-): Promise<void> {
+async function createTopics(tasks: TaskRecord[], service: string, topics: KafkaTopic[]): Promise<void> {
   const bootstrap = tasks
     .filter((t) => t.owner === service && isBroker(t))
     .map((t) => `${t.host}:${t.ports[0]!}`);
@@ -69,9 +64,9 @@ export interface HandStack {
 export async function launchByHand(
   tasks: TaskRecord[],
   sandboxOf: (t: TaskRecord) => string,
-  topics?: Map<string, KafkaTopic[]>,
+  topics = new Map<string, KafkaTopic[]>(),
 ): Promise<number> {
-  const stack = await startByHand(tasks, sandboxOf, { ...(topics ? { topics } : {}) });
+  const stack = await startByHand(tasks, sandboxOf, { topics });
   await stack.cleanup();
   return stack.elapsed;
 }

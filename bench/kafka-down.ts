@@ -4,7 +4,6 @@ import { encodeMetadataRequest, parseMetadataResponse } from '../src/reconciler/
 import { exchange } from '../src/reconciler/health/exchange.js';
 import {
   brokerId,
-  createTopics,
   groupAlive,
   groupsGone,
   isBroker,
@@ -128,10 +127,9 @@ export async function main(): Promise<void> {
       for (const v of VARIANTS) {
         const sandboxOf = (task: TaskRecord) =>
           sandboxPath(pathsFor(home.home), task.tenant, task.owner, task.name);
-        const started = await startByHand(tasks, sandboxOf);
+        // The same topics Flotilla created: a broker's controlled shutdown moves their leaders.
+        const started = await startByHand(tasks, sandboxOf, { topics: declared });
         try {
-          // The same topics Flotilla created: a broker's controlled shutdown moves their leaders.
-          for (const [service, topics] of declared) await createTopics(tasks, service, topics);
           const [elapsed, late] = await timed(() => v.stop(tasks, started.groups));
           hand.get(v.name)!.push(elapsed);
           killed.set(v.name, killed.get(v.name)! + late);
